@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace Auspex.Core.Series;
 
 /// <summary>How a <see cref="LabelMatcher"/> compares.</summary>
-public enum MatchType
+public enum LabelMatchType
 {
     /// <summary><c>=</c></summary>
     Equal,
@@ -21,14 +21,14 @@ public sealed class LabelMatcher
     private readonly Regex? _regex;
 
     /// <summary>Creates a matcher; a regex is anchored at both ends as in PromQL.</summary>
-    public LabelMatcher(string name, MatchType type, string value)
+    public LabelMatcher(string name, LabelMatchType type, string value)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(value);
         Name = name;
         Type = type;
         Value = value;
-        if (type is MatchType.Regex or MatchType.NotRegex)
+        if (type is LabelMatchType.Regex or LabelMatchType.NotRegex)
         {
             try
             {
@@ -45,15 +45,15 @@ public sealed class LabelMatcher
     public string Name { get; }
 
     /// <summary>Comparison.</summary>
-    public MatchType Type { get; }
+    public LabelMatchType Type { get; }
 
     /// <summary>Value or pattern.</summary>
     public string Value { get; }
 
-    private string Op => Type switch { MatchType.Equal => "=", MatchType.NotEqual => "!=", MatchType.Regex => "=~", _ => "!~" };
+    private string Op => Type switch { LabelMatchType.Equal => "=", LabelMatchType.NotEqual => "!=", LabelMatchType.Regex => "=~", _ => "!~" };
 
     /// <summary>Equality matcher shorthand.</summary>
-    public static LabelMatcher Eq(string name, string value) => new(name, MatchType.Equal, value);
+    public static LabelMatcher Eq(string name, string value) => new(name, LabelMatchType.Equal, value);
 
     /// <summary>True when the key satisfies this matcher (a missing label is the empty string).</summary>
     public bool Matches(SeriesKey key)
@@ -61,9 +61,9 @@ public sealed class LabelMatcher
         var actual = Name == "__name__" ? key.Metric : key.Labels[Name] ?? "";
         return Type switch
         {
-            MatchType.Equal => actual == Value,
-            MatchType.NotEqual => actual != Value,
-            MatchType.Regex => _regex!.IsMatch(actual),
+            LabelMatchType.Equal => actual == Value,
+            LabelMatchType.NotEqual => actual != Value,
+            LabelMatchType.Regex => _regex!.IsMatch(actual),
             _ => !_regex!.IsMatch(actual),
         };
     }

@@ -1,0 +1,34 @@
+using Auspex.Storage.DuckDb;
+
+namespace Auspex.Storage;
+
+/// <summary>Opens the embedded store. The returned object implements every store contract and must be disposed.</summary>
+public static class AuspexStorage
+{
+    /// <summary>Opens (creating if needed) the DuckDB store described by <paramref name="options"/>.</summary>
+    public static EmbeddedStore OpenEmbedded(StorageOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new EmbeddedStore(new DuckDbStore(options));
+    }
+}
+
+/// <summary>The embedded DuckDB store seen through its three contracts.</summary>
+public sealed class EmbeddedStore : IDisposable
+{
+    private readonly DuckDbStore _store;
+
+    internal EmbeddedStore(DuckDbStore store) => _store = store;
+
+    /// <summary>Series data.</summary>
+    public ISeriesStore Series => _store;
+
+    /// <summary>Documents and audit log.</summary>
+    public IStateStore State => _store;
+
+    /// <summary>Forecasts and scores.</summary>
+    public IResultStore Results => _store;
+
+    /// <inheritdoc />
+    public void Dispose() => _store.Dispose();
+}

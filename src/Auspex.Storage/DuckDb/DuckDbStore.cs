@@ -1,0 +1,396 @@
+using System.Globalization;
+using System.Text.Json;
+using Auspex.Core.Forecasts;
+using Auspex.Core.Scores;
+using Auspex.Core.Series;
+using DuckDB.NET.Data;
+
+namespace Auspex.Storage.DuckDb;
+
+/// <summary>
+/// The embedded store: one DuckDB file holding series, rollups, forecasts, scores, state documents and the audit log.
+/// One connection guarded by a lock; DuckDB's own transactions make every commit atomic and durable.
+/// </summary>
+internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultStore, IDisposable
+{
+    private static readonly TimeSpan FiveMinutes = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan OneHour = TimeSpan.FromHours(1);
+
+    private readonly DuckDBConnection _db;
+    private readonly SemaphoreSlim _lock = new(1, 1);
+    private readonly StorageOptions _options;
+    private readonly Dictionary<(string Tenant, SeriesKey Key), long> _seriesIds = [];
+    private readonly Dictionary<long, (string Tenant, SeriesKey Key)> _seriesById = [];
+    private long _nextSeriesId = 1;
+    private bool _disposed;
+
+    public DuckDbStore(StorageOptions options)
+    {
+        options.Validate();
+        _options = options;
+        var path = options.DatabasePath;
+        if (path != ":memory:")
+        {
+            var dir = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (dir is not null)
+            {
+                Directory.CreateDirectory(dir);
+            }
+        }
+        _db = new DuckDBConnection("Data Source=" + path);
+        _db.Open();
+        Execute(Schema.Sql);
+        LoadSeriesIndex();
+    }
+
+    private void LoadSeriesIndex()
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = "SELECT id, tenant, metric, labels_json FROM series";
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            var id = r.GetInt64(0);
+            var key = new SeriesKey(r.GetString(2), LabelsJson.Parse(r.GetString(3)));
+            _seriesIds[(r.GetString(1), key)] = id;
+            _seriesById[id] = (r.GetString(1), key);
+            _nextSeriesId = Math.Max(_nextSeriesId, id + 1);
+        }
+    }
+
+    // ---------------- series ----------------
+
+    public ISeriesAppender BeginAppend(TenantId tenant) => new Appender(this, tenant);
+
+    public IReadOnlyList<SeriesKey> FindSeries(TenantId tenant, IReadOnlyList<LabelMatcher> matchers)
+    {
+        ArgumentNullException.ThrowIfNull(matchers);
+        _lock.Wait();
+        try
+        {
+            return Matching(tenant, matchers).Select(p => p.Key).OrderBy(k => k.ToString(), StringComparer.Ordinal).ToList();
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private List<(SeriesKey Key, long Id)> Matching(TenantId tenant, IReadOnlyList<LabelMatcher> matchers) =>
+        _seriesIds.Where(p => p.Key.Tenant == tenant.Value && matchers.All(m => m.Matches(p.Key.Key)))
+            .Select(p => (p.Key.Key, p.Value)).ToList();
+
+    public async Task<IReadOnlyList<SeriesData>> ReadAsync(
+        TenantId tenant, IReadOnlyList<LabelMatcher> matchers, TimeRange range, Resolution resolution = Resolution.Auto,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(matchers);
+        var res = resolution != Resolution.Auto ? resolution
+            : range.Duration <= TimeSpan.FromDays(2) ? Resolution.Raw
+            : range.Duration <= TimeSpan.FromDays(30) ? Resolution.FiveMinutes
+            : Resolution.OneHour;
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var ids = Matching(tenant, matchers);
+            if (ids.Count == 0)
+            {
+                return [];
+            }
+            var byId = ids.ToDictionary(p => p.Id, p => (p.Key, Samples: new List<Sample>()));
+            using var cmd = _db.CreateCommand();
+            var idList = string.Join(",", ids.Select(p => p.Id.ToString(CultureInfo.InvariantCulture)));
+            cmd.CommandText = res switch
+            {
+                // Last write wins for a repeated timestamp: the highest rowid.
+                Resolution.Raw => $"SELECT series_id, ts, arg_max(value, rowid) FROM samples WHERE series_id IN ({idList}) AND ts >= $from AND ts < $to GROUP BY series_id, ts ORDER BY series_id, ts",
+                Resolution.FiveMinutes => $"SELECT series_id, bucket, sum / count FROM rollup_5m WHERE series_id IN ({idList}) AND bucket >= $from AND bucket < $to ORDER BY series_id, bucket",
+                _ => $"SELECT series_id, bucket, sum / count FROM rollup_1h WHERE series_id IN ({idList}) AND bucket >= $from AND bucket < $to ORDER BY series_id, bucket",
+            };
+            cmd.Parameters.Add(new DuckDBParameter("from", range.Start.ToUnixTimeMilliseconds()));
+            cmd.Parameters.Add(new DuckDBParameter("to", range.End.ToUnixTimeMilliseconds()));
+            using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (r.Read())
+            {
+                byId[r.GetInt64(0)].Samples.Add(new Sample(DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)), r.GetDouble(2)));
+            }
+            return byId.Values.Where(v => v.Samples.Count > 0)
+                .OrderBy(v => v.Key.ToString(), StringComparer.Ordinal)
+                .Select(v => new SeriesData(v.Key, v.Samples)).ToList();
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private async Task<AppendResult> CommitAsync(TenantId tenant, List<(SeriesKey Key, long Ts, double Value)> rows, List<string> errors, CancellationToken ct)
+    {
+        if (errors.Count > 0)
+        {
+            return new AppendResult(0, 0, errors);
+        }
+        if (rows.Count > _options.MaxSamplesPerCommit)
+        {
+            return new AppendResult(0, 0, [$"commit holds {rows.Count} samples, more than the limit of {_options.MaxSamplesPerCommit}; split it"]);
+        }
+        await _lock.WaitAsync(ct).ConfigureAwait(false);
+        var added = new List<(string, SeriesKey, long)>();
+        try
+        {
+            using var tx = _db.BeginTransaction();
+            try
+            {
+                using (var seriesAppender = _db.CreateAppender("series"))
+                using (var sampleAppender = _db.CreateAppender("samples"))
+                {
+                    foreach (var (key, ts, value) in rows)
+                    {
+                        if (!_seriesIds.TryGetValue((tenant.Value, key), out var id))
+                        {
+                            id = _nextSeriesId++;
+                            _seriesIds[(tenant.Value, key)] = id;
+                            _seriesById[id] = (tenant.Value, key);
+                            added.Add((tenant.Value, key, id));
+                            seriesAppender.CreateRow().AppendValue(id).AppendValue(tenant.Value).AppendValue(key.Metric)
+                                .AppendValue(LabelsJson.Format(key.Labels)).EndRow();
+                        }
+                        sampleAppender.CreateRow().AppendValue(id).AppendValue(ts).AppendValue(value).EndRow();
+                    }
+                }
+                tx.Commit();
+            }
+            catch
+            {
+                tx.Rollback();
+                foreach (var (t, k, id) in added)
+                {
+                    _seriesIds.Remove((t, k));
+                    _seriesById.Remove(id);
+                }
+                throw;
+            }
+            return new AppendResult(rows.Count, added.Count, []);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    public async Task RollupAsync(DateTimeOffset upTo, CancellationToken cancellationToken = default)
+    {
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            RollupLocked("rollup_5m", FiveMinutes, upTo);
+            RollupLocked("rollup_1h", OneHour, upTo);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Re-aggregates every bucket that received samples since the last pass (tracked by rowid), up to the last closed
+    /// bucket before <paramref name="upTo"/>. Late samples into an old bucket are folded in because the bucket is
+    /// recomputed from raw as long as raw is retained.
+    /// </summary>
+    private void RollupLocked(string table, TimeSpan width, DateTimeOffset upTo)
+    {
+        var w = (long)width.TotalMilliseconds;
+        var cutoff = upTo.ToUnixTimeMilliseconds() / w * w;
+        var mark = ScalarLong($"SELECT coalesce(max(value), -1) FROM meta WHERE key = 'rowid_{table}'");
+        var maxRow = ScalarLong("SELECT coalesce(max(rowid), -1) FROM samples");
+        if (maxRow <= mark)
+        {
+            return;
+        }
+        using var tx = _db.BeginTransaction();
+        Execute($"""
+            CREATE TEMP TABLE touched AS
+              SELECT DISTINCT series_id, (ts // {w}) * {w} AS bucket FROM samples
+              WHERE rowid > {mark} AND rowid <= {maxRow} AND ts < {cutoff};
+            DELETE FROM {table} t USING touched x WHERE t.series_id = x.series_id AND t.bucket = x.bucket;
+            INSERT INTO {table}
+              SELECT s.series_id, (s.ts // {w}) * {w} AS b, count(*), sum(s.value), min(s.value), max(s.value), arg_max(s.value, s.ts)
+              FROM (SELECT d.series_id, d.ts, arg_max(d.value, d.rowid) AS value FROM samples d
+                    JOIN touched x ON d.series_id = x.series_id AND (d.ts // {w}) * {w} = x.bucket
+                    GROUP BY d.series_id, d.ts) s
+              GROUP BY s.series_id, b;
+            DROP TABLE touched;
+            """);
+        // Only advance past rows whose bucket is closed; rows in the open bucket are re-read next time.
+        var newMark = ScalarLong($"SELECT coalesce(min(rowid) - 1, {maxRow}) FROM samples WHERE rowid > {mark} AND ts >= {cutoff}");
+        Execute($"INSERT OR REPLACE INTO meta VALUES ('rowid_{table}', {newMark})");
+        tx.Commit();
+    }
+
+    public async Task<RetentionReport> ApplyRetentionAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            long raw = 0, r5 = 0, r1 = 0;
+            var tenants = _seriesIds.Keys.Select(k => k.Tenant).Distinct().ToList();
+            using var tx = _db.BeginTransaction();
+            foreach (var t in tenants)
+            {
+                var p = RetentionLocked(t);
+                var ids = string.Join(",", _seriesIds.Where(s => s.Key.Tenant == t).Select(s => s.Value.ToString(CultureInfo.InvariantCulture)));
+                raw += ExecuteCount($"DELETE FROM samples WHERE series_id IN ({ids}) AND ts < {(now - p.Raw).ToUnixTimeMilliseconds()}");
+                r5 += ExecuteCount($"DELETE FROM rollup_5m WHERE series_id IN ({ids}) AND bucket < {(now - p.FiveMinutes).ToUnixTimeMilliseconds()}");
+                r1 += ExecuteCount($"DELETE FROM rollup_1h WHERE series_id IN ({ids}) AND bucket < {(now - p.OneHour).ToUnixTimeMilliseconds()}");
+            }
+            ExecuteCount($"DELETE FROM scores WHERE at_ms < {(now - _options.ScoreRetention).ToUnixTimeMilliseconds()}");
+            tx.Commit();
+            return new RetentionReport(raw, r5, r1);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    public async Task SetRetentionAsync(TenantId tenant, RetentionPolicy policy, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        if (policy.Validate() is { } err)
+        {
+            throw new ArgumentException($"Retention for tenant '{tenant}': {err}.");
+        }
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = "INSERT OR REPLACE INTO retention VALUES ($t, $raw, $m5, $h1)";
+            cmd.Parameters.Add(new DuckDBParameter("t", tenant.Value));
+            cmd.Parameters.Add(new DuckDBParameter("raw", (long)policy.Raw.TotalMilliseconds));
+            cmd.Parameters.Add(new DuckDBParameter("m5", (long)policy.FiveMinutes.TotalMilliseconds));
+            cmd.Parameters.Add(new DuckDBParameter("h1", (long)policy.OneHour.TotalMilliseconds));
+            cmd.ExecuteNonQuery();
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    public async Task<RetentionPolicy> GetRetentionAsync(TenantId tenant, CancellationToken cancellationToken = default)
+    {
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return RetentionLocked(tenant.Value);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
+    private RetentionPolicy RetentionLocked(string tenant)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = "SELECT raw_ms, m5_ms, h1_ms FROM retention WHERE tenant = $t";
+        cmd.Parameters.Add(new DuckDBParameter("t", tenant));
+        using var r = cmd.ExecuteReader();
+        return r.Read()
+            ? new RetentionPolicy(TimeSpan.FromMilliseconds(r.GetInt64(0)), TimeSpan.FromMilliseconds(r.GetInt64(1)), TimeSpan.FromMilliseconds(r.GetInt64(2)))
+            : _options.DefaultRetention;
+    }
+
+    // ---------------- helpers ----------------
+
+    private void Execute(string sql)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    private long ExecuteCount(string sql)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = sql;
+        return cmd.ExecuteNonQuery();
+    }
+
+    private long ScalarLong(string sql)
+    {
+        using var cmd = _db.CreateCommand();
+        cmd.CommandText = sql;
+        return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        _lock.Wait();
+        try
+        {
+            Execute("CHECKPOINT");
+            _db.Dispose();
+        }
+        finally
+        {
+            _lock.Release();
+            _lock.Dispose();
+        }
+    }
+
+    private sealed class Appender(DuckDbStore store, TenantId tenant) : ISeriesAppender
+    {
+        private const int MaxErrors = 20;
+        private readonly List<(SeriesKey, long, double)> _rows = [];
+        private readonly List<string> _errors = [];
+        private bool _done;
+
+        public void Add(SeriesKey key, DateTimeOffset at, double value)
+        {
+            ObjectDisposedException.ThrowIf(_done, this);
+            if (!double.IsFinite(value))
+            {
+                if (_errors.Count < MaxErrors)
+                {
+                    _errors.Add($"series {key} at {at:O}: value {value.ToString(CultureInfo.InvariantCulture)} is not a finite number");
+                }
+                return;
+            }
+            _rows.Add((key, at.ToUnixTimeMilliseconds(), value));
+        }
+
+        public void Add(SeriesData series)
+        {
+            ArgumentNullException.ThrowIfNull(series);
+            foreach (var s in series.Samples)
+            {
+                Add(series.Key, s.At, s.Value);
+            }
+        }
+
+        public async Task<AppendResult> CommitAsync(CancellationToken cancellationToken = default)
+        {
+            ObjectDisposedException.ThrowIf(_done, this);
+            _done = true;
+            return await store.CommitAsync(tenant, _rows, _errors, cancellationToken).ConfigureAwait(false);
+        }
+
+        public void Rollback()
+        {
+            _done = true;
+            _rows.Clear();
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Rollback();
+            return ValueTask.CompletedTask;
+        }
+    }
+}

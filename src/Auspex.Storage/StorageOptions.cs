@@ -1,0 +1,34 @@
+namespace Auspex.Storage;
+
+/// <summary>Options of the embedded DuckDB store.</summary>
+public sealed class StorageOptions
+{
+    /// <summary>Path of the database file. Default: <c>auspex.duckdb</c> in the data directory. Use <c>:memory:</c> for a throw-away store.</summary>
+    public string DatabasePath { get; set; } = "auspex.duckdb";
+
+    /// <summary>Retention for tenants without their own. Default: <see cref="RetentionPolicy.Default"/>.</summary>
+    public RetentionPolicy DefaultRetention { get; set; } = RetentionPolicy.Default;
+
+    /// <summary>Most samples one commit may hold. Default 5,000,000; larger commits are refused with a reason.</summary>
+    public int MaxSamplesPerCommit { get; set; } = 5_000_000;
+
+    /// <summary>Score history older than this is deleted by retention. Default 30 days.</summary>
+    public TimeSpan ScoreRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Throws when an option is out of range.</summary>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(DatabasePath))
+        {
+            throw new ArgumentException("StorageOptions.DatabasePath must be set.");
+        }
+        if (DefaultRetention.Validate() is { } r)
+        {
+            throw new ArgumentException("StorageOptions.DefaultRetention: " + r);
+        }
+        if (MaxSamplesPerCommit <= 0)
+        {
+            throw new ArgumentException("StorageOptions.MaxSamplesPerCommit must be positive.");
+        }
+    }
+}
