@@ -1,0 +1,98 @@
+using System.Text;
+using Auspex.Anomalies.Internal;
+
+namespace Auspex.Anomalies;
+
+/// <summary>
+/// The registry of detectors, by name (no reflection): create a fresh detector, or restore one from
+/// <see cref="IAnomalyDetector.SaveState"/>.
+/// </summary>
+public static class AnomalyDetectors
+{
+    /// <summary>Forecast-residual detector: online Holt-Winters with a time-of-day profile and prediction intervals.</summary>
+    public const string Residual = "residual";
+
+    /// <summary>Multivariate robust Mahalanobis detector across the metrics of one entity.</summary>
+    public const string Mahalanobis = "mahalanobis";
+
+    /// <summary>The default detector name.</summary>
+    public const string DefaultName = Residual;
+
+    /// <summary>Every univariate detector name, in the order documented in docs/anomalies.md.</summary>
+    public static IReadOnlyList<string> Names { get; } = [Residual];
+
+    /// <summary>Creates a fresh univariate detector.</summary>
+    /// <exception cref="ArgumentException">The name is not in <see cref="Names"/>.</exception>
+    public static IAnomalyDetector Create(string name, AnomalyDetectorOptions? options = null)
+        => TryCreate(name, options, out var detector)
+            ? detector
+            : throw new ArgumentException($"Unknown anomaly detector '{name}'. Known: {string.Join(", ", Names)}.", nameof(name));
+
+    /// <summary>Creates a fresh univariate detector; false when the name is unknown.</summary>
+    public static bool TryCreate(string name, AnomalyDetectorOptions? options, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IAnomalyDetector? detector)
+    {
+        var built = Build(name, (options ?? AnomalyDetectorOptions.Default).Validate());
+        detector = built;
+        return built is not null;
+    }
+
+    /// <summary>Restores a univariate detector from <see cref="IAnomalyDetector.SaveState"/>.</summary>
+    /// <exception cref="InvalidDataException">The bytes are not a detector state this version can read.</exception>
+    public static IAnomalyDetector Restore(byte[] state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        try
+        {
+            using var reader = new BinaryReader(new MemoryStream(state, writable: false), Encoding.UTF8);
+            var (name, options) = DetectorState.ReadHeader(reader);
+            var detector = Build(name, options) ?? throw new InvalidDataException($"Unknown anomaly detector '{name}' in saved state.");
+            detector.Read(reader);
+            return detector;
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException("Truncated anomaly-detector state.", e);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new InvalidDataException("Corrupt anomaly-detector state: " + e.Message, e);
+        }
+    }
+
+    /// <summary>Creates a multivariate robust-Mahalanobis detector over <paramref name="dimensions"/> metrics.</summary>
+    public static IMultivariateAnomalyDetector CreateMultivariate(int dimensions, AnomalyDetectorOptions? options = null)
+        => new MahalanobisDetector(dimensions, (options ?? AnomalyDetectorOptions.Default).Validate());
+
+    /// <summary>Restores a multivariate detector from <see cref="IMultivariateAnomalyDetector.SaveState"/>.</summary>
+    /// <exception cref="InvalidDataException">The bytes are not a multivariate detector state this version can read.</exception>
+    public static IMultivariateAnomalyDetector RestoreMultivariate(byte[] state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        try
+        {
+            using var reader = new BinaryReader(new MemoryStream(state, writable: false), Encoding.UTF8);
+            var (name, options) = DetectorState.ReadHeader(reader);
+            return name == Mahalanobis
+                ? MahalanobisDetector.Read(reader, options)
+                : throw new InvalidDataException($"'{name}' is not a multivariate detector.");
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException("Truncated anomaly-detector state.", e);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new InvalidDataException("Corrupt anomaly-detector state: " + e.Message, e);
+        }
+    }
+
+    private static DetectorBase? Build(string name, AnomalyDetectorOptions options)
+    {
+        DetectorBase? raw = name switch
+        {
+            Residual => new ResidualDetector(options),
+            _ => null,
+        };
+        return raw is null || !options.Likelihood ? raw : new LikelihoodDetector(raw, options);
+    }
+}
