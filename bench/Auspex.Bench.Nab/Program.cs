@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Auspex.Anomalies;
+using Auspex.Anomalies.Csv;
+using Auspex.Bench.Nab;
+
+// NAB harness: runs each detector over the NAB data, writes NAB-format results, scores them (swept and
+// fixed threshold) and cross-checks with the reference scorer. See bench/RESULTS.md.
+var inv = CultureInfo.InvariantCulture;
+string? Arg(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+
+var root = FindRepoRoot(Directory.GetCurrentDirectory()) ?? Directory.GetCurrentDirectory();
+var dataDir = Path.GetFullPath(Arg("--data") ?? Path.Combine(root, "..", "shared", "data", "nab"));
+var outDir = Path.GetFullPath(Arg("--out") ?? Path.Combine(root, "artifacts", "nab"));
+var fixedThreshold = double.Parse(Arg("--threshold") ?? AnomalyDetectorOptions.Default.Threshold.ToString("R", inv), inv);
+var detectors = (Arg("--detectors") ?? string.Join(",", AnomalyDetectors.Names)).Split(',', StringSplitOptions.RemoveEmptyEntries);
+var scorer = Arg("--reference") ?? Path.Combine(dataDir, "..", "..", "tools", "nab_score.py");
+
+if (!Directory.Exists(dataDir))
+{
+    Console.Error.WriteLine($"NAB data folder is missing: {dataDir}\nPass --data <folder holding labels/combined_windows.json>.");
+    return 2;
+}
+var corpus = NabCorpus.Load(dataDir);
+Console.WriteLine($"NAB data {dataDir}: {corpus.Files.Count} files, {corpus.Files.Sum(f => f.WindowCount)} windows, {corpus.Files.Sum(f => f.Rows)} rows; fixed threshold {fixedThreshold.ToString(inv)}");
+
+var md = new StringBuilder();
+md.AppendLine("| detector | standard (sweep) | low FP (sweep) | low FN (sweep) | thresholds (std/lowFP/lowFN) | standard @fixed | low FP @fixed | low FN @fixed | windows hit @fixed | FP rows @fixed | median µs/pt | p99 µs/pt | reference (std sweep / std fixed) |");
+md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+foreach (var spec in detectors)
+{
+    // "name" uses the likelihood stage; "name:raw" skips it
+    var parts = spec.Split(':');
+    var options = AnomalyDetectorOptions.Default with { Likelihood = !(parts.Length > 1 && parts[1] == "raw") };
+    var label = spec.Replace(':', '-');
+    var scores = new List<double[]>();
+    var ticks = new List<long>(corpus.Files.Sum(f => f.Rows));
+    for (var f = 0; f < corpus.Files.Count; f++)
+    {
+        var detector = AnomalyDetectors.Create(parts[0], options);
+        var points = corpus.Series[f];
+        var s = new double[points.Count];
+        for (var i = 0; i < s.Length; i++)
+        {
+            var t0 = Stopwatch.GetTimestamp();
+            s[i] = detector.Update(points[i].At, points[i].Value).Score;
+            ticks.Add(Stopwatch.GetTimestamp() - t0);
+        }
+        scores.Add(s);
+        SeriesCsv.Write(Path.Combine(outDir, label, corpus.Files[f].RelativePath), points, s);
+    }
+    ticks.Sort();
+    double Micro(long t) => t * 1e6 / Stopwatch.Frequency;
+    var median = Micro(ticks[ticks.Count / 2]);
+    var p99 = Micro(ticks[(int)(ticks.Count * 0.99)]);
+
+    var swept = NabProfile.All.Select(p => NabScorer.Sweep(corpus.Files, scores, p)).ToList();
+    var fixedScores = NabProfile.All.Select(p => NabScorer.At(corpus.Files, scores, p, fixedThreshold)).ToList();
+    Console.WriteLine($"\n== {label}  (median {median:F2} µs/pt, p99 {p99:F2} µs/pt)");
+    foreach (var (sw, fx) in swept.Zip(fixedScores))
+    {
+        Console.WriteLine($"  {sw.Profile,-20} sweep {sw.Normalized,7:F2} (θ={sw.Threshold:G6}, {sw.WindowsDetected}/{sw.Windows} windows, {sw.FalsePositiveRows} FP rows)   fixed {fx.Normalized,7:F2} ({fx.WindowsDetected}/{fx.Windows}, {fx.FalsePositiveRows} FP rows)");
+    }
+    var reference = Reference(Path.Combine(outDir, label));
+    md.AppendLine(inv, $"| {label} | {swept[0].Normalized:F2} | {swept[1].Normalized:F2} | {swept[2].Normalized:F2} | {swept[0].Threshold:G4} / {swept[1].Threshold:G4} / {swept[2].Threshold:G4} | {fixedScores[0].Normalized:F2} | {fixedScores[1].Normalized:F2} | {fixedScores[2].Normalized:F2} | {fixedScores[0].WindowsDetected}/{fixedScores[0].Windows} | {fixedScores[0].FalsePositiveRows} | {median:F2} | {p99:F2} | {reference} |");
+}
+Console.WriteLine();
+Console.WriteLine(md.ToString());
+return 0;
+
+string Reference(string resultsDir)
+{
+    if (!File.Exists(scorer) || args.Contains("--no-reference"))
+    {
+        return "not run";
+    }
+    string Run(string extra)
+    {
+        var psi = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { scorer, "--data", dataDir, "--results", resultsDir })
+        {
+            psi.ArgumentList.Add(a);
+        }
+        foreach (var a in extra.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            psi.ArgumentList.Add(a);
+        }
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEnd();
+        var err = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0)
+        {
+            return "error: " + err.Trim();
+        }
+        // table row: profile threshold raw normalized ...
+        var row = stdout.Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).FirstOrDefault(c => c.Length > 3 && c[0] == "standard");
+        return row is null ? "unparsed" : double.Parse(row[3], inv).ToString("F2", inv);
+    }
+    return Run(string.Empty) + " / " + Run("--threshold " + fixedThreshold.ToString("R", inv));
+}
+
+static string? FindRepoRoot(string from)
+{
+    for (var d = new DirectoryInfo(from); d is not null; d = d.Parent)
+    {
+        if (File.Exists(Path.Combine(d.FullName, "Auspex.slnx")))
+        {
+            return d.FullName;
+        }
+    }
+    return null;
+}
