@@ -18,6 +18,7 @@ public sealed class ModelContractTests
         ["Theta"] = () => new Theta(24),
         ["OptimisedTheta"] = () => new Theta(24, ThetaVariant.Optimised),
         ["AutoETS"] = () => new AutoEts(24),
+        ["MSTL"] = () => new Mstl([24, 168]),
         ["ETS(M,Ad,M)"] = () => new AutoEts(24, new EtsSpec(EtsError.Multiplicative, EtsTrend.Damped, EtsSeason.Multiplicative)),
     };
 
@@ -25,7 +26,7 @@ public sealed class ModelContractTests
     [MemberData(nameof(ModelNames))]
     public void FitThenPredict_EqualsForecast(string name)
     {
-        var y = TestSeries.Seasonal(24 * 14);
+        var y = TestSeries.Seasonal(24 * 15);
         var model = ModelFactories[name]();
         var a = model.Forecast(y, 30, Levels);
         var b = model.Fit(y).Predict(30, Levels);
@@ -42,7 +43,7 @@ public sealed class ModelContractTests
     [MemberData(nameof(ModelNames))]
     public void Forecast_BandsOrderedAndWideningWithLevel(string name)
     {
-        var y = TestSeries.Seasonal(24 * 14, seed: 7);
+        var y = TestSeries.Seasonal(24 * 15, seed: 7);
         var f = ModelFactories[name]().Forecast(y, 48, [50, 80, 95, 99]);
         Assert.Equal(ForecastStatus.Ok, f.Status);
         Assert.Equal(48, f.Mean.Length);

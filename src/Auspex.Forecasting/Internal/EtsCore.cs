@@ -60,7 +60,7 @@ internal sealed class EtsCore
         var mult = Spec.Season == EtsSeason.Multiplicative;
         // Initial seasonal states from a classical decomposition of the first few seasons, level and slope from a
         // regression on the first deseasonalised points (as Hyndman et al. 2008, §2.6.1).
-        var s0 = Seasonal ? Decomposition.SeasonalIndices(y.AsSpan(0, Math.Min(n, 4 * M)), M, mult) : [];
+        var s0 = Seasonal ? Decomposition.SeasonalIndices(y, M, mult) : [];
         var k = Math.Min(n, Math.Max(10, Seasonal ? 2 * M : 10));
         var ds = new double[k];
         for (var t = 0; t < k; t++)

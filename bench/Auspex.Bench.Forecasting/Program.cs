@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Globalization;
+using Auspex.Bench.Forecasting;
+using Auspex.Forecasting;
+using Auspex.Forecasting.Models;
+
+// Usage: dotnet run -c Release --project bench/Auspex.Bench.Forecasting -- [--m4 DIR] [--models A,B] [--limit N] [--traces DIR]
+var inv = CultureInfo.InvariantCulture;
+string Arg(string name, string fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+}
+var m4Dir = Arg("--m4", Path.Combine("..", "shared", "data", "m4"));
+var limit = int.Parse(Arg("--limit", "0"), inv);
+var modelArg = Arg("--models", "Naive2,SeasonalNaive,Theta,OptimisedTheta,AutoETS");
+
+var factories = new Dictionary<string, Func<IForecastModel>>(StringComparer.OrdinalIgnoreCase)
+{
+    ["Naive"] = () => new Naive(),
+    ["SeasonalNaive"] = () => new SeasonalNaive(24),
+    ["Naive2"] = () => new Naive2(24),
+    ["Theta"] = () => new Theta(24),
+    ["OptimisedTheta"] = () => new Theta(24, ThetaVariant.Optimised),
+    ["AutoETS"] = () => new AutoEts(24),
+    ["MSTL"] = () => new Mstl([24, 168]),
+    ["MSTL24"] = () => new Mstl([24]),
+};
+
+var trainPath = Path.Combine(m4Dir, "Hourly-train.csv");
+var testPath = Path.Combine(m4Dir, "Hourly-test.csv");
+if (!File.Exists(trainPath) || !File.Exists(testPath))
+{
+    Console.Error.WriteLine($"M4 Hourly data not found in '{Path.GetFullPath(m4Dir)}' (expected Hourly-train.csv and Hourly-test.csv). Pass --m4 DIR.");
+    return 2;
+}
+var train = M4Data.Read(trainPath);
+var test = M4Data.Read(testPath);
+if (limit > 0)
+{
+    train = train.Take(limit).ToList();
+    test = test.Take(limit).ToList();
+}
+const int h = 48;
+const int m = 24;
+var scales = train.Select(s => Metrics.SeasonalScale(s.Values, m)).ToArray();
+Console.WriteLine($"M4 Hourly: {train.Count} series, h = {h}, m = {m}, {Environment.ProcessorCount} cores");
+Console.WriteLine("| model | sMAPE | MASE | OWA | MSIS | 95% coverage | fallbacks | wall s | series/s |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+double? naive2Smape = null, naive2Mase = null;
+foreach (var name in modelArg.Split(',', StringSplitOptions.RemoveEmptyEntries))
+{
+    if (!factories.TryGetValue(name, out var factory))
+    {
+        Console.Error.WriteLine($"unknown model {name}");
+        continue;
+    }
+    var smape = new double[train.Count];
+    var mase = new double[train.Count];
+    var msis = new double[train.Count];
+    var cover = new double[train.Count];
+    var fallbacks = 0;
+    var sw = Stopwatch.StartNew();
+    Parallel.For(0, train.Count, i =>
+    {
+        var f = factory().Forecast(train[i].Values, h, [95]);
+        var actual = test[i].Values;
+        if (!f.IsSuccess)
+        {
+            f = new Naive().Forecast(train[i].Values, h, [95]);
+        }
+        if (f.Status != ForecastStatus.Ok)
+        {
+            Interlocked.Increment(ref fallbacks);
+        }
+        smape[i] = Metrics.Smape(actual, f.Mean);
+        mase[i] = Metrics.Mase(actual, f.Mean, scales[i]);
+        msis[i] = Metrics.Msis(actual, f.Lower(95), f.Upper(95), scales[i]);
+        cover[i] = Metrics.Coverage(actual, f.Lower(95), f.Upper(95));
+    });
+    var secs = sw.Elapsed.TotalSeconds;
+    if (args.Contains("--worst"))
+    {
+        foreach (var i in Enumerable.Range(0, train.Count).OrderByDescending(i => smape[i]).Take(8))
+        {
+            Console.WriteLine(string.Create(inv, $"  worst {train[i].Id}: sMAPE {smape[i]:F1} MASE {mase[i]:F2} fit {factory().Fit(train[i].Values)}"));
+        }
+    }
+    var s = smape.Average();
+    var ma = mase.Average();
+    if (name.Equals("Naive2", StringComparison.OrdinalIgnoreCase))
+    {
+        naive2Smape = s;
+        naive2Mase = ma;
+    }
+    var owa = naive2Smape is null ? double.NaN : 0.5 * (s / naive2Smape.Value + ma / naive2Mase!.Value);
+    Console.WriteLine(string.Create(inv, $"| {name} | {s:F3} | {ma:F3} | {owa:F3} | {msis.Average():F3} | {cover.Average():F3} | {fallbacks} | {secs:F1} | {train.Count / secs:F1} |"));
+}
+return 0;

@@ -1,0 +1,130 @@
+using System.Globalization;
+using Auspex.Forecasting.Internal;
+
+namespace Auspex.Forecasting.Models;
+
+/// <summary>
+/// MSTL (Bandara, Hyndman &amp; Bergmeir 2021; R's <c>forecast::mstl</c> + <c>stlf</c>): STL applied iteratively for each
+/// seasonal period in ascending order (seasonal windows 11, 15, …; two iterations), then the seasonally adjusted series
+/// (trend + remainder) is forecast by a non-seasonal model (AutoETS by default) and each seasonal component by its
+/// seasonal naive forecast. Periods with fewer than two full cycles in the data are dropped (with the reason
+/// recorded); with none left it is the adjusted model alone. Intervals are those of the adjusted-series model.
+/// </summary>
+public sealed class Mstl : ForecastModel
+{
+    private readonly int[] _seasons;
+    private readonly IForecastModel _adjustedModel;
+
+    /// <summary>Creates MSTL.</summary>
+    /// <param name="seasons">Seasonal periods, e.g. 24 and 168 for hourly data (each at least 2).</param>
+    /// <param name="adjustedModel">Model for the seasonally adjusted series; default non-seasonal AutoETS.</param>
+    public Mstl(IReadOnlyList<int> seasons, IForecastModel? adjustedModel = null)
+    {
+        ArgumentNullException.ThrowIfNull(seasons);
+        if (seasons.Count == 0 || seasons.Any(s => s < 2))
+        {
+            throw new ArgumentException("MSTL needs at least one seasonal period, each at least 2.", nameof(seasons));
+        }
+        _seasons = [.. seasons.Distinct().Order()];
+        _adjustedModel = adjustedModel ?? new AutoEts(1);
+    }
+
+    /// <summary>The seasonal periods, ascending.</summary>
+    public IReadOnlyList<int> Seasons => _seasons;
+
+    /// <inheritdoc/>
+    public override string Name => "MSTL";
+
+    private protected override IFittedForecastModel FitCore(ReadOnlySpan<double> y)
+    {
+        var n = y.Length;
+        var periods = _seasons.Where(p => n > 2 * p).ToArray();
+        string? reason = null;
+        if (periods.Length < _seasons.Length)
+        {
+            reason = string.Create(CultureInfo.InvariantCulture,
+                $"seasons {string.Join(' ', _seasons.Except(periods))} dropped: fewer than two cycles in {n} points");
+        }
+        var seasonals = new double[periods.Length][];
+        for (var i = 0; i < periods.Length; i++)
+        {
+            seasonals[i] = new double[n];
+        }
+        var deseason = y.ToArray();
+        var iterations = periods.Length > 1 ? 2 : 1;
+        for (var it = 0; it < iterations; it++)
+        {
+            for (var i = 0; i < periods.Length; i++)
+            {
+                for (var t = 0; t < n; t++)
+                {
+                    deseason[t] += seasonals[i][t];
+                }
+                var (s, _) = Stl.Decompose(deseason, periods[i], 7 + 4 * (i + 1));
+                seasonals[i] = s;
+                for (var t = 0; t < n; t++)
+                {
+                    deseason[t] -= s[t];
+                }
+            }
+        }
+        var inner = _adjustedModel.Fit(deseason);
+        if (inner.Status == ForecastStatus.Failed)
+        {
+            return new FailedFit(Name, inner.Reason ?? "adjusted-series model failed");
+        }
+        if (inner.Reason is not null)
+        {
+            reason = reason is null ? inner.Reason : reason + "; " + inner.Reason;
+        }
+        var fitted = new double[n];
+        for (var t = 0; t < n; t++)
+        {
+            var f = inner.Fitted[t];
+            for (var i = 0; i < periods.Length; i++)
+            {
+                f += seasonals[i][t];
+            }
+            fitted[t] = f;
+        }
+        var lastCycles = new double[periods.Length][];
+        for (var i = 0; i < periods.Length; i++)
+        {
+            lastCycles[i] = seasonals[i][(n - periods[i])..];
+        }
+        var status = reason is null ? ForecastStatus.Ok : ForecastStatus.Fallback;
+        return new Fitted(Name, status, reason, fitted, inner, lastCycles);
+    }
+
+    private sealed class Fitted(string name, ForecastStatus status, string? reason, double[] fitted, IFittedForecastModel inner, double[][] lastCycles)
+        : FittedModel(name, status, reason, fitted)
+    {
+        public override string ToString() => $"MSTL({string.Join(",", lastCycles.Select(c => c.Length))}) + {inner}";
+
+        protected override ForecastOutput PredictCore(int horizon, IReadOnlyList<double> levels)
+        {
+            var baseOut = inner.Predict(horizon, levels);
+            if (!baseOut.IsSuccess)
+            {
+                return ForecastOutput.Failed(Name, baseOut.Reason ?? "adjusted-series model failed");
+            }
+            var shift = new double[horizon];
+            for (var h = 0; h < horizon; h++)
+            {
+                foreach (var c in lastCycles)
+                {
+                    shift[h] += c[h % c.Length];
+                }
+            }
+            var mean = baseOut.Mean.Select((v, h) => v + shift[h]).ToArray();
+            var fittedCopy = (double[])FittedValues.Clone();
+            if (baseOut.StdDev is { } sd)
+            {
+                return ForecastOutput.Gaussian(Name, mean, [.. sd], levels, fittedCopy);
+            }
+            var lower = baseOut.Levels.Select(l => baseOut.Lower(l).Select((v, h) => v + shift[h]).ToArray()).ToArray();
+            var upper = baseOut.Levels.Select(l => baseOut.Upper(l).Select((v, h) => v + shift[h]).ToArray()).ToArray();
+            return ForecastOutput.WithBands(Name, mean, [.. baseOut.Levels], lower, upper, fittedCopy);
+        }
+    }
+}
