@@ -6,7 +6,7 @@ namespace Auspex.Anomalies.Internal;
 /// Forecast-residual detector. Its own online forecaster is additive Holt-Winters with a time-of-day
 /// seasonal profile (<see cref="AnomalyDetectorOptions.SlotsPerDay"/> slots, keyed by timestamp so irregular
 /// sampling is fine). The prediction interval comes from an exponentially weighted mean absolute residual
-/// (σ ≈ 1.2533·MAE). The raw score is P(|Z| &lt; |z|) for the standardised residual z. Updates are
+/// (σ ≈ 1.2533·MAE). The raw score maps the surprise −ln 2Q(|z|) of the standardised residual z to [0, 1). Updates are
 /// Huber-clipped at 4σ so an outlier does not drag the model. Memory: O(SlotsPerDay).
 /// </summary>
 internal sealed class ResidualDetector : DetectorBase
@@ -32,6 +32,9 @@ internal sealed class ResidualDetector : DetectorBase
 
     /// <summary>The last one-step forecast and its standard deviation (for tests and reasons).</summary>
     public (double Forecast, double Sigma) LastForecast { get; private set; }
+
+    /// <summary>The surprise (nats) of the last point.</summary>
+    public double LastSurprise { get; private set; }
 
     protected override double Step(DateTimeOffset at, double value, out string reason)
     {
@@ -63,7 +66,8 @@ internal sealed class ResidualDetector : DetectorBase
 
         reason = string.Create(CultureInfo.InvariantCulture,
             $"value {value:G4} {(e >= 0 ? "above" : "below")} forecast {forecast:G4} ±{1.96 * sigma:G3} (z={z:F1})");
-        return MathUtil.TwoSidedConfidence(z);
+        LastSurprise = MathUtil.SurpriseOfZ(z);
+        return MathUtil.ScoreOfSurprise(LastSurprise);
     }
 
     /// <summary>A scale floor so a perfectly flat series does not turn rounding noise into alarms.</summary>
