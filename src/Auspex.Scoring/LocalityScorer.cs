@@ -155,7 +155,7 @@ public sealed class LocalityScorer
             {
                 return c.Model;
             }
-            var model = FailureRateModel.Fit(FailureHistory.HostExposures(topology, failures, since, at));
+            var model = FailureRateModel.Fit(FailureHistory.HostExposures(topology, failures, since, at, _options.FailureHistoryHalfLife));
             _cache = (topology, failures.Count, hour, since, model);
             return model;
         }

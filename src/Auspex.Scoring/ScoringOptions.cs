@@ -30,6 +30,13 @@ public sealed class ScoringOptions
     /// <summary>Failure-rate multiplier for a recent anomaly score of 1 (geometric in the score). Default 4.</summary>
     public double AnomalyMultiplierAtOne { get; set; } = 4;
 
+    /// <summary>
+    /// Half-life of failure history in the fitted failure-rate model (old failures and exposure count less, so a drifting
+    /// rate is tracked); null keeps all history at full weight. Default 90 days, between the 30 (OLCF disks) and 180 days
+    /// (LANL nodes) chosen on held-back years in bench/RESULTS.md.
+    /// </summary>
+    public TimeSpan? FailureHistoryHalfLife { get; set; } = TimeSpan.FromDays(90);
+
     /// <summary>History assumed when no observation start is given and no failure is recorded. Default 30 days.</summary>
     public TimeSpan DefaultObservationWindow { get; set; } = TimeSpan.FromDays(30);
 
@@ -68,6 +75,10 @@ public sealed class ScoringOptions
             || !(LoadMultiplierAtFull >= 1) || !(AnomalyMultiplierAtOne >= 1) || !double.IsFinite(TemperatureReferenceCelsius))
         {
             throw new ArgumentException("ScoringOptions: covariate settings out of range (doubling > 0, load reference in [0, 1), multipliers ≥ 1).");
+        }
+        if (FailureHistoryHalfLife is { } hl && hl <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("ScoringOptions.FailureHistoryHalfLife must be positive or null.");
         }
         if (!(ReferenceLatencyMs > 0) || !(BytesPerCall > 0))
         {

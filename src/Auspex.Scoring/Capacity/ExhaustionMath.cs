@@ -26,11 +26,11 @@ public static class ExhaustionMath
         {
             return quantiles[0] >= capacity ? 1 : 0;
         }
-        if (capacity <= quantiles[0])
+        if (capacity < quantiles[0])
         {
             return 1 - Tail(levels[0], quantiles[0], levels[1], quantiles[1], capacity, lower: true);
         }
-        if (capacity >= quantiles[k - 1])
+        if (capacity > quantiles[k - 1])
         {
             return 1 - Tail(levels[k - 2], quantiles[k - 2], levels[k - 1], quantiles[k - 1], capacity, lower: false);
         }

@@ -16,7 +16,9 @@ internal static class HealthCalculator
         var times = comps.ToDictionary(c => c.Id,
             c => past.Where(f => f.Target == c.Id || f.Target == c.Service).Select(f => f.At).Order().ToList(), StringComparer.Ordinal);
         var hours = Math.Max(0, (at - from).TotalHours);
-        var model = FailureRateModel.Fit(comps.Select(c => new FailureExposure(c.Id, [c.Service], hours, times[c.Id].Count)).ToList());
+        var halfLife = options.FailureHistoryHalfLife;
+        var model = FailureRateModel.Fit(comps.Select(c => new FailureExposure(c.Id, [c.Service], FailureHistory.DiscountedHours(from, at, halfLife),
+            times[c.Id].Sum(t => FailureHistory.Weight(at - t, halfLife)))).ToList());
         var own = comps.ToDictionary(c => c.Id, c => model.Posterior([c.Service], c.Id).ProbabilityOfFailure(horizon), StringComparer.Ordinal);
         var infra = new Dictionary<string, double?>(StringComparer.Ordinal);
         var load = new Dictionary<string, double?>(StringComparer.Ordinal);
