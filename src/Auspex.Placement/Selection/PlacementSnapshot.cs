@@ -51,6 +51,9 @@ public sealed class PlacementSnapshot
     /// <summary>Host indices of every running replica, keyed by component id and by service id.</summary>
     internal Dictionary<string, List<int>> ReplicaHosts { get; private set; } = new(StringComparer.Ordinal);
 
+    /// <summary>True when <paramref name="host"/> is a host of the topology.</summary>
+    public bool ContainsHost(string host) => HostIndex.ContainsKey(host);
+
     /// <summary>The id of host <paramref name="index"/>.</summary>
     public string HostId(int index) => HostIds[index];
 
