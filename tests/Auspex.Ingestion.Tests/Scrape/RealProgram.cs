@@ -15,17 +15,25 @@ internal static class RealProgram
     public const string Prometheus = "prometheus";
     public const string NodeExporter = "prometheus-node-exporter";
 
-    private static readonly Dictionary<string, (string Package, string[] Candidates)> Known = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, (string Package, string Override, string[] Candidates)> Known = new(StringComparer.Ordinal)
     {
-        [Prometheus] = ("prometheus", ["/usr/bin/prometheus", "prometheus"]),
-        [NodeExporter] = ("prometheus-node-exporter", ["/usr/bin/prometheus-node-exporter", "prometheus-node-exporter", "node_exporter"]),
+        [Prometheus] = ("prometheus", "AUSPEX_PROMETHEUS_BIN", ["/usr/bin/prometheus", "prometheus"]),
+        [NodeExporter] = ("prometheus-node-exporter", "AUSPEX_NODE_EXPORTER_BIN",
+            ["/usr/bin/prometheus-node-exporter", "prometheus-node-exporter", "node_exporter"]),
     };
 
     public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The program's path, or null when it is not installed.</summary>
+    /// <summary>
+    /// The program's path, or null when it is not installed. An environment variable (AUSPEX_PROMETHEUS_BIN,
+    /// AUSPEX_NODE_EXPORTER_BIN) names another binary, or a missing one to try the skip path.
+    /// </summary>
     public static string? Find(string program)
     {
+        if (Environment.GetEnvironmentVariable(Known[program].Override) is { Length: > 0 } overridden)
+        {
+            return File.Exists(overridden) ? overridden : null;
+        }
         foreach (var candidate in Known[program].Candidates)
         {
             if (candidate.Contains('/', StringComparison.Ordinal))
