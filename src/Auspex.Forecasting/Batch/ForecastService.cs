@@ -27,11 +27,16 @@ public sealed class ForecastRequest
 /// <param name="Errors">Input or request errors, each naming the row and series where it applies.</param>
 public sealed record ForecastServiceResult(BatchResult? Result, IReadOnlyList<InputError> Errors);
 
+/// <summary>Progress of a batch: series done out of the total.</summary>
+/// <param name="Done">Series finished.</param>
+/// <param name="Total">Series in the batch.</param>
+public readonly record struct BatchProgress(int Done, int Total);
+
 /// <summary>The application service behind every forecast transport (CLI, HTTP): read, validate, forecast in batch.</summary>
 public static class ForecastService
 {
     /// <summary>Reads the long-format input and forecasts every series.</summary>
-    public static ForecastServiceResult Run(TextReader input, ForecastRequest request, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    public static ForecastServiceResult Run(TextReader input, ForecastRequest request, IProgress<BatchProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(request);
@@ -78,7 +83,12 @@ public static class ForecastService
             Horizon = request.Horizon,
             Levels = request.Levels,
             MaxDegreeOfParallelism = request.MaxDegreeOfParallelism,
-        }, progress, cancellationToken);
+        }, progress is null ? null : new Progress(progress, batch.Count), cancellationToken);
         return new(result, []);
+    }
+
+    private sealed class Progress(IProgress<BatchProgress> inner, int total) : IProgress<int>
+    {
+        public void Report(int value) => inner.Report(new BatchProgress(value, total));
     }
 }
