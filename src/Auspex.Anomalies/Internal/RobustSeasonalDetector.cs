@@ -18,6 +18,7 @@ internal sealed class RobustSeasonalDetector : DetectorBase
     private readonly RingBuffer _trend = new(TrendWindow);
     private readonly RingBuffer _remainder = new(RemainderWindow);
     private readonly RingBuffer[] _slots;
+    private readonly SpreadFloor _spread = new();
     private readonly double[] _scratch = new double[Math.Max(RemainderWindow, Math.Max(TrendWindow, SlotDepth))];
 
     public RobustSeasonalDetector(AnomalyDetectorOptions options)
@@ -42,12 +43,13 @@ internal sealed class RobustSeasonalDetector : DetectorBase
         {
             scale = 1.4826 * _remainder.Mad(_scratch);
         }
-        scale = Math.Max(scale, ResidualDetector.Floor(trend));
+        scale = Math.Max(scale, Math.Max(ResidualDetector.Floor(trend), _spread.Floor));
         var z = _remainder.Count >= 8 ? remainder / scale : 0;
 
         _trend.Add(value - season);
         slot.Add(value - trend);
         _remainder.Add(remainder);
+        _spread.Add(value);
 
         var u = MathUtil.SurpriseOfZ(z);
         reason = string.Create(CultureInfo.InvariantCulture,
@@ -59,6 +61,7 @@ internal sealed class RobustSeasonalDetector : DetectorBase
     {
         _trend.Write(writer);
         _remainder.Write(writer);
+        _spread.Write(writer);
         writer.Write(_slots.Length);
         foreach (var s in _slots)
         {
@@ -70,6 +73,7 @@ internal sealed class RobustSeasonalDetector : DetectorBase
     {
         _trend.Read(reader);
         _remainder.Read(reader);
+        _spread.Read(reader);
         if (reader.ReadInt32() != _slots.Length)
         {
             throw new InvalidDataException("Seasonal slot count differs from the options.");
