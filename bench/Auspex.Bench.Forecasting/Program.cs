@@ -12,6 +12,14 @@ string Arg(string name, string fallback)
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
 }
 var m4Dir = Arg("--m4", Path.Combine("..", "shared", "data", "m4"));
+if (args.Contains("--traces-only") || args.Contains("--traces"))
+{
+    var code = TracesBench.Run(Arg("--traces", Path.Combine("..", "shared", "data", "traces")), int.Parse(Arg("--vms", "1000"), inv));
+    if (args.Contains("--traces-only"))
+    {
+        return code;
+    }
+}
 var limit = int.Parse(Arg("--limit", "0"), inv);
 var modelArg = Arg("--models", "Naive2,SeasonalNaive,Theta,OptimisedTheta,AutoETS");
 
