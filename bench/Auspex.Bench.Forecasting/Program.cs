@@ -48,6 +48,7 @@ var factories = new Dictionary<string, Func<IForecastModel>>(StringComparer.Ordi
     ["Theta"] = () => new Theta(24),
     ["OptimisedTheta"] = () => new Theta(24, ThetaVariant.Optimised),
     ["AutoETS"] = () => new AutoEts(24),
+    ["AutoARIMA"] = () => new AutoArima(24),
     ["MSTL"] = () => new Mstl([24, 168]),
     ["MSTL24"] = () => new Mstl([24]),
     ["GlobalLinear"] = () => globalLinear.Value,

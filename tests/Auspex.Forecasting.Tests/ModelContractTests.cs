@@ -22,6 +22,7 @@ public sealed class ModelContractTests
         ["Theta"] = () => new Theta(24),
         ["OptimisedTheta"] = () => new Theta(24, ThetaVariant.Optimised),
         ["AutoETS"] = () => new AutoEts(24),
+        ["AutoARIMA"] = () => new AutoArima(24),
         ["MSTL"] = () => new Mstl([24, 168]),
         ["Auto"] = () => new AutoSelect(AutoSelect.DefaultCandidates([24]), new AutoSelectOptions { CrossValidation = new() { Horizon = 24, Windows = 2 } }),
         ["AutoEnsemble"] = () => new AutoSelect([new SeasonalNaive(24), new Theta(24), new Naive2(24)], new AutoSelectOptions { CrossValidation = new() { Horizon = 24, Windows = 3 }, EnsembleSize = 2 }),
