@@ -19,7 +19,10 @@ public static class RemoteWriteDecoder
     private const long MaxUnixMs = 253_402_300_799_999;
 
     /// <summary>Decodes a request body as sent by Prometheus (<c>Content-Encoding: snappy</c>).</summary>
-    public static ParseResult Decode(ReadOnlySpan<byte> body, RemoteWriteLimits? limits = null)
+    /// <param name="body">The request body.</param>
+    /// <param name="limits">Bounds on the request; <see cref="RemoteWriteLimits.Default"/> when null.</param>
+    /// <param name="cache">Optional cache of series keys shared between requests (same limits), for speed.</param>
+    public static ParseResult Decode(ReadOnlySpan<byte> body, RemoteWriteLimits? limits = null, SeriesKeyCache? cache = null)
     {
         limits ??= RemoteWriteLimits.Default;
         limits.Validate();
@@ -58,7 +61,7 @@ public static class RemoteWriteDecoder
                 return Malformed(string.Create(CultureInfo.InvariantCulture,
                     $"the snappy data decompresses to {written} bytes but its header declares {length}"), 0);
             }
-            return DecodeUncompressed(buffer.AsSpan(0, length), limits);
+            return DecodeUncompressed(buffer.AsSpan(0, length), limits, cache);
         }
         finally
         {
@@ -67,7 +70,10 @@ public static class RemoteWriteDecoder
     }
 
     /// <summary>Decodes an uncompressed protobuf <c>WriteRequest</c>. Byte offsets in errors refer to these bytes.</summary>
-    public static ParseResult DecodeUncompressed(ReadOnlySpan<byte> protobuf, RemoteWriteLimits? limits = null)
+    /// <param name="protobuf">The uncompressed protobuf bytes.</param>
+    /// <param name="limits">Bounds on the request; <see cref="RemoteWriteLimits.Default"/> when null.</param>
+    /// <param name="cache">Optional cache of series keys shared between requests (same limits), for speed.</param>
+    public static ParseResult DecodeUncompressed(ReadOnlySpan<byte> protobuf, RemoteWriteLimits? limits = null, SeriesKeyCache? cache = null)
     {
         limits ??= RemoteWriteLimits.Default;
         limits.Validate();
@@ -77,7 +83,7 @@ public static class RemoteWriteDecoder
                 CultureInfo.InvariantCulture,
                 $"the payload is {protobuf.Length} bytes, over the limit of {limits.MaxDecompressedBytes} bytes")));
         }
-        var state = new DecodeState(limits);
+        var state = new DecodeState(limits, cache, Math.Min(protobuf.Length / 128, limits.MaxSeries)); // a node_exporter series with one sample is ~140 bytes
         try
         {
             var reader = new ProtoReader(protobuf, 0);
@@ -117,6 +123,11 @@ public static class RemoteWriteDecoder
 
     private static void DecodeSeries(ReadOnlySpan<byte> bytes, long start, DecodeState state)
     {
+        if (state.Cache is { } cache && LabelSection(bytes, start) is { } section && cache.TryGet(bytes[section], out var cachedKey))
+        {
+            DecodeSamplesOnly(bytes, start, cachedKey, state);
+            return;
+        }
         var labels = state.Labels;
         var samples = state.Samples;
         labels.Clear();
@@ -178,6 +189,68 @@ public static class RemoteWriteDecoder
         catch (ArgumentException e)
         {
             state.Errors.Add(new ParseError(ParseErrorKind.Malformed, e.Message, start, Series: Describe(state.SeriesIndex, name, labels)));
+            return;
+        }
+        if (state.Cache is { } c && LabelSection(bytes, start) is { } labelBytes)
+        {
+            c.Add(bytes[labelBytes], key);
+        }
+        foreach (var s in samples)
+        {
+            state.Series.Add(key, s);
+        }
+    }
+
+    /// <summary>The byte range of the labels when they are contiguous (as every sender writes them), else null.</summary>
+    private static Range? LabelSection(ReadOnlySpan<byte> bytes, long start)
+    {
+        var reader = new ProtoReader(bytes, start);
+        int first = -1, end = -1;
+        var closed = false;
+        while (!reader.AtEnd)
+        {
+            var at = (int)(reader.Offset - start);
+            var field = reader.ReadTag(out var wireType);
+            reader.Skip(wireType);
+            if (field == 1)
+            {
+                if (closed)
+                {
+                    return null;
+                }
+                first = first < 0 ? at : first;
+                end = (int)(reader.Offset - start);
+            }
+            else if (first >= 0)
+            {
+                closed = true;
+            }
+        }
+        return first < 0 ? null : first..end;
+    }
+
+    private static void DecodeSamplesOnly(ReadOnlySpan<byte> bytes, long start, SeriesKey key, DecodeState state)
+    {
+        var samples = state.Samples;
+        samples.Clear();
+        var reader = new ProtoReader(bytes, start);
+        while (!reader.AtEnd)
+        {
+            var field = reader.ReadTag(out var wireType);
+            if (field == 2)
+            {
+                reader.Expect(wireType, 2, "TimeSeries.samples");
+                var sample = reader.ReadLengthDelimited(out var sampleAt);
+                samples.Add(DecodeSample(sample, sampleAt));
+            }
+            else
+            {
+                reader.Skip(wireType);
+            }
+        }
+        state.TotalSamples += samples.Count;
+        if (state.Errors.Count > 0 || state.TotalSamples > state.Limits.MaxSamples)
+        {
             return;
         }
         foreach (var s in samples)
@@ -323,11 +396,12 @@ public static class RemoteWriteDecoder
     private static ParseResult Malformed(string message, long offset) =>
         ParseResult.Failure(new ParseError(ParseErrorKind.Malformed, message, offset));
 
-    private sealed class DecodeState(RemoteWriteLimits limits)
+    private sealed class DecodeState(RemoteWriteLimits limits, SeriesKeyCache? cache, int seriesHint)
     {
         public RemoteWriteLimits Limits { get; } = limits;
+        public SeriesKeyCache? Cache { get; } = cache;
         public List<ParseError> Errors { get; } = [];
-        public SeriesAccumulator Series { get; } = new();
+        public SeriesAccumulator Series { get; } = new(seriesHint);
         public Utf8StringPool Strings { get; } = new();
         public List<KeyValuePair<string, string>> Labels { get; } = [];
         public List<Sample> Samples { get; } = [];

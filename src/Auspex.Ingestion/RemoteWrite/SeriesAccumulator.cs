@@ -15,10 +15,10 @@ internal enum AddOutcome
 /// Collects samples per series in first-seen order. <see cref="Build"/> applies the shared policy: samples of a series
 /// are sorted by time (stable) and, of several samples with one timestamp, the last one received wins.
 /// </summary>
-internal sealed class SeriesAccumulator
+internal sealed class SeriesAccumulator(int capacityHint = 0)
 {
-    private readonly Dictionary<SeriesKey, List<Sample>> _bySeries = [];
-    private readonly List<KeyValuePair<SeriesKey, List<Sample>>> _ordered = [];
+    private readonly Dictionary<SeriesKey, List<Sample>> _bySeries = new(capacityHint);
+    private readonly List<KeyValuePair<SeriesKey, List<Sample>>> _ordered = new(capacityHint);
 
     public int SeriesCount => _ordered.Count;
 
