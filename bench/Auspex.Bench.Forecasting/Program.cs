@@ -109,4 +109,8 @@ foreach (var name in modelArg.Split(',', StringSplitOptions.RemoveEmptyEntries))
     var owa = naive2Smape is null ? double.NaN : 0.5 * (s / naive2Smape.Value + ma / naive2Mase!.Value);
     Console.WriteLine(string.Create(inv, $"| {name} | {s:F3} | {ma:F3} | {owa:F3} | {msis.Average():F3} | {cover.Average():F3} | {fallbacks} | {secs:F1} | {train.Count / secs:F1} |"));
 }
+if (args.Contains("--r") || args.Contains("--r-results"))
+{
+    RComparison.Run(train, test, m4Dir, int.Parse(Arg("--r-every", "40"), inv), args.Contains("--r-results") ? Arg("--r-results", "") : null);
+}
 return 0;

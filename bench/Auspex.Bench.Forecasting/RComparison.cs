@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Globalization;
+using Auspex.Forecasting;
+using Auspex.Forecasting.Models;
+
+namespace Auspex.Bench.Forecasting;
+
+/// <summary>
+/// Side by side with R's forecast package: runs r/m4_r_forecast.R (ets and auto.arima, defaults, one core) on every
+/// k-th M4 Hourly series, or reads its output from an earlier run, then runs Auspex's models on the same series one at a
+/// time on one thread, and prints accuracy and seconds per series for each.
+/// </summary>
+internal static class RComparison
+{
+    public static void Run(List<(string Id, double[] Values)> train, List<(string Id, double[] Values)> test, string m4Dir, int every, string? resultsFile)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var file = resultsFile;
+        if (file is null)
+        {
+            file = Path.Combine(Path.GetTempPath(), "auspex_r_m4.csv");
+            var script = Path.Combine(AppContext.BaseDirectory, "r", "m4_r_forecast.R");
+            var psi = new ProcessStartInfo("Rscript", [script, m4Dir, every.ToString(inv), file]) { RedirectStandardError = true, UseShellExecute = false };
+            Process? p;
+            try
+            {
+                p = Process.Start(psi);
+            }
+            catch (System.ComponentModel.Win32Exception)
+            {
+                Console.WriteLine("R comparison skipped: Rscript not found (apt-get install -y r-cran-forecast).");
+                return;
+            }
+            p!.WaitForExit();
+            if (p.ExitCode != 0)
+            {
+                Console.WriteLine($"R comparison failed: {p.StandardError.ReadToEnd()}");
+                return;
+            }
+        }
+        // series -> model -> (seconds, mean[], lo[], hi[])
+        var r = new Dictionary<(int, string), (double Sec, double[] Mean, double[] Lo, double[] Hi)>();
+        foreach (var line in File.ReadLines(file).Skip(1))
+        {
+            var c = line.Split(',');
+            var key = (int.Parse(c[0], inv), c[1]);
+            if (!r.TryGetValue(key, out var v))
+            {
+                v = (double.Parse(c[2], inv), new double[48], new double[48], new double[48]);
+                r[key] = v;
+            }
+            var step = int.Parse(c[3], inv) - 1;
+            v.Mean[step] = double.Parse(c[4], inv);
+            v.Lo[step] = double.Parse(c[5], inv);
+            v.Hi[step] = double.Parse(c[6], inv);
+        }
+        var complete = r.Keys.Select(k => k.Item1).Distinct().Where(i => r.ContainsKey((i, "ets")) && r.ContainsKey((i, "auto.arima"))).Order().ToArray();
+        if (complete.Length == 0)
+        {
+            Console.WriteLine($"R comparison: no complete series in {file}.");
+            return;
+        }
+        Console.WriteLine();
+        Console.WriteLine($"Side by side with R forecast (same machine, one core each, {complete.Length} series: {string.Join(' ', complete.Select(i => train[i].Id))})");
+        Console.WriteLine("| model | sMAPE | MASE | MSIS | 95% coverage | s/series |");
+        Console.WriteLine("|---|---|---|---|---|---|");
+        void Row(string name, Func<int, (double Sec, double[] Mean, double[] Lo, double[] Hi)> run)
+        {
+            double smape = 0, mase = 0, msis = 0, cover = 0, secs = 0;
+            foreach (var i in complete)
+            {
+                var (sec, mean, lo, hi) = run(i);
+                var scale = Metrics.SeasonalScale(train[i].Values, 24);
+                smape += Metrics.Smape(test[i].Values, mean);
+                mase += Metrics.Mase(test[i].Values, mean, scale);
+                msis += Metrics.Msis(test[i].Values, lo, hi, scale);
+                cover += Metrics.Coverage(test[i].Values, lo, hi);
+                secs += sec;
+            }
+            var n = complete.Length;
+            Console.WriteLine(string.Create(inv, $"| {name} | {smape / n:F3} | {mase / n:F3} | {msis / n:F3} | {cover / n:F3} | {secs / n:F3} |"));
+        }
+        Row("R ets", i => r[(i, "ets")]);
+        Row("R auto.arima", i => r[(i, "auto.arima")]);
+        foreach (var (name, make) in new (string, Func<IForecastModel>)[]
+        {
+            ("Auspex AutoETS", () => new AutoEts(24)),
+            ("Auspex AutoARIMA", () => new AutoArima(24)),
+            ("Auspex Auto", () => new AutoSelect(AutoSelect.DefaultCandidates([24, 168]), new AutoSelectOptions { CrossValidation = new() { Horizon = 48, Windows = 3 } })),
+        })
+        {
+            Row(name, i =>
+            {
+                var sw = Stopwatch.StartNew();
+                var f = make().Forecast(train[i].Values, 48, [95]);
+                return (sw.Elapsed.TotalSeconds, f.Mean, f.Lower(95), f.Upper(95));
+            });
+        }
+    }
+}
