@@ -31,6 +31,9 @@ internal sealed class LikelihoodDetector : DetectorBase
     private const double SuppressFactor = 0.5;
 
     private readonly DetectorBase _inner;
+    private readonly RangeTracker _range = new();
+    internal static double RangeTolerance = 0.02;
+    internal static double BreakoutWeight = 2.0;
     private readonly double[] _short = new double[ShortWindow];
     private readonly double[] _recent = new double[SuppressWindow];
     private readonly TailCalibrator _pointCalibration = new(CalibrationHorizon);
@@ -92,6 +95,12 @@ internal sealed class LikelihoodDetector : DetectorBase
         var cShort = _shortCalibration.Observe(uLikelihood);
         var cPoint = _pointCalibration.Observe(MathUtil.SurpriseOfScore(raw));
         var c = Math.Max(cShort, cPoint);
+        var breakout = _range.Breakout(value);
+        _range.Add(value);
+        if (breakout > RangeTolerance)
+        {
+            c = Math.Max(c, OutputHalfSurprise * BreakoutWeight * (breakout / RangeTolerance));
+        }
         var score = c / (c + OutputHalfSurprise);
 
         var recentMax = 0.0;
@@ -114,6 +123,7 @@ internal sealed class LikelihoodDetector : DetectorBase
         DetectorState.WriteArray(writer, _recent);
         _pointCalibration.Write(writer);
         _shortCalibration.Write(writer);
+        _range.Write(writer);
         writer.Write(_shortCount);
         writer.Write(_shortNext);
         writer.Write(_shortSum);
@@ -130,6 +140,7 @@ internal sealed class LikelihoodDetector : DetectorBase
         DetectorState.ReadArray(reader, _recent);
         _pointCalibration.Read(reader);
         _shortCalibration.Read(reader);
+        _range.Read(reader);
         _shortCount = reader.ReadInt32();
         _shortNext = reader.ReadInt32();
         _shortSum = reader.ReadDouble();

@@ -42,7 +42,7 @@ internal sealed class TailCalibrator(int horizon)
         if (bin > top && top >= 0)
         {
             // beyond anything seen: a Pareto tail (p ∝ 1/(1 + u)) past the largest value seen
-            p *= Math.Exp(-(x - top - 1) * BinWidth);
+            p *= Math.Exp(-(x - top - 1) * BinWidth * 8);
         }
         Learn(bin);
         return -Math.Log(Math.Clamp(p, 1e-300, 1));
