@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Auspex.Core.Series;
+using Auspex.Ingestion.RemoteWrite;
 
 namespace Auspex.Ingestion.Exposition;
 
@@ -16,7 +17,13 @@ public static class ExpositionParser
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>Parses UTF-8 bytes (a scrape response body).</summary>
-    public static ParseResult Parse(ReadOnlySpan<byte> utf8, ExpositionFormat format, DateTimeOffset scrapeTime, ExpositionOptions? options = null)
+    /// <param name="utf8">The body.</param>
+    /// <param name="format">The format the Content-Type announced.</param>
+    /// <param name="scrapeTime">The timestamp of samples without one.</param>
+    /// <param name="options">Parser options; <see cref="ExpositionOptions.Default"/> when null.</param>
+    /// <param name="cache">Optional series-key cache kept across scrapes of one target (one format), for speed.</param>
+    public static ParseResult Parse(ReadOnlySpan<byte> utf8, ExpositionFormat format, DateTimeOffset scrapeTime, ExpositionOptions? options = null,
+        SeriesKeyCache? cache = null)
     {
         string text;
         try
@@ -27,17 +34,23 @@ public static class ExpositionParser
         {
             return ParseResult.Failure(new ParseError(ParseErrorKind.Malformed, "the exposition is not valid UTF-8", e.Index >= 0 ? e.Index : null));
         }
-        return Parse(text, format, scrapeTime, options);
+        return Parse(text, format, scrapeTime, options, cache);
     }
 
     /// <summary>Parses exposition text.</summary>
-    public static ParseResult Parse(string text, ExpositionFormat format, DateTimeOffset scrapeTime, ExpositionOptions? options = null)
+    /// <param name="text">The exposition.</param>
+    /// <param name="format">The format the Content-Type announced.</param>
+    /// <param name="scrapeTime">The timestamp of samples without one.</param>
+    /// <param name="options">Parser options; <see cref="ExpositionOptions.Default"/> when null.</param>
+    /// <param name="cache">Optional series-key cache kept across scrapes of one target (one format), for speed.</param>
+    public static ParseResult Parse(string text, ExpositionFormat format, DateTimeOffset scrapeTime, ExpositionOptions? options = null,
+        SeriesKeyCache? cache = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return new Reader(text, format, scrapeTime, options ?? ExpositionOptions.Default).Run();
+        return new Reader(text, format, scrapeTime, options ?? ExpositionOptions.Default, cache).Run();
     }
 
-    private sealed class Reader(string text, ExpositionFormat format, DateTimeOffset scrapeTime, ExpositionOptions options)
+    private sealed class Reader(string text, ExpositionFormat format, DateTimeOffset scrapeTime, ExpositionOptions options, SeriesKeyCache? cache)
     {
         private static readonly HashSet<string> TextTypes = ["counter", "gauge", "histogram", "summary", "untyped"];
         private static readonly HashSet<string> OpenMetricsTypes =
@@ -194,17 +207,27 @@ public static class ExpositionParser
         private void SampleLine(ReadOnlySpan<char> line)
         {
             var pos = 0;
-            while (pos < line.Length && IsMetricChar(line[pos]))
+            SeriesKey? cached = null;
+            var seriesEnd = cache is null ? -1 : SeriesTextEnd(line);
+            if (seriesEnd > 0 && cache!.TryGet(line[..seriesEnd], out var hit))
             {
-                pos++;
+                cached = hit;
+                pos = seriesEnd;
+            }
+            else
+            {
+                while (pos < line.Length && IsMetricChar(line[pos]))
+                {
+                    pos++;
+                }
             }
             if (pos == 0)
             {
                 Error($"expected a metric name at the start of the line, found '{line[0]}'");
                 return;
             }
-            var name = line[..pos].ToString();
-            if (!SeriesKey.IsValidMetricName(name))
+            var name = cached?.Metric ?? line[..pos].ToString();
+            if (cached is null && !SeriesKey.IsValidMetricName(name))
             {
                 Error($"metric name '{Clip(name)}' is invalid: it must match [a-zA-Z_:][a-zA-Z0-9_:]*");
                 return;
@@ -212,7 +235,7 @@ public static class ExpositionParser
             var beforeValue = pos;
             SkipBlanks(line, ref pos);
             _labels.Clear();
-            if (pos < line.Length && line[pos] == '{')
+            if (cached is null && pos < line.Length && line[pos] == '{')
             {
                 pos++;
                 if (!LabelSet(line, ref pos, name))
@@ -222,6 +245,7 @@ public static class ExpositionParser
                 beforeValue = pos;
                 SkipBlanks(line, ref pos);
             }
+            var seriesText = line[..beforeValue];
             if (pos == beforeValue && pos < line.Length)
             {
                 Error($"expected a space between '{name}' and its value");
@@ -268,10 +292,47 @@ public static class ExpositionParser
                     return;
                 }
             }
-            Accept(name, value, at);
+            Accept(name, value, at, cached, seriesText);
         }
 
-        private void Accept(string name, double value, DateTimeOffset at)
+        /// <summary>Where the series text (name and label set) ends, quotes and escapes respected; -1 when unclear.</summary>
+        private static int SeriesTextEnd(ReadOnlySpan<char> line)
+        {
+            var pos = 0;
+            while (pos < line.Length && IsMetricChar(line[pos]))
+            {
+                pos++;
+            }
+            var nameEnd = pos;
+            while (pos < line.Length && line[pos] is ' ' or '\t')
+            {
+                pos++;
+            }
+            if (pos >= line.Length || line[pos] != '{')
+            {
+                return nameEnd;
+            }
+            var quoted = false;
+            for (pos++; pos < line.Length; pos++)
+            {
+                var c = line[pos];
+                if (quoted && c == '\\')
+                {
+                    pos++;
+                }
+                else if (c == '"')
+                {
+                    quoted = !quoted;
+                }
+                else if (!quoted && c == '}')
+                {
+                    return pos + 1;
+                }
+            }
+            return -1;
+        }
+
+        private void Accept(string name, double value, DateTimeOffset at, SeriesKey? cached, ReadOnlySpan<char> seriesText)
         {
             if (_om && !options.IncludeCreated && _familyType is not null && TypesWithCreated.Contains(_familyType) &&
                 name.Length == _family!.Length + "_created".Length && name.StartsWith(_family, StringComparison.Ordinal) &&
@@ -286,14 +347,22 @@ public static class ExpositionParser
                 return;
             }
             SeriesKey key;
-            try
+            if (cached is { } known)
             {
-                key = new SeriesKey(name, Labels.From(_labels));
+                key = known;
             }
-            catch (ArgumentException e)
+            else
             {
-                Error(e.Message);
-                return;
+                try
+                {
+                    key = new SeriesKey(name, Labels.From(_labels));
+                }
+                catch (ArgumentException e)
+                {
+                    Error(e.Message);
+                    return;
+                }
+                cache?.Add(seriesText, key);
             }
             var outcome = _series.Add(key, new Sample(at, value));
             if (outcome == AddOutcome.SameTimestamp)

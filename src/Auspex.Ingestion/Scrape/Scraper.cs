@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Auspex.Core.Series;
 using Auspex.Ingestion.Exposition;
+using Auspex.Ingestion.RemoteWrite;
 
 namespace Auspex.Ingestion.Scrape;
 
@@ -31,6 +32,7 @@ public sealed class Scraper
     private readonly TimeProvider _time;
     private readonly Func<IReadOnlyList<SeriesData>, CancellationToken, Task> _sink;
     private readonly ConcurrentDictionary<ScrapeTarget, ScrapeReport> _lastReports = new();
+    private readonly ConcurrentDictionary<ScrapeTarget, TargetCache> _caches = new();
     private readonly Dictionary<string, (string Content, IReadOnlyList<TargetGroup> Groups)> _fileCache = new(StringComparer.Ordinal);
     private volatile IReadOnlyList<ScrapeTarget> _targets = [];
     private volatile IReadOnlyList<string> _discoveryErrors = [];
@@ -74,6 +76,7 @@ public sealed class Scraper
                     loops[gone].Cts.Dispose();
                     loops.Remove(gone);
                     _lastReports.TryRemove(gone, out _);
+                    _caches.TryRemove(gone, out _);
                 }
                 foreach (var added in targets.Where(t => !loops.ContainsKey(t)))
                 {
@@ -206,7 +209,8 @@ public sealed class Scraper
                 else
                 {
                     var format = ExpositionContentType.FromContentType(response.Content.Headers.ContentType?.ToString());
-                    parsed = ExpositionParser.Parse(body, format, at, _options.Exposition);
+                    var cache = _caches.AddOrUpdate(target, _ => new TargetCache(format), (_, c) => c.Format == format ? c : new TargetCache(format));
+                    parsed = ExpositionParser.Parse(body, format, at, _options.Exposition, cache.Keys);
                     if (!parsed.IsSuccess)
                     {
                         error = $"the {format} exposition is invalid: {parsed.ErrorMessage}";
@@ -227,9 +231,15 @@ public sealed class Scraper
         var series = new List<SeriesData>();
         if (up)
         {
+            var merged = _caches.TryGetValue(target, out var c) ? c.Merged : new ConcurrentDictionary<SeriesKey, SeriesKey>();
+            if (merged.Count > TargetCache.MaxMerged)
+            {
+                merged.Clear();
+            }
             foreach (var s in parsed!.Series)
             {
-                series.Add(new SeriesData(new SeriesKey(s.Key.Metric, MergeLabels(s.Key.Labels, target.Labels, _options.HonorLabels)), s.Samples));
+                var key = merged.GetOrAdd(s.Key, k => new SeriesKey(k.Metric, MergeLabels(k.Labels, target.Labels, _options.HonorLabels)));
+                series.Add(new SeriesData(key, s.Samples));
             }
         }
         var samples = up ? parsed!.SampleCount : 0;
@@ -307,6 +317,18 @@ public sealed class Scraper
             hash = unchecked((hash ^ c) * 1099511628211UL);
         }
         return TimeSpan.FromTicks((long)(hash % (ulong)interval.Ticks));
+    }
+
+    /// <summary>Per target: parsed keys by exposition text, and scraped keys with target labels merged in.</summary>
+    private sealed class TargetCache(ExpositionFormat format)
+    {
+        public const int MaxMerged = 1_000_000;
+
+        public ExpositionFormat Format { get; } = format;
+
+        public SeriesKeyCache Keys { get; } = new();
+
+        public ConcurrentDictionary<SeriesKey, SeriesKey> Merged { get; } = new();
     }
 
     private static SeriesData Synthetic(string metric, ScrapeTarget target, DateTimeOffset at, double value) =>
