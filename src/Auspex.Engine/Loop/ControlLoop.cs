@@ -106,20 +106,31 @@ public sealed class ControlLoop
         var now = _clock.GetUtcNow();
         var sw = Stopwatch.StartNew();
         TickReport report;
+        var stages = new Dictionary<string, double>();
+        var mark = sw.Elapsed;
+        void Stage(string name)
+        {
+            stages[name] = (sw.Elapsed - mark).TotalMilliseconds;
+            mark = sw.Elapsed;
+        }
         try
         {
             if (BeforeTick is { } before)
             {
                 await before(now, cancellationToken).ConfigureAwait(false);
             }
+            Stage("replay");
             await _cache.RefreshAsync(now, cancellationToken).ConfigureAwait(false);
+            Stage("refresh");
             var topology = _topology();
             var windows = _cache.Windows.Where(w => w.Value.Count > 0).ToList();
             var forecasts = new Forecast?[windows.Count];
             Parallel.For(0, windows.Count, new ParallelOptions { CancellationToken = cancellationToken },
                 i => forecasts[i] = _forecast.ForecastOne(windows[i].Key, windows[i].Value, now));
             var made = forecasts.OfType<Forecast>().ToList();
+            Stage("forecast");
             await _store.Results.SaveForecastsAsync(Tenant, made, cancellationToken).ConfigureAwait(false);
+            Stage("store_forecasts");
             var hostForecasts = made
                 .Where(f => f.Series.Labels["host"] is not null && ResourceKinds.TryFromMetric(f.Series.Metric, out _))
                 .Select(f =>
@@ -128,14 +139,19 @@ public sealed class ControlLoop
                     return new HostForecast(f.Series.Labels["host"]!, kind, f);
                 }).ToList();
             var scores = _scorer.Score(topology, hostForecasts, now);
+            Stage("score");
             await _store.Results.SaveScoresAsync(Tenant, scores, cancellationToken).ConfigureAwait(false);
+            Stage("store_scores");
             if (now - _lastMaintenance >= _options.MaintenanceEvery)
             {
                 _lastMaintenance = now;
                 await _store.Series.RollupAsync(now, cancellationToken).ConfigureAwait(false);
+                Stage("rollup");
                 await _store.Series.ApplyRetentionAsync(now, cancellationToken).ConfigureAwait(false);
+                Stage("retention");
             }
-            report = new TickReport(now, windows.Count, made.Count, scores.Count, sw.Elapsed, null);
+            Stage("maintenance");
+            report = new TickReport(now, windows.Count, made.Count, scores.Count, sw.Elapsed, null, stages);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -7,4 +7,5 @@ namespace Auspex.Engine.Loop;
 /// <param name="Scored">Localities scored.</param>
 /// <param name="Elapsed">Wall time the tick took.</param>
 /// <param name="Error">Why the tick failed, or null.</param>
-public sealed record TickReport(DateTimeOffset At, int Series, int Forecasts, int Scored, TimeSpan Elapsed, string? Error);
+/// <param name="StageMilliseconds">Wall time of each stage (refresh, forecast, store_forecasts, score, store_scores, maintenance).</param>
+public sealed record TickReport(DateTimeOffset At, int Series, int Forecasts, int Scored, TimeSpan Elapsed, string? Error, IReadOnlyDictionary<string, double>? StageMilliseconds = null);

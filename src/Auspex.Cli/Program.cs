@@ -1,0 +1,10 @@
+using System.CommandLine;
+using Auspex.Cli.Commands;
+
+var root = new RootCommand("Auspex: predictive infrastructure management — forecast, score, place and scale ahead of load.")
+{
+    DemoCommand.Create(),
+    ServeCommand.Create(),
+    ImportCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();
