@@ -39,8 +39,13 @@ internal sealed class ForecastStage(EngineOptions options)
             }
         }
         var last = window[^1].At;
-        return output.ToForecast(key, now, last + step, step, QuantileLevels);
+        var forecast = output.ToForecast(key, now, last + step, step, QuantileLevels);
+        // Usage, rates and counts cannot go below zero: when the history never did, neither does the forecast.
+        return y.Min() >= 0 ? ClipAtZero(forecast) : forecast;
     }
+
+    internal static Forecast ClipAtZero(Forecast f) =>
+        f with { Points = f.Points.Select(p => new ForecastPoint(p.At, Math.Max(0, p.Mean), p.Quantiles.Select(q => Math.Max(0, q)).ToArray())).ToList() };
 
     /// <summary>The median spacing of the window's samples.</summary>
     internal static TimeSpan InferStep(IReadOnlyList<Sample> window)
