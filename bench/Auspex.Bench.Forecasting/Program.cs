@@ -12,21 +12,19 @@ string Arg(string name, string fallback)
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
 }
 var m4Dir = Arg("--m4", Path.Combine("..", "shared", "data", "m4"));
+if (args.Contains("--traces-only") || args.Contains("--traces"))
+{
+    var code = TracesBench.Run(Arg("--traces", Path.Combine("..", "shared", "data", "traces")), int.Parse(Arg("--vms", "1000"), inv));
+    if (args.Contains("--traces-only"))
+    {
+        return code;
+    }
+}
 var limit = int.Parse(Arg("--limit", "0"), inv);
 var modelArg = Arg("--models", "Naive2,SeasonalNaive,Theta,OptimisedTheta,AutoETS");
 
-var factories = new Dictionary<string, Func<IForecastModel>>(StringComparer.OrdinalIgnoreCase)
-{
-    ["Naive"] = () => new Naive(),
-    ["SeasonalNaive"] = () => new SeasonalNaive(24),
-    ["Naive2"] = () => new Naive2(24),
-    ["Theta"] = () => new Theta(24),
-    ["OptimisedTheta"] = () => new Theta(24, ThetaVariant.Optimised),
-    ["AutoETS"] = () => new AutoEts(24),
-    ["MSTL"] = () => new Mstl([24, 168]),
-    ["MSTL24"] = () => new Mstl([24]),
-};
-
+const int h = 48;
+const int m = 24;
 var trainPath = Path.Combine(m4Dir, "Hourly-train.csv");
 var testPath = Path.Combine(m4Dir, "Hourly-test.csv");
 if (!File.Exists(trainPath) || !File.Exists(testPath))
@@ -41,8 +39,22 @@ if (limit > 0)
     train = train.Take(limit).ToList();
     test = test.Take(limit).ToList();
 }
-const int h = 48;
-const int m = 24;
+var globalLinear = new Lazy<GlobalLinear>(() => GlobalLinear.Train(train.Select(s => s.Values).ToList(), new GlobalLinearOptions { Horizon = h, Lags = int.Parse(Arg("--lags", "336"), inv), Ridge = double.Parse(Arg("--ridge", "30"), inv) }));
+var factories = new Dictionary<string, Func<IForecastModel>>(StringComparer.OrdinalIgnoreCase)
+{
+    ["Naive"] = () => new Naive(),
+    ["SeasonalNaive"] = () => new SeasonalNaive(24),
+    ["Naive2"] = () => new Naive2(24),
+    ["Theta"] = () => new Theta(24),
+    ["OptimisedTheta"] = () => new Theta(24, ThetaVariant.Optimised),
+    ["AutoETS"] = () => new AutoEts(24),
+    ["MSTL"] = () => new Mstl([24, 168]),
+    ["MSTL24"] = () => new Mstl([24]),
+    ["GlobalLinear"] = () => globalLinear.Value,
+    ["Auto"] = () => new AutoSelect(AutoSelect.DefaultCandidates([24, 168]), new AutoSelectOptions { CrossValidation = new() { Horizon = h, Windows = 3 } }),
+    ["AutoEnsemble"] = () => new AutoSelect(AutoSelect.DefaultCandidates([24, 168]), new AutoSelectOptions { CrossValidation = new() { Horizon = h, Windows = 3 }, EnsembleSize = 3 }),
+};
+
 var scales = train.Select(s => Metrics.SeasonalScale(s.Values, m)).ToArray();
 Console.WriteLine($"M4 Hourly: {train.Count} series, h = {h}, m = {m}, {Environment.ProcessorCount} cores");
 Console.WriteLine("| model | sMAPE | MASE | OWA | MSIS | 95% coverage | fallbacks | wall s | series/s |");

@@ -12,14 +12,23 @@ public static class AnomalyDetectors
     /// <summary>Forecast-residual detector: online Holt-Winters with a time-of-day profile and prediction intervals.</summary>
     public const string Residual = "residual";
 
+    /// <summary>Robust seasonal decomposition (rolling median trend, per-slot median season, MAD-scaled remainder).</summary>
+    public const string Seasonal = "seasonal";
+
+    /// <summary>Bayesian online change-point detection (Adams &amp; MacKay) with a truncated run-length posterior.</summary>
+    public const string ChangePoint = "bocpd";
+
+    /// <summary>The ensemble of residual, seasonal and change-point detectors (largest surprise wins).</summary>
+    public const string Ensemble = "ensemble";
+
     /// <summary>Multivariate robust Mahalanobis detector across the metrics of one entity.</summary>
     public const string Mahalanobis = "mahalanobis";
 
     /// <summary>The default detector name.</summary>
-    public const string DefaultName = Residual;
+    public const string DefaultName = Ensemble;
 
     /// <summary>Every univariate detector name, in the order documented in docs/anomalies.md.</summary>
-    public static IReadOnlyList<string> Names { get; } = [Residual];
+    public static IReadOnlyList<string> Names { get; } = [Ensemble, Residual, Seasonal, ChangePoint];
 
     /// <summary>Creates a fresh univariate detector.</summary>
     /// <exception cref="ArgumentException">The name is not in <see cref="Names"/>.</exception>
@@ -91,6 +100,9 @@ public static class AnomalyDetectors
         DetectorBase? raw = name switch
         {
             Residual => new ResidualDetector(options),
+            Seasonal => new RobustSeasonalDetector(options),
+            ChangePoint => new ChangePointDetector(options),
+            Ensemble => new EnsembleDetector(options),
             _ => null,
         };
         return raw is null || !options.Likelihood ? raw : new LikelihoodDetector(raw, options);

@@ -54,6 +54,9 @@ public sealed class ForecastOutput
     /// <summary>In-sample one-step-ahead fitted values (NaN where the model has none); empty if the model has none.</summary>
     public double[] Fitted { get; }
 
+    /// <summary>The cross-validation table when the forecast came from automatic selection, else <c>null</c>.</summary>
+    public CrossValidationTable? CrossValidation { get; private init; }
+
     /// <summary>Standard deviation of the forecast error per step when the model's intervals are Gaussian, else <c>null</c>.</summary>
     public IReadOnlyList<double>? StdDev => _stdDev;
 
@@ -226,11 +229,15 @@ public sealed class ForecastOutput
 
     /// <summary>Returns a copy of this output marked as a fallback with <paramref name="reason"/>.</summary>
     public ForecastOutput AsFallback(string reason) =>
-        new(Model, Status == ForecastStatus.Failed ? ForecastStatus.Failed : ForecastStatus.Fallback, reason, Mean, _levels, _lower, _upper, Fitted, _stdDev);
+        new(Model, Status == ForecastStatus.Failed ? ForecastStatus.Failed : ForecastStatus.Fallback, reason, Mean, _levels, _lower, _upper, Fitted, _stdDev) { CrossValidation = CrossValidation };
+
+    /// <summary>Returns a copy of this output carrying <paramref name="table"/>.</summary>
+    public ForecastOutput WithCrossValidation(CrossValidationTable table) =>
+        new(Model, Status, Reason, Mean, _levels, _lower, _upper, Fitted, _stdDev) { CrossValidation = table };
 
     /// <summary>Returns a copy of this output renamed to <paramref name="model"/>.</summary>
     public ForecastOutput WithModel(string model) =>
-        new(model, Status, Reason, Mean, _levels, _lower, _upper, Fitted, _stdDev);
+        new(model, Status, Reason, Mean, _levels, _lower, _upper, Fitted, _stdDev) { CrossValidation = CrossValidation };
 
     private static double[] SortedLevels(IReadOnlyList<double> levels)
     {

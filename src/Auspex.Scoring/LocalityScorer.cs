@@ -3,6 +3,7 @@ using Auspex.Core.Forecasts;
 using Auspex.Core.Resources;
 using Auspex.Core.Scores;
 using Auspex.Core.Topology;
+using Auspex.Scoring.Internal;
 
 namespace Auspex.Scoring;
 
@@ -10,118 +11,167 @@ namespace Auspex.Scoring;
 public sealed record HostForecast(string Host, ResourceKind Resource, Forecast Forecast);
 
 /// <summary>
-/// Scores every locality of a topology from forecasts of its hosts' usage. The capacity part is the predicted
-/// headroom: for each capacity resource, the peak of the forecast's <see cref="ScoringOptions.Quantile"/> over the
-/// horizon against capacity; the tightest resource decides. Racks, zones and regions are scored on the sum of their
-/// hosts' usage against the sum of their capacity (quantile of a sum under independence, normal approximation).
-/// Parts not yet computed are left out and the weights of the present parts renormalised.
+/// Scores every locality of a topology: desirability = Σ wᵢ·partᵢ / Σ wᵢ over the parts present, each part normalised
+/// to 0–1 with 1 desirable, through <see cref="ScoreNormalizer"/>:
+/// <list type="bullet">
+/// <item><c>capacity</c>: the Capacity Exhaustion Score of the tightest resource (<see cref="CapacityExhaustion"/>).</item>
+/// <item><c>risk</c>: 1 − failure probability within the risk horizon, scaled (<see cref="FailureRisk"/>).</item>
+/// <item><c>cost</c>: price per core-hour, cheapest of its level = 1 (<see cref="CostEstimate"/>).</item>
+/// <item><c>proximity</c>: latency to what its workloads call (<see cref="ProximityEstimate"/>).</item>
+/// </list>
+/// Weights come from the topology's policy at the scoring time (its schedule), the network weight driving
+/// <c>proximity</c>. A locality is scored when at least one host under it has a forecast of a capacity resource. A part
+/// without inputs (no prices, no dependency traffic, no failure evidence at all) is left out, not guessed.
 /// </summary>
 public sealed class LocalityScorer
 {
     private readonly ScoringOptions _options;
+    private readonly CapacityCalculator _capacity;
+    private readonly RiskAssessor _risk;
+    private readonly Lock _cacheLock = new();
+    private (Topology Topology, int Failures, DateTimeOffset Hour, DateTimeOffset Since, FailureRateModel Model)? _cache;
 
     /// <summary>Creates a scorer.</summary>
     public LocalityScorer(ScoringOptions? options = null)
     {
         _options = options ?? new ScoringOptions();
         _options.Validate();
+        _capacity = new CapacityCalculator(_options);
+        _risk = new RiskAssessor(_options);
     }
 
     /// <summary>Scores every locality with at least one forecast of a capacity resource under it.</summary>
-    public IReadOnlyList<LocalityScore> Score(Topology topology, IReadOnlyList<HostForecast> forecasts, DateTimeOffset at)
+    public IReadOnlyList<LocalityScore> Score(Topology topology, IReadOnlyList<HostForecast> forecasts, DateTimeOffset at, ScoringContext? context = null) =>
+        Assess(topology, forecasts, at, context).Scores;
+
+    /// <summary>Scores localities and components, returning every part's inputs alongside the scores.</summary>
+    public ScoringReport Assess(Topology topology, IReadOnlyList<HostForecast> forecasts, DateTimeOffset at, ScoringContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(topology);
         ArgumentNullException.ThrowIfNull(forecasts);
-        var byHost = forecasts.Where(f => f.Resource.IsCapacity() && f.Forecast.Points.Count > 0)
-            .GroupBy(f => f.Host, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
-        var weights = topology.Policy.WeightsAt(at);
-        var scores = new List<LocalityScore>();
-        foreach (var loc in topology.Localities)
+        context ??= ScoringContext.Empty;
+        var w = topology.Policy.WeightsAt(at);
+        var weights = new Dictionary<string, double>(StringComparer.Ordinal)
         {
-            var hosts = topology.HostsUnder(loc.Id).Where(h => byHost.ContainsKey(h.Id)).ToList();
-            if (hosts.Count == 0)
+            ["capacity"] = w.Capacity, ["risk"] = w.Risk, ["cost"] = w.Cost, ["proximity"] = w.Network,
+        };
+        var capacity = _capacity.Compute(topology, forecasts, at);
+        var scored = topology.Localities.Where(l => capacity.ContainsKey(l.Id)).Select(l => l.Id).ToList();
+
+        // Failure risk for every locality (components need hosts without forecasts too).
+        var failures = context.ExtraFailures.Count == 0 ? topology.Failures : [.. topology.Failures, .. context.ExtraFailures];
+        var since = context.FailuresObservedSince
+            ?? (failures.Count > 0 ? failures.Min(f => f.At) : at - _options.DefaultObservationWindow);
+        var model = context.FailureModel ?? ModelFor(topology, failures, since, at);
+        var temps = TemperatureForecasts(forecasts);
+        HostCovariates Covariates(string host) => new(
+            temps.TryGetValue(host, out var t) ? t : context.Temperatures?.TryGetValue(host, out var t2) == true ? t2 : null,
+            capacity.TryGetValue(host, out var caps) && caps.Count > 0 ? caps.Max(c => c.PeakQuantile / c.Capacity) : null,
+            context.AnomalyScores?.TryGetValue(host, out var a) == true ? a : null);
+        // Without any evidence (no failure record, model, maintenance window, temperature or anomaly input) a failure
+        // probability would be a made-up prior: the risk part is then left out rather than shown as if known.
+        var hasRiskEvidence = failures.Count > 0 || context.FailureModel is not null || topology.Maintenance.Count > 0
+            || temps.Count > 0 || context.Temperatures is { Count: > 0 } || context.AnomalyScores is { Count: > 0 };
+        var risk = hasRiskEvidence
+            ? _risk.Compute(topology, model, Covariates, at, topology.Localities.Select(l => l.Id))
+            : new Dictionary<string, FailureRisk>(StringComparer.Ordinal);
+        var cost = CostCalculator.Compute(topology, forecasts, context, at, scored);
+        var proximity = ProximityCalculator.Compute(topology, context.Latency ?? LatencyMatrix.DefaultsOnly, _options, scored);
+        var costRange = cost.Values.GroupBy(c => topology.Find(c.Locality)!.Kind)
+            .ToDictionary(g => g.Key, g => (Min: g.Min(c => c.PerCoreHour), Max: g.Max(c => c.PerCoreHour)));
+
+        var scores = new List<LocalityScore>(scored.Count);
+        var details = new Dictionary<string, LocalityDetail>(StringComparer.Ordinal);
+        foreach (var id in scored)
+        {
+            var loc = topology.Find(id)!;
+            var caps = capacity[id];
+            var parts = new Dictionary<string, ScorePart>(StringComparer.Ordinal)
             {
-                continue;
-            }
-            var capacity = CapacityPart(loc, hosts, byHost, topology);
-            if (capacity is null)
+                ["capacity"] = new(CapacityValue(caps, out var tight), w.Capacity, Explain(tight, loc)),
+            };
+            var r = risk.GetValueOrDefault(id);
+            if (r is not null)
             {
-                continue;
+                parts["risk"] = new(r.Value, w.Risk, string.Create(CultureInfo.InvariantCulture,
+                    $"P(failure within {r.Horizon.TotalHours:0.#} h) = {r.Probability:0.####}{(r.Hosts > 1 ? $" (mean over {r.Hosts} hosts)" : "")}; ≥ {_options.IntolerableRisk:0.##} scores 0. ")
+                    + string.Join("; ", r.Reasons));
             }
-            var parts = new Dictionary<string, ScorePart> { ["capacity"] = capacity with { Weight = weights.Capacity } };
-            scores.Add(new LocalityScore(loc.Id, at, Combine(parts), parts));
+            var c = cost.GetValueOrDefault(id);
+            if (c is not null)
+            {
+                var range = costRange[loc.Kind];
+                parts["cost"] = new(c.Value, w.Cost, string.Create(CultureInfo.InvariantCulture,
+                    $"{c.PerCoreHour:0.#####} per core-hour ({c.InstancePerHour:0.####}/h instances + {c.EnergyPerHour:0.####}/h energy over {c.HostsPriced} host(s); {string.Join(", ", c.Sources)}); {loc.KindName}s range {range.Min:0.#####}–{range.Max:0.#####}, cheapest scores 1"));
+            }
+            var p = proximity.GetValueOrDefault(id);
+            if (p is not null)
+            {
+                parts["proximity"] = new(p.Value, w.Network, string.Create(CultureInfo.InvariantCulture,
+                    $"mean latency {p.MeanLatencyMs:0.###} ms per call to {(p.OwnWorkloads ? "what its workloads call" : "where the fleet's traffic is (no workloads of its own)")}; {_options.ReferenceLatencyMs:0.###} ms scores 0.5"));
+            }
+            scores.Add(new LocalityScore(id, at, Combine(parts), parts));
+            details[id] = new LocalityDetail(id, loc.Kind, caps, r, c, p);
         }
-        return scores;
+
+        var components = topology.Components.Count == 0 ? [] : HealthCalculator.Compute(topology, failures, since, at,
+            h => risk.TryGetValue(h, out var hr) ? hr.Probability : null,
+            h => capacity.TryGetValue(h, out var hc) && hc.Count > 0 ? hc.Max(x => x.ProbabilityWithinHorizon) : null,
+            _options);
+        return new ScoringReport(at, weights, scores, details, components);
     }
 
-    /// <summary>Σ weightᵢ · partᵢ / Σ weightᵢ over the present parts; 0–1.</summary>
+    /// <summary>Σ weightᵢ · partᵢ / Σ weightᵢ over the present parts; 0–1 (the plain mean when every weight is 0).</summary>
     public static double Combine(IReadOnlyDictionary<string, ScorePart> parts)
     {
         ArgumentNullException.ThrowIfNull(parts);
-        var wsum = parts.Values.Sum(p => p.Weight);
-        return wsum <= 0 ? parts.Values.Average(p => p.Value) : Math.Clamp(parts.Values.Sum(p => p.Weight * p.Value) / wsum, 0, 1);
+        return ScoreNormalizer.WeightedMean(parts.Values.Select(p => (p.Value, p.Weight)));
     }
 
-    private ScorePart? CapacityPart(Locality loc, List<Locality> hosts, Dictionary<string, List<HostForecast>> byHost, Topology topology)
+    private static double CapacityValue(List<CapacityExhaustion> caps, out CapacityExhaustion tightest)
     {
-        var q = _options.Quantile;
-        var z = NormalQuantile(q);
-        (double Headroom, ResourceKind Kind, double Peak, double Capacity, DateTimeOffset PeakAt)? worst = null;
-        foreach (var kind in ResourceKinds.All.Where(k => k.IsCapacity()))
+        tightest = caps.OrderBy(c => c.Value).ThenBy(c => c.Headroom).First();
+        return tightest.Value;
+    }
+
+    private string Explain(CapacityExhaustion w, Locality loc)
+    {
+        var scope = loc.Kind == LocalityKind.Host ? "" : $" summed over {w.Hosts} host(s)";
+        var likely = w.LikelyExhaustedBy is { } t ? string.Create(CultureInfo.InvariantCulture, $", likely exhausted by {t:yyyy-MM-ddTHH:mmZ}") : "";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{w.Resource.Key()} is the tightest resource: predicted p{w.Quantile * 100:0} peak {Format(w.PeakQuantile, w.Resource)} of {Format(w.Capacity, w.Resource)}{scope} at {w.PeakAt:yyyy-MM-ddTHH:mmZ}, headroom {w.Headroom * 100:0.#}% (≥ {_options.ComfortableHeadroom * 100:0}% scores 1); P(reaching capacity within {Hours(w.Horizon)}) = {w.ProbabilityWithinHorizon * 100:0.##}%, expected time to exhaustion {Hours(w.ExpectedTimeToExhaustion)} (capped at the horizon){likely}");
+    }
+
+    private static string Hours(TimeSpan t) => t.TotalHours >= 1
+        ? string.Create(CultureInfo.InvariantCulture, $"{t.TotalHours:0.#} h")
+        : string.Create(CultureInfo.InvariantCulture, $"{t.TotalMinutes:0} min");
+
+    private FailureRateModel ModelFor(Topology topology, IReadOnlyList<FailureEvent> failures, DateTimeOffset since, DateTimeOffset at)
+    {
+        var hour = new DateTimeOffset(at.UtcTicks - at.UtcTicks % TimeSpan.TicksPerHour, TimeSpan.Zero);
+        lock (_cacheLock)
         {
-            var withForecast = hosts.Where(h => h.Capacity[kind] > 0 && byHost[h.Id].Any(f => f.Resource == kind)).ToList();
-            if (withForecast.Count == 0)
+            if (_cache is { } c && ReferenceEquals(c.Topology, topology) && c.Failures == failures.Count && c.Hour == hour && c.Since == since)
             {
-                continue;
+                return c.Model;
             }
-            var cap = withForecast.Sum(h => h.Capacity[kind]);
-            var fs = withForecast.Select(h => byHost[h.Id].First(f => f.Resource == kind).Forecast).ToList();
-            var steps = fs.Min(f => f.Points.Count);
-            var peak = double.NegativeInfinity;
-            var peakAt = fs[0].Points[0].At;
-            for (var i = 0; i < steps; i++)
+            var model = FailureRateModel.Fit(FailureHistory.HostExposures(topology, failures, since, at, _options.FailureHistoryHalfLife));
+            _cache = (topology, failures.Count, hour, since, model);
+            return model;
+        }
+    }
+
+    private Dictionary<string, double> TemperatureForecasts(IReadOnlyList<HostForecast> forecasts)
+    {
+        var d = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var f in forecasts)
+        {
+            if (f.Resource == ResourceKind.Temperature && f.Forecast.Points.Count > 0)
             {
-                double value;
-                if (fs.Count == 1)
-                {
-                    value = fs[0].Quantile(i, q);
-                }
-                else
-                {
-                    // Sum of means plus z·sqrt(Σσ²), σ from each series' own quantile spread.
-                    var mean = 0.0;
-                    var variance = 0.0;
-                    foreach (var f in fs)
-                    {
-                        var m = f.Points[i].Mean;
-                        mean += m;
-                        var sd = z > 0 ? Math.Max(0, f.Quantile(i, q) - m) / z : 0;
-                        variance += sd * sd;
-                    }
-                    value = mean + z * Math.Sqrt(variance);
-                }
-                if (value > peak)
-                {
-                    peak = value;
-                    peakAt = fs[0].Points[i].At;
-                }
-            }
-            var headroom = 1 - Math.Max(0, peak) / cap;
-            if (worst is null || headroom < worst.Value.Headroom)
-            {
-                worst = (headroom, kind, peak, cap, peakAt);
+                d[f.Host] = f.Forecast.MaxQuantile(_options.Quantile);
             }
         }
-        if (worst is not { } w)
-        {
-            return null;
-        }
-        var value01 = Math.Clamp(w.Headroom / _options.ComfortableHeadroom, 0, 1);
-        var scope = loc.Kind == LocalityKind.Host ? "" : $" summed over {hosts.Count} host(s)";
-        var explanation = string.Create(CultureInfo.InvariantCulture,
-            $"{w.Kind.Key()} is the tightest resource: predicted p{q * 100:0} peak {Format(w.Peak, w.Kind)} of {Format(w.Capacity, w.Kind)}{scope} at {w.PeakAt:yyyy-MM-ddTHH:mmZ}, headroom {w.Headroom * 100:0.#}% (≥ {_options.ComfortableHeadroom * 100:0}% scores 1)");
-        return new ScorePart(value01, 1, explanation);
+        return d;
     }
 
     private static string Format(double v, ResourceKind kind) => kind switch
@@ -133,25 +183,5 @@ public sealed class LocalityScorer
     };
 
     /// <summary>Inverse of the standard normal CDF (Acklam's rational approximation, |error| &lt; 1.2e-9).</summary>
-    internal static double NormalQuantile(double p)
-    {
-        ReadOnlySpan<double> a = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00];
-        ReadOnlySpan<double> b = [-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01, -1.328068155288572e+01];
-        ReadOnlySpan<double> c = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00];
-        ReadOnlySpan<double> d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00];
-        const double low = 0.02425;
-        if (p < low)
-        {
-            var q = Math.Sqrt(-2 * Math.Log(p));
-            return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-        }
-        if (p > 1 - low)
-        {
-            var q = Math.Sqrt(-2 * Math.Log(1 - p));
-            return -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-        }
-        var r = p - 0.5;
-        var s = r * r;
-        return (((((a[0] * s + a[1]) * s + a[2]) * s + a[3]) * s + a[4]) * s + a[5]) * r / (((((b[0] * s + b[1]) * s + b[2]) * s + b[3]) * s + b[4]) * s + 1);
-    }
+    internal static double NormalQuantile(double p) => SpecialFunctions.NormalQuantile(p);
 }

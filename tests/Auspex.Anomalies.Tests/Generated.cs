@@ -22,6 +22,17 @@ internal static class Generated
         return x;
     }
 
+    /// <summary>A daily sine with noise whose level shifts by <paramref name="shift"/> from <paramref name="at"/> on.</summary>
+    public static double[] Shifted(int n, int seed, int at, double shift)
+    {
+        var x = Daily(n, seed);
+        for (var i = at; i < n; i++)
+        {
+            x[i] += shift;
+        }
+        return x;
+    }
+
     public static double Gaussian(Random rng)
     {
         var u1 = 1.0 - rng.NextDouble();

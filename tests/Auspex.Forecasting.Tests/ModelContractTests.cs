@@ -7,6 +7,10 @@ public sealed class ModelContractTests
 {
     private static readonly double[] Levels = [80, 95];
 
+    private static readonly Lazy<GlobalLinear> Global = new(() => GlobalLinear.Train(
+        Enumerable.Range(0, 12).Select(i => TestSeries.Seasonal(24 * 20, level: 50 + 10 * i, seed: 100 + i)).ToList(),
+        new GlobalLinearOptions { Lags = 48, Horizon = 24 }));
+
     /// <summary>Every model under contract, by name; add new models here.</summary>
     public static TheoryData<string> ModelNames => new(ModelFactories.Keys);
 
@@ -19,6 +23,9 @@ public sealed class ModelContractTests
         ["OptimisedTheta"] = () => new Theta(24, ThetaVariant.Optimised),
         ["AutoETS"] = () => new AutoEts(24),
         ["MSTL"] = () => new Mstl([24, 168]),
+        ["Auto"] = () => new AutoSelect(AutoSelect.DefaultCandidates([24]), new AutoSelectOptions { CrossValidation = new() { Horizon = 24, Windows = 2 } }),
+        ["AutoEnsemble"] = () => new AutoSelect([new SeasonalNaive(24), new Theta(24), new Naive2(24)], new AutoSelectOptions { CrossValidation = new() { Horizon = 24, Windows = 3 }, EnsembleSize = 2 }),
+        ["GlobalLinear"] = () => Global.Value,
         ["ETS(M,Ad,M)"] = () => new AutoEts(24, new EtsSpec(EtsError.Multiplicative, EtsTrend.Damped, EtsSeason.Multiplicative)),
     };
 

@@ -3,25 +3,42 @@ using System.Globalization;
 namespace Auspex.Anomalies.Internal;
 
 /// <summary>
-/// The anomaly-likelihood stage (after Ahmad et al. 2017): the inner detector's raw scores are averaged
-/// over a short window; the distribution of that average is tracked as a rolling Gaussian over a long
-/// horizon (exponentially weighted mean and variance); the likelihood is 1 − Q((short − μ)/σ), reported on
-/// NAB's log scale log(1 − L)/log(1e−10) so that the useful range near 1 is spread over [0, 1]. A single
-/// extreme point barely moves the short average, so the inner raw score on the same log scale is a floor.
-/// Memory: the short window only.
+/// The anomaly-likelihood stage (after Ahmad et al. 2017), which turns an inner detector's raw scores into a
+/// calibrated score:
+/// <list type="number">
+/// <item>Short versus long: the raw scores are averaged over a short window; the distribution of that
+/// average is a rolling Gaussian over a long horizon (exponentially weighted mean and variance); the
+/// likelihood is L = 1 − Q((short − μ)/σ), kept as the surprise −ln(1 − L).</item>
+/// <item>A lone extreme point barely moves the short average, so the point's own surprise is a second
+/// channel.</item>
+/// <item>Both channels are calibrated against the series' own history (<see cref="TailCalibrator"/>): the
+/// result is −ln of how rare such a surprise has been on this series, so one threshold fits quiet and noisy
+/// series alike.</item>
+/// <item>Debounce: a score that is not a new high within the last <see cref="SuppressWindow"/> points is
+/// halved, so one incident raises one alarm rather than a burst.</item>
+/// </list>
+/// The output is c/(c + ln 1000) for the calibrated surprise c: 0.5 means "rarer than 1 in 1000 points of
+/// this series' history". Memory: fixed windows and histograms.
 /// </summary>
 internal sealed class LikelihoodDetector : DetectorBase
 {
     private const int ShortWindow = 8;
     private const double LongAlpha = 1.0 / 2000;
     private const double MinSigma = 0.02;
-    private const double LogFloor = -23.025850929940457; // ln(1e-10)
+    private const int CalibrationHorizon = 5000;
+    private const double OutputHalfSurprise = 6.907755278982137; // ln(1000)
+    private const int SuppressWindow = 300;
+    private const double SuppressFactor = 0.5;
 
     private readonly DetectorBase _inner;
     private readonly double[] _short = new double[ShortWindow];
+    private readonly double[] _recent = new double[SuppressWindow];
+    private readonly TailCalibrator _pointCalibration = new(CalibrationHorizon);
+    private readonly TailCalibrator _shortCalibration = new(CalibrationHorizon);
     private int _shortCount;
     private int _shortNext;
     private double _shortSum;
+    private int _recentNext;
     private double _mean;
     private double _var;
     private long _n;
@@ -56,30 +73,37 @@ internal sealed class LikelihoodDetector : DetectorBase
         _shortNext = (_shortNext + 1) % ShortWindow;
         var avg = _shortSum / _shortCount;
 
-        double likelihood;
+        var zAvg = 0.0;
+        var uLikelihood = 0.0;
         if (_n == 0)
         {
             _mean = avg;
-            _var = 0;
-            likelihood = 0;
         }
         else
         {
-            var sigma = Math.Max(Math.Sqrt(_var), MinSigma);
-            likelihood = 1 - MathUtil.NormalTail((avg - _mean) / sigma);
+            zAvg = (avg - _mean) / Math.Max(Math.Sqrt(_var), MinSigma);
+            uLikelihood = zAvg > 0 ? MathUtil.SurpriseOfZ(zAvg) + Math.Log(2) : 0;
             var a = Math.Max(LongAlpha, 1.0 / (_n + 1));
             var d = avg - _mean;
             _mean += a * d;
             _var = (1 - a) * (_var + (a * d * d));
         }
         _n++;
-        // A single extreme point barely moves the short average; let its own tail probability through too.
-        var score = Math.Max(LogScale(likelihood), LogScale(raw));
-        reason = string.Create(CultureInfo.InvariantCulture, $"{inner.Reason}; likelihood {likelihood:F6}");
-        return score;
-    }
+        var cShort = _shortCalibration.Observe(uLikelihood);
+        var cPoint = _pointCalibration.Observe(MathUtil.SurpriseOfScore(raw));
+        var c = Math.Max(cShort, cPoint);
+        var score = c / (c + OutputHalfSurprise);
 
-    private static double LogScale(double p) => Math.Log(Math.Max(1e-300, 1.0000000001 - p)) / LogFloor;
+        var recentMax = 0.0;
+        for (var i = 0; i < _recent.Length; i++)
+        {
+            recentMax = Math.Max(recentMax, _recent[i]);
+        }
+        _recent[_recentNext] = score;
+        _recentNext = (_recentNext + 1) % _recent.Length;
+        reason = string.Create(CultureInfo.InvariantCulture, $"{inner.Reason}; rarity 1 in {Math.Exp(c):G3}");
+        return score > recentMax ? score : score * SuppressFactor;
+    }
 
     protected override void OnFalsePositive(AnomalyResult result) => _inner.MarkFalsePositive(result);
 
@@ -87,9 +111,13 @@ internal sealed class LikelihoodDetector : DetectorBase
     {
         _inner.Write(writer);
         DetectorState.WriteArray(writer, _short);
+        DetectorState.WriteArray(writer, _recent);
+        _pointCalibration.Write(writer);
+        _shortCalibration.Write(writer);
         writer.Write(_shortCount);
         writer.Write(_shortNext);
         writer.Write(_shortSum);
+        writer.Write(_recentNext);
         writer.Write(_mean);
         writer.Write(_var);
         writer.Write(_n);
@@ -99,9 +127,13 @@ internal sealed class LikelihoodDetector : DetectorBase
     {
         _inner.Read(reader);
         DetectorState.ReadArray(reader, _short);
+        DetectorState.ReadArray(reader, _recent);
+        _pointCalibration.Read(reader);
+        _shortCalibration.Read(reader);
         _shortCount = reader.ReadInt32();
         _shortNext = reader.ReadInt32();
         _shortSum = reader.ReadDouble();
+        _recentNext = reader.ReadInt32();
         _mean = reader.ReadDouble();
         _var = reader.ReadDouble();
         _n = reader.ReadInt64();

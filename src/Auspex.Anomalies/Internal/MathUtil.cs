@@ -87,4 +87,25 @@ internal static class MathUtil
         }
         return Math.Max(0, 1 - (Math.Exp(-x + (a * Math.Log(x)) - LogGamma(a)) * h));
     }
+
+    /// <summary>Scale of the surprise-to-score map: a surprise of this many nats (p ≈ 1e-4) scores 0.5.</summary>
+    public const double HalfScoreSurprise = 9.210340371976184;
+
+    /// <summary>−ln of the two-sided normal tail probability 2·Q(|z|), stable for any z.</summary>
+    public static double SurpriseOfZ(double z)
+    {
+        var a = Math.Abs(z);
+        if (a < 7)
+        {
+            return -Math.Log(Math.Max(Erfc(a / Math.Sqrt(2)), 1e-300));
+        }
+        // Mills ratio: Q(a) ≈ φ(a)/a · (1 − 1/a²)
+        return (0.5 * a * a) + Math.Log(a * Math.Sqrt(2 * Math.PI)) - Math.Log(2) - Math.Log(1 - (1 / (a * a)));
+    }
+
+    /// <summary>Maps a surprise u ≥ 0 (nats) to a raw score u/(u + u½) in [0, 1): monotone, never saturates.</summary>
+    public static double ScoreOfSurprise(double u) => u <= 0 || double.IsNaN(u) ? 0 : double.IsPositiveInfinity(u) ? 1 : u / (u + HalfScoreSurprise);
+
+    /// <summary>Inverse of <see cref="ScoreOfSurprise"/>.</summary>
+    public static double SurpriseOfScore(double s) => s <= 0 ? 0 : s >= 1 ? double.PositiveInfinity : HalfScoreSurprise * s / (1 - s);
 }

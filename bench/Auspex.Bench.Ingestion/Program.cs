@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using Auspex.Bench.Ingestion;
+using Auspex.Core.Series;
+using Auspex.Ingestion;
+using Auspex.Ingestion.Exposition;
+using Auspex.Ingestion.Influx;
+using Auspex.Ingestion.RemoteWrite;
+
+// Usage: dotnet run -c Release --project bench/Auspex.Bench.Ingestion -- [--requests N] [--prometheus /usr/bin/prometheus|none]
+// Parser throughput on one thread (median of repeated runs), then, when Prometheus is installed, Prometheus 2.x
+// receiving the same remote_write payloads over HTTP on loopback.
+var inv = CultureInfo.InvariantCulture;
+string Arg(string name, string fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+}
+var requestCount = int.Parse(Arg("--requests", "200"), inv);
+var prometheusPath = Arg("--prometheus", "/usr/bin/prometheus");
+var clock = TimeProvider.System;
+
+Console.WriteLine($"# Ingestion bench — {Environment.ProcessorCount} cores, .NET {Environment.Version}, {RuntimeInformationText()}");
+
+// 1. remote_write decode: Prometheus-shaped requests (2,000 series × 1 sample) and batched ones (200 series × 10 samples).
+var keys = Payloads.Keys(20_000);
+var start = clock.GetUtcNow().AddMinutes(-50);
+foreach (var (seriesPer, samplesPer) in new[] { (2000, 1), (200, 10) })
+{
+    var requests = Payloads.Requests(keys, seriesPer, samplesPer, requestCount, start, TimeSpan.FromSeconds(15), seed: 1);
+    var bodies = requests.Select(RemoteWriteEncoder.Encode).ToList();
+    var samples = requests.Sum(r => r.Sum(s => s.Samples.Count));
+    var wire = bodies.Sum(b => (long)b.Length);
+    var raw = requests.Sum(r => (long)RemoteWriteEncoder.EncodeUncompressed(r).Length);
+    var encode = Measure(() =>
+    {
+        foreach (var r in requests)
+        {
+            RemoteWriteEncoder.Encode(r);
+        }
+    });
+    var decode = Measure(() =>
+    {
+        foreach (var b in bodies)
+        {
+            var result = RemoteWriteDecoder.Decode(b);
+            if (!result.IsSuccess)
+            {
+                throw new InvalidOperationException(result.ErrorMessage);
+            }
+        }
+    });
+    Console.WriteLine($"remote_write {seriesPer}x{samplesPer}: {samples:N0} samples in {requests.Count} requests; " +
+        $"{(double)wire / samples:F1} B/sample snappy on the wire ({(double)raw / samples:F1} B protobuf); " +
+        $"decode {samples / decode.Seconds / 1e6:F2} M samples/s ({decode.Allocated / samples:F0} B allocated/sample); " +
+        $"encode {samples / encode.Seconds / 1e6:F2} M samples/s");
+}
+
+// 2. Exposition text and OpenMetrics.
+var text = Payloads.Exposition(families: 200, seriesPerFamily: 50);
+var textBytes = Encoding.UTF8.GetBytes(text);
+var omBytes = Encoding.UTF8.GetBytes(text + "# EOF\n");
+var scrapeTime = clock.GetUtcNow();
+var textSamples = ExpositionParser.Parse(textBytes, ExpositionFormat.PrometheusText, scrapeTime).SampleCount;
+var textRun = Measure(() => ExpositionParser.Parse(textBytes, ExpositionFormat.PrometheusText, scrapeTime));
+var omRun = Measure(() => ExpositionParser.Parse(omBytes, ExpositionFormat.OpenMetrics, scrapeTime));
+Console.WriteLine($"exposition: {textSamples:N0} samples, {textBytes.Length / 1024:N0} KiB; text {textSamples / textRun.Seconds / 1e6:F2} M samples/s; " +
+    $"OpenMetrics {textSamples / omRun.Seconds / 1e6:F2} M samples/s ({textRun.Allocated / textSamples:F0} B allocated/sample)");
+
+// 3. Influx line protocol.
+var influx = Encoding.UTF8.GetBytes(Payloads.Influx(50_000));
+var influxSamples = InfluxLineProtocolParser.Parse(influx, InfluxPrecision.Nanoseconds, scrapeTime).SampleCount;
+var influxRun = Measure(() => InfluxLineProtocolParser.Parse(influx, InfluxPrecision.Nanoseconds, scrapeTime));
+Console.WriteLine($"influx: 50,000 lines, {influxSamples:N0} samples; {50_000 / influxRun.Seconds / 1e6:F2} M lines/s, " +
+    $"{influxSamples / influxRun.Seconds / 1e6:F2} M samples/s");
+
+// 4. Prometheus receiving the same remote_write payloads.
+if (prometheusPath != "none" && File.Exists(prometheusPath))
+{
+    await PrometheusReceive(prometheusPath, keys, requestCount);
+}
+else
+{
+    Console.WriteLine($"prometheus: skipped ({prometheusPath} not found; apt-get install -y prometheus)");
+}
+return 0;
+
+async Task PrometheusReceive(string binary, List<SeriesKey> allKeys, int perWorkerRequests)
+{
+    const int workers = 4;
+    var dir = Directory.CreateTempSubdirectory("auspex-bench-prom-").FullName;
+    int port;
+    using (var l = new TcpListener(IPAddress.Loopback, 0))
+    {
+        l.Start();
+        port = ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+    var config = Path.Combine(dir, "prometheus.yml");
+    File.WriteAllText(config, "global:\n  scrape_interval: 1h\nscrape_configs: []\n");
+    var psi = new ProcessStartInfo(binary) { RedirectStandardError = true, RedirectStandardOutput = true };
+    foreach (var a in new[] { $"--config.file={config}", $"--storage.tsdb.path={Path.Combine(dir, "data")}", $"--web.listen-address=127.0.0.1:{port}", "--web.enable-remote-write-receiver", "--log.level=error" })
+    {
+        psi.ArgumentList.Add(a);
+    }
+    using var process = Process.Start(psi)!;
+    process.OutputDataReceived += (_, _) => { };
+    process.ErrorDataReceived += (_, _) => { };
+    process.BeginOutputReadLine();
+    process.BeginErrorReadLine();
+    try
+    {
+        using var http = new HttpClient();
+        var url = new Uri($"http://127.0.0.1:{port}/api/v1/write");
+        for (var i = 0; i < 200; i++)
+        {
+            try
+            {
+                if ((await http.GetAsync(new Uri($"http://127.0.0.1:{port}/-/ready"))).IsSuccessStatusCode)
+                {
+                    break;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(100);
+        }
+        // Each worker owns a disjoint quarter of the series, so samples of a series arrive in order.
+        var from = clock.GetUtcNow().AddMinutes(-50);
+        var plans = Enumerable.Range(0, workers).Select(w =>
+        {
+            var own = allKeys.Where((_, i) => i % workers == w).ToList();
+            return Payloads.Requests(own, 2000, 1, perWorkerRequests, from, TimeSpan.FromSeconds(15), seed: w).Select(RemoteWriteEncoder.Encode).ToList();
+        }).ToList();
+        var samples = workers * perWorkerRequests * 2000;
+        var sw = Stopwatch.StartNew();
+        await Task.WhenAll(plans.Select(async bodies =>
+        {
+            foreach (var body in bodies)
+            {
+                using var content = new ByteArrayContent(body);
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
+                content.Headers.ContentEncoding.Add("snappy");
+                using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
+                request.Headers.Add("X-Prometheus-Remote-Write-Version", "0.1.0");
+                using var response = await http.SendAsync(request);
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw new InvalidOperationException($"Prometheus answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+                }
+            }
+        }));
+        var seconds = sw.Elapsed.TotalSeconds;
+        var ourDecode = Measure(() =>
+        {
+            foreach (var bodies in plans)
+            {
+                foreach (var b in bodies)
+                {
+                    RemoteWriteDecoder.Decode(b);
+                }
+            }
+        }, runs: 3);
+        var status = File.ReadAllLines($"/proc/{process.Id}/status");
+        var hwm = status.FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))?.Split(':')[1].Trim() ?? "?";
+        var bytes = new DirectoryInfo(Path.Combine(dir, "data")).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+        var version = FirstLine(binary, "--version");
+        Console.WriteLine($"prometheus ({version}) receiving {samples:N0} samples, {allKeys.Count:N0} series, {workers} concurrent senders, " +
+            $"{workers * perWorkerRequests} requests of 2,000: {samples / seconds / 1e6:F2} M samples/s over HTTP incl. TSDB append; " +
+            $"peak RSS {hwm}; {(double)bytes / samples:F1} B/sample on disk (WAL, before compaction)");
+        Console.WriteLine($"auspex decoder on the same bodies (decode only, one thread, no storage): {samples / ourDecode.Seconds / 1e6:F2} M samples/s");
+    }
+    finally
+    {
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit(10_000);
+        Directory.Delete(dir, recursive: true);
+    }
+}
+
+static (double Seconds, double Allocated) Measure(Action action, int runs = 7)
+{
+    action(); // warm-up
+    var times = new List<double>();
+    double allocated = 0;
+    for (var i = 0; i < runs; i++)
+    {
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var sw = Stopwatch.StartNew();
+        action();
+        times.Add(sw.Elapsed.TotalSeconds);
+        allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+    times.Sort();
+    return (times[times.Count / 2], allocated);
+}
+
+static string FirstLine(string binary, string arg)
+{
+    var psi = new ProcessStartInfo(binary, arg) { RedirectStandardOutput = true, RedirectStandardError = true };
+    using var p = Process.Start(psi)!;
+    var text = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
+    p.WaitForExit();
+    return text.Split('\n')[0].Trim();
+}
+
+static string RuntimeInformationText() => System.Runtime.InteropServices.RuntimeInformation.OSDescription;

@@ -1,0 +1,6 @@
+namespace Auspex.Bench.Scoring;
+
+internal static class SpeedBench
+{
+    public static void Run(int localities) => Console.WriteLine($"speed bench: {localities} (not yet)");
+}

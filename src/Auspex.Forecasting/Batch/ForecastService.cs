@@ -1,0 +1,94 @@
+using System.Globalization;
+using Auspex.Forecasting.Models;
+
+namespace Auspex.Forecasting.Batch;
+
+/// <summary>What to forecast: the transport-independent request behind <c>auspex forecast</c>.</summary>
+public sealed class ForecastRequest
+{
+    /// <summary>Horizon in steps or as a duration.</summary>
+    public required HorizonSpec Horizon { get; init; }
+
+    /// <summary>Seasonal periods in steps (e.g. 24 and 168); empty for none.</summary>
+    public IReadOnlyList<int> Seasons { get; init; } = [];
+
+    /// <summary>Central interval levels in percent.</summary>
+    public IReadOnlyList<double> Levels { get; init; } = [80, 95];
+
+    /// <summary>Model name from <see cref="ModelCatalog"/> (default <c>auto</c>).</summary>
+    public string Model { get; init; } = "auto";
+
+    /// <summary>Parallelism (default all cores).</summary>
+    public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
+}
+
+/// <summary>Outcome of <see cref="ForecastService.Run"/>: forecasts, or the input errors that prevented them.</summary>
+/// <param name="Result">The forecasts, when the input was valid.</param>
+/// <param name="Errors">Input or request errors, each naming the row and series where it applies.</param>
+public sealed record ForecastServiceResult(BatchResult? Result, IReadOnlyList<InputError> Errors);
+
+/// <summary>Progress of a batch: series done out of the total.</summary>
+/// <param name="Done">Series finished.</param>
+/// <param name="Total">Series in the batch.</param>
+public readonly record struct BatchProgress(int Done, int Total);
+
+/// <summary>The application service behind every forecast transport (CLI, HTTP): read, validate, forecast in batch.</summary>
+public static class ForecastService
+{
+    /// <summary>Reads the long-format input and forecasts every series.</summary>
+    public static ForecastServiceResult Run(TextReader input, ForecastRequest request, IProgress<BatchProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(request);
+        if (!ModelCatalog.Descriptions.ContainsKey(request.Model))
+        {
+            return new(null, [new InputError(0, null, $"unknown model '{request.Model}'; known: {string.Join(", ", ModelCatalog.Descriptions.Keys)}")]);
+        }
+        foreach (var level in request.Levels)
+        {
+            if (!(level > 0 && level < 100))
+            {
+                return new(null, [new InputError(0, null, string.Create(CultureInfo.InvariantCulture, $"level {level} must be in (0, 100)"))]);
+            }
+        }
+        var read = LongFormatCsv.Read(input);
+        if (read.Batch is null)
+        {
+            return new(null, read.Errors);
+        }
+        var batch = read.Batch;
+        Func<int, IForecastModel> modelFor;
+        if (request.Model.Equals("global", StringComparison.OrdinalIgnoreCase))
+        {
+            var steps = request.Horizon.ToSteps(batch.Count > 0 ? batch.Step(0) : null) ?? 24;
+            var m = request.Seasons.Where(s => s > 1).DefaultIfEmpty(24).Max();
+            var all = Enumerable.Range(0, batch.Count).Select(i => batch.Values(i).ToArray()).ToList();
+            var lags = Math.Min(m * (request.Seasons.Count > 1 ? 1 : 7), Math.Max(2, all.Min(s => s.Length) - 2 * steps));
+            try
+            {
+                var global = GlobalLinear.Train(all, new GlobalLinearOptions { Horizon = steps, Lags = Math.Max(2, lags) });
+                modelFor = _ => global;
+            }
+            catch (ArgumentException ex)
+            {
+                return new(null, [new InputError(0, null, "global model: " + ex.Message)]);
+            }
+        }
+        else
+        {
+            modelFor = i => ModelCatalog.Create(request.Model, request.Seasons, request.Horizon.ToSteps(batch.Step(i)) ?? 24)!;
+        }
+        var result = BatchForecaster.Run(batch, modelFor, new BatchOptions
+        {
+            Horizon = request.Horizon,
+            Levels = request.Levels,
+            MaxDegreeOfParallelism = request.MaxDegreeOfParallelism,
+        }, progress is null ? null : new Progress(progress, batch.Count), cancellationToken);
+        return new(result, []);
+    }
+
+    private sealed class Progress(IProgress<BatchProgress> inner, int total) : IProgress<int>
+    {
+        public void Report(int value) => inner.Report(new BatchProgress(value, total));
+    }
+}

@@ -1,0 +1,349 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Auspex.Core.Series;
+using Auspex.Ingestion.Exposition;
+
+namespace Auspex.Ingestion.Scrape;
+
+/// <summary>The outcome of one scrape.</summary>
+/// <param name="Target">What was scraped.</param>
+/// <param name="At">When the scrape started: the timestamp of samples without their own, and of <c>up</c>.</param>
+/// <param name="Up">True when the target answered 2xx with a body that parsed.</param>
+/// <param name="Duration">How long the scrape took.</param>
+/// <param name="SampleCount">Samples scraped (before the synthetic <c>up</c> and <c>scrape_*</c> series).</param>
+/// <param name="Error">Why the scrape failed (or why handing its batch over failed); null when it did not.</param>
+/// <param name="Series">The batch handed to the sink: the scraped series with target labels, plus <c>up</c>,
+/// <c>scrape_duration_seconds</c> and <c>scrape_samples_scraped</c>.</param>
+public sealed record ScrapeReport(
+    ScrapeTarget Target, DateTimeOffset At, bool Up, TimeSpan Duration, int SampleCount, string? Error, IReadOnlyList<SeriesData> Series);
+
+/// <summary>
+/// Scrapes Prometheus text and OpenMetrics endpoints: one loop per target, at <see cref="ScrapeOptions.Interval"/>
+/// (each target at a fixed offset inside the interval, so targets spread out), each scrape bounded by
+/// <see cref="ScrapeOptions.Timeout"/>. Targets come from static configs and file_sd files re-read when they change.
+/// Every scrape's batch, successful or not, goes to the sink: a failed scrape still records <c>up 0</c> and its
+/// duration. All time comes from the injected <see cref="TimeProvider"/>.
+/// </summary>
+public sealed class Scraper
+{
+    private readonly ScrapeOptions _options;
+    private readonly HttpClient _http;
+    private readonly TimeProvider _time;
+    private readonly Func<IReadOnlyList<SeriesData>, CancellationToken, Task> _sink;
+    private readonly ConcurrentDictionary<ScrapeTarget, ScrapeReport> _lastReports = new();
+    private readonly Dictionary<string, (string Content, IReadOnlyList<TargetGroup> Groups)> _fileCache = new(StringComparer.Ordinal);
+    private volatile IReadOnlyList<ScrapeTarget> _targets = [];
+    private volatile IReadOnlyList<string> _discoveryErrors = [];
+
+    /// <summary>Creates a scraper; <paramref name="sink"/> receives each scrape's batch (the lead hooks storage here).</summary>
+    public Scraper(ScrapeOptions options, HttpClient http, TimeProvider time, Func<IReadOnlyList<SeriesData>, CancellationToken, Task> sink)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(sink);
+        options.Validate();
+        _options = options;
+        _http = http;
+        _time = time;
+        _sink = sink;
+    }
+
+    /// <summary>The targets currently scraped.</summary>
+    public IReadOnlyList<ScrapeTarget> Targets => _targets;
+
+    /// <summary>Errors of the last discovery pass (unreadable or invalid file_sd files; their previous targets are kept).</summary>
+    public IReadOnlyList<string> DiscoveryErrors => _discoveryErrors;
+
+    /// <summary>The latest report per target.</summary>
+    public IReadOnlyDictionary<ScrapeTarget, ScrapeReport> LastReports => _lastReports;
+
+    /// <summary>Runs discovery and the scrape loops until <paramref name="cancellationToken"/> is cancelled.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var loops = new Dictionary<ScrapeTarget, (CancellationTokenSource Cts, Task Task)>();
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var targets = Discover();
+                foreach (var gone in loops.Keys.Where(t => !targets.Contains(t)).ToList())
+                {
+                    await loops[gone].Cts.CancelAsync().ConfigureAwait(false);
+                    await Quietly(loops[gone].Task).ConfigureAwait(false);
+                    loops[gone].Cts.Dispose();
+                    loops.Remove(gone);
+                    _lastReports.TryRemove(gone, out _);
+                }
+                foreach (var added in targets.Where(t => !loops.ContainsKey(t)))
+                {
+                    var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    loops[added] = (cts, TargetLoopAsync(added, cts.Token));
+                }
+                var wait = _options.FileSdFiles.Count == 0 ? Timeout.InfiniteTimeSpan : _options.FileSdRefreshInterval;
+                await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            foreach (var (cts, task) in loops.Values)
+            {
+                await cts.CancelAsync().ConfigureAwait(false);
+                await Quietly(task).ConfigureAwait(false);
+                cts.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Resolves static and file_sd targets now (also done by <see cref="RunAsync"/> every refresh interval).</summary>
+    public IReadOnlyList<ScrapeTarget> Discover()
+    {
+        var groups = new List<TargetGroup>(_options.StaticConfigs);
+        var errors = new List<string>();
+        foreach (var path in _options.FileSdFiles)
+        {
+            string content;
+            try
+            {
+                content = File.ReadAllText(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                errors.Add($"{path}: {e.Message}");
+                if (_fileCache.TryGetValue(path, out var kept))
+                {
+                    groups.AddRange(kept.Groups);
+                }
+                continue;
+            }
+            if (!_fileCache.TryGetValue(path, out var cached) || cached.Content != content)
+            {
+                var parsed = FileSdParser.Parse(content, FileSdParser.IsYaml(path), path);
+                if (parsed.IsSuccess)
+                {
+                    cached = (content, parsed.Groups);
+                    _fileCache[path] = cached;
+                }
+                else
+                {
+                    errors.Add(parsed.Error!);
+                }
+            }
+            if (_fileCache.TryGetValue(path, out cached))
+            {
+                groups.AddRange(cached.Groups);
+            }
+        }
+        _discoveryErrors = errors;
+        var targets = ResolveTargets(_options, groups);
+        _targets = targets;
+        return targets;
+    }
+
+    /// <summary>Turns target groups into targets: URL from scheme, address and path; labels <c>job</c>, <c>instance</c>, then the group's.</summary>
+    public static IReadOnlyList<ScrapeTarget> ResolveTargets(ScrapeOptions options, IEnumerable<TargetGroup> groups)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(groups);
+        var result = new List<ScrapeTarget>();
+        var seen = new HashSet<ScrapeTarget>();
+        foreach (var group in groups)
+        {
+            var scheme = group.Labels["__scheme__"] ?? options.Scheme;
+            var path = group.Labels["__metrics_path__"] ?? options.MetricsPath;
+            foreach (var address in group.Targets)
+            {
+                var pairs = new Dictionary<string, string>(StringComparer.Ordinal) { ["job"] = options.JobName, ["instance"] = address };
+                foreach (var (name, value) in group.Labels)
+                {
+                    if (!name.StartsWith("__", StringComparison.Ordinal))
+                    {
+                        pairs[name] = value;
+                    }
+                }
+                var target = new ScrapeTarget(new Uri($"{scheme}://{address}{path}"), Labels.From(pairs));
+                if (seen.Add(target))
+                {
+                    result.Add(target);
+                }
+            }
+        }
+        return result;
+    }
+
+    /// <summary>Scrapes <paramref name="target"/> once without handing the batch to the sink.</summary>
+    public async Task<ScrapeReport> ScrapeOnceAsync(ScrapeTarget target, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var at = _time.GetUtcNow();
+        var started = _time.GetTimestamp();
+        string? error = null;
+        ParseResult? parsed = null;
+        using var timeout = new CancellationTokenSource(_options.Timeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, target.Url);
+            request.Headers.TryAddWithoutValidation("Accept", ExpositionContentType.Accept);
+            request.Headers.TryAddWithoutValidation("User-Agent", "Auspex-Scraper/1.0");
+            request.Headers.TryAddWithoutValidation("X-Prometheus-Scrape-Timeout-Seconds",
+                _options.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture));
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                error = string.Create(CultureInfo.InvariantCulture, $"the target answered HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+            }
+            else
+            {
+                var body = await ReadLimitedAsync(response.Content, _options.MaxBodyBytes, linked.Token).ConfigureAwait(false);
+                if (body is null)
+                {
+                    error = string.Create(CultureInfo.InvariantCulture, $"the response body is larger than {_options.MaxBodyBytes} bytes");
+                }
+                else
+                {
+                    var format = ExpositionContentType.FromContentType(response.Content.Headers.ContentType?.ToString());
+                    parsed = ExpositionParser.Parse(body, format, at, _options.Exposition);
+                    if (!parsed.IsSuccess)
+                    {
+                        error = $"the {format} exposition is invalid: {parsed.ErrorMessage}";
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            error = string.Create(CultureInfo.InvariantCulture, $"the scrape timed out after {_options.Timeout.TotalSeconds} s");
+        }
+        catch (HttpRequestException e)
+        {
+            error = e.Message;
+        }
+        var duration = _time.GetElapsedTime(started);
+        var up = error is null;
+        var series = new List<SeriesData>();
+        if (up)
+        {
+            foreach (var s in parsed!.Series)
+            {
+                series.Add(new SeriesData(new SeriesKey(s.Key.Metric, MergeLabels(s.Key.Labels, target.Labels, _options.HonorLabels)), s.Samples));
+            }
+        }
+        var samples = up ? parsed!.SampleCount : 0;
+        series.Add(Synthetic("up", target, at, up ? 1 : 0));
+        series.Add(Synthetic("scrape_duration_seconds", target, at, duration.TotalSeconds));
+        series.Add(Synthetic("scrape_samples_scraped", target, at, samples));
+        return new ScrapeReport(target, at, up, duration, samples, error, series);
+    }
+
+    /// <summary>Target labels win; a clashing scraped label is kept as <c>exported_NAME</c> unless labels are honoured.</summary>
+    internal static Labels MergeLabels(Labels scraped, Labels target, bool honorLabels)
+    {
+        if (scraped.Count == 0)
+        {
+            return target;
+        }
+        var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in target)
+        {
+            pairs[name] = value;
+        }
+        foreach (var (name, value) in scraped)
+        {
+            if (!pairs.ContainsKey(name) || (honorLabels && target[name] is not null))
+            {
+                pairs[name] = value;
+                continue;
+            }
+            var exported = "exported_" + name;
+            while (pairs.ContainsKey(exported) || scraped[exported] is not null)
+            {
+                exported = "exported_" + exported;
+            }
+            pairs[exported] = value;
+        }
+        return Labels.From(pairs);
+    }
+
+    private async Task TargetLoopAsync(ScrapeTarget target, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(Offset(target, _options.Interval), _time, cancellationToken).ConfigureAwait(false);
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var started = _time.GetUtcNow();
+                var report = await ScrapeOnceAsync(target, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await _sink(report.Series, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    report = report with { Error = $"{report.Error}{(report.Error is null ? "" : "; ")}the sink failed: {e.Message}" };
+                }
+                _lastReports[target] = report;
+                var wait = started + _options.Interval - _time.GetUtcNow();
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>A fixed offset inside the interval, from a hash of the target, so targets do not all scrape at once.</summary>
+    internal static TimeSpan Offset(ScrapeTarget target, TimeSpan interval)
+    {
+        var hash = 14695981039346656037UL; // FNV-1a: stable across processes, unlike string.GetHashCode
+        foreach (var c in target.Url + target.Labels.ToString())
+        {
+            hash = unchecked((hash ^ c) * 1099511628211UL);
+        }
+        return TimeSpan.FromTicks((long)(hash % (ulong)interval.Ticks));
+    }
+
+    private static SeriesData Synthetic(string metric, ScrapeTarget target, DateTimeOffset at, double value) =>
+        new(new SeriesKey(metric, target.Labels), [new Sample(at, value)]);
+
+    private static async Task<byte[]?> ReadLimitedAsync(HttpContent content, int maxBytes, CancellationToken cancellationToken)
+    {
+        if (content.Headers.ContentLength > maxBytes)
+        {
+            return null;
+        }
+        using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        while (true)
+        {
+            var read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                return buffer.ToArray();
+            }
+            if (buffer.Length + read > maxBytes)
+            {
+                return null;
+            }
+            buffer.Write(chunk, 0, read);
+        }
+    }
+
+    private static async Task Quietly(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}

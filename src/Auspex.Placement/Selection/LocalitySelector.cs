@@ -1,0 +1,150 @@
+using Auspex.Placement.Filters;
+using Auspex.Placement.Scores;
+
+namespace Auspex.Placement.Selection;
+
+internal sealed class LocalitySelector : ILocalitySelector
+{
+    private static readonly IFilterPlugin[] Filters =
+        [new OverrideFilter(), new TierFilter(), new MaintenanceFilter(), new FitFilter(), new AffinityFilter(), new SpreadFilter()];
+
+    private static readonly IScorePlugin[] Scorers =
+        [new LeastAllocatedScore(), new BalancedAllocationScore(), new DesirabilityScore(), new ProximityScore(), new SpreadScore(), new AffinityScore()];
+
+    public LocalitySelector(PlacementOptions options) => Options = options;
+
+    public PlacementOptions Options { get; }
+
+    public PlacementEvaluation Evaluate(PlacementRequest request, PlacementSnapshot snapshot) => Evaluate(request, snapshot, null);
+
+    public PlacementOutcome SelectLocality(PlacementRequest request, PlacementSnapshot snapshot, int seed) =>
+        Choose(Evaluate(request, snapshot, null), new Random(seed), seed);
+
+    public IReadOnlyList<PlacementOutcome> SelectLocalities(PlacementRequest request, PlacementSnapshot snapshot, int count, int seed)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var rng = new Random(seed);
+        var overlay = new Overlay();
+        var outcomes = new List<PlacementOutcome>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var outcome = Choose(Evaluate(request, snapshot, overlay), rng, seed);
+            outcomes.Add(outcome);
+            if (outcome is not PlacementOutcome.Placed placed)
+            {
+                break;
+            }
+            var h = snapshot.HostIndex[placed.Host];
+            if (!overlay.Alloc.TryGetValue(h, out var a))
+            {
+                overlay.Alloc[h] = a = new double[PlacementSnapshot.R];
+            }
+            foreach (var (k, v) in request.Requests.Values)
+            {
+                a[(int)k] += v;
+            }
+            overlay.Placed.Add(h);
+        }
+        return outcomes;
+    }
+
+    private PlacementEvaluation Evaluate(PlacementRequest request, PlacementSnapshot snapshot, Overlay? overlay)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var rejections = new List<Rejection>();
+        int[] candidates;
+        if (request.CandidateHosts is { } names)
+        {
+            var list = new List<int>(names.Count);
+            foreach (var name in names)
+            {
+                if (snapshot.HostIndex.TryGetValue(name, out var h))
+                {
+                    list.Add(h);
+                }
+                else
+                {
+                    rejections.Add(new Rejection(name, "Topology", "not a host of the topology"));
+                }
+            }
+            candidates = [.. list];
+        }
+        else
+        {
+            candidates = new int[snapshot.HostCount];
+            for (var i = 0; i < candidates.Length; i++)
+            {
+                candidates[i] = i;
+            }
+        }
+
+        var ctx = new RequestContext(snapshot, request, Options, overlay, candidates);
+        var feasible = new List<int>(candidates.Length);
+        foreach (var h in candidates)
+        {
+            string? reason = null;
+            string? plugin = null;
+            foreach (var f in Filters)
+            {
+                reason = f.Filter(ctx, h);
+                if (reason is not null)
+                {
+                    plugin = f.Name;
+                    break;
+                }
+            }
+            if (reason is null)
+            {
+                feasible.Add(h);
+            }
+            else
+            {
+                rejections.Add(new Rejection(snapshot.HostIds[h], plugin!, reason));
+            }
+        }
+
+        var active = Scorers.Where(p => p.Weight(Options) > 0 && p.Applies(ctx)).ToArray();
+        var weights = active.Select(p => p.Weight(Options)).ToArray();
+        var wsum = weights.Sum();
+        var n = feasible.Count;
+        var raw = new double[active.Length][];
+        var norm = new double[active.Length][];
+        var total = new double[n];
+        for (var p = 0; p < active.Length; p++)
+        {
+            var r = new double[n];
+            for (var i = 0; i < n; i++)
+            {
+                r[i] = active[p].Raw(ctx, feasible[i]);
+            }
+            var s = (double[])r.Clone();
+            active[p].Normalize(s);
+            raw[p] = r;
+            norm[p] = s;
+            var w = weights[p] / wsum;
+            for (var i = 0; i < n; i++)
+            {
+                total[i] += w * s[i];
+            }
+        }
+        return new PlacementEvaluation(ctx, active, weights, raw, norm, [.. feasible], total, rejections);
+    }
+
+    private PlacementOutcome Choose(PlacementEvaluation e, Random rng, int seed)
+    {
+        if (e.FeasibleCount == 0)
+        {
+            var reasons = e.Rejections.Count == 0 ? ["no candidate hosts"] : e.RejectionSummary();
+            return new PlacementOutcome.Infeasible(e.Request, e.At, seed, reasons, e.Rejections);
+        }
+        var (index, probability) = Steering.Choose(e, Options, rng);
+        var alternatives = Enumerable.Range(0, e.FeasibleCount).Where(i => i != index)
+            .OrderByDescending(e.Total).ThenBy(e.Host, StringComparer.Ordinal)
+            .Take(Options.Alternatives)
+            .Select(i => new CandidateScore(e.Host(i), e.Total(i)))
+            .ToArray();
+        return new PlacementOutcome.Placed(e.Request, e.At, seed, e.Host(index), e.Total(index), probability,
+            e.Explain(index), alternatives, e.FeasibleCount, e.Rejections.Count);
+    }
+}

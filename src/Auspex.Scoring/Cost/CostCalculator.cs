@@ -1,0 +1,103 @@
+using Auspex.Core.Resources;
+using Auspex.Core.Topology;
+
+namespace Auspex.Scoring;
+
+/// <summary>Prices hosts and rolls the prices up; normalises per locality level (min–max, cheapest = 1).</summary>
+internal static class CostCalculator
+{
+    public static Dictionary<string, CostEstimate> Compute(Topology topology, IReadOnlyList<HostForecast> forecasts, ScoringContext context,
+        DateTimeOffset at, IReadOnlyCollection<string> localities)
+    {
+        var power = forecasts.Where(f => f.Resource == ResourceKind.Power && f.Forecast.Points.Count > 0)
+            .GroupBy(f => f.Host, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Forecast, StringComparer.Ordinal);
+        var hostCost = new Dictionary<string, (double Instance, double Energy, double Cores, string Source)>(StringComparer.Ordinal);
+        foreach (var h in topology.Hosts)
+        {
+            double? instance = null;
+            string? source = null;
+            if (context.Prices?.PriceOf(topology, h, at) is { } sheet)
+            {
+                (instance, source) = (sheet.Price, sheet.Source);
+            }
+            else if (h.Tier is { } tierName && TierOf(topology, h, tierName) is { } tier)
+            {
+                (instance, source) = (tier.PricePerHour, $"tier {tier.Name} ({tier.Provider})");
+            }
+            double? energy = null;
+            if (context.Tariff is { } tariff)
+            {
+                if (power.TryGetValue(h.Id, out var pf))
+                {
+                    var sum = 0.0;
+                    var n = 0;
+                    foreach (var p in pf.Points)
+                    {
+                        if (tariff.PriceAt(topology, h.Id, p.At) is { } kwh)
+                        {
+                            sum += Math.Max(0, p.Mean) / 1000 * kwh;
+                            n++;
+                        }
+                    }
+                    energy = n > 0 ? sum / n : null;
+                }
+                else if (context.PowerWatts?.GetValueOrDefault(h.Id) is { } w && w > 0 && tariff.PriceAt(topology, h.Id, at) is { } kwhNow)
+                {
+                    energy = w / 1000 * kwhNow;
+                }
+                if (energy is not null)
+                {
+                    source = source is null ? "tariff" : source + " + tariff";
+                }
+            }
+            if (instance is null && energy is null)
+            {
+                continue;
+            }
+            hostCost[h.Id] = (instance ?? 0, energy ?? 0, h.Capacity[ResourceKind.Cpu], source!);
+        }
+        var raw = new List<(string Id, LocalityKind Kind, CostEstimate Est)>();
+        foreach (var id in localities)
+        {
+            var loc = topology.Find(id);
+            if (loc is null)
+            {
+                continue;
+            }
+            var priced = topology.HostsUnder(id).Where(h => hostCost.ContainsKey(h.Id)).Select(h => hostCost[h.Id]).ToList();
+            if (priced.Count == 0)
+            {
+                continue;
+            }
+            var inst = priced.Sum(x => x.Instance);
+            var energy = priced.Sum(x => x.Energy);
+            var cores = priced.Sum(x => x.Cores);
+            var total = inst + energy;
+            var perCore = cores > 0 ? total / cores : total;
+            raw.Add((id, loc.Kind, new CostEstimate(id, total, inst, energy, perCore, priced.Count,
+                priced.Select(x => x.Source).Distinct(StringComparer.Ordinal).ToList(), 0)));
+        }
+        var result = new Dictionary<string, CostEstimate>(StringComparer.Ordinal);
+        foreach (var level in raw.GroupBy(r => r.Kind))
+        {
+            var list = level.ToList();
+            var values = ScoreNormalizer.MinMaxCost(list.Select(r => r.Est.PerCoreHour).ToList());
+            for (var i = 0; i < list.Count; i++)
+            {
+                result[list[i].Id] = list[i].Est with { Value = values[i] };
+            }
+        }
+        return result;
+    }
+
+    private static Tier? TierOf(Topology topology, Locality host, string name)
+    {
+        var candidates = topology.Tiers.Where(t => t.Name == name).ToList();
+        if (candidates.Count <= 1)
+        {
+            return candidates.FirstOrDefault();
+        }
+        var provider = topology.Ancestors(host.Id).Prepend(host).Select(l => l.Labels["provider"]).OfType<string>().FirstOrDefault();
+        return candidates.FirstOrDefault(t => t.Provider == provider) ?? candidates[0];
+    }
+}

@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Text;
+using Auspex.Forecasting.Batch;
+
+namespace Auspex.Forecasting.Tests.Batch;
+
+public sealed class BatchTests
+{
+    private static string Csv(params string[] lines) => string.Join('\n', lines) + "\n";
+
+    private static string HourlyCsv(string id, int n, int seed, int skip = -1)
+    {
+        var y = TestSeries.Seasonal(n, seed: seed);
+        var sb = new StringBuilder();
+        var start = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        for (var t = 0; t < n; t++)
+        {
+            if (t == skip)
+            {
+                continue;
+            }
+            sb.Append(CultureInfo.InvariantCulture, $"{id},{start.AddHours(t):yyyy-MM-ddTHH:mm:ssZ},{y[t]}\n");
+        }
+        return sb.ToString();
+    }
+
+    [Fact]
+    public void Read_ValidTimeSeries_BuildsFlatBatchWithStep()
+    {
+        var text = "unique_id,ds,y\n" + HourlyCsv("a", 100, 1) + HourlyCsv("b", 50, 2);
+        var r = LongFormatCsv.Read(new StringReader(text));
+        Assert.Empty(r.Errors);
+        var b = r.Batch!;
+        Assert.Equal(2, b.Count);
+        Assert.Equal(150, b.TotalLength);
+        Assert.Equal(TimeSpan.FromHours(1), b.Step(0));
+        Assert.True(b.HasTime);
+    }
+
+    [Fact]
+    public void Read_Gap_IsInterpolatedAndCounted()
+    {
+        var r = LongFormatCsv.Read(new StringReader(Csv("unique_id,ds,y", "s,1,10", "s,2,20", "s,4,40", "s,5,50")));
+        var b = r.Batch!;
+        Assert.Equal([10, 20, 30, 40, 50], b.Values(0).ToArray());
+        Assert.Equal(1, b.Filled(0));
+    }
+
+    [Fact]
+    public void Read_IrregularSampling_ResampledToMedianStep()
+    {
+        var r = LongFormatCsv.Read(new StringReader(Csv("unique_id,ds,y", "s,0,0", "s,10,10", "s,20,20", "s,25,25", "s,40,40")));
+        var b = r.Batch!;
+        Assert.Equal([0, 10, 20, 30, 40], b.Values(0).ToArray());
+    }
+
+    [Theory]
+    [InlineData("s,1,abc", "row 3, series 's': y 'abc' is not a number")]
+    [InlineData("s,yesterday,1", "row 3, series 's': ds 'yesterday' is neither")]
+    [InlineData("s,1,5", "row 3, series 's': duplicate ds '1' (first at row 2)")]
+    [InlineData("s", "row 3: expected at least 3")]
+    public void Read_BadRow_ErrorNamesRowAndSeries(string badLine, string expected)
+    {
+        var r = LongFormatCsv.Read(new StringReader(Csv("unique_id,ds,y", "s,1,1", badLine, "s,2,2", "s,3,3", "s,4,4")));
+        Assert.Null(r.Batch);
+        Assert.Contains(r.Errors, e => e.ToString().StartsWith(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Read_TooShortSeries_ErrorNamesSeries()
+    {
+        var r = LongFormatCsv.Read(new StringReader(Csv("unique_id,ds,y", "a,1,1", "a,2,2", "a,3,3", "b,1,1")));
+        Assert.Contains(r.Errors, e => e.Series == "b" && e.Row == 5 && e.Message.Contains("at least 3", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Read_MissingHeaderColumns_Error()
+    {
+        var r = LongFormatCsv.Read(new StringReader(Csv("id,time,value", "a,1,1")));
+        Assert.Contains("unique_id, ds and y", r.Errors[0].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Horizon_ParsesStepsAndDurations()
+    {
+        Assert.True(HorizonSpec.TryParse("48", out var steps));
+        Assert.Equal(48, steps.ToSteps(TimeSpan.FromHours(1)));
+        Assert.True(HorizonSpec.TryParse("24h", out var day));
+        Assert.Equal(96, day.ToSteps(TimeSpan.FromMinutes(15)));
+        Assert.True(HorizonSpec.TryParse("15min", out var q));
+        Assert.Equal(1, q.ToSteps(TimeSpan.FromHours(1)));
+        Assert.Null(day.ToSteps(null));
+        Assert.False(HorizonSpec.TryParse("soon", out _));
+        Assert.False(HorizonSpec.TryParse("0", out _));
+    }
+
+    [Fact]
+    public void Service_CsvOutput_HasOneRowPerSeriesAndStepWithLevelColumns()
+    {
+        var text = "unique_id,ds,y\n" + HourlyCsv("a", 24 * 8, 1, skip: 30) + HourlyCsv("b", 24 * 8, 2);
+        var run = ForecastService.Run(new StringReader(text), new ForecastRequest
+        {
+            Horizon = HorizonSpec.FromDuration(TimeSpan.FromHours(6)),
+            Seasons = [24],
+            Levels = [80, 95],
+            Model = "snaive",
+        });
+        Assert.Empty(run.Errors);
+        var w = new StringWriter();
+        ForecastWriter.Write(run.Result!, w, ForecastFormat.Csv);
+        var lines = w.ToString().TrimEnd('\n').Split('\n');
+        Assert.Equal("unique_id,ds,model,yhat,yhat_lower_80,yhat_upper_80,yhat_lower_95,yhat_upper_95", lines[0]);
+        Assert.Equal(1 + 2 * 6, lines.Length);
+        Assert.StartsWith("a,2024-01-09T00:00:00Z,SeasonalNaive,", lines[1], StringComparison.Ordinal);
+        Assert.Contains("1 missing or irregular points interpolated", run.Result!.Reasons[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Service_AutoJson_IncludesCvRanking()
+    {
+        var text = "unique_id,ds,y\n" + HourlyCsv("a", 24 * 10, 1);
+        var run = ForecastService.Run(new StringReader(text), new ForecastRequest { Horizon = HorizonSpec.FromSteps(12), Seasons = [24], Model = "auto" });
+        var w = new StringWriter();
+        ForecastWriter.Write(run.Result!, w, ForecastFormat.Json);
+        Assert.Contains("\"cv_ranking\"", w.ToString(), StringComparison.Ordinal);
+        Assert.Contains("\"yhat_upper_95\"", w.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Service_UnknownModel_ErrorListsKnownModels()
+    {
+        var run = ForecastService.Run(new StringReader("unique_id,ds,y\n"), new ForecastRequest { Horizon = HorizonSpec.FromSteps(1), Model = "prophecy" });
+        Assert.Contains("known:", run.Errors[0].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Batch_DurationHorizonOnIntegerSteps_FailsThatSeriesWithReason()
+    {
+        var run = ForecastService.Run(new StringReader(Csv("unique_id,ds,y", "a,1,1", "a,2,2", "a,3,3", "a,4,4")),
+            new ForecastRequest { Horizon = HorizonSpec.FromDuration(TimeSpan.FromHours(1)), Model = "naive" });
+        Assert.Equal(ForecastStatus.Failed, run.Result!.Status[0]);
+        Assert.Contains("time stamps", run.Result.Reasons[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Service_M4SampleFile_ForecastsEverySeriesWhenPresent()
+    {
+        var path = Path.Combine(RepoRoot(), "samples", "m4", "hourly_train.csv");
+        if (!File.Exists(path))
+        {
+            return; // samples/ is optional in a checkout; the generated-data tests above cover the logic.
+        }
+        using var reader = new StreamReader(path);
+        var run = ForecastService.Run(reader, new ForecastRequest { Horizon = HorizonSpec.FromSteps(48), Seasons = [24, 168], Model = "snaive" });
+        Assert.Empty(run.Errors);
+        Assert.Equal(20, run.Result!.Batch.Count);
+        Assert.All(run.Result.Mean, v => Assert.True(double.IsFinite(v)));
+    }
+
+    private static string RepoRoot()
+    {
+        var dir = AppContext.BaseDirectory;
+        while (dir is not null && !File.Exists(Path.Combine(dir, "Auspex.slnx")))
+        {
+            dir = Path.GetDirectoryName(dir);
+        }
+        return dir ?? ".";
+    }
+}
