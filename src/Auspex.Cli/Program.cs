@@ -6,5 +6,7 @@ var root = new RootCommand("Auspex: predictive infrastructure management — for
     DemoCommand.Create(),
     ServeCommand.Create(),
     ImportCommand.Create(),
+    ForecastCommand.Create(),
+    DetectCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
