@@ -19,18 +19,24 @@ internal sealed partial class DuckDbStore
         try
         {
             using var tx = _db.BeginTransaction();
-            using (var del = _db.CreateCommand())
+            // Replace each series' latest forecast: delete the batch's series in one statement, then append.
+            using (var tmp = _db.CreateCommand())
             {
-                del.CommandText = "DELETE FROM forecasts WHERE tenant = $t AND series = $s";
-                var pt = new DuckDBParameter("t", tenant.Value);
-                var ps = new DuckDBParameter("s", "");
-                del.Parameters.Add(pt);
-                del.Parameters.Add(ps);
+                tmp.CommandText = "CREATE OR REPLACE TEMP TABLE forecast_batch (series VARCHAR)";
+                tmp.ExecuteNonQuery();
+            }
+            using (var keys = _db.CreateAppender("forecast_batch"))
+            {
                 foreach (var f in forecasts)
                 {
-                    ps.Value = f.Series.ToString();
-                    del.ExecuteNonQuery();
+                    keys.CreateRow().AppendValue(f.Series.ToString()).EndRow();
                 }
+            }
+            using (var del = _db.CreateCommand())
+            {
+                del.CommandText = "DELETE FROM forecasts WHERE tenant = $t AND series IN (SELECT series FROM forecast_batch)";
+                del.Parameters.Add(new DuckDBParameter("t", tenant.Value));
+                del.ExecuteNonQuery();
             }
             using (var app = _db.CreateAppender("forecasts"))
             {

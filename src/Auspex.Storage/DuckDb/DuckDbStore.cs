@@ -141,6 +141,7 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
             using var tx = _db.BeginTransaction();
             try
             {
+                var dirty = new Dictionary<long, long>();
                 using (var seriesAppender = _db.CreateAppender("series"))
                 using (var sampleAppender = _db.CreateAppender("samples"))
                 {
@@ -156,6 +157,16 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
                                 .AppendValue(LabelsJson.Format(key.Labels)).EndRow();
                         }
                         sampleAppender.CreateRow().AppendValue(id).AppendValue(ts).AppendValue(value).EndRow();
+                        dirty[id] = dirty.TryGetValue(id, out var lo) ? Math.Min(lo, ts) : ts;
+                    }
+                }
+                // Each rollup recomputes, per series, the buckets from the earliest time this commit touched.
+                using (var dirtyAppender = _db.CreateAppender("rollup_dirty"))
+                {
+                    foreach (var (id, lo) in dirty)
+                    {
+                        dirtyAppender.CreateRow().AppendValue("rollup_5m").AppendValue(id).AppendValue(lo).EndRow();
+                        dirtyAppender.CreateRow().AppendValue("rollup_1h").AppendValue(id).AppendValue(lo).EndRow();
                     }
                 }
                 tx.Commit();
@@ -193,37 +204,36 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
     }
 
     /// <summary>
-    /// Re-aggregates every bucket that received samples since the last pass (tracked by rowid), up to the last closed
-    /// bucket before <paramref name="upTo"/>. Late samples into an old bucket are folded in because the bucket is
-    /// recomputed from raw as long as raw is retained.
+    /// Re-aggregates, for every series written since the last pass, the buckets from the earliest written time up to
+    /// the last closed bucket before <paramref name="upTo"/> (deduplicated as raw reads are: last write wins). A series
+    /// with samples in the still-open bucket stays marked, so late and future samples are folded in next time.
     /// </summary>
     private void RollupLocked(string table, TimeSpan width, DateTimeOffset upTo)
     {
         var w = (long)width.TotalMilliseconds;
         var cutoff = upTo.ToUnixTimeMilliseconds() / w * w;
-        var mark = ScalarLong($"SELECT coalesce(max(value), -1) FROM meta WHERE key = 'rowid_{table}'");
-        var maxRow = ScalarLong("SELECT coalesce(max(rowid), -1) FROM samples");
-        if (maxRow <= mark)
-        {
-            return;
-        }
         using var tx = _db.BeginTransaction();
         Execute($"""
-            CREATE TEMP TABLE touched AS
-              SELECT DISTINCT series_id, (ts // {w}) * {w} AS bucket FROM samples
-              WHERE rowid > {mark} AND rowid <= {maxRow} AND ts < {cutoff};
-            DELETE FROM {table} t USING touched x WHERE t.series_id = x.series_id AND t.bucket = x.bucket;
+            CREATE OR REPLACE TEMP TABLE touched AS
+              SELECT series_id, (min(lo) // {w}) * {w} AS lo FROM rollup_dirty WHERE tbl = '{table}' GROUP BY series_id;
+            DELETE FROM rollup_dirty WHERE tbl = '{table}';
+            INSERT INTO rollup_dirty SELECT '{table}', series_id, greatest(lo, {cutoff}) FROM touched;
+            DELETE FROM touched WHERE lo >= {cutoff};
+            DELETE FROM {table} t USING touched x WHERE t.series_id = x.series_id AND t.bucket >= x.lo AND t.bucket < {cutoff};
             INSERT INTO {table}
               SELECT s.series_id, (s.ts // {w}) * {w} AS b, count(*), sum(s.value), min(s.value), max(s.value), arg_max(s.value, s.ts)
               FROM (SELECT d.series_id, d.ts, arg_max(d.value, d.rowid) AS value FROM samples d
-                    JOIN touched x ON d.series_id = x.series_id AND (d.ts // {w}) * {w} = x.bucket
+                    JOIN touched x ON d.series_id = x.series_id
+                    WHERE d.ts >= x.lo AND d.ts < {cutoff}
                     GROUP BY d.series_id, d.ts) s
               GROUP BY s.series_id, b;
             DROP TABLE touched;
             """);
-        // Only advance past rows whose bucket is closed; rows in the open bucket are re-read next time.
-        var newMark = ScalarLong($"SELECT coalesce(min(rowid) - 1, {maxRow}) FROM samples WHERE rowid > {mark} AND ts >= {cutoff}");
-        Execute($"INSERT OR REPLACE INTO meta VALUES ('rowid_{table}', {newMark})");
+        // Series marked only for the open bucket stay marked if they have samples there; the rest are done.
+        Execute($"""
+            DELETE FROM rollup_dirty r WHERE tbl = '{table}' AND lo = {cutoff}
+              AND NOT EXISTS (SELECT 1 FROM samples s WHERE s.series_id = r.series_id AND s.ts >= {cutoff});
+            """);
         tx.Commit();
     }
 

@@ -6,14 +6,15 @@ internal static class Schema
     public const string Sql = """
         CREATE TABLE IF NOT EXISTS series (id BIGINT PRIMARY KEY, tenant VARCHAR NOT NULL, metric VARCHAR NOT NULL, labels_json VARCHAR NOT NULL);
         CREATE TABLE IF NOT EXISTS samples (series_id BIGINT NOT NULL, ts BIGINT NOT NULL, value DOUBLE NOT NULL);
-        CREATE TABLE IF NOT EXISTS rollup_5m (series_id BIGINT NOT NULL, bucket BIGINT NOT NULL, count BIGINT, sum DOUBLE, min DOUBLE, max DOUBLE, last DOUBLE, PRIMARY KEY (series_id, bucket));
-        CREATE TABLE IF NOT EXISTS rollup_1h (series_id BIGINT NOT NULL, bucket BIGINT NOT NULL, count BIGINT, sum DOUBLE, min DOUBLE, max DOUBLE, last DOUBLE, PRIMARY KEY (series_id, bucket));
+        CREATE TABLE IF NOT EXISTS rollup_5m (series_id BIGINT NOT NULL, bucket BIGINT NOT NULL, count BIGINT, sum DOUBLE, min DOUBLE, max DOUBLE, last DOUBLE);
+        CREATE TABLE IF NOT EXISTS rollup_1h (series_id BIGINT NOT NULL, bucket BIGINT NOT NULL, count BIGINT, sum DOUBLE, min DOUBLE, max DOUBLE, last DOUBLE);
         CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value BIGINT);
+        CREATE TABLE IF NOT EXISTS rollup_dirty (tbl VARCHAR NOT NULL, series_id BIGINT NOT NULL, lo BIGINT NOT NULL);
         CREATE TABLE IF NOT EXISTS retention (tenant VARCHAR PRIMARY KEY, raw_ms BIGINT, m5_ms BIGINT, h1_ms BIGINT);
         CREATE TABLE IF NOT EXISTS state (tenant VARCHAR NOT NULL, kind VARCHAR NOT NULL, id VARCHAR NOT NULL, json VARCHAR NOT NULL, updated_at BIGINT NOT NULL, PRIMARY KEY (tenant, kind, id));
         CREATE SEQUENCE IF NOT EXISTS audit_seq;
         CREATE TABLE IF NOT EXISTS audit (seq BIGINT DEFAULT nextval('audit_seq'), tenant VARCHAR NOT NULL, at_ms BIGINT NOT NULL, actor VARCHAR, action VARCHAR, target VARCHAR, detail VARCHAR);
-        CREATE TABLE IF NOT EXISTS forecasts (tenant VARCHAR NOT NULL, series VARCHAR NOT NULL, metric VARCHAR NOT NULL, labels_json VARCHAR NOT NULL, issued_at BIGINT NOT NULL, model VARCHAR, step_ms BIGINT, levels VARCHAR, points VARCHAR, PRIMARY KEY (tenant, series));
+        CREATE TABLE IF NOT EXISTS forecasts (tenant VARCHAR NOT NULL, series VARCHAR NOT NULL, metric VARCHAR NOT NULL, labels_json VARCHAR NOT NULL, issued_at BIGINT NOT NULL, model VARCHAR, step_ms BIGINT, levels VARCHAR, points VARCHAR);
         CREATE TABLE IF NOT EXISTS scores (tenant VARCHAR NOT NULL, locality VARCHAR NOT NULL, at_ms BIGINT NOT NULL, desirability DOUBLE NOT NULL, parts VARCHAR NOT NULL);
         """;
 }

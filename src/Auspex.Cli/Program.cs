@@ -1,0 +1,12 @@
+using System.CommandLine;
+using Auspex.Cli.Commands;
+
+var root = new RootCommand("Auspex: predictive infrastructure management — forecast, score, place and scale ahead of load.")
+{
+    DemoCommand.Create(),
+    ServeCommand.Create(),
+    ImportCommand.Create(),
+    ForecastCommand.Create(),
+    DetectCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();

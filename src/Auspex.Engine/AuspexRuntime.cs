@@ -1,0 +1,180 @@
+using System.Globalization;
+using Auspex.Core.Topology;
+using Auspex.Engine.Clock;
+using Auspex.Engine.Configuration;
+using Auspex.Engine.Demo;
+using Auspex.Engine.Loop;
+using Auspex.Engine.Services;
+using Auspex.Ingestion.Csv;
+using Auspex.Storage;
+
+namespace Auspex.Engine;
+
+/// <summary>
+/// The running product for one tenant: the store, the topology, the control loop and the application services.
+/// Server and CLI create it with <see cref="StartAsync"/> and run <see cref="RunLoopAsync"/>.
+/// </summary>
+public sealed class AuspexRuntime : IAsyncDisposable
+{
+    private readonly EmbeddedStore _store;
+
+    private AuspexRuntime(EmbeddedStore store, TopologyHolder topology, ControlLoop loop, ImportService import, TraceReplayer? replayer)
+    {
+        _store = store;
+        Topology = topology;
+        Loop = loop;
+        Imports = import;
+        Replayer = replayer;
+        Fleet = new FleetService(store, topology, loop);
+    }
+
+    /// <summary>The tenant's topology.</summary>
+    public TopologyHolder Topology { get; }
+
+    /// <summary>The control loop.</summary>
+    public ControlLoop Loop { get; }
+
+    /// <summary>Read-side service.</summary>
+    public FleetService Fleet { get; }
+
+    /// <summary>Import service.</summary>
+    public ImportService Imports { get; }
+
+    /// <summary>The replayer when running a replay (the demo), else null.</summary>
+    public TraceReplayer? Replayer { get; }
+
+    /// <summary>The stores.</summary>
+    public EmbeddedStore Store => _store;
+
+    /// <summary>
+    /// Opens the store, imports the topology and files, and prepares the loop (and the replay clock when asked).
+    /// Throws <see cref="StartupException"/> with every problem when the settings or files are invalid.
+    /// </summary>
+    public static async Task<AuspexRuntime> StartAsync(RuntimeSettings settings, Action<string>? progress = null, TimeProvider? clock = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Engine.Validate();
+        var log = progress ?? (_ => { });
+        Directory.CreateDirectory(settings.DataDirectory);
+        var dbPath = Path.Combine(settings.DataDirectory, "auspex.duckdb");
+        if (settings.Fresh)
+        {
+            File.Delete(dbPath);
+            File.Delete(dbPath + ".wal");
+        }
+        var store = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = dbPath });
+        try
+        {
+            var wall = clock ?? TimeProvider.System;
+            var import = new ImportService(store, wall);
+            Topology? topology = null;
+            if (settings.TopologyPath is { } tp)
+            {
+                var r = await import.ImportTopologyAsync(tp, "startup", ct).ConfigureAwait(false);
+                if (!r.IsValid)
+                {
+                    throw new StartupException(r.Errors);
+                }
+                topology = r.Topology;
+                log($"topology {tp}: {topology!.Localities.Count} localities, {topology.Hosts.Count()} hosts, {topology.Components.Count} components");
+            }
+            else
+            {
+                topology = await FindStoredTopologyAsync(store, import, ct).ConfigureAwait(false)
+                    ?? throw new StartupException(["no topology: give a topology file (topology: in the config, or --topology)"]);
+            }
+            if (settings.Retention is { } ret)
+            {
+                await store.Series.SetRetentionAsync(topology.Tenant, ret, ct).ConfigureAwait(false);
+            }
+            foreach (var f in settings.ImportFiles)
+            {
+                await ImportOnceAsync(store, import, topology, f, log, ct).ConfigureAwait(false);
+            }
+            TraceReplayer? replayer = null;
+            var loopClock = wall;
+            if (settings.Replay is { } replay)
+            {
+                var series = new List<Core.Series.SeriesData>();
+                foreach (var f in replay.Files)
+                {
+                    var read = LongCsv.ReadFile(f);
+                    if (!read.Ok)
+                    {
+                        throw new StartupException(read.Errors);
+                    }
+                    series.AddRange(read.Series);
+                    log($"replay {f}: {read.Series.Count} series, {read.Rows} rows");
+                }
+                replayer = new TraceReplayer(store.Series, topology.Tenant, series);
+                var start = replayer.Start + replay.WarmUp;
+                var written = await replayer.AppendUpToAsync(start, ct).ConfigureAwait(false);
+                log(string.Create(CultureInfo.InvariantCulture, $"replay clock starts at {start:O} running {replay.Speed:0.##}× ({written} samples of warm-up history written)"));
+                loopClock = new AcceleratedTimeProvider(start, replay.Speed, wall);
+            }
+            var holder = new TopologyHolder(topology);
+            var loop = new ControlLoop(store, () => holder.Current, loopClock, settings.Engine);
+            if (replayer is not null)
+            {
+                loop.BeforeTick = (now, token) => replayer.AppendUpToAsync(now, token);
+            }
+            return new AuspexRuntime(store, holder, loop, new ImportService(store, loopClock), replayer);
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<Topology?> FindStoredTopologyAsync(EmbeddedStore store, ImportService import, CancellationToken ct)
+    {
+        // Single-tenant installations keep their topology under the tenant named in it; look for any.
+        foreach (var tenant in new[] { "default", "demo" })
+        {
+            var t = await import.LoadTopologyAsync(new Core.Series.TenantId(tenant), ct).ConfigureAwait(false);
+            if (t is not null)
+            {
+                return t;
+            }
+        }
+        _ = store;
+        return null;
+    }
+
+    private static async Task ImportOnceAsync(EmbeddedStore store, ImportService import, Topology topology, string file, Action<string> log, CancellationToken ct)
+    {
+        var info = new FileInfo(file);
+        var fingerprint = string.Create(CultureInfo.InvariantCulture, $"{info.Length}:{info.LastWriteTimeUtc.Ticks}");
+        var seen = await store.State.GetAsync(topology.Tenant, "import", info.FullName, ct).ConfigureAwait(false);
+        if (seen == "\"" + fingerprint + "\"")
+        {
+            log($"import {file}: unchanged since the last import, skipped");
+            return;
+        }
+        var r = await import.ImportCsvAsync(topology.Tenant, file, "startup", ct).ConfigureAwait(false);
+        if (!r.Ok)
+        {
+            throw new StartupException(r.Errors);
+        }
+        await store.State.PutAsync(topology.Tenant, "import", info.FullName, "\"" + fingerprint + "\"", TimeProvider.System.GetUtcNow(), ct).ConfigureAwait(false);
+        log($"import {file}: {r.Series} series, {r.Samples} samples");
+    }
+
+    /// <summary>Runs the loop until cancelled.</summary>
+    public Task RunLoopAsync(CancellationToken ct) => Loop.RunAsync(ct);
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        _store.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>The runtime could not start; <see cref="Errors"/> says why, each naming the file and line where it can.</summary>
+public sealed class StartupException(IReadOnlyList<string> errors) : Exception(string.Join(Environment.NewLine, errors))
+{
+    /// <summary>Every problem found.</summary>
+    public IReadOnlyList<string> Errors { get; } = errors;
+}

@@ -1,0 +1,41 @@
+using Auspex.Storage;
+
+namespace Auspex.Engine.Configuration;
+
+/// <summary>Replaying recorded series on an accelerated clock (the demo, or offline evaluation of a user's data).</summary>
+public sealed class ReplaySettings
+{
+    /// <summary>Long-format CSV files (plain or .gz) to replay.</summary>
+    public IReadOnlyList<string> Files { get; set; } = [];
+
+    /// <summary>Simulated seconds per real second. Default 3600: one hour of trace per second.</summary>
+    public double Speed { get; set; } = 3600;
+
+    /// <summary>History written before the clock starts, so the first forecasts have data. Default 2 days.</summary>
+    public TimeSpan WarmUp { get; set; } = TimeSpan.FromDays(2);
+}
+
+/// <summary>Everything the runtime needs to start.</summary>
+public sealed class RuntimeSettings
+{
+    /// <summary>Directory holding the database file. Created when missing.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>Topology file imported at start; when null the stored topology is used.</summary>
+    public string? TopologyPath { get; set; }
+
+    /// <summary>Long-format CSV files imported at start (each once: re-imports of an unchanged file are skipped).</summary>
+    public IReadOnlyList<string> ImportFiles { get; set; } = [];
+
+    /// <summary>Loop options.</summary>
+    public EngineOptions Engine { get; set; } = new();
+
+    /// <summary>Retention of the served tenant, or null for the store's default.</summary>
+    public RetentionPolicy? Retention { get; set; }
+
+    /// <summary>When set, these files are replayed on an accelerated clock instead of running on the wall clock.</summary>
+    public ReplaySettings? Replay { get; set; }
+
+    /// <summary>When true, the database file is deleted first (the demo starts fresh).</summary>
+    public bool Fresh { get; set; }
+}

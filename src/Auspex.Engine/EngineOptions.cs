@@ -1,0 +1,48 @@
+namespace Auspex.Engine;
+
+/// <summary>Options of the control loop. Every default is what a new installation gets.</summary>
+public sealed class EngineOptions
+{
+    /// <summary>Time between ticks on the loop's clock. Default 5 minutes (seed 000's refresh interval).</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How far ahead every series is forecast. Default 2 hours.</summary>
+    public TimeSpan Horizon { get; set; } = TimeSpan.FromHours(2);
+
+    /// <summary>The seasonal period the baseline model uses. Default 1 day.</summary>
+    public TimeSpan Season { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>How much history each series keeps in memory for forecasting. Default 7 days.</summary>
+    public TimeSpan History { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Central interval levels (percent) stored with each forecast. Default 80 and 95.</summary>
+    public IReadOnlyList<double> Levels { get; set; } = [80, 95];
+
+    /// <summary>How often rollups and retention run, on the loop's clock. Default 1 hour.</summary>
+    public TimeSpan MaintenanceEvery { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Throws with the name of the first option out of range.</summary>
+    public void Validate()
+    {
+        if (Interval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("EngineOptions.Interval must be positive.");
+        }
+        if (Horizon <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("EngineOptions.Horizon must be positive.");
+        }
+        if (Season <= TimeSpan.Zero || History <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("EngineOptions.Season and History must be positive.");
+        }
+        if (Levels.Count == 0 || Levels.Any(l => l is <= 0 or >= 100 || double.IsNaN(l)))
+        {
+            throw new ArgumentException("EngineOptions.Levels must be percentages in (0, 100).");
+        }
+        if (MaintenanceEvery <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("EngineOptions.MaintenanceEvery must be positive.");
+        }
+    }
+}

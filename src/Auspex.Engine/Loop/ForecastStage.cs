@@ -1,0 +1,91 @@
+using Auspex.Core.Forecasts;
+using Auspex.Core.Series;
+using Auspex.Forecasting;
+using Auspex.Forecasting.Models;
+
+namespace Auspex.Engine.Loop;
+
+/// <summary>
+/// Turns each series' recent window into a probabilistic forecast: infers the step, puts the samples on a regular
+/// grid (gaps filled by linear interpolation), and runs the seasonal-naive baseline when two seasons are available,
+/// the naive model otherwise.
+/// </summary>
+internal sealed class ForecastStage(EngineOptions options)
+{
+    private static readonly IReadOnlyList<double> QuantileLevels = Forecast.DefaultLevels;
+
+    public Forecast? ForecastOne(SeriesKey key, IReadOnlyList<Sample> window, DateTimeOffset now)
+    {
+        if (window.Count < 3)
+        {
+            return null;
+        }
+        var step = InferStep(window);
+        if (step <= TimeSpan.Zero)
+        {
+            return null;
+        }
+        var y = Regularise(window, step);
+        var horizon = Math.Max(1, (int)Math.Ceiling(options.Horizon / step));
+        var season = (int)Math.Round(options.Season / step);
+        IForecastModel model = season >= 2 && y.Length >= 2 * season ? new SeasonalNaive(season) : new Naive();
+        var output = model.Forecast(y, horizon, options.Levels);
+        if (!output.IsSuccess)
+        {
+            output = new Naive().Forecast(y, horizon, options.Levels);
+            if (!output.IsSuccess)
+            {
+                return null;
+            }
+        }
+        var last = window[^1].At;
+        var forecast = output.ToForecast(key, now, last + step, step, QuantileLevels);
+        // Usage, rates and counts cannot go below zero: when the history never did, neither does the forecast.
+        return y.Min() >= 0 ? ClipAtZero(forecast) : forecast;
+    }
+
+    internal static Forecast ClipAtZero(Forecast f) =>
+        f with { Points = f.Points.Select(p => new ForecastPoint(p.At, Math.Max(0, p.Mean), p.Quantiles.Select(q => Math.Max(0, q)).ToArray())).ToList() };
+
+    /// <summary>The median spacing of the window's samples.</summary>
+    internal static TimeSpan InferStep(IReadOnlyList<Sample> window)
+    {
+        var n = Math.Min(window.Count - 1, 256);
+        var diffs = new long[n];
+        for (var i = 0; i < n; i++)
+        {
+            var j = window.Count - 1 - i;
+            diffs[i] = (window[j].At - window[j - 1].At).Ticks;
+        }
+        Array.Sort(diffs);
+        return TimeSpan.FromTicks(diffs[n / 2]);
+    }
+
+    /// <summary>Values on a regular grid ending at the last sample; gaps are interpolated linearly.</summary>
+    internal static double[] Regularise(IReadOnlyList<Sample> window, TimeSpan step)
+    {
+        var last = window[^1].At;
+        var count = (int)Math.Min(((last - window[0].At) / step) + 1, 100_000);
+        var first = last - step * (count - 1);
+        var y = new double[count];
+        var j = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var t = first + step * i;
+            while (j + 1 < window.Count && window[j + 1].At <= t)
+            {
+                j++;
+            }
+            var a = window[j];
+            if (a.At >= t || j + 1 >= window.Count)
+            {
+                y[i] = a.Value;
+                continue;
+            }
+            var b = window[j + 1];
+            var frac = (t - a.At) / (b.At - a.At);
+            y[i] = a.Value + frac * (b.Value - a.Value);
+        }
+        return y;
+    }
+}

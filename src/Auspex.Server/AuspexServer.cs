@@ -1,0 +1,82 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Auspex.Engine;
+using Auspex.Server.Endpoints;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Auspex.Server;
+
+/// <summary>Builds the HTTP server around a started <see cref="AuspexRuntime"/>: REST API, OpenAPI, health, metrics, dashboard.</summary>
+public static class AuspexServer
+{
+    /// <summary>Builds the web application; the loop runs as a hosted service while the app runs.</summary>
+    public static WebApplication Build(AuspexRuntime runtime, ServerOptions options, bool quiet = false)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(AuspexServer).Assembly.GetName().Name });
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
+            k.Listen(System.Net.IPAddress.Parse(options.Host), options.Port);
+        });
+        builder.Logging.ClearProviders();
+        if (!quiet)
+        {
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        }
+        builder.Services.AddSingleton(runtime);
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(runtime.Fleet);
+        builder.Services.AddSingleton<TickBroadcaster>();
+        builder.Services.AddHostedService<LoopHostedService>();
+        builder.Services.Configure<JsonOptions>(o => Configure(o.SerializerOptions));
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "Auspex API";
+            doc.Info.Description = "Predictive infrastructure management: localities and their scores, series, forecasts.";
+            doc.Info.Version = "v1";
+            return Task.CompletedTask;
+        }));
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapHealthEndpoints();
+        app.MapMetricsEndpoint();
+        app.MapLocalityEndpoints();
+        app.MapSeriesEndpoints();
+        app.MapStatusEndpoints();
+        app.MapDashboard();
+        return app;
+    }
+
+    /// <summary>The JSON conventions of the API: camelCase, enums as strings, no indentation.</summary>
+    public static void Configure(JsonSerializerOptions o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        o.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        o.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;
+    }
+
+    /// <summary>The address the app listens on, once started.</summary>
+    public static Uri BaseAddress(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var addr = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
+        return new Uri(addr.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
+    }
+
+    internal static IResult Problem(int status, string title, string detail) =>
+        Results.Problem(statusCode: status, title: title, detail: detail);
+}

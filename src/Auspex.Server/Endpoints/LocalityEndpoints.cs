@@ -1,0 +1,37 @@
+using Auspex.Engine.Services;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Auspex.Server.Endpoints;
+
+internal static class LocalityEndpoints
+{
+    public static IEndpointRouteBuilder MapLocalityEndpoints(this IEndpointRouteBuilder app)
+    {
+        var g = app.MapGroup("/api/v1/localities").WithTags("Localities");
+        g.MapGet("/", async (FleetService fleet, CancellationToken ct) => Results.Ok(await fleet.LocalitiesAsync(ct)))
+            .WithName("ListLocalities")
+            .WithSummary("Every locality (region, zone, rack, host) with its latest score; score is null before the first tick.")
+            .Produces<IReadOnlyList<LocalityView>>();
+        g.MapGet("/{id}", async (string id, FleetService fleet, CancellationToken ct) =>
+                await fleet.LocalityAsync(id, ct) is { } l ? Results.Ok(l) : NotFound(id))
+            .WithName("GetLocality")
+            .WithSummary("One locality with its latest score.")
+            .Produces<LocalityView>().ProducesProblem(404);
+        g.MapGet("/{id}/scores", async (string id, string? from, string? to, FleetService fleet, CancellationToken ct) =>
+            {
+                if (!QueryParams.TryRange(from, to, fleet.Status().Now, TimeSpan.FromDays(1), out var range, out var err))
+                {
+                    return AuspexServer.Problem(400, "Bad query", err!);
+                }
+                return await fleet.ScoreHistoryAsync(id, range, ct) is { } h ? Results.Ok(h) : NotFound(id);
+            })
+            .WithName("GetLocalityScores")
+            .WithSummary("A locality's score history (default: the last day of the loop's clock).")
+            .Produces<IReadOnlyList<ScoreView>>().ProducesProblem(400).ProducesProblem(404);
+        return app;
+    }
+
+    private static IResult NotFound(string id) => AuspexServer.Problem(404, "Unknown locality", $"no locality has id '{id}'");
+}

@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Text;
+using Auspex.Engine;
+using Auspex.Engine.Services;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Auspex.Server.Endpoints;
+
+/// <summary>/metrics in the Prometheus text format 0.0.4: the loop's own health and every locality's latest score.</summary>
+internal static class MetricsEndpoint
+{
+    public static IEndpointRouteBuilder MapMetricsEndpoint(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/metrics", async (AuspexRuntime rt, FleetService fleet, CancellationToken ct) =>
+        {
+            var sb = new StringBuilder();
+            var loop = rt.Loop;
+            var last = loop.LastTick;
+            Single(sb, "auspex_loop_ticks_total", "counter", "Ticks the control loop completed.", loop.Ticks);
+            Single(sb, "auspex_loop_tick_failures_total", "counter", "Ticks that failed.", loop.Failures);
+            if (last is not null)
+            {
+                Single(sb, "auspex_loop_last_tick_duration_seconds", "gauge", "Wall time of the last tick.", last.Elapsed.TotalSeconds);
+                Single(sb, "auspex_loop_last_tick_timestamp_seconds", "gauge", "The loop clock's time of the last tick.", last.At.ToUnixTimeMilliseconds() / 1000.0);
+                Single(sb, "auspex_loop_last_tick_forecasts", "gauge", "Series forecast in the last tick.", last.Forecasts);
+            }
+            var scores = await fleet.LatestScoresAsync(ct);
+            var kinds = rt.Topology.Current.Localities.ToDictionary(l => l.Id, l => l.KindName, StringComparer.Ordinal);
+            Header(sb, "auspex_locality_desirability", "gauge", "Latest desirability of each locality (0-1, 1 = desirable).");
+            foreach (var s in scores)
+            {
+                Sample(sb, "auspex_locality_desirability", [("locality", s.Locality), ("kind", kinds.GetValueOrDefault(s.Locality, "unknown"))], s.Desirability);
+            }
+            Header(sb, "auspex_locality_score_part", "gauge", "Each normalised part of a locality's latest score (0-1).");
+            foreach (var s in scores)
+            {
+                foreach (var p in s.Parts)
+                {
+                    Sample(sb, "auspex_locality_score_part", [("locality", s.Locality), ("part", p.Key)], p.Value.Value);
+                }
+            }
+            return Results.Text(sb.ToString(), "text/plain; version=0.0.4; charset=utf-8");
+        }).ExcludeFromDescription();
+        return app;
+    }
+
+    private static void Header(StringBuilder sb, string name, string type, string help) =>
+        sb.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n')
+          .Append("# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
+
+    private static void Single(StringBuilder sb, string name, string type, string help, double value)
+    {
+        Header(sb, name, type, help);
+        Sample(sb, name, [], value);
+    }
+
+    private static void Sample(StringBuilder sb, string name, (string Name, string Value)[] labels, double value)
+    {
+        sb.Append(name);
+        if (labels.Length > 0)
+        {
+            sb.Append('{').AppendJoin(',', labels.Select(l => l.Name + "=\"" + Escape(l.Value) + "\"")).Append('}');
+        }
+        sb.Append(' ').Append(Format(value)).Append('\n');
+    }
+
+    private static string Escape(string v) => v.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+
+    private static string Format(double v) =>
+        double.IsPositiveInfinity(v) ? "+Inf" : double.IsNegativeInfinity(v) ? "-Inf" : double.IsNaN(v) ? "NaN" : v.ToString("R", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,74 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Auspex.Engine;
+using Auspex.Engine.Configuration;
+using Auspex.Server;
+using Auspex.Testing;
+using Microsoft.AspNetCore.Builder;
+
+namespace Auspex.EndToEnd.Tests;
+
+/// <summary>The demo (sample fleet replayed at one hour per second) served in-process on a free loopback port.</summary>
+public sealed class DemoServerFixture : IAsyncLifetime
+{
+    private readonly TempDirectory _dir = new();
+    private AuspexRuntime? _runtime;
+    private WebApplication? _app;
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public HttpClient Http { get; } = new();
+
+    public AuspexRuntime Runtime => _runtime!;
+
+    public async Task InitializeAsync()
+    {
+        _runtime = await AuspexRuntime.StartAsync(new RuntimeSettings
+        {
+            DataDirectory = _dir.Path,
+            TopologyPath = RepoPaths.Samples("fleet", "topology.yaml"),
+            Fresh = true,
+            Engine = new EngineOptions { MaintenanceEvery = TimeSpan.FromHours(6) },
+            Replay = new ReplaySettings { Files = [RepoPaths.Samples("fleet", "metrics.csv.gz")], Speed = 3600 },
+        });
+        _app = AuspexServer.Build(_runtime, new ServerOptions { Port = 0 }, quiet: true);
+        await _app.StartAsync();
+        BaseAddress = AuspexServer.BaseAddress(_app);
+        Http.BaseAddress = BaseAddress;
+    }
+
+    /// <summary>Polls the API until every locality has a score or the timeout passes; returns the localities.</summary>
+    public async Task<JsonElement> WaitForAllScoredAsync(TimeSpan timeout)
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        JsonElement last = default;
+        while (sw.Elapsed < timeout)
+        {
+            last = await Http.GetFromJsonAsync<JsonElement>("/api/v1/localities");
+            if (last.GetArrayLength() > 0 && last.EnumerateArray().All(l => l.GetProperty("score").ValueKind == JsonValueKind.Object))
+            {
+                return last;
+            }
+            await Task.Delay(250);
+        }
+        return last;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+        if (_runtime is not null)
+        {
+            await _runtime.DisposeAsync();
+        }
+        Http.Dispose();
+        _dir.Dispose();
+    }
+}
+
+[CollectionDefinition("demo")]
+public sealed class DemoCollection : ICollectionFixture<DemoServerFixture>;

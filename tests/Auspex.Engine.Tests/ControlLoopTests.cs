@@ -1,0 +1,43 @@
+using Auspex.Core.Series;
+using Auspex.Engine;
+using Auspex.Engine.Configuration;
+using Auspex.Engine.Loop;
+using Auspex.Testing;
+using Microsoft.Extensions.Time.Testing;
+using Xunit.Abstractions;
+
+namespace Auspex.Engine.Tests;
+
+public sealed class ControlLoopTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private RuntimeSettings SampleSettings() => new()
+    {
+        DataDirectory = _dir.Path,
+        TopologyPath = RepoPaths.Samples("fleet", "topology.yaml"),
+        Replay = new ReplaySettings { Files = [RepoPaths.Samples("fleet", "metrics.csv.gz")], Speed = 3600 },
+    };
+
+    [Fact]
+    public async Task Tick_OnSampleFleet_ScoresEveryLocality()
+    {
+        await using var rt = await AuspexRuntime.StartAsync(SampleSettings());
+        var report = await rt.Loop.TickAsync();
+        output.WriteLine(string.Join(", ", report.StageMilliseconds!.Select(p => $"{p.Key}={p.Value:0}ms")));
+        Assert.Null(report.Error);
+        Assert.Equal(200, report.Forecasts);
+        var locs = await rt.Fleet.LocalitiesAsync();
+        Assert.Equal(57, locs.Count);
+        Assert.All(locs, l =>
+        {
+            Assert.NotNull(l.Score);
+            Assert.InRange(l.Score!.Desirability, 0, 1);
+            Assert.Contains("capacity", l.Score.Parts.Keys);
+        });
+        var second = await rt.Loop.TickAsync();
+        output.WriteLine(string.Join(", ", second.StageMilliseconds!.Select(p => $"{p.Key}={p.Value:0}ms")));
+    }
+}
