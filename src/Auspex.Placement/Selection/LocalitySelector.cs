@@ -48,7 +48,7 @@ internal sealed class LocalitySelector : ILocalitySelector
         return outcomes;
     }
 
-    private PlacementEvaluation Evaluate(PlacementRequest request, PlacementSnapshot snapshot, Overlay? overlay)
+    internal PlacementEvaluation Evaluate(PlacementRequest request, PlacementSnapshot snapshot, Overlay? overlay)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(snapshot);

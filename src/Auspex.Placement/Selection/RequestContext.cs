@@ -7,6 +7,13 @@ namespace Auspex.Placement.Selection;
 /// <summary>Replicas already chosen earlier in the same multi-replica request.</summary>
 internal sealed class Overlay
 {
+    public Overlay()
+    {
+    }
+
+    /// <summary>An overlay sharing allocations with others (replicas of other components chosen in the same plan).</summary>
+    public Overlay(Dictionary<int, double[]> alloc) => Alloc = alloc;
+
     public Dictionary<int, double[]> Alloc { get; } = [];
     public List<int> Placed { get; } = [];
 }
