@@ -117,8 +117,6 @@ internal sealed class LikelihoodDetector : DetectorBase
         return score > recentMax ? score : score * SuppressFactor;
     }
 
-    protected override void OnFalsePositive(AnomalyResult result) => _inner.MarkFalsePositive(result);
-
     protected override void WritePayload(BinaryWriter writer)
     {
         _inner.Write(writer);
