@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.IO.Compression;
 using Auspex.Core.Series;
 using Auspex.Ingestion.Exposition;
 using Auspex.Ingestion.RemoteWrite;
@@ -194,6 +195,7 @@ public sealed class Scraper
             using var request = new HttpRequestMessage(HttpMethod.Get, target.Url);
             request.Headers.TryAddWithoutValidation("Accept", ExpositionContentType.Accept);
             request.Headers.TryAddWithoutValidation("User-Agent", "Auspex-Scraper/1.0");
+            request.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip");
             request.Headers.TryAddWithoutValidation("X-Prometheus-Scrape-Timeout-Seconds",
                 _options.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture));
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
@@ -367,13 +369,16 @@ public sealed class Scraper
     private static SeriesData Synthetic(string metric, ScrapeTarget target, DateTimeOffset at, double value) =>
         new(new SeriesKey(metric, target.Labels), [new Sample(at, value)]);
 
+    /// <summary>Reads the body (gunzipped when the target compressed it); null when it exceeds <paramref name="maxBytes"/>.</summary>
     private static async Task<byte[]?> ReadLimitedAsync(HttpContent content, int maxBytes, CancellationToken cancellationToken)
     {
-        if (content.Headers.ContentLength > maxBytes)
+        var gzip = content.Headers.ContentEncoding.Any(e => e.Equals("gzip", StringComparison.OrdinalIgnoreCase));
+        if (!gzip && content.Headers.ContentLength > maxBytes)
         {
             return null;
         }
-        using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var raw = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using var stream = gzip ? new GZipStream(raw, CompressionMode.Decompress) : raw;
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];
         while (true)
