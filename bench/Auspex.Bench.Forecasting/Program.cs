@@ -52,6 +52,7 @@ var factories = new Dictionary<string, Func<IForecastModel>>(StringComparer.Ordi
     ["MSTL"] = () => new Mstl([24, 168]),
     ["MSTL24"] = () => new Mstl([24]),
     ["GlobalLinear"] = () => globalLinear.Value,
+    ["AutoPlusGlobal"] = () => new Combination([new AutoSelect(AutoSelect.DefaultCandidates([24, 168]), new AutoSelectOptions { CrossValidation = new() { Horizon = h, Windows = 3 } }), globalLinear.Value], "Auto+GlobalLinear"),
     ["Auto"] = () => new AutoSelect(AutoSelect.DefaultCandidates([24, 168]), new AutoSelectOptions { CrossValidation = new() { Horizon = h, Windows = 3 } }),
     ["AutoEnsemble"] = () => new AutoSelect(AutoSelect.DefaultCandidates([24, 168]), new AutoSelectOptions { CrossValidation = new() { Horizon = h, Windows = 3 }, EnsembleSize = 3 }),
 };

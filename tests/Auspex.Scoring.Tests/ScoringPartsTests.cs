@@ -148,6 +148,17 @@ public sealed class ScoringPartsTests
     }
 
     [Fact]
+    public void Proximity_FleetTrafficFastPathMatchesTheExactPath()
+    {
+        // h12 runs nothing: half the traffic mass sits on h11 (same rack, 0.1 ms), half on h21 (same zone, 0.5 ms).
+        var fast = new LocalityScorer().Assess(Rich(), AllCpu(1), T0).Details;
+        var exact = new LocalityScorer().Assess(Rich(), AllCpu(1), T0, new ScoringContext { Latency = new LatencyMatrix([("h11", "h22", 9)]) }).Details;
+        Assert.Equal(0.3, fast["h12"].Proximity!.MeanLatencyMs, 12);
+        Assert.Equal(0.3, exact["h12"].Proximity!.MeanLatencyMs, 12);
+        Assert.Equal(exact["rack2"].Proximity!.MeanLatencyMs, fast["rack2"].Proximity!.MeanLatencyMs, 12);
+    }
+
+    [Fact]
     public void Weights_FollowThePolicySchedule()
     {
         var night = new ScoringWeights(0.1, 0.1, 0.7, 0.1);

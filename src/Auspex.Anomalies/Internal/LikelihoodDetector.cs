@@ -14,6 +14,9 @@ namespace Auspex.Anomalies.Internal;
 /// <item>Both channels are calibrated against the series' own history (<see cref="TailCalibrator"/>): the
 /// result is −ln of how rare such a surprise has been on this series, so one threshold fits quiet and noisy
 /// series alike.</item>
+/// <item>Range breakout (HTM's "spatial anomaly"): a value beyond the range the series has covered
+/// (<see cref="RangeTracker"/>) by more than 2% of its width is at least as surprising as
+/// 2·(excess / 2%)·ln 1000, whatever the model residuals say.</item>
 /// <item>Debounce: a score that is not a new high within the last <see cref="SuppressWindow"/> points is
 /// halved, so one incident raises one alarm rather than a burst.</item>
 /// </list>
@@ -32,8 +35,8 @@ internal sealed class LikelihoodDetector : DetectorBase
 
     private readonly DetectorBase _inner;
     private readonly RangeTracker _range = new();
-    internal static double RangeTolerance = 0.02;
-    internal static double BreakoutWeight = 2.0;
+    private const double RangeTolerance = 0.02;   // a value 2% of the range width beyond it is a breakout
+    private const double BreakoutWeight = 2.0;    // a breakout of exactly the tolerance scores 2/3
     private readonly double[] _short = new double[ShortWindow];
     private readonly double[] _recent = new double[SuppressWindow];
     private readonly TailCalibrator _pointCalibration = new(CalibrationHorizon);
@@ -113,8 +116,6 @@ internal sealed class LikelihoodDetector : DetectorBase
         reason = string.Create(CultureInfo.InvariantCulture, $"{inner.Reason}; rarity 1 in {Math.Exp(c):G3}");
         return score > recentMax ? score : score * SuppressFactor;
     }
-
-    protected override void OnFalsePositive(AnomalyResult result) => _inner.MarkFalsePositive(result);
 
     protected override void WritePayload(BinaryWriter writer)
     {

@@ -4,7 +4,10 @@ using Auspex.Core.Series;
 
 namespace Auspex.Ingestion;
 
-/// <summary>Why a payload was refused. Endpoints map <see cref="Malformed"/> to 400 and <see cref="LimitExceeded"/> to 400 or 413.</summary>
+/// <summary>
+/// Why a payload was refused. Endpoints map <see cref="Malformed"/> to 400, <see cref="LimitExceeded"/> to 400 or 413,
+/// <see cref="UnsupportedMediaType"/> to 415.
+/// </summary>
 public enum ParseErrorKind
 {
     /// <summary>The bytes or text do not follow the protocol, or a name or value is invalid.</summary>
@@ -12,6 +15,9 @@ public enum ParseErrorKind
 
     /// <summary>The payload is well-formed but larger than a configured limit (size, series, samples, labels).</summary>
     LimitExceeded,
+
+    /// <summary>The request's content type or encoding is not one this protocol accepts (an endpoint answers 415).</summary>
+    UnsupportedMediaType,
 }
 
 /// <summary>

@@ -32,6 +32,13 @@ public sealed record ScrapeOptions
     /// <summary>When false (the default) a scraped label that clashes with a target label is kept as <c>exported_NAME</c>.</summary>
     public bool HonorLabels { get; init; }
 
+    /// <summary>
+    /// Write Prometheus staleness markers (<see cref="StaleMarker"/>) at the scrape time for series that a target stopped
+    /// exposing, for every series of a failed scrape, and for every series (and <c>up</c>) of a target that went away.
+    /// Default true, as in Prometheus.
+    /// </summary>
+    public bool StaleMarkers { get; init; } = true;
+
     /// <summary>Largest accepted response body. Default 64 MiB.</summary>
     public int MaxBodyBytes { get; init; } = 64 * 1024 * 1024;
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.IO.Compression;
 using Auspex.Core.Series;
 using Auspex.Ingestion.Exposition;
 using Auspex.Ingestion.RemoteWrite;
@@ -33,6 +34,7 @@ public sealed class Scraper
     private readonly Func<IReadOnlyList<SeriesData>, CancellationToken, Task> _sink;
     private readonly ConcurrentDictionary<ScrapeTarget, ScrapeReport> _lastReports = new();
     private readonly ConcurrentDictionary<ScrapeTarget, TargetCache> _caches = new();
+    private readonly ConcurrentDictionary<ScrapeTarget, HashSet<SeriesKey>> _previous = new();
     private readonly Dictionary<string, (string Content, IReadOnlyList<TargetGroup> Groups)> _fileCache = new(StringComparer.Ordinal);
     private volatile IReadOnlyList<ScrapeTarget> _targets = [];
     private volatile IReadOnlyList<string> _discoveryErrors = [];
@@ -77,6 +79,7 @@ public sealed class Scraper
                     loops.Remove(gone);
                     _lastReports.TryRemove(gone, out _);
                     _caches.TryRemove(gone, out _);
+                    await MarkGoneAsync(gone, cancellationToken).ConfigureAwait(false);
                 }
                 foreach (var added in targets.Where(t => !loops.ContainsKey(t)))
                 {
@@ -192,6 +195,7 @@ public sealed class Scraper
             using var request = new HttpRequestMessage(HttpMethod.Get, target.Url);
             request.Headers.TryAddWithoutValidation("Accept", ExpositionContentType.Accept);
             request.Headers.TryAddWithoutValidation("User-Agent", "Auspex-Scraper/1.0");
+            request.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip");
             request.Headers.TryAddWithoutValidation("X-Prometheus-Scrape-Timeout-Seconds",
                 _options.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture));
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
@@ -242,11 +246,42 @@ public sealed class Scraper
                 series.Add(new SeriesData(key, s.Samples));
             }
         }
+        if (_options.StaleMarkers)
+        {
+            var current = series.Select(s => s.Key).ToHashSet();
+            if (_previous.TryGetValue(target, out var before))
+            {
+                series.AddRange(before.Where(k => !current.Contains(k)).Select(k => new SeriesData(k, [new Sample(at, StaleMarker.Value)])));
+            }
+            _previous[target] = current;
+        }
         var samples = up ? parsed!.SampleCount : 0;
         series.Add(Synthetic("up", target, at, up ? 1 : 0));
         series.Add(Synthetic("scrape_duration_seconds", target, at, duration.TotalSeconds));
         series.Add(Synthetic("scrape_samples_scraped", target, at, samples));
         return new ScrapeReport(target, at, up, duration, samples, error, series);
+    }
+
+    /// <summary>Writes staleness markers for every series of a target that is no longer discovered.</summary>
+    private async Task MarkGoneAsync(ScrapeTarget target, CancellationToken cancellationToken)
+    {
+        if (!_options.StaleMarkers || !_previous.TryRemove(target, out var before))
+        {
+            return;
+        }
+        var at = _time.GetUtcNow();
+        var markers = before
+            .Concat(new[] { "up", "scrape_duration_seconds", "scrape_samples_scraped" }.Select(m => new SeriesKey(m, target.Labels)))
+            .Select(k => new SeriesData(k, [new Sample(at, StaleMarker.Value)]))
+            .ToList();
+        try
+        {
+            await _sink(markers, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The target is gone; there is no report left to carry the error.
+        }
     }
 
     /// <summary>Target labels win; a clashing scraped label is kept as <c>exported_NAME</c> unless labels are honoured.</summary>
@@ -334,13 +369,16 @@ public sealed class Scraper
     private static SeriesData Synthetic(string metric, ScrapeTarget target, DateTimeOffset at, double value) =>
         new(new SeriesKey(metric, target.Labels), [new Sample(at, value)]);
 
+    /// <summary>Reads the body (gunzipped when the target compressed it); null when it exceeds <paramref name="maxBytes"/>.</summary>
     private static async Task<byte[]?> ReadLimitedAsync(HttpContent content, int maxBytes, CancellationToken cancellationToken)
     {
-        if (content.Headers.ContentLength > maxBytes)
+        var gzip = content.Headers.ContentEncoding.Any(e => e.Equals("gzip", StringComparison.OrdinalIgnoreCase));
+        if (!gzip && content.Headers.ContentLength > maxBytes)
         {
             return null;
         }
-        using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var raw = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using var stream = gzip ? new GZipStream(raw, CompressionMode.Decompress) : raw;
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];
         while (true)

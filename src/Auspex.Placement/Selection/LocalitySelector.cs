@@ -48,7 +48,7 @@ internal sealed class LocalitySelector : ILocalitySelector
         return outcomes;
     }
 
-    private PlacementEvaluation Evaluate(PlacementRequest request, PlacementSnapshot snapshot, Overlay? overlay)
+    internal PlacementEvaluation Evaluate(PlacementRequest request, PlacementSnapshot snapshot, Overlay? overlay)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(snapshot);
@@ -80,6 +80,20 @@ internal sealed class LocalitySelector : ILocalitySelector
         }
 
         var ctx = new RequestContext(snapshot, request, Options, overlay, candidates);
+        ctx.BeginCache();
+        try
+        {
+            return Evaluate(ctx, candidates, rejections);
+        }
+        finally
+        {
+            ctx.EndCache();
+        }
+    }
+
+    private PlacementEvaluation Evaluate(RequestContext ctx, int[] candidates, List<Rejection> rejections)
+    {
+        var snapshot = ctx.S;
         var feasible = new List<int>(candidates.Length);
         foreach (var h in candidates)
         {
@@ -131,6 +145,33 @@ internal sealed class LocalitySelector : ILocalitySelector
         return new PlacementEvaluation(ctx, active, weights, raw, norm, [.. feasible], total, rejections);
     }
 
+    /// <summary>The k best feasible hosts other than <paramref name="skip"/>, best first (ties by host id), in O(n·k).</summary>
+    private static CandidateScore[] TopK(PlacementEvaluation e, int skip, int k)
+    {
+        var top = new List<int>(k + 1);
+        for (var i = 0; i < e.FeasibleCount && k > 0; i++)
+        {
+            if (i == skip || (top.Count == k && !Better(e, i, top[^1])))
+            {
+                continue;
+            }
+            var at = top.Count;
+            while (at > 0 && Better(e, i, top[at - 1]))
+            {
+                at--;
+            }
+            top.Insert(at, i);
+            if (top.Count > k)
+            {
+                top.RemoveAt(k);
+            }
+        }
+        return top.Select(i => new CandidateScore(e.Host(i), e.Total(i))).ToArray();
+    }
+
+    private static bool Better(PlacementEvaluation e, int a, int b) =>
+        e.Total(a) > e.Total(b) || (e.Total(a) == e.Total(b) && string.CompareOrdinal(e.Host(a), e.Host(b)) < 0);
+
     private PlacementOutcome Choose(PlacementEvaluation e, Random rng, int seed)
     {
         if (e.FeasibleCount == 0)
@@ -139,11 +180,7 @@ internal sealed class LocalitySelector : ILocalitySelector
             return new PlacementOutcome.Infeasible(e.Request, e.At, seed, reasons, e.Rejections);
         }
         var (index, probability) = Steering.Choose(e, Options, rng);
-        var alternatives = Enumerable.Range(0, e.FeasibleCount).Where(i => i != index)
-            .OrderByDescending(e.Total).ThenBy(e.Host, StringComparer.Ordinal)
-            .Take(Options.Alternatives)
-            .Select(i => new CandidateScore(e.Host(i), e.Total(i)))
-            .ToArray();
+        var alternatives = TopK(e, index, Options.Alternatives);
         return new PlacementOutcome.Placed(e.Request, e.At, seed, e.Host(index), e.Total(index), probability,
             e.Explain(index), alternatives, e.FeasibleCount, e.Rejections.Count);
     }

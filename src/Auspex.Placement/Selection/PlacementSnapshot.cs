@@ -184,6 +184,7 @@ public sealed class PlacementSnapshot
 internal sealed class PeakSeries
 {
     private readonly DateTimeOffset[] _at;
+    private readonly long[] _ticks;
     private readonly double[] _value;
     private readonly double[] _prefixMax;
 
@@ -193,6 +194,7 @@ internal sealed class PeakSeries
     {
         _forecast = forecast;
         _at = at;
+        _ticks = at.Select(a => a.UtcTicks).ToArray();
         _value = value;
         _prefixMax = new double[value.Length];
         var m = double.NegativeInfinity;
@@ -252,12 +254,12 @@ internal sealed class PeakSeries
     /// <summary>Peak only (no time): the fast path.</summary>
     public double PeakValue(TimeRange life)
     {
-        var end = UpperBound(life.End);
+        var end = UpperBound(life.End.UtcTicks);
         if (end == 0)
         {
             return _value[0];
         }
-        return life.Start <= _at[0] ? _prefixMax[end - 1] : PeakOver(life).Peak;
+        return life.Start.UtcTicks <= _ticks[0] ? _prefixMax[end - 1] : PeakOver(life).Peak;
     }
 
     /// <summary>The peak at another quantile (slow path: reads the forecast).</summary>
@@ -277,13 +279,15 @@ internal sealed class PeakSeries
         return m;
     }
 
-    private int UpperBound(DateTimeOffset t)
+    private int UpperBound(DateTimeOffset t) => UpperBound(t.UtcTicks);
+
+    private int UpperBound(long t)
     {
-        int lo = 0, hi = _at.Length;
+        int lo = 0, hi = _ticks.Length;
         while (lo < hi)
         {
             var mid = (lo + hi) >>> 1;
-            if (_at[mid] < t)
+            if (_ticks[mid] < t)
             {
                 lo = mid + 1;
             }

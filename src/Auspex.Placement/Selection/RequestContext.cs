@@ -7,6 +7,13 @@ namespace Auspex.Placement.Selection;
 /// <summary>Replicas already chosen earlier in the same multi-replica request.</summary>
 internal sealed class Overlay
 {
+    public Overlay()
+    {
+    }
+
+    /// <summary>An overlay sharing allocations with others (replicas of other components chosen in the same plan).</summary>
+    public Overlay(Dictionary<int, double[]> alloc) => Alloc = alloc;
+
     public Dictionary<int, double[]> Alloc { get; } = [];
     public List<int> Placed { get; } = [];
 }
@@ -111,8 +118,43 @@ internal sealed class RequestContext
         return Quantile == S.Quantile ? p.PeakValue(Request.Lifetime) : p.PeakValue(Request.Lifetime, Quantile);
     }
 
+    private double[]? _usedCpuMem;
+
+    /// <summary>Caches <see cref="Used"/> for cpu and memory during the per-host loops (released by <see cref="EndCache"/>).</summary>
+    public void BeginCache()
+    {
+        var n = S.HostCount * 2;
+        _usedCpuMem = System.Buffers.ArrayPool<double>.Shared.Rent(n);
+        _usedCpuMem.AsSpan(0, n).Fill(double.NaN);
+    }
+
+    /// <summary>Returns the cache to the pool.</summary>
+    public void EndCache()
+    {
+        if (_usedCpuMem is { } a)
+        {
+            _usedCpuMem = null;
+            System.Buffers.ArrayPool<double>.Shared.Return(a);
+        }
+    }
+
     /// <summary>What is already in use on the host for the fit check: the larger of placed requests and predicted peak.</summary>
     public double Used(int h, int r)
+    {
+        var slot = r == (int)ResourceKind.Cpu ? 0 : r == (int)ResourceKind.Memory ? 1 : -1;
+        if (slot >= 0 && _usedCpuMem is { } cache)
+        {
+            var c = cache[h * 2 + slot];
+            if (!double.IsNaN(c))
+            {
+                return c;
+            }
+            return cache[h * 2 + slot] = Compute(h, r);
+        }
+        return Compute(h, r);
+    }
+
+    private double Compute(int h, int r)
     {
         var a = Allocated(h, r);
         var p = Predicted(h, r);

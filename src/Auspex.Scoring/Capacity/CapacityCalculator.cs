@@ -15,6 +15,7 @@ internal sealed class CapacityCalculator
     private readonly double _q;
     private readonly double _z;
     private readonly double _comfortable;
+    private readonly Dictionary<IReadOnlyList<double>, double[]> _levelScores = new(ReferenceEqualityComparer.Instance);
 
     public CapacityCalculator(ScoringOptions options)
     {
@@ -158,7 +159,11 @@ internal sealed class CapacityCalculator
             if (acc.Single is { } f)
             {
                 value = f.Quantile(i, _q);
-                probs[i] = ExhaustionMath.ExceedProbability(f.Levels, f.Points[i].Quantiles, acc.Capacity);
+                if (!_levelScores.TryGetValue(f.Levels, out var zs))
+                {
+                    _levelScores[f.Levels] = zs = ExhaustionMath.LevelScores(f.Levels);
+                }
+                probs[i] = ExhaustionMath.ExceedProbability(f.Levels, zs, f.Points[i].Quantiles, acc.Capacity);
             }
             else
             {

@@ -28,11 +28,11 @@ public static class ExhaustionMath
         }
         if (capacity < quantiles[0])
         {
-            return 1 - Tail(levels[0], quantiles[0], levels[1], quantiles[1], capacity, lower: true);
+            return 1 - Tail(levels[0], quantiles[0], levels[1], quantiles[1], capacity, lower: true, null);
         }
         if (capacity > quantiles[k - 1])
         {
-            return 1 - Tail(levels[k - 2], quantiles[k - 2], levels[k - 1], quantiles[k - 1], capacity, lower: false);
+            return 1 - Tail(levels[k - 2], quantiles[k - 2], levels[k - 1], quantiles[k - 1], capacity, lower: false, null);
         }
         for (var i = 0; i < k - 1; i++)
         {
@@ -46,11 +46,26 @@ public static class ExhaustionMath
         return 0;
     }
 
-    // CDF at x outside the stored levels, from a normal through two quantiles.
-    private static double Tail(double l0, double v0, double l1, double v1, double x, bool lower)
+    /// <summary>As <see cref="ExceedProbability(IReadOnlyList{double}, IReadOnlyList{double}, double)"/> with the normal scores of the levels precomputed.</summary>
+    internal static double ExceedProbability(IReadOnlyList<double> levels, double[] z, IReadOnlyList<double> quantiles, double capacity)
     {
-        var z0 = SpecialFunctions.NormalQuantile(Math.Clamp(l0, 1e-9, 1 - 1e-9));
-        var z1 = SpecialFunctions.NormalQuantile(Math.Clamp(l1, 1e-9, 1 - 1e-9));
+        var k = Math.Min(levels.Count, quantiles.Count);
+        if (k >= 2 && capacity > quantiles[k - 1] && quantiles[0] != quantiles[k - 1])
+        {
+            return 1 - Tail(levels[k - 2], quantiles[k - 2], levels[k - 1], quantiles[k - 1], capacity, lower: false, (z[k - 2], z[k - 1]));
+        }
+        return ExceedProbability(levels, quantiles, capacity);
+    }
+
+    /// <summary>Normal scores of quantile levels (clamped away from 0 and 1).</summary>
+    internal static double[] LevelScores(IReadOnlyList<double> levels) =>
+        levels.Select(l => SpecialFunctions.NormalQuantile(Math.Clamp(l, 1e-9, 1 - 1e-9))).ToArray();
+
+    // CDF at x outside the stored levels, from a normal through two quantiles.
+    private static double Tail(double l0, double v0, double l1, double v1, double x, bool lower, (double Z0, double Z1)? zs)
+    {
+        var z0 = zs?.Z0 ?? SpecialFunctions.NormalQuantile(Math.Clamp(l0, 1e-9, 1 - 1e-9));
+        var z1 = zs?.Z1 ?? SpecialFunctions.NormalQuantile(Math.Clamp(l1, 1e-9, 1 - 1e-9));
         var sigma = (v1 - v0) / (z1 - z0);
         if (!(sigma > 0) || !double.IsFinite(sigma))
         {

@@ -14,6 +14,11 @@ internal static class CostCalculator
         var hostCost = new Dictionary<string, (double Instance, double Energy, double Cores, string Source)>(StringComparer.Ordinal);
         foreach (var h in topology.Hosts)
         {
+            var ids = new List<string>(4);
+            for (var l = h; l is not null; l = l.Parent is { } pid ? topology.Find(pid) : null)
+            {
+                ids.Add(l.Id);
+            }
             double? instance = null;
             string? source = null;
             if (context.Prices?.PriceOf(topology, h, at) is { } sheet)
@@ -33,7 +38,7 @@ internal static class CostCalculator
                     var n = 0;
                     foreach (var p in pf.Points)
                     {
-                        if (tariff.PriceAt(topology, h.Id, p.At) is { } kwh)
+                        if (tariff.PriceAt(ids, p.At) is { } kwh)
                         {
                             sum += Math.Max(0, p.Mean) / 1000 * kwh;
                             n++;
@@ -41,7 +46,7 @@ internal static class CostCalculator
                     }
                     energy = n > 0 ? sum / n : null;
                 }
-                else if (context.PowerWatts?.GetValueOrDefault(h.Id) is { } w && w > 0 && tariff.PriceAt(topology, h.Id, at) is { } kwhNow)
+                else if (context.PowerWatts?.GetValueOrDefault(h.Id) is { } w && w > 0 && tariff.PriceAt(ids, at) is { } kwhNow)
                 {
                     energy = w / 1000 * kwhNow;
                 }
@@ -56,26 +61,31 @@ internal static class CostCalculator
             }
             hostCost[h.Id] = (instance ?? 0, energy ?? 0, h.Capacity[ResourceKind.Cpu], source!);
         }
+        // Sum each priced host into itself and every ancestor.
+        var sums = new Dictionary<string, (double Inst, double Energy, double Cores, int N, HashSet<string> Sources)>(StringComparer.Ordinal);
+        foreach (var (hostId, hc) in hostCost)
+        {
+            for (var l = topology.Find(hostId); l is not null; l = l.Parent is { } pid ? topology.Find(pid) : null)
+            {
+                if (!sums.TryGetValue(l.Id, out var acc))
+                {
+                    acc = (0, 0, 0, 0, new HashSet<string>(StringComparer.Ordinal));
+                }
+                acc.Sources.Add(hc.Source);
+                sums[l.Id] = (acc.Inst + hc.Instance, acc.Energy + hc.Energy, acc.Cores + hc.Cores, acc.N + 1, acc.Sources);
+            }
+        }
         var raw = new List<(string Id, LocalityKind Kind, CostEstimate Est)>();
         foreach (var id in localities)
         {
             var loc = topology.Find(id);
-            if (loc is null)
+            if (loc is null || !sums.TryGetValue(id, out var x))
             {
                 continue;
             }
-            var priced = topology.HostsUnder(id).Where(h => hostCost.ContainsKey(h.Id)).Select(h => hostCost[h.Id]).ToList();
-            if (priced.Count == 0)
-            {
-                continue;
-            }
-            var inst = priced.Sum(x => x.Instance);
-            var energy = priced.Sum(x => x.Energy);
-            var cores = priced.Sum(x => x.Cores);
-            var total = inst + energy;
-            var perCore = cores > 0 ? total / cores : total;
-            raw.Add((id, loc.Kind, new CostEstimate(id, total, inst, energy, perCore, priced.Count,
-                priced.Select(x => x.Source).Distinct(StringComparer.Ordinal).ToList(), 0)));
+            var total = x.Inst + x.Energy;
+            var perCore = x.Cores > 0 ? total / x.Cores : total;
+            raw.Add((id, loc.Kind, new CostEstimate(id, total, x.Inst, x.Energy, perCore, x.N, x.Sources.Order(StringComparer.Ordinal).ToList(), 0)));
         }
         var result = new Dictionary<string, CostEstimate>(StringComparer.Ordinal);
         foreach (var level in raw.GroupBy(r => r.Kind))

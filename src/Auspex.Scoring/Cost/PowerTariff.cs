@@ -48,6 +48,23 @@ public sealed class PowerTariff
         return null;
     }
 
+    /// <summary>The price per kWh at <paramref name="at"/> for a place whose ids, nearest first, are <paramref name="nearestFirst"/> (then <c>*</c>).</summary>
+    internal double? PriceAt(IReadOnlyList<string> nearestFirst, DateTimeOffset at)
+    {
+        for (var i = 0; i <= nearestFirst.Count; i++)
+        {
+            var id = i < nearestFirst.Count ? nearestFirst[i] : "*";
+            foreach (var b in Bands)
+            {
+                if (b.Locality == id && b.Covers(at))
+                {
+                    return b.PricePerKwh;
+                }
+            }
+        }
+        return null;
+    }
+
     /// <summary>Parses the CSV (header required); problems come back line-numbered.</summary>
     public static ParseResult<PowerTariff> Parse(TextReader reader)
     {

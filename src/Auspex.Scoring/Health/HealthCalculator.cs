@@ -13,8 +13,10 @@ internal static class HealthCalculator
         var comps = topology.Components;
         var past = failures.Where(f => f.At >= from && f.At < at).ToList();
         // Failures per component: its own records and those of its service.
+        var byTarget = past.GroupBy(f => f.Target, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(f => f.At).ToList(), StringComparer.Ordinal);
         var times = comps.ToDictionary(c => c.Id,
-            c => past.Where(f => f.Target == c.Id || f.Target == c.Service).Select(f => f.At).Order().ToList(), StringComparer.Ordinal);
+            c => (byTarget.GetValueOrDefault(c.Id) ?? []).Concat(c.Service != c.Id ? byTarget.GetValueOrDefault(c.Service) ?? [] : []).Order().ToList(),
+            StringComparer.Ordinal);
         var hours = Math.Max(0, (at - from).TotalHours);
         var halfLife = options.FailureHistoryHalfLife;
         var model = FailureRateModel.Fit(comps.Select(c => new FailureExposure(c.Id, [c.Service], FailureHistory.DiscountedHours(from, at, halfLife),

@@ -43,33 +43,55 @@ public sealed class LatencyMatrix
     public double Between(Topology topology, string a, string b)
     {
         ArgumentNullException.ThrowIfNull(topology);
+        Locality[] Chain(string id) => topology.Ancestors(id).Reverse().Append(topology.Find(id)).OfType<Locality>().ToArray();
         if (a == b)
         {
             return Within(topology.Find(a)?.Kind ?? LocalityKind.Host);
         }
-        if (_ms.TryGetValue(Order(a, b), out var direct))
+        return _ms.TryGetValue(Order(a, b), out var direct) ? direct : Between(Chain(a), Chain(b));
+    }
+
+    /// <summary>True when some entry names a host (the proximity fast path needs entries at rack level or above).</summary>
+    internal bool HasHostEntries(Topology topology) =>
+        _ms.Keys.Any(k => topology.Find(k.Item1)?.Kind == LocalityKind.Host || topology.Find(k.Item2)?.Kind == LocalityKind.Host);
+
+    /// <summary>Between two ancestor chains (outermost first, the locality itself last).</summary>
+    internal double Between(Locality[] chainA, Locality[] chainB)
+    {
+        if (chainA.Length == 0 || chainB.Length == 0)
+        {
+            return Defaults.CrossRegion;
+        }
+        var a = chainA[^1].Id;
+        var b = chainB[^1].Id;
+        if (a == b)
+        {
+            return Within(chainA[^1].Kind);
+        }
+        if (_ms.Count > 0 && _ms.TryGetValue(Order(a, b), out var direct))
         {
             return direct;
         }
-        var chainA = topology.Ancestors(a).Reverse().Append(topology.Find(a)).OfType<Locality>().ToList();
-        var chainB = topology.Ancestors(b).Reverse().Append(topology.Find(b)).OfType<Locality>().ToList();
         var common = 0;
-        while (common < chainA.Count && common < chainB.Count && chainA[common].Id == chainB[common].Id)
+        while (common < chainA.Length && common < chainB.Length && chainA[common].Id == chainB[common].Id)
         {
             common++;
         }
-        if (common == chainA.Count || common == chainB.Count)
+        if (common == chainA.Length || common == chainB.Length)
         {
             // One contains the other: as far as two places inside the container.
-            var outer = common == chainA.Count ? chainA[^1] : chainB[^1];
+            var outer = common == chainA.Length ? chainA[^1] : chainB[^1];
             return Within(outer.Kind);
         }
-        // Walk from the deepest pair of ancestors up to the divergence level.
-        for (var i = Math.Min(chainA.Count, chainB.Count) - 1; i >= common; i--)
+        // Walk from the deepest pair of ancestors at equal depth up to the divergence level.
+        if (_ms.Count > 0)
         {
-            if (_ms.TryGetValue(Order(chainA[i].Id, chainB[i].Id), out var ms))
+            for (var i = Math.Min(chainA.Length, chainB.Length) - 1; i >= common; i--)
             {
-                return ms;
+                if (_ms.TryGetValue(Order(chainA[i].Id, chainB[i].Id), out var ms))
+                {
+                    return ms;
+                }
             }
         }
         return chainA[common].Kind switch
@@ -81,7 +103,7 @@ public sealed class LatencyMatrix
         };
     }
 
-    private double Within(LocalityKind kind) => kind switch
+    internal double Within(LocalityKind kind) => kind switch
     {
         LocalityKind.Host => Defaults.SameHost,
         LocalityKind.Rack => Defaults.SameRack,

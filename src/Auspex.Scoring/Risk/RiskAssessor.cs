@@ -18,17 +18,28 @@ internal sealed class RiskAssessor(ScoringOptions options)
             var c = covariates(h.Id);
             var m = RiskMath.Multiplier(c, options);
             var post = model.Posterior(FailureHistory.PathOf(topology, h.Id), h.Id);
-            var maint = topology.MaintenanceOf(h.Id).FirstOrDefault(w => w.When.Overlaps(window));
+            var maint = topology.Maintenance.Count == 0 ? null : topology.MaintenanceOf(h.Id).FirstOrDefault(w => w.When.Overlaps(window));
             var p = maint is not null ? 1 : post.ProbabilityOfFailure(horizon, m);
             var reason = maint is null ? null : string.Create(CultureInfo.InvariantCulture,
                 $"maintenance on {maint.Locality} {maint.When.Start:yyyy-MM-ddTHH:mmZ}–{maint.When.End:yyyy-MM-ddTHH:mmZ} ({maint.Reason}): certain unavailability");
             hostRisk[h.Id] = (p, post.MeanPerHour, m, reason, c);
         }
+        var under = new Dictionary<string, List<(double P, double Rate, double M, string? Maint, HostCovariates C)>>(StringComparer.Ordinal);
+        foreach (var (hostId, hr) in hostRisk)
+        {
+            for (var l = topology.Find(hostId); l is not null; l = l.Parent is { } pid ? topology.Find(pid) : null)
+            {
+                if (!under.TryGetValue(l.Id, out var list))
+                {
+                    under[l.Id] = list = [];
+                }
+                list.Add(hr);
+            }
+        }
         var result = new Dictionary<string, FailureRisk>(StringComparer.Ordinal);
         foreach (var id in localities)
         {
-            var hosts = topology.HostsUnder(id).Select(h => hostRisk[h.Id]).ToList();
-            if (hosts.Count == 0)
+            if (!under.TryGetValue(id, out var hosts))
             {
                 continue;
             }

@@ -373,3 +373,30 @@ public class RemoteWriteDecoderTests
         Assert.Throws<ArgumentOutOfRangeException>(() => RemoteWriteDecoder.Decode([], new RemoteWriteLimits { MaxSeries = 0 }));
     }
 }
+
+public class RemoteWriteProtocolTests
+{
+    [Theory]
+    [InlineData("application/x-protobuf", "snappy")]
+    [InlineData("application/x-protobuf; proto=prometheus.WriteRequest", "snappy")]
+    [InlineData("Application/X-Protobuf", "Snappy")]
+    [InlineData(null, "snappy")]
+    public void CheckHeaders_RemoteWrite1_IsAccepted(string? contentType, string encoding)
+    {
+        Assert.Null(RemoteWriteProtocol.CheckHeaders(contentType, encoding));
+    }
+
+    [Theory]
+    [InlineData("application/json", "snappy", "Content-Type 'application/json' is not supported")]
+    [InlineData("application/x-protobuf;proto=io.prometheus.write.v2.Request", "snappy", "only remote_write 1.0")]
+    [InlineData("application/x-protobuf", "gzip", "Content-Encoding 'gzip' is not supported")]
+    [InlineData("application/x-protobuf", null, "Content-Encoding is missing")]
+    public void CheckHeaders_WrongContentTypeOrEncoding_IsUnsupportedMediaType(string contentType, string? encoding, string expected)
+    {
+        var error = RemoteWriteProtocol.CheckHeaders(contentType, encoding);
+
+        Assert.NotNull(error);
+        Assert.Equal(ParseErrorKind.UnsupportedMediaType, error.Kind);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+}

@@ -56,6 +56,29 @@ public class ScraperTests
     }
 
     [Fact]
+    public async Task ScrapeOnce_GzipAnswer_IsDecompressed()
+    {
+        var handler = new StubHandler((req, _) =>
+        {
+            Assert.Contains("gzip", req.Headers.AcceptEncoding.ToString(), StringComparison.Ordinal);
+            using var ms = new MemoryStream();
+            using (var gz = new System.IO.Compression.GZipStream(ms, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+            {
+                gz.Write("zipped 42\n"u8);
+            }
+            var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent(ms.ToArray()) };
+            response.Content.Headers.TryAddWithoutValidation("Content-Type", "text/plain; version=0.0.4");
+            response.Content.Headers.ContentEncoding.Add("gzip");
+            return Task.FromResult(response);
+        });
+
+        var report = await ScrapeWith(handler);
+
+        Assert.True(report.Up, report.Error);
+        Assert.Equal(42, Find(report, "zipped").Samples[0].Value);
+    }
+
+    [Fact]
     public async Task ScrapeOnce_HonorLabels_KeepsScrapedLabel()
     {
         var o = Options() with { HonorLabels = true };
