@@ -21,6 +21,9 @@ public sealed class EngineOptions
     /// <summary>How often rollups and retention run, on the loop's clock. Default 1 hour.</summary>
     public TimeSpan MaintenanceEvery { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>The streaming anomaly detector run on every host series (see docs/anomalies.md). Default: the ensemble.</summary>
+    public string AnomalyDetector { get; set; } = Auspex.Anomalies.AnomalyDetectors.DefaultName;
+
     /// <summary>Throws with the name of the first option out of range.</summary>
     public void Validate()
     {
@@ -39,6 +42,10 @@ public sealed class EngineOptions
         if (Levels.Count == 0 || Levels.Any(l => l is <= 0 or >= 100 || double.IsNaN(l)))
         {
             throw new ArgumentException("EngineOptions.Levels must be percentages in (0, 100).");
+        }
+        if (!Auspex.Anomalies.AnomalyDetectors.Names.Contains(AnomalyDetector))
+        {
+            throw new ArgumentException($"EngineOptions.AnomalyDetector '{AnomalyDetector}' is unknown; use one of {string.Join(", ", Auspex.Anomalies.AnomalyDetectors.Names)}.");
         }
         if (MaintenanceEvery <= TimeSpan.Zero)
         {

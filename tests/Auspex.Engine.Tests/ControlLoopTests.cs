@@ -37,6 +37,12 @@ public sealed class ControlLoopTests(ITestOutputHelper output) : IDisposable
             Assert.InRange(l.Score!.Desirability, 0, 1);
             Assert.Contains("capacity", l.Score.Parts.Keys);
         });
+        // Every host series was scored for anomalies; the scores feed the risk part of every host.
+        var anomalySeries = rt.Store.Series.FindSeries(rt.Loop.Tenant, [LabelMatcher.Eq("__name__", "auspex_anomaly_score")]);
+        Assert.Equal(200, anomalySeries.Count);
+        Assert.All(locs.Where(l => l.Kind == "host"), l => Assert.Contains("risk", l.Score!.Parts.Keys));
+        // Detector state was saved with the first maintenance pass, one document per series.
+        Assert.Equal(200, (await rt.Store.State.ListAsync(rt.Loop.Tenant, "anomaly-detector")).Count);
         var second = await rt.Loop.TickAsync();
         output.WriteLine(string.Join(", ", second.StageMilliseconds!.Select(p => $"{p.Key}={p.Value:0}ms")));
     }

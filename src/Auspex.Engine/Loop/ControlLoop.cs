@@ -22,6 +22,7 @@ public sealed class ControlLoop
     private readonly ForecastStage _forecast;
     private readonly Func<Topology> _topology;
     private readonly SeriesWindowCache _cache;
+    private readonly AnomalyStage _anomalies;
     private readonly object _gate = new();
     private DateTimeOffset _lastMaintenance = DateTimeOffset.MinValue;
     private TickReport? _last;
@@ -45,6 +46,7 @@ public sealed class ControlLoop
         _cache = new SeriesWindowCache(store.Series, Tenant,
             [new LabelMatcher("__name__", LabelMatchType.Regex, "auspex_host_.*"), new LabelMatcher("host", LabelMatchType.NotEqual, "")],
             options.History);
+        _anomalies = new AnomalyStage(store, Tenant, options.AnomalyDetector, options.Interval * 12);
     }
 
     /// <summary>The tenant this loop serves.</summary>
@@ -124,6 +126,8 @@ public sealed class ControlLoop
             Stage("refresh");
             var topology = _topology();
             var windows = _cache.Windows.Where(w => w.Value.Count > 0).ToList();
+            var anomalyByHost = await _anomalies.ScoreAsync(windows, topology, now, cancellationToken).ConfigureAwait(false);
+            Stage("anomalies");
             var forecasts = new Forecast?[windows.Count];
             Parallel.For(0, windows.Count, new ParallelOptions { CancellationToken = cancellationToken },
                 i => forecasts[i] = _forecast.ForecastOne(windows[i].Key, windows[i].Value, now));
@@ -138,7 +142,7 @@ public sealed class ControlLoop
                     ResourceKinds.TryFromMetric(f.Series.Metric, out var kind);
                     return new HostForecast(f.Series.Labels["host"]!, kind, f);
                 }).ToList();
-            var scores = _scorer.Score(topology, hostForecasts, now);
+            var scores = _scorer.Score(topology, hostForecasts, now, new ScoringContext { AnomalyScores = anomalyByHost });
             Stage("score");
             await _store.Results.SaveScoresAsync(Tenant, scores, cancellationToken).ConfigureAwait(false);
             Stage("store_scores");
@@ -149,6 +153,8 @@ public sealed class ControlLoop
                 Stage("rollup");
                 await _store.Series.ApplyRetentionAsync(now, cancellationToken).ConfigureAwait(false);
                 Stage("retention");
+                await _anomalies.SaveAsync(now, cancellationToken).ConfigureAwait(false);
+                Stage("save_detectors");
             }
             Stage("maintenance");
             report = new TickReport(now, windows.Count, made.Count, scores.Count, sw.Elapsed, null, stages);
