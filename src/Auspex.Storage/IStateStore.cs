@@ -10,6 +10,9 @@ public interface IStateStore
     /// <summary>Inserts or replaces a document.</summary>
     Task PutAsync(TenantId tenant, string kind, string id, string json, DateTimeOffset at, CancellationToken cancellationToken = default);
 
+    /// <summary>Inserts or replaces many documents of one kind in a single transaction.</summary>
+    Task PutManyAsync(TenantId tenant, string kind, IReadOnlyList<KeyValuePair<string, string>> documents, DateTimeOffset at, CancellationToken cancellationToken = default);
+
     /// <summary>The document, or null.</summary>
     Task<string?> GetAsync(TenantId tenant, string kind, string id, CancellationToken cancellationToken = default);
 

@@ -33,7 +33,8 @@ public sealed class DemoApiTests(DemoServerFixture demo)
     {
         await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(60));
         Assert.Equal("ok\n", await demo.Http.GetStringAsync("/livez"));
-        Assert.Equal("ok\n", await demo.Http.GetStringAsync("/readyz"));
+        var ready = await demo.Http.GetAsync("/readyz");
+        Assert.True(ready.IsSuccessStatusCode, await ready.Content.ReadAsStringAsync() + await demo.Http.GetStringAsync("/api/v1/status"));
         var openapi = await demo.Http.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
         var paths = openapi.GetProperty("paths");
         Assert.True(paths.TryGetProperty("/api/v1/localities", out _));
@@ -60,7 +61,7 @@ public sealed class DemoApiTests(DemoServerFixture demo)
             Assert.True(q.GetProperty("0.1").GetDouble() <= q.GetProperty("0.5").GetDouble());
             Assert.True(q.GetProperty("0.5").GetDouble() <= q.GetProperty("0.9").GetDouble());
         }
-        var data = await demo.Http.GetFromJsonAsync<JsonElement>($"/api/v1/series/query?match={sel}&resolution=raw");
+        var data = await demo.Http.GetFromJsonAsync<JsonElement>($"/api/v1/series/query?match={sel}&from=0&resolution=raw");
         Assert.True(data.EnumerateArray().Single().GetProperty("points").GetArrayLength() > 10);
     }
 

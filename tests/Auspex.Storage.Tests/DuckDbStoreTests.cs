@@ -195,6 +195,17 @@ public sealed class DuckDbStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task State_PutMany_ReplacesAndAdds()
+    {
+        using var store = Open();
+        await store.State.PutAsync(_a, "k", "x", "old", T0);
+        await store.State.PutManyAsync(_a, "k", [new("x", "new"), new("y", "1")], T0);
+        Assert.Equal("new", await store.State.GetAsync(_a, "k", "x"));
+        Assert.Equal(["x", "y"], (await store.State.ListAsync(_a, "k")).Select(d => d.Id));
+        Assert.Null(await store.State.GetAsync(_b, "k", "y"));
+    }
+
+    [Fact]
     public async Task State_ListAndDelete()
     {
         using var store = Open();

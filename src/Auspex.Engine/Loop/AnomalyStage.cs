@@ -86,11 +86,9 @@ internal sealed class AnomalyStage(EmbeddedStore store, TenantId tenant, string 
     /// <summary>Saves every detector's state (one document per series).</summary>
     public async Task SaveAsync(DateTimeOffset now, CancellationToken ct)
     {
-        foreach (var (key, d) in _detectors)
-        {
-            var json = System.Text.Json.JsonSerializer.Serialize(new SavedDetector(Convert.ToBase64String(d.Detector.SaveState()), d.Last.ToUnixTimeMilliseconds()));
-            await store.State.PutAsync(tenant, StateKind, key.ToString(), json, now, ct).ConfigureAwait(false);
-        }
+        var docs = _detectors.Select(p => new KeyValuePair<string, string>(p.Key.ToString(),
+            System.Text.Json.JsonSerializer.Serialize(new SavedDetector(Convert.ToBase64String(p.Value.Detector.SaveState()), p.Value.Last.ToUnixTimeMilliseconds())))).ToList();
+        await store.State.PutManyAsync(tenant, StateKind, docs, now, ct).ConfigureAwait(false);
     }
 
     private async Task RestoreAsync(CancellationToken ct)

@@ -25,6 +25,44 @@ internal sealed partial class DuckDbStore
         }
     }
 
+    public async Task PutManyAsync(TenantId tenant, string kind, IReadOnlyList<KeyValuePair<string, string>> documents, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var tx = _db.BeginTransaction();
+            using (var cmd = _db.CreateCommand())
+            {
+                cmd.CommandText = "CREATE OR REPLACE TEMP TABLE state_batch (id VARCHAR, json VARCHAR)";
+                cmd.ExecuteNonQuery();
+            }
+            using (var app = _db.CreateAppender("state_batch"))
+            {
+                foreach (var (id, json) in documents)
+                {
+                    app.CreateRow().AppendValue(id).AppendValue(json).EndRow();
+                }
+            }
+            using (var cmd = _db.CreateCommand())
+            {
+                cmd.CommandText = """
+                    DELETE FROM state WHERE tenant = $t AND kind = $k AND id IN (SELECT id FROM state_batch);
+                    INSERT INTO state SELECT $t, $k, id, last(json), $at FROM state_batch GROUP BY id;
+                    """;
+                cmd.Parameters.Add(new DuckDBParameter("t", tenant.Value));
+                cmd.Parameters.Add(new DuckDBParameter("k", kind));
+                cmd.Parameters.Add(new DuckDBParameter("at", at.ToUnixTimeMilliseconds()));
+                cmd.ExecuteNonQuery();
+            }
+            tx.Commit();
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
     public async Task<string?> GetAsync(TenantId tenant, string kind, string id, CancellationToken cancellationToken = default)
     {
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
