@@ -26,6 +26,7 @@ public sealed class AuspexRuntime : IAsyncDisposable
         Imports = import;
         Replayer = replayer;
         Fleet = new FleetService(store, topology, loop);
+        Ingest = new IngestService(store);
     }
 
     /// <summary>The tenant's topology.</summary>
@@ -36,6 +37,9 @@ public sealed class AuspexRuntime : IAsyncDisposable
 
     /// <summary>Read-side service.</summary>
     public FleetService Fleet { get; }
+
+    /// <summary>Pushed-sample ingestion.</summary>
+    public IngestService Ingest { get; }
 
     /// <summary>Import service.</summary>
     public ImportService Imports { get; }

@@ -16,7 +16,7 @@ namespace Auspex.Server;
 public static class AuspexServer
 {
     /// <summary>Builds the web application; the loop runs as a hosted service while the app runs.</summary>
-    public static WebApplication Build(AuspexRuntime runtime, ServerOptions options, bool quiet = false)
+    public static WebApplication Build(AuspexRuntime runtime, ServerOptions options, bool quiet = false, Auth.AuthOptions? auth = null)
     {
         ArgumentNullException.ThrowIfNull(runtime);
         ArgumentNullException.ThrowIfNull(options);
@@ -34,6 +34,7 @@ public static class AuspexServer
         }
         builder.Services.AddSingleton(runtime);
         builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(auth ?? new Auth.AuthOptions());
         builder.Services.AddSingleton(runtime.Fleet);
         builder.Services.AddSingleton<TickBroadcaster>();
         builder.Services.AddHostedService<LoopHostedService>();
@@ -55,6 +56,7 @@ public static class AuspexServer
         app.MapLocalityEndpoints();
         app.MapSeriesEndpoints();
         app.MapStatusEndpoints();
+        app.MapIngestEndpoints();
         app.MapDashboard();
         return app;
     }

@@ -15,6 +15,10 @@ public sealed class DemoServerFixture : IAsyncLifetime
     private AuspexRuntime? _runtime;
     private WebApplication? _app;
 
+    public const string OperatorToken = "op-token-for-tests";
+    public const string ViewerToken = "viewer-token-for-tests";
+    public const string OtherTenantToken = "other-tenant-token";
+
     public Uri BaseAddress { get; private set; } = null!;
 
     public HttpClient Http { get; } = new();
@@ -31,7 +35,16 @@ public sealed class DemoServerFixture : IAsyncLifetime
             Engine = new EngineOptions { MaintenanceEvery = TimeSpan.FromHours(6) },
             Replay = new ReplaySettings { Files = [RepoPaths.Samples("fleet", "metrics.csv.gz")], Speed = 3600 },
         });
-        _app = AuspexServer.Build(_runtime, new ServerOptions { Port = 0 }, quiet: true);
+        var auth = new Auspex.Server.Auth.AuthOptions
+        {
+            Keys =
+            [
+                new("ops", Auspex.Server.Auth.Role.Operator, "demo", Auspex.Server.Auth.ApiKey.Hash(OperatorToken)),
+                new("watcher", Auspex.Server.Auth.Role.Viewer, "demo", Auspex.Server.Auth.ApiKey.Hash(ViewerToken)),
+                new("stranger", Auspex.Server.Auth.Role.Admin, "other", Auspex.Server.Auth.ApiKey.Hash(OtherTenantToken)),
+            ],
+        };
+        _app = AuspexServer.Build(_runtime, new ServerOptions { Port = 0 }, quiet: true, auth: auth);
         await _app.StartAsync();
         BaseAddress = AuspexServer.BaseAddress(_app);
         Http.BaseAddress = BaseAddress;

@@ -39,6 +39,17 @@ internal static class DemoCommand
                 Engine = new Engine.EngineOptions { MaintenanceEvery = TimeSpan.FromHours(6) },
                 Replay = new ReplaySettings { Files = [Path.Combine(fleet, "metrics.csv.gz")], Speed = s },
             };
+            // A fresh admin token for this demo, written to a file only its owner can read; never printed or logged.
+            var token = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+            Directory.CreateDirectory(settings.DataDirectory);
+            var tokenFile = Path.Combine(settings.DataDirectory, "admin.token");
+            File.WriteAllText(tokenFile, token + "\n");
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(tokenFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+            settings.ApiKeys = [new ApiKeySettings("demo-admin", "admin", "demo", Server.Auth.ApiKey.Hash(token))];
+            Console.Error.WriteLine($"auspex: admin API token for writes: {tokenFile}");
             return await HostRunner.RunAsync(settings, new ServerOptions { Port = parse.GetValue(port) }, ct);
         });
         return cmd;

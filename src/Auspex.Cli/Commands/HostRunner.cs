@@ -24,7 +24,12 @@ internal static class HostRunner
         }
         await using (runtime)
         {
-            var app = AuspexServer.Build(runtime, server);
+            var auth = new Server.Auth.AuthOptions
+            {
+                AnonymousReads = settings.AnonymousReads,
+                Keys = settings.ApiKeys.Select(k => new Server.Auth.ApiKey(k.Name, Enum.Parse<Server.Auth.Role>(k.Role, ignoreCase: true), k.Tenant, k.TokenSha256)).ToList(),
+            };
+            var app = AuspexServer.Build(runtime, server, auth: auth);
             try
             {
                 await app.StartAsync(ct);

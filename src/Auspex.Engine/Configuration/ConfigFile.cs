@@ -68,11 +68,14 @@ public static class ConfigFile
                 case "retention":
                     s.Retention = ReadRetention(v, Err);
                     break;
+                case "auth":
+                    ReadAuth(v, s, Resolve, Err);
+                    break;
                 case "replay":
                     s.Replay = ReadReplay(v, Resolve, Err);
                     break;
                 default:
-                    Err(k, $"unknown key '{key}' (expected data_dir, topology, import, loop, retention, replay)");
+                    Err(k, $"unknown key '{key}' (expected data_dir, topology, import, loop, retention, replay, auth)");
                     break;
             }
         }
@@ -177,6 +180,80 @@ public static class ConfigFile
             err(v, "retention: " + e);
         }
         return p;
+    }
+
+    private static void ReadAuth(YamlNode v, RuntimeSettings s, Func<string, string> resolve, Action<YamlNode, string> err)
+    {
+        if (v is not YamlMappingNode m)
+        {
+            err(v, "'auth' must be a mapping with keys and anonymous_reads");
+            return;
+        }
+        Known(m, err, "keys", "anonymous_reads");
+        if (m.Children.TryGetValue(new YamlScalarNode("anonymous_reads"), out var ar))
+        {
+            var t = (ar as YamlScalarNode)?.Value;
+            if (t is "true" or "false")
+            {
+                s.AnonymousReads = t == "true";
+            }
+            else
+            {
+                err(ar, "'anonymous_reads' must be true or false");
+            }
+        }
+        if (!m.Children.TryGetValue(new YamlScalarNode("keys"), out var keys))
+        {
+            return;
+        }
+        if (keys is not YamlSequenceNode seq)
+        {
+            err(keys, "'keys' must be a list of {name, role, tenant, token_sha256 | token_file}");
+            return;
+        }
+        var list = new List<ApiKeySettings>();
+        foreach (var n in seq)
+        {
+            if (n is not YamlMappingNode k)
+            {
+                err(n, "a key must be a mapping {name, role, tenant, token_sha256 | token_file}");
+                continue;
+            }
+            Known(k, err, "name", "role", "tenant", "token_sha256", "token_file");
+            string? Get(string key) => k.Children.TryGetValue(new YamlScalarNode(key), out var x) ? (x as YamlScalarNode)?.Value : null;
+            var name = Get("name");
+            var role = Get("role");
+            var tenant = Get("tenant") ?? "default";
+            if (string.IsNullOrWhiteSpace(name))
+            {
+                err(k, "a key needs a name");
+                continue;
+            }
+            if (role is not ("viewer" or "operator" or "admin"))
+            {
+                err(k, $"key '{name}': role must be viewer, operator or admin, not '{role}'");
+                continue;
+            }
+            string? hash = Get("token_sha256")?.ToLowerInvariant();
+            if (Get("token_file") is { } file)
+            {
+                var path = resolve(file);
+                if (!File.Exists(path))
+                {
+                    err(k, $"key '{name}': token_file '{path}' not found");
+                    continue;
+                }
+                var token = File.ReadAllText(path).Trim();
+                hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)));
+            }
+            if (hash is null || hash.Length != 64 || !hash.All(char.IsAsciiHexDigit))
+            {
+                err(k, $"key '{name}': give token_sha256 (64 hex digits: echo -n TOKEN | sha256sum) or token_file; tokens themselves never go in this file");
+                continue;
+            }
+            list.Add(new ApiKeySettings(name, role, tenant, hash));
+        }
+        s.ApiKeys = list;
     }
 
     private static ReplaySettings? ReadReplay(YamlNode v, Func<string, string> resolve, Action<YamlNode, string> err)

@@ -15,6 +15,13 @@ public sealed class ReplaySettings
     public TimeSpan WarmUp { get; set; } = TimeSpan.FromDays(2);
 }
 
+/// <summary>An API key as configured: only the SHA-256 of its token is kept.</summary>
+/// <param name="Name">Who holds it (shown in the audit log).</param>
+/// <param name="Role">viewer, operator or admin.</param>
+/// <param name="Tenant">The tenant it reaches.</param>
+/// <param name="TokenSha256">Lower-case hex SHA-256 of the token.</param>
+public sealed record ApiKeySettings(string Name, string Role, string Tenant, string TokenSha256);
+
 /// <summary>Everything the runtime needs to start.</summary>
 public sealed class RuntimeSettings
 {
@@ -35,6 +42,12 @@ public sealed class RuntimeSettings
 
     /// <summary>When set, these files are replayed on an accelerated clock instead of running on the wall clock.</summary>
     public ReplaySettings? Replay { get; set; }
+
+    /// <summary>API keys accepted by the server. Mutating endpoints need one; with none configured they refuse every write.</summary>
+    public IReadOnlyList<ApiKeySettings> ApiKeys { get; set; } = [];
+
+    /// <summary>When true (default), read endpoints answer without a key.</summary>
+    public bool AnonymousReads { get; set; } = true;
 
     /// <summary>When true, the database file is deleted first (the demo starts fresh).</summary>
     public bool Fresh { get; set; }

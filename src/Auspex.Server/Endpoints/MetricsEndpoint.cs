@@ -26,6 +26,11 @@ internal static class MetricsEndpoint
                 Single(sb, "auspex_loop_last_tick_timestamp_seconds", "gauge", "The loop clock's time of the last tick.", last.At.ToUnixTimeMilliseconds() / 1000.0);
                 Single(sb, "auspex_loop_last_tick_forecasts", "gauge", "Series forecast in the last tick.", last.Forecasts);
             }
+            Single(sb, "auspex_ingest_samples_total", "counter", "Pushed samples stored (remote_write, Influx).", rt.Ingest.AcceptedTotal);
+            Header(sb, "auspex_ingest_samples_dropped_total", "counter", "Pushed samples skipped, by reason (stale markers; other NaN or infinite values).");
+            Sample(sb, "auspex_ingest_samples_dropped_total", [("reason", "stale")], rt.Ingest.StaleTotal);
+            Sample(sb, "auspex_ingest_samples_dropped_total", [("reason", "non_finite")], rt.Ingest.NaNTotal);
+            Single(sb, "auspex_ingest_overloaded_total", "counter", "Push requests refused with 429 because writes were saturated.", rt.Ingest.OverloadedTotal);
             var scores = await fleet.LatestScoresAsync(ct);
             var kinds = rt.Topology.Current.Localities.ToDictionary(l => l.Id, l => l.KindName, StringComparer.Ordinal);
             Header(sb, "auspex_locality_desirability", "gauge", "Latest desirability of each locality (0-1, 1 = desirable).");
