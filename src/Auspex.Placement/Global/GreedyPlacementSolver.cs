@@ -120,7 +120,7 @@ internal sealed class GreedyPlacementSolver : IPlacementSolver
                         for (var r = 0; r < nr; r++)
                         {
                             var after = load[(h * ns + s) * nr + r] + comp.Demand[s][r];
-                            if (after > host.Capacity[r] * (1 + 1e-6))
+                            if (after > host.Capacity[r] * (1 + 1e-9))
                             {
                                 fits = false;
                                 break;
