@@ -41,6 +41,7 @@ Console.WriteLine($"# Placement bench, {Environment.ProcessorCount} logical core
     }
     var times = new double[decisions];
     var placed = 0;
+    var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
     var total = Stopwatch.StartNew();
     for (var i = 0; i < decisions; i++)
     {
@@ -50,6 +51,7 @@ Console.WriteLine($"# Placement bench, {Environment.ProcessorCount} logical core
         placed += o is PlacementOutcome.Placed ? 1 : 0;
     }
     total.Stop();
+    var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalMilliseconds / decisions;
     Array.Sort(times);
     var feasible = selector.Evaluate(request, snapshot).FeasibleCount;
     if (args.Contains("--profile"))
@@ -75,7 +77,7 @@ Console.WriteLine($"# Placement bench, {Environment.ProcessorCount} logical core
         }
         Console.WriteLine($"select greedy no alternatives without forecasts: {ev.Elapsed.TotalMilliseconds / 200:0.###} ms");
     }
-    Console.WriteLine($"select-a-locality: {localities} hosts ({feasible} feasible), {decisions} decisions: median {times[decisions / 2]:0.###} ms, p99 {times[(int)(decisions * 0.99)]:0.###} ms, {decisions / total.Elapsed.TotalSeconds:0} decisions/s");
+    Console.WriteLine($"select-a-locality: {localities} hosts ({feasible} feasible), {decisions} decisions: median {times[decisions / 2]:0.###} ms, p99 {times[(int)(decisions * 0.99)]:0.###} ms, {decisions / total.Elapsed.TotalSeconds:0} decisions/s; CPU time {cpuMs:0.###} ms per decision (load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]})");
 
     // Extender round trip for 500 nodes: parse, filter, prioritize, serialize.
     var ext = SchedulerExtender.Create(selector, () => snapshot, new FixedTime(t0));
