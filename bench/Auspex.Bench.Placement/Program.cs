@@ -155,6 +155,12 @@ void Compare(string title, GlobalPlacementProblem p, double[][] requests, int re
             Console.WriteLine($"  CP-SAT: {string.Join("; ", cpResult.Reasons)}");
         }
     }
+    if (p.Components.Count * p.Hosts.Count > 20_000)
+    {
+        var part = PlacementSolvers.Partitioned(cp, 20_000).Solve(p, options);
+        Row($"CP-SAT partitioned ({part.Status})", part.HasPlan ? part.Assignment : null, p, part.WallTime.TotalSeconds, bound);
+        Console.WriteLine($"  partitioned: {string.Join("; ", part.Reasons)}");
+    }
     var sw = Stopwatch.StartNew();
     var g = greedy.Solve(p, options);
     Row("greedy (Auspex heuristic)", g.HasPlan ? g.Assignment : null, p, sw.Elapsed.TotalSeconds, bound);
