@@ -38,8 +38,9 @@ internal sealed class PartitionedPlacementSolver(IPlacementSolver inner, long ma
         {
             parent[Find(e.From)] = Find(e.To);
         }
-        var cpu = PlanEvaluator.CpuIndex(problem);
-        double Peak(int c) => problem.Components[c].Replicas * (cpu < 0 ? 1 : problem.Components[c].Demand.Max(d => d[cpu]));
+        // A component's weight: replicas × its peak demand as a share of total capacity, on its tightest resource.
+        var totals = Enumerable.Range(0, problem.Resources.Count).Select(r => Math.Max(1e-12, problem.Hosts.Sum(h => h.Capacity[r]))).ToArray();
+        double Peak(int c) => problem.Components[c].Replicas * problem.Components[c].Demand.Max(d => d.Select((v, r) => v / totals[r]).DefaultIfEmpty(0).Max());
         var groups = Enumerable.Range(0, nc).GroupBy(Find).Select(g => g.ToArray()).OrderByDescending(g => g.Sum(Peak)).ToList();
         var partComps = Enumerable.Range(0, k).Select(_ => new List<int>()).ToArray();
         var load = new double[k];
