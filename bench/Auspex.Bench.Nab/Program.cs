@@ -26,7 +26,7 @@ var corpus = NabCorpus.Load(dataDir);
 Console.WriteLine($"NAB data {dataDir}: {corpus.Files.Count} files, {corpus.Files.Sum(f => f.WindowCount)} windows, {corpus.Files.Sum(f => f.Rows)} rows; fixed threshold {fixedThreshold.ToString(inv)}");
 
 var md = new StringBuilder();
-md.AppendLine("| detector | standard (sweep) | low FP (sweep) | low FN (sweep) | thresholds (std/lowFP/lowFN) | standard @fixed | low FP @fixed | low FN @fixed | windows hit @fixed | FP rows @fixed | median µs/pt | p99 µs/pt | reference (std sweep / std fixed) |");
+md.AppendLine("| detector | standard (sweep) | low FP (sweep) | low FN (sweep) | thresholds (std/lowFP/lowFN) | standard @fixed | low FP @fixed | low FN @fixed | windows hit @fixed | FP rows @fixed | median µs/pt | p99 µs/pt | ours vs reference, 3 dp (std sweep; std fixed) |");
 md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 foreach (var spec in detectors)
 {
@@ -62,14 +62,14 @@ foreach (var spec in detectors)
     {
         Console.WriteLine($"  {sw.Profile,-20} sweep {sw.Normalized,7:F2} (θ={sw.Threshold:G6}, {sw.WindowsDetected}/{sw.Windows} windows, {sw.FalsePositiveRows} FP rows)   fixed {fx.Normalized,7:F2} ({fx.WindowsDetected}/{fx.Windows}, {fx.FalsePositiveRows} FP rows)");
     }
-    var reference = Reference(Path.Combine(outDir, label));
+    var reference = $"{swept[0].Normalized:F3} vs " + Reference(Path.Combine(outDir, label), fixedScores[0].Normalized);
     md.AppendLine(inv, $"| {label} | {swept[0].Normalized:F2} | {swept[1].Normalized:F2} | {swept[2].Normalized:F2} | {swept[0].Threshold:G4} / {swept[1].Threshold:G4} / {swept[2].Threshold:G4} | {fixedScores[0].Normalized:F2} | {fixedScores[1].Normalized:F2} | {fixedScores[2].Normalized:F2} | {fixedScores[0].WindowsDetected}/{fixedScores[0].Windows} | {fixedScores[0].FalsePositiveRows} | {median:F2} | {p99:F2} | {reference} |");
 }
 Console.WriteLine();
 Console.WriteLine(md.ToString());
 return 0;
 
-string Reference(string resultsDir)
+string Reference(string resultsDir, double ourFixed)
 {
     if (!File.Exists(scorer) || args.Contains("--no-reference"))
     {
@@ -96,9 +96,9 @@ string Reference(string resultsDir)
         }
         // table row: profile threshold raw normalized ...
         var row = stdout.Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).FirstOrDefault(c => c.Length > 3 && c[0] == "standard");
-        return row is null ? "unparsed" : double.Parse(row[3], inv).ToString("F2", inv);
+        return row is null ? "unparsed" : row[3]; // the reference prints 3 decimals; re-rounding would round twice
     }
-    return Run(string.Empty) + " / " + Run("--threshold " + fixedThreshold.ToString("R", inv));
+    return Run(string.Empty) + "; " + ourFixed.ToString("F3", inv) + " vs " + Run("--threshold " + fixedThreshold.ToString("R", inv));
 }
 
 static string? FindRepoRoot(string from)

@@ -16,6 +16,7 @@ public static class ModelCatalog
         ["theta"] = "standard Theta (SES with half drift, M4 seasonal adjustment)",
         ["otheta"] = "optimised Theta",
         ["ets"] = "AutoETS: all error/trend/damped/season combinations, AICc",
+        ["arima"] = "AutoARIMA: Hyndman-Khandakar stepwise search, KPSS/seasonal-strength differencing, CSS estimation",
         ["mstl"] = "MSTL over every season with AutoETS on the adjusted series",
         ["global"] = "GlobalLinear: one ridge model on standardised lag windows trained across all input series",
     };
@@ -43,6 +44,7 @@ public static class ModelCatalog
             "theta" => new Theta(m),
             "otheta" => new Theta(m, ThetaVariant.Optimised),
             "ets" => new AutoEts(m),
+            "arima" => new AutoArima(m),
             "mstl" => periods.Length > 0 ? new Mstl(periods) : new AutoEts(1),
             _ => null,
         };

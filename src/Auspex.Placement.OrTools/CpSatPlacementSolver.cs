@@ -29,7 +29,8 @@ internal sealed class CpSatPlacementSolver : IPlacementSolver
         }
 
         int nh = problem.Hosts.Count, nc = problem.Components.Count, ns = problem.SlotCount, nr = problem.Resources.Count;
-        var hints = Hint(problem, options, cancellationToken);
+        var greedy = PlacementSolvers.Greedy().Solve(problem, options, cancellationToken);
+        var hints = greedy.HasPlan ? greedy.Assignment : problem.Components.ToDictionary(c => c.Id, c => c.Current, StringComparer.Ordinal);
         var model = new CpModel();
         var objective = LinearExpr.NewBuilder();
         var cpu = PlanEvaluator.CpuIndex(problem);
@@ -106,7 +107,8 @@ internal sealed class CpSatPlacementSolver : IPlacementSolver
                             b.AddTerm(x[comps[i], h]!, coefs[i]);
                         }
                     }
-                    b.AddTerm(u[h], -(long)Math.Round(host.Capacity[r] * resourceScale[r]));
+                    // Each rounded demand may be half a unit high: allow that much so plans that fit exactly stay feasible.
+                    b.AddTerm(u[h], -((long)Math.Round(host.Capacity[r] * resourceScale[r]) + (comps.Length + 1) / 2));
                     model.Add(b <= 0);
                 }
             }
@@ -253,6 +255,16 @@ internal sealed class CpSatPlacementSolver : IPlacementSolver
             return new(Name, GlobalSolveStatus.Infeasible, empty, null, double.NaN, double.NaN, clock.Elapsed,
                 ["CP-SAT proved that no assignment satisfies capacity in every slot, the spread limits and maintenance together"]);
         }
+        if (greedy.HasPlan && status != CpSolverStatus.ModelInvalid)
+        {
+            // CP-SAT found nothing better in time: return the warm start, with whatever bound the search proved.
+            var bound = solver.BestObjectiveBound / ObjectiveScale;
+            var obj = greedy.Metrics!.Objective;
+            var known = double.IsFinite(bound) && Math.Abs(bound) < 1e15;
+            return new(Name, GlobalSolveStatus.Feasible, greedy.Assignment, greedy.Metrics, known ? bound : double.NaN,
+                known && obj > 0 ? Math.Max(0, (obj - bound) / obj) : double.NaN, clock.Elapsed,
+                [string.Create(CultureInfo.InvariantCulture, $"CP-SAT found no plan within {options.TimeLimit.TotalSeconds:0.##} s; this is the greedy warm start")]);
+        }
         return new(Name, GlobalSolveStatus.Unknown, empty, null, double.NaN, double.NaN, clock.Elapsed,
             [status == CpSolverStatus.ModelInvalid
                 ? "CP-SAT rejected the model: " + solver.SolutionInfo()
@@ -260,14 +272,4 @@ internal sealed class CpSatPlacementSolver : IPlacementSolver
     }
 
     private static long Scale(double v) => (long)Math.Round(v * ObjectiveScale, MidpointRounding.AwayFromZero);
-
-    private static IReadOnlyDictionary<string, IReadOnlyList<string>>? Hint(GlobalPlacementProblem problem, GlobalPlacementOptions options, CancellationToken ct)
-    {
-        var greedy = PlacementSolvers.Greedy().Solve(problem, options, ct);
-        if (greedy.HasPlan)
-        {
-            return greedy.Assignment;
-        }
-        return problem.Components.ToDictionary(c => c.Id, c => c.Current, StringComparer.Ordinal);
-    }
 }

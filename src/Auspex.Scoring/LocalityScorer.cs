@@ -29,7 +29,7 @@ public sealed class LocalityScorer
     private readonly CapacityCalculator _capacity;
     private readonly RiskAssessor _risk;
     private readonly Lock _cacheLock = new();
-    private (Topology Topology, int Failures, DateTimeOffset Hour, DateTimeOffset Since, FailureRateModel Model)? _cache;
+    private ((int Localities, int Failures, DateTimeOffset LastFailure, DateTimeOffset Hour, DateTimeOffset Since) Key, FailureRateModel Model)? _cache;
 
     /// <summary>Creates a scorer.</summary>
     public LocalityScorer(ScoringOptions? options = null)
@@ -146,17 +146,21 @@ public sealed class LocalityScorer
         ? string.Create(CultureInfo.InvariantCulture, $"{t.TotalHours:0.#} h")
         : string.Create(CultureInfo.InvariantCulture, $"{t.TotalMinutes:0} min");
 
+    // The fitted model is reused within the hour while the fleet's size and failure record are unchanged (the loop
+    // may rebuild its Topology object every tick; refitting 10,000 hosts each time would dominate the tick).
     private FailureRateModel ModelFor(Topology topology, IReadOnlyList<FailureEvent> failures, DateTimeOffset since, DateTimeOffset at)
     {
         var hour = new DateTimeOffset(at.UtcTicks - at.UtcTicks % TimeSpan.TicksPerHour, TimeSpan.Zero);
+        var last = failures.Count == 0 ? DateTimeOffset.MinValue : failures.Max(f => f.At);
+        var key = (topology.Localities.Count, failures.Count, last, hour, since);
         lock (_cacheLock)
         {
-            if (_cache is { } c && ReferenceEquals(c.Topology, topology) && c.Failures == failures.Count && c.Hour == hour && c.Since == since)
+            if (_cache is { } c && c.Key == key)
             {
                 return c.Model;
             }
             var model = FailureRateModel.Fit(FailureHistory.HostExposures(topology, failures, since, at, _options.FailureHistoryHalfLife));
-            _cache = (topology, failures.Count, hour, since, model);
+            _cache = (key, model);
             return model;
         }
     }

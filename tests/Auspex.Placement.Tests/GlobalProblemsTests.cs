@@ -89,3 +89,23 @@ public sealed class GlobalProblemsTests
         Assert.Equal(2, m.HostsUsed);
     }
 }
+
+public sealed class PartitionedSolverTests
+{
+    [Fact]
+    public void Partitioned_KeepsConnectedComponentsTogetherAndEveryConstraint()
+    {
+        var comps = Enumerable.Range(0, 8).Select(i => new Component($"c{i}", "s", ResourceVector.Of((ResourceKind.Cpu, 1), (ResourceKind.Memory, GiB)), 2, [], [])).ToArray();
+        var edges = Enumerable.Range(0, 4).Select(i => new DependencyEdge($"c{2 * i}", $"c{2 * i + 1}", 100, 1e5)).ToArray();
+        var t = Topology.Create(TenantId.Default, Grid().Localities, comps, edges, Grid().Tiers).Topology!;
+        var options = new GlobalPlacementOptions { Slots = 2 };
+        var p = GlobalProblems.FromTopology(t, [], T0, options);
+        var r = PlacementSolvers.Partitioned(PlacementSolvers.Greedy(), maxVariablesPerPart: 16).Solve(p, options);
+        Assert.True(r.HasPlan, string.Join("; ", r.Reasons));
+        Assert.Contains("parts", r.Reasons[0], StringComparison.Ordinal);
+        Assert.Equal(0, r.Metrics!.OverloadedHostSlots);
+        Assert.Equal(0, r.Metrics.SpreadViolations);
+        Assert.All(p.Components, c => Assert.Equal(2, r.Assignment[c.Id].Count));
+        Assert.True(double.IsNaN(r.Gap));
+    }
+}

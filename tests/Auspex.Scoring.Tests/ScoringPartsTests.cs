@@ -36,6 +36,16 @@ public sealed class ScoringPartsTests
     }
 
     [Fact]
+    public void Risk_ReusedScorer_RefitsWhenTheFailureRecordChanges()
+    {
+        var scorer = new LocalityScorer();
+        var before = scorer.Assess(Rich(failures: SomeFailures), AllCpu(1), T0).Details["h11"].Risk!.Probability;
+        FailureEvent[] more = [.. SomeFailures, new("h11", T0.AddHours(-1), "hardware", null)];
+        var after = scorer.Assess(Rich(failures: more), AllCpu(1), T0).Details["h11"].Risk!.Probability;
+        Assert.True(after > before);
+    }
+
+    [Fact]
     public void Risk_MaintenanceInsideHorizon_IsCertainUnavailability()
     {
         var t = Rich(maintenance: [new MaintenanceWindow("rack1", new TimeRange(T0.AddHours(2), T0.AddHours(4)), "firmware")]);

@@ -121,7 +121,10 @@ internal sealed class ChangePointDetector : DetectorBase
         _seen++;
 
         // surprise scale: P(recent change) = 0.99 scores 0.5, like a residual tail of 1e-4
-        var u = -2 * Math.Log(Math.Max(1e-300, 1 - recent));
+        // a series that has never varied gives every run the same evidence: the posterior then only
+        // reflects truncation, not data, so it is not evidence of a change
+        var degenerate = priorVar <= floor * floor;
+        var u = degenerate ? 0 : -2 * Math.Log(Math.Max(1e-300, 1 - recent));
         reason = string.Create(CultureInfo.InvariantCulture, $"change point: P(run ≤ {RecentRun}) = {recent:F3}");
         return MathUtil.ScoreOfSurprise(u);
     }

@@ -31,6 +31,7 @@ internal sealed class LikelihoodDetector : DetectorBase
     private const int CalibrationHorizon = 5000;
     private const double OutputHalfSurprise = 6.907755278982137; // ln(1000)
     private const int SuppressWindow = 300;
+    private const double MinSurprise = 3.0; // nats: a tail probability of 5%
     private const double SuppressFactor = 0.5;
 
     private readonly DetectorBase _inner;
@@ -95,8 +96,13 @@ internal sealed class LikelihoodDetector : DetectorBase
             _var = (1 - a) * (_var + (a * d * d));
         }
         _n++;
+        // rarity only counts for surprises that are surprising in absolute terms too: on a flat series the
+        // largest of many tiny surprises is still nothing
+        var uPoint = MathUtil.SurpriseOfScore(raw);
         var cShort = _shortCalibration.Observe(uLikelihood);
-        var cPoint = _pointCalibration.Observe(MathUtil.SurpriseOfScore(raw));
+        var cPoint = _pointCalibration.Observe(uPoint);
+        cShort = uLikelihood >= MinSurprise ? cShort : 0;
+        cPoint = uPoint >= MinSurprise ? cPoint : 0;
         var c = Math.Max(cShort, cPoint);
         var breakout = _range.Breakout(value);
         _range.Add(value);

@@ -78,8 +78,11 @@ internal sealed class ResidualDetector : DetectorBase
         return MathUtil.ScoreOfSurprise(LastSurprise);
     }
 
-    /// <summary>A scale floor so a perfectly flat series does not turn rounding noise into alarms.</summary>
-    internal static double Floor(double level) => 1e-3 * Math.Max(Math.Abs(level), 1e-3);
+    /// <summary>
+/// An absolute last-resort scale floor (relative to the level, so tiny) for a series that has never moved; the
+/// working floor is <see cref="SpreadFloor"/>, which keeps scores invariant to shifting and scaling the series.
+/// </summary>
+    internal static double Floor(double level) => 1e-9 * Math.Max(Math.Abs(level), 1e-3);
 
     protected override void WritePayload(BinaryWriter writer)
     {

@@ -230,6 +230,10 @@ public sealed class Scraper
         {
             error = e.Message;
         }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            error = $"the response body could not be read: {e.Message}";
+        }
         var duration = _time.GetElapsedTime(started);
         var up = error is null;
         var series = new List<SeriesData>();

@@ -32,7 +32,7 @@ public sealed record PlanMetrics(int HostsUsed, double CostPerHour, double Energ
 /// <param name="BestBound">Lower bound on the objective proven by the solver (NaN for heuristics).</param>
 /// <param name="Gap">(objective − bound) / objective (NaN for heuristics).</param>
 /// <param name="WallTime">Time spent solving.</param>
-/// <param name="Reasons">Why the problem is infeasible or what the solver could not do; empty on success.</param>
+/// <param name="Reasons">Why the problem is infeasible, or what the solver could not do (e.g. CP-SAT ran out of time and returned its greedy warm start); empty otherwise.</param>
 public sealed record GlobalPlacementResult(
     string Solver,
     GlobalSolveStatus Status,

@@ -11,6 +11,18 @@ public static class PlacementSolvers
     /// a move) among those where it fits in every slot and keeps the spread. Also the warm start of CP-SAT.
     /// </summary>
     public static IPlacementSolver Greedy() => new GreedyPlacementSolver();
+
+    /// <summary>
+    /// Decomposes problems with more than <paramref name="maxVariablesPerPart"/> (component, host) pairs into parts
+    /// solved one by one by <paramref name="inner"/> (POP-style: dependency-connected component groups balanced over
+    /// parts, hosts of every zone in every part); smaller problems go to <paramref name="inner"/> whole.
+    /// </summary>
+    public static IPlacementSolver Partitioned(IPlacementSolver inner, long maxVariablesPerPart = 20_000)
+    {
+        ArgumentNullException.ThrowIfNull(inner);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxVariablesPerPart, 1);
+        return new PartitionedPlacementSolver(inner, maxVariablesPerPart);
+    }
 }
 
 internal sealed class GreedyPlacementSolver : IPlacementSolver
@@ -120,7 +132,7 @@ internal sealed class GreedyPlacementSolver : IPlacementSolver
                         for (var r = 0; r < nr; r++)
                         {
                             var after = load[(h * ns + s) * nr + r] + comp.Demand[s][r];
-                            if (after > host.Capacity[r] * (1 + 1e-6))
+                            if (after > host.Capacity[r] * (1 + 1e-9))
                             {
                                 fits = false;
                                 break;

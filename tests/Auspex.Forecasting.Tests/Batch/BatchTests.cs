@@ -126,6 +126,27 @@ public sealed class BatchTests
         Assert.Contains("\"yhat_upper_95\"", w.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("naive")]
+    [InlineData("snaive")]
+    [InlineData("naive2")]
+    [InlineData("theta")]
+    [InlineData("otheta")]
+    [InlineData("ets")]
+    [InlineData("arima")]
+    [InlineData("mstl")]
+    [InlineData("auto")]
+    [InlineData("ensemble")]
+    [InlineData("global")]
+    public void Service_EveryCatalogModel_ForecastsEverySeries(string model)
+    {
+        var text = "unique_id,ds,y\n" + HourlyCsv("a", 24 * 12, 1) + HourlyCsv("b", 24 * 12, 2);
+        var run = ForecastService.Run(new StringReader(text), new ForecastRequest { Horizon = HorizonSpec.FromSteps(12), Seasons = [24], Model = model });
+        Assert.Empty(run.Errors);
+        Assert.All(run.Result!.Status, s => Assert.NotEqual(ForecastStatus.Failed, s));
+        Assert.All(run.Result.Mean, v => Assert.True(double.IsFinite(v)));
+    }
+
     [Fact]
     public void Service_UnknownModel_ErrorListsKnownModels()
     {

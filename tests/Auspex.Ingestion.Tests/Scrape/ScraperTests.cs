@@ -79,6 +79,22 @@ public class ScraperTests
     }
 
     [Fact]
+    public async Task ScrapeOnce_CorruptGzip_RecordsUpZero()
+    {
+        var handler = new StubHandler((_, _) =>
+        {
+            var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent([0x1f, 0x8b, 8, 0, 1, 2, 3, 4, 5, 6, 7]) };
+            response.Content.Headers.ContentEncoding.Add("gzip");
+            return Task.FromResult(response);
+        });
+
+        var report = await ScrapeWith(handler);
+
+        Assert.False(report.Up);
+        Assert.Contains("could not be read", report.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ScrapeOnce_HonorLabels_KeepsScrapedLabel()
     {
         var o = Options() with { HonorLabels = true };
