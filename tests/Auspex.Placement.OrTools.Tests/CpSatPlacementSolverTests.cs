@@ -41,7 +41,9 @@ public sealed class CpSatPlacementSolverTests
         // the bound is checked whenever the solver proved one.
         if (!double.IsNaN(cp.BestBound))
         {
-            Assert.True(cp.BestBound <= cp.Metrics.Objective + 1e-3);
+            // CP-SAT optimises integer-scaled coefficients (0.001 resolution per term); the evaluated objective is in
+            // doubles, so an optimal bound can exceed it by the summed rounding of the terms.
+            Assert.True(cp.BestBound <= cp.Metrics.Objective * 1.005 + 0.01, $"bound {cp.BestBound} objective {cp.Metrics.Objective} status {cp.Status} reasons {string.Join("; ", cp.Reasons)}");
             Assert.InRange(cp.Gap, 0, 1);
         }
         foreach (var c in problem.Components)
