@@ -38,6 +38,7 @@ public static class AuspexServer
         builder.Services.AddSingleton(runtime.Fleet);
         builder.Services.AddSingleton<TickBroadcaster>();
         builder.Services.AddHostedService<LoopHostedService>();
+        builder.Services.AddExtender();
         builder.Services.Configure<JsonOptions>(o => Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, _, _) =>
@@ -57,6 +58,7 @@ public static class AuspexServer
         app.MapSeriesEndpoints();
         app.MapStatusEndpoints();
         app.MapIngestEndpoints();
+        app.MapExtenderEndpoints();
         app.MapDashboard();
         return app;
     }

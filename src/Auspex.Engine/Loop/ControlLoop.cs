@@ -8,6 +8,9 @@ using Auspex.Storage;
 
 namespace Auspex.Engine.Loop;
 
+/// <summary>The results of one tick, kept in memory for placement decisions.</summary>
+public sealed record LoopResults(DateTimeOffset At, Topology Topology, IReadOnlyList<HostForecast> Forecasts, IReadOnlyList<Core.Scores.LocalityScore> Scores);
+
 /// <summary>
 /// Seed 002's main loop on a <see cref="TimeProvider"/>: every <see cref="EngineOptions.Interval"/> it tops up each
 /// host series from the store, forecasts it, scores every locality and stores both. The same code runs live, in the
@@ -26,6 +29,7 @@ public sealed class ControlLoop
     private readonly object _gate = new();
     private DateTimeOffset _lastMaintenance = DateTimeOffset.MinValue;
     private TickReport? _last;
+    private LoopResults? _latest;
     private long _ticks;
     private long _failures;
 
@@ -66,6 +70,18 @@ public sealed class ControlLoop
             lock (_gate)
             {
                 return _last;
+            }
+        }
+    }
+
+    /// <summary>The last successful tick's host forecasts and locality scores (what placement decides on), or null.</summary>
+    public LoopResults? Latest
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _latest;
             }
         }
     }
@@ -146,6 +162,10 @@ public sealed class ControlLoop
             Stage("score");
             await _store.Results.SaveScoresAsync(Tenant, scores, cancellationToken).ConfigureAwait(false);
             Stage("store_scores");
+            lock (_gate)
+            {
+                _latest = new LoopResults(now, topology, hostForecasts, scores);
+            }
             if (now - _lastMaintenance >= _options.MaintenanceEvery)
             {
                 _lastMaintenance = now;
