@@ -33,7 +33,14 @@ public sealed class DemoApiTests(DemoServerFixture demo)
     {
         await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(60));
         Assert.Equal("ok\n", await demo.Http.GetStringAsync("/livez"));
+        // Scores are stored mid-tick; readiness follows when the first tick has completed.
+        var wait = System.Diagnostics.Stopwatch.StartNew();
         var ready = await demo.Http.GetAsync("/readyz");
+        while (!ready.IsSuccessStatusCode && wait.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            await Task.Delay(250);
+            ready = await demo.Http.GetAsync("/readyz");
+        }
         Assert.True(ready.IsSuccessStatusCode, await ready.Content.ReadAsStringAsync() + await demo.Http.GetStringAsync("/api/v1/status"));
         var openapi = await demo.Http.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
         var paths = openapi.GetProperty("paths");
@@ -44,6 +51,8 @@ public sealed class DemoApiTests(DemoServerFixture demo)
         var text = await metrics.Content.ReadAsStringAsync();
         Assert.Contains("# TYPE auspex_locality_desirability gauge", text, StringComparison.Ordinal);
         Assert.Matches(@"auspex_locality_desirability\{locality=""vm-\d+"",kind=""host""\} [0-9.]+", text);
+        Assert.Contains("# TYPE auspex_host_cpu_used_cores:predicted gauge", text, StringComparison.Ordinal);
+        Assert.Matches(@"auspex_host_cpu_used_cores:predicted\{[^}]*quantile=""0.9""[^}]*\} [0-9.eE+-]+", text);
     }
 
     [Fact]

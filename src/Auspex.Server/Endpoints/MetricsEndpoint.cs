@@ -46,6 +46,29 @@ internal static class MetricsEndpoint
                     Sample(sb, "auspex_locality_score_part", [("locality", s.Locality), ("part", p.Key)], p.Value.Value);
                 }
             }
+            // Forecasts as ordinary series, named like Grafana ML's: <metric>:predicted{..., quantile, auspex_model,
+            // auspex_horizon} = the value predicted one loop horizon ahead, so alert rules and the HPA (through
+            // prometheus-adapter) can use them.
+            // One fixed horizon keeps the label set stable: 1 h, or less when the loop forecasts less far (a forecast's
+            // last point can fall up to one interval short of issue time + horizon).
+            var ahead = TimeSpan.FromTicks(Math.Min(TimeSpan.FromHours(1).Ticks, (loop.Options.Horizon - loop.Options.Interval).Ticks));
+            if (loop.Latest is { } latest && ahead > TimeSpan.Zero)
+            {
+                var predicted = latest.Forecasts
+                    .SelectMany(f => Auspex.Ingestion.Sink.ForecastSeries.Ahead(f.Forecast, ahead))
+                    .GroupBy(s => s.Key.Metric, StringComparer.Ordinal);
+                foreach (var family in predicted)
+                {
+                    Header(sb, family.Key, "gauge", $"Forecast of {family.Key[..^Auspex.Ingestion.Sink.ForecastSeries.Suffix.Length]} one horizon ahead (mean without a quantile label, else the quantile).");
+                    foreach (var series in family)
+                    {
+                        if (series.Samples.Count > 0)
+                        {
+                            Sample(sb, family.Key, series.Key.Labels.Select(l => (l.Key, l.Value)).ToArray(), series.Samples[^1].Value);
+                        }
+                    }
+                }
+            }
             return Results.Text(sb.ToString(), "text/plain; version=0.0.4; charset=utf-8");
         }).ExcludeFromDescription();
         return app;
