@@ -84,7 +84,7 @@ public sealed class AuspexRuntime : IAsyncDisposable
             }
             else
             {
-                topology = await FindStoredTopologyAsync(store, import, ct).ConfigureAwait(false)
+                topology = await FindStoredTopologyAsync(import, ct).ConfigureAwait(false)
                     ?? throw new StartupException(["no topology: give a topology file (topology: in the config, or --topology)"]);
             }
             if (settings.Retention is { } ret)
@@ -131,7 +131,7 @@ public sealed class AuspexRuntime : IAsyncDisposable
         }
     }
 
-    private static async Task<Topology?> FindStoredTopologyAsync(EmbeddedStore store, ImportService import, CancellationToken ct)
+    private static async Task<Topology?> FindStoredTopologyAsync(ImportService import, CancellationToken ct)
     {
         // Single-tenant installations keep their topology under the tenant named in it; look for any.
         foreach (var tenant in new[] { "default", "demo" })
@@ -142,7 +142,6 @@ public sealed class AuspexRuntime : IAsyncDisposable
                 return t;
             }
         }
-        _ = store;
         return null;
     }
 

@@ -22,7 +22,6 @@ public sealed record IngestResult(int Accepted, int DroppedStale, int DroppedNaN
 /// </summary>
 public sealed class IngestService(EmbeddedStore store, int maxConcurrentWrites = 4, TimeSpan? queueWait = null)
 {
-    private static readonly ulong StaleBits = 0x7ff0000000000002;
     private readonly SemaphoreSlim _slots = new(maxConcurrentWrites, maxConcurrentWrites);
     private readonly TimeSpan _wait = queueWait ?? TimeSpan.FromMilliseconds(250);
     private long _accepted;
@@ -63,7 +62,7 @@ public sealed class IngestService(EmbeddedStore store, int maxConcurrentWrites =
                     {
                         app.Add(s.Key, p.At, p.Value);
                     }
-                    else if (BitConverter.DoubleToUInt64Bits(p.Value) == StaleBits)
+                    else if (Auspex.Ingestion.StaleMarker.IsStale(p.Value))
                     {
                         stale++;
                     }
