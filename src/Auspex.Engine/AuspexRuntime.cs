@@ -26,6 +26,7 @@ public sealed class AuspexRuntime : IAsyncDisposable
         Imports = import;
         Replayer = replayer;
         Fleet = new FleetService(store, topology, loop);
+        Shadow = new ShadowService(store, loop, topology);
         Ingest = new IngestService(store);
     }
 
@@ -37,6 +38,9 @@ public sealed class AuspexRuntime : IAsyncDisposable
 
     /// <summary>Read-side service.</summary>
     public FleetService Fleet { get; }
+
+    /// <summary>The shadow infrastructure and what-if service.</summary>
+    public ShadowService Shadow { get; }
 
     /// <summary>Pushed-sample ingestion.</summary>
     public IngestService Ingest { get; }

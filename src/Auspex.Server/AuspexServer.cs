@@ -59,6 +59,7 @@ public static class AuspexServer
         app.MapStatusEndpoints();
         app.MapIngestEndpoints();
         app.MapExtenderEndpoints();
+        app.MapSimulationEndpoints();
         app.MapDashboard();
         return app;
     }
