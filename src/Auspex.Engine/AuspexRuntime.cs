@@ -18,8 +18,9 @@ public sealed class AuspexRuntime : IAsyncDisposable
 {
     private readonly EmbeddedStore _store;
 
-    private AuspexRuntime(EmbeddedStore store, TopologyHolder topology, ControlLoop loop, ImportService import, TraceReplayer? replayer)
+    private AuspexRuntime(EmbeddedStore store, TopologyHolder topology, ControlLoop loop, ImportService import, TraceReplayer? replayer, AlertService alerts)
     {
+        Alerts = alerts;
         _store = store;
         Topology = topology;
         Loop = loop;
@@ -40,6 +41,9 @@ public sealed class AuspexRuntime : IAsyncDisposable
 
     /// <summary>Pushed-sample ingestion.</summary>
     public IngestService Ingest { get; }
+
+    /// <summary>Alert rules, states, history, silences and delivery.</summary>
+    public AlertService Alerts { get; }
 
     /// <summary>Import service.</summary>
     public ImportService Imports { get; }
@@ -122,7 +126,10 @@ public sealed class AuspexRuntime : IAsyncDisposable
             {
                 loop.BeforeTick = (now, token) => replayer.AppendUpToAsync(now, token);
             }
-            return new AuspexRuntime(store, holder, loop, new ImportService(store, loopClock), replayer);
+            var alerts = new AlertService(store.State, topology.Tenant, settings.Alerts, wall);
+            await alerts.LoadAsync(ct).ConfigureAwait(false);
+            alerts.Attach(loop);
+            return new AuspexRuntime(store, holder, loop, new ImportService(store, loopClock), replayer, alerts);
         }
         catch
         {
@@ -165,11 +172,12 @@ public sealed class AuspexRuntime : IAsyncDisposable
     }
 
     /// <summary>Runs the loop until cancelled.</summary>
-    public Task RunLoopAsync(CancellationToken ct) => Loop.RunAsync(ct);
+    public Task RunLoopAsync(CancellationToken ct) => Task.WhenAll(Loop.RunAsync(ct), Alerts.RunDeliveryAsync(ct));
 
     /// <inheritdoc />
     public ValueTask DisposeAsync()
     {
+        Alerts.Dispose();
         _store.Dispose();
         return ValueTask.CompletedTask;
     }

@@ -74,8 +74,11 @@ public static class ConfigFile
                 case "replay":
                     s.Replay = ReadReplay(v, Resolve, Err);
                     break;
+                case "alerts":
+                    s.Alerts = AlertsConfig.Read(v, Err);
+                    break;
                 default:
-                    Err(k, $"unknown key '{key}' (expected data_dir, topology, import, loop, retention, replay, auth)");
+                    Err(k, $"unknown key '{key}' (expected data_dir, topology, import, loop, retention, replay, auth, alerts)");
                     break;
             }
         }

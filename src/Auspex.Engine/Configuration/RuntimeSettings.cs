@@ -49,6 +49,9 @@ public sealed class RuntimeSettings
     /// <summary>When true (default), read endpoints answer without a key.</summary>
     public bool AnonymousReads { get; set; } = true;
 
+    /// <summary>Alert rules and Alertmanager receivers (docs/scoring.md, "Alerts").</summary>
+    public Services.AlertSettings Alerts { get; set; } = new();
+
     /// <summary>When true, the database file is deleted first (the demo starts fresh).</summary>
     public bool Fresh { get; set; }
 }
