@@ -39,6 +39,7 @@ public static class AuspexServer
         builder.Services.AddSingleton<TickBroadcaster>();
         builder.Services.AddHostedService<LoopHostedService>();
         builder.Services.AddExtender();
+        builder.Services.AddPlacements();
         builder.Services.Configure<JsonOptions>(o => Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, _, _) =>
@@ -60,6 +61,8 @@ public static class AuspexServer
         app.MapIngestEndpoints();
         app.MapExtenderEndpoints();
         app.MapSimulationEndpoints();
+        app.MapAlertEndpoints();
+        app.MapPlacementEndpoints();
         app.MapDashboard();
         return app;
     }
