@@ -16,6 +16,9 @@ namespace Auspex.Orchestration.Execution;
 [JsonDerivedType(typeof(TaintStep), "taint")]
 [JsonDerivedType(typeof(AffinityStep), "affinity")]
 [JsonDerivedType(typeof(MoveStep), "move")]
+[JsonDerivedType(typeof(ReplicaStep), "replica")]
+[JsonDerivedType(typeof(TrafficStep), "traffic")]
+[JsonDerivedType(typeof(GateStep), "gate")]
 public abstract record ExecutionStep
 {
     /// <summary>The thing changed (component id or node name), for the audit log and idempotency keys.</summary>
@@ -134,4 +137,68 @@ public sealed record MoveStep(string Component, string From, string To) : Execut
 
     /// <inheritdoc />
     public override string Describe() => $"move one replica of {Component} from {From} to {To}";
+}
+
+/// <summary>Starts (present) or removes (absent) a replica of a component on a host — a migration's provision and decommission.</summary>
+/// <param name="Component">Component id.</param>
+/// <param name="Host">Host id or node name.</param>
+/// <param name="Present">True to have a replica there, false to have none.</param>
+public sealed record ReplicaStep(string Component, string Host, bool Present) : ExecutionStep
+{
+    /// <inheritdoc />
+    public override string Target => Component;
+
+    /// <inheritdoc />
+    public override string Describe() => Present ? $"start a replica of {Component} on {Host}" : $"remove the replica of {Component} on {Host}";
+}
+
+/// <summary>Sets the share of a component's traffic the replica on a host receives.</summary>
+/// <param name="Component">Component id.</param>
+/// <param name="Host">Host id.</param>
+/// <param name="Percent">Share in [0, 100].</param>
+public sealed record TrafficStep(string Component, string Host, double Percent) : ExecutionStep
+{
+    /// <inheritdoc />
+    public override string Target => Component;
+
+    /// <inheritdoc />
+    public override string Describe() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"send {Percent:0.#}% of {Component}'s traffic to {Host}");
+}
+
+/// <summary>How a health check folds the samples of its window.</summary>
+public enum HealthAggregation
+{
+    /// <summary>Mean of every sample of every matching series.</summary>
+    Mean,
+    /// <summary>Largest sample.</summary>
+    Max,
+    /// <summary>Latest sample of each series, the largest of them.</summary>
+    Last,
+}
+
+/// <summary>A health check on live metrics: the aggregate of the selector's samples over the window must stay at or below (or at or above) a threshold.</summary>
+/// <param name="Name">Name shown in the plan and the audit log (e.g. "web p99 latency").</param>
+/// <param name="Selector">Series selector in PromQL syntax, e.g. <c>http_latency_p99_seconds{service="web"}</c>.</param>
+/// <param name="Aggregation">How the window's samples are folded.</param>
+/// <param name="Threshold">The limit.</param>
+/// <param name="AtMost">True: healthy while the value ≤ threshold (latency, errors); false: while ≥ threshold (throughput, ready replicas).</param>
+/// <param name="Window">How far back from now to read.</param>
+/// <param name="FailOnNoData">True (the default): no samples in the window fails the check.</param>
+public sealed record HealthCheck(string Name, string Selector, HealthAggregation Aggregation, double Threshold, bool AtMost, TimeSpan Window, bool FailOnNoData = true);
+
+/// <summary>
+/// A health gate inside a plan: wait <paramref name="Soak"/> after the previous steps, then evaluate every check on live
+/// metrics; any failure is an SLO breach and rolls the plan back. Run by the plan runner, never by an executor.
+/// </summary>
+/// <param name="Soak">How long to watch before judging.</param>
+/// <param name="Checks">The checks; none means the gate only waits.</param>
+public sealed record GateStep(TimeSpan Soak, IReadOnlyList<HealthCheck> Checks) : ExecutionStep
+{
+    /// <inheritdoc />
+    public override string Target => "gate";
+
+    /// <inheritdoc />
+    public override string Describe() => Checks.Count == 0
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"wait {Soak.TotalSeconds:0}s")
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"wait {Soak.TotalSeconds:0}s, then check {string.Join(", ", Checks.Select(c => c.Name))}");
 }

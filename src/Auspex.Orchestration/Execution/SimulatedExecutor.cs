@@ -23,6 +23,7 @@ public sealed class SimulatedExecutor : IExecutor
     private readonly Dictionary<string, Node> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyList<AffinityTerm>> _affinity = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<string>> _placement = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Component, string Host), double> _traffic = [];
     private int _changes;
 
     private sealed class Node
@@ -118,6 +119,15 @@ public sealed class SimulatedExecutor : IExecutor
         lock (_gate)
         {
             return _placement.TryGetValue(component, out var l) ? [.. l] : [];
+        }
+    }
+
+    /// <summary>The traffic share (percent) set for a component's replica on a host, or null when never set.</summary>
+    public double? Traffic(string component, string host)
+    {
+        lock (_gate)
+        {
+            return _traffic.TryGetValue((component, host), out var v) ? v : null;
         }
     }
 
@@ -253,6 +263,43 @@ public sealed class SimulatedExecutor : IExecutor
                     hosts.Remove(m.From);
                     hosts.Add(m.To);
                 }, new MoveStep(m.Component, m.To, m.From));
+            }
+            case ReplicaStep rs:
+            {
+                if (_nodes.Count > 0 && !_nodes.ContainsKey(rs.Host))
+                {
+                    return new(StepStatus.Failed, $"{rs.Describe()}: node {rs.Host} not found");
+                }
+                if (rs.Present && _nodes.TryGetValue(rs.Host, out var dest) && dest.Unschedulable)
+                {
+                    return new(StepStatus.Failed, $"{rs.Describe()}: {rs.Host} is cordoned");
+                }
+                if (!_placement.TryGetValue(rs.Component, out var hosts))
+                {
+                    _placement[rs.Component] = hosts = [];
+                }
+                var has = hosts.Contains(rs.Host);
+                return Change(step, dryRun, has == rs.Present, rs.Describe(), () =>
+                {
+                    if (rs.Present)
+                    {
+                        hosts.Add(rs.Host);
+                    }
+                    else
+                    {
+                        hosts.Remove(rs.Host);
+                    }
+                }, rs with { Present = has });
+            }
+            case TrafficStep ts:
+            {
+                if (!double.IsFinite(ts.Percent) || ts.Percent is < 0 or > 100)
+                {
+                    return new(StepStatus.Failed, $"{ts.Describe()}: percent must be in [0, 100]");
+                }
+                var known = _traffic.TryGetValue((ts.Component, ts.Host), out var old);
+                ExecutionStep undo = ts with { Percent = known ? old : 0 };
+                return Change(step, dryRun, known && old == ts.Percent, ts.Describe(), () => _traffic[(ts.Component, ts.Host)] = ts.Percent, undo);
             }
             default:
                 return new(StepStatus.Unsupported, $"the simulated executor cannot run {step.GetType().Name}");
