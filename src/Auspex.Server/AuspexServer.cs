@@ -37,6 +37,7 @@ public static class AuspexServer
         builder.Services.AddSingleton(auth ?? new Auth.AuthOptions());
         builder.Services.AddSingleton(runtime.Fleet);
         builder.Services.AddSingleton<TickBroadcaster>();
+        builder.Services.AddSingleton(new Auth.SessionStore(TimeProvider.System));
         builder.Services.AddHostedService<LoopHostedService>();
         builder.Services.AddExtender();
         builder.Services.AddPlacements();
