@@ -59,6 +59,7 @@ public static class AuspexServer
         app.MapStatusEndpoints();
         app.MapIngestEndpoints();
         app.MapExtenderEndpoints();
+        app.MapAnomalyEndpoints();
         app.MapDashboard();
         return app;
     }
