@@ -28,6 +28,9 @@ Console.WriteLine($"NAB data {dataDir}: {corpus.Files.Count} files, {corpus.File
 var md = new StringBuilder();
 md.AppendLine("| detector | standard (sweep) | low FP (sweep) | low FN (sweep) | thresholds (std/lowFP/lowFN) | standard @fixed | low FP @fixed | low FN @fixed | windows hit @fixed | FP rows @fixed | median µs/pt | p99 µs/pt | ours vs reference, 3 dp (std sweep; std fixed) |");
 md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+var categories = new StringBuilder();
+categories.AppendLine("| detector | category | standard at the swept θ | standard at the fixed θ |");
+categories.AppendLine("|---|---|---|---|");
 foreach (var spec in detectors)
 {
     // "name" uses the likelihood stage; "name:raw" skips it
@@ -41,13 +44,22 @@ foreach (var spec in detectors)
         var detector = AnomalyDetectors.Create(parts[0], options);
         var points = corpus.Series[f];
         var s = new double[points.Count];
+        var reasons = args.Contains("--reasons") ? new List<string>() : null;
         for (var i = 0; i < s.Length; i++)
         {
             var t0 = Stopwatch.GetTimestamp();
-            s[i] = detector.Update(points[i].At, points[i].Value).Score;
+            var rr = detector.Update(points[i].At, points[i].Value);
+            s[i] = rr.Score;
             ticks.Add(Stopwatch.GetTimestamp() - t0);
+            reasons?.Add(rr.Reason);
         }
         scores.Add(s);
+        if (reasons is not null)
+        {
+            var rp = Path.Combine(outDir, label, corpus.Files[f].RelativePath) + ".reasons";
+            Directory.CreateDirectory(Path.GetDirectoryName(rp)!);
+            File.WriteAllLines(rp, reasons);
+        }
         SeriesCsv.Write(Path.Combine(outDir, label, corpus.Files[f].RelativePath), points, s);
     }
     ticks.Sort();
@@ -62,11 +74,26 @@ foreach (var spec in detectors)
     {
         Console.WriteLine($"  {sw.Profile,-20} sweep {sw.Normalized,7:F2} (θ={sw.Threshold:G6}, {sw.WindowsDetected}/{sw.Windows} windows, {sw.FalsePositiveRows} FP rows)   fixed {fx.Normalized,7:F2} ({fx.WindowsDetected}/{fx.Windows}, {fx.FalsePositiveRows} FP rows)");
     }
+    // per category (folder), standard profile: at the corpus-wide swept threshold and at the fixed one
+    foreach (var folder in corpus.Files.Select(f => f.RelativePath.Split('/')[0]).Distinct().Order(StringComparer.Ordinal))
+    {
+        var idx = Enumerable.Range(0, corpus.Files.Count).Where(i => corpus.Files[i].RelativePath.StartsWith(folder + "/", StringComparison.Ordinal)).ToList();
+        var files = idx.Select(i => corpus.Files[i]).ToList();
+        var sub = idx.Select(i => scores[i]).ToList();
+        var atSweep = NabScorer.At(files, sub, NabProfile.All[0], swept[0].Threshold);
+        var atFixed = NabScorer.At(files, sub, NabProfile.All[0], fixedThreshold);
+        string Fmt(NabScore x) => x.Windows == 0
+            ? string.Create(inv, $"raw {x.Raw:F2} ({x.FalsePositiveRows} FP rows)")
+            : string.Create(inv, $"{x.Normalized:F2} ({x.WindowsDetected}/{x.Windows}, {x.FalsePositiveRows} FP rows)");
+        Console.WriteLine($"    {folder,-24} standard at swept θ {Fmt(atSweep)}   at fixed θ {Fmt(atFixed)}");
+        categories.AppendLine(inv, $"| {label} | {folder} | {Fmt(atSweep)} | {Fmt(atFixed)} |");
+    }
     var reference = $"{swept[0].Normalized:F3} vs " + Reference(Path.Combine(outDir, label), fixedScores[0].Normalized);
     md.AppendLine(inv, $"| {label} | {swept[0].Normalized:F2} | {swept[1].Normalized:F2} | {swept[2].Normalized:F2} | {swept[0].Threshold:G4} / {swept[1].Threshold:G4} / {swept[2].Threshold:G4} | {fixedScores[0].Normalized:F2} | {fixedScores[1].Normalized:F2} | {fixedScores[2].Normalized:F2} | {fixedScores[0].WindowsDetected}/{fixedScores[0].Windows} | {fixedScores[0].FalsePositiveRows} | {median:F2} | {p99:F2} | {reference} |");
 }
 Console.WriteLine();
 Console.WriteLine(md.ToString());
+Console.WriteLine(categories.ToString());
 return 0;
 
 string Reference(string resultsDir, double ourFixed)

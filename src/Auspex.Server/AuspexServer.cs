@@ -64,6 +64,7 @@ public static class AuspexServer
         app.MapSimulationEndpoints();
         app.MapAlertEndpoints();
         app.MapPlacementEndpoints();
+        app.MapAnomalyEndpoints();
         app.MapDashboard();
         return app;
     }

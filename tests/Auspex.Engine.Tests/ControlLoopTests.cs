@@ -39,10 +39,14 @@ public sealed class ControlLoopTests(ITestOutputHelper output) : IDisposable
         });
         // Every host series was scored for anomalies; the scores feed the risk part of every host.
         var anomalySeries = rt.Store.Series.FindSeries(rt.Loop.Tenant, [LabelMatcher.Eq("__name__", "auspex_anomaly_score")]);
-        Assert.Equal(200, anomalySeries.Count);
+        // ... and every host's metrics together by its multivariate detector (source_metric="multivariate")
+        var hosts = locs.Count(l => l.Kind == "host");
+        Assert.Equal(200 + hosts, anomalySeries.Count);
+        Assert.Equal(hosts, anomalySeries.Count(k => k.Labels["source_metric"] == "multivariate"));
         Assert.All(locs.Where(l => l.Kind == "host"), l => Assert.Contains("risk", l.Score!.Parts.Keys));
         // Detector state was saved with the first maintenance pass, one document per series.
         Assert.Equal(200, (await rt.Store.State.ListAsync(rt.Loop.Tenant, "anomaly-detector")).Count);
+        Assert.Equal(hosts, (await rt.Store.State.ListAsync(rt.Loop.Tenant, "anomaly-detector-mv")).Count);
         var second = await rt.Loop.TickAsync();
         output.WriteLine(string.Join(", ", second.StageMilliseconds!.Select(p => $"{p.Key}={p.Value:0}ms")));
     }

@@ -31,7 +31,7 @@ internal sealed class LikelihoodDetector : DetectorBase
     private const int CalibrationHorizon = 5000;
     private const double OutputHalfSurprise = 6.907755278982137; // ln(1000)
     private const int SuppressWindow = 300;
-    private const double MinSurprise = 3.0; // nats: a tail probability of 5%
+    private const double MinSurprise = 9.0; // nats: a two-sided Gaussian tail of about 1e-4 (3.9σ)
     private const double SuppressFactor = 0.5;
 
     private readonly DetectorBase _inner;
@@ -104,11 +104,13 @@ internal sealed class LikelihoodDetector : DetectorBase
         cShort = uLikelihood >= MinSurprise ? cShort : 0;
         cPoint = uPoint >= MinSurprise ? cPoint : 0;
         var c = Math.Max(cShort, cPoint);
+        var broke = false;
         var breakout = _range.Breakout(value);
         _range.Add(value);
         if (breakout > RangeTolerance)
         {
             c = Math.Max(c, OutputHalfSurprise * BreakoutWeight * (breakout / RangeTolerance));
+            broke = true;
         }
         var score = c / (c + OutputHalfSurprise);
 
@@ -119,7 +121,7 @@ internal sealed class LikelihoodDetector : DetectorBase
         }
         _recent[_recentNext] = score;
         _recentNext = (_recentNext + 1) % _recent.Length;
-        reason = string.Create(CultureInfo.InvariantCulture, $"{inner.Reason}; rarity 1 in {Math.Exp(c):G3}");
+        reason = string.Create(CultureInfo.InvariantCulture, $"{inner.Reason}; rarity 1 in {Math.Exp(c):G3}{(broke ? "; outside the range seen" : "")}");
         return score > recentMax ? score : score * SuppressFactor;
     }
 

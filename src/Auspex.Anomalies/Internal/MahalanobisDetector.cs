@@ -6,8 +6,9 @@ namespace Auspex.Anomalies.Internal;
 /// <summary>
 /// Multivariate detector across a host's metrics: robust Mahalanobis distance of each vector from an
 /// exponentially weighted mean and covariance. Updates are down-weighted Huber-style (weight min(1, c/d))
-/// so outliers do not inflate the covariance; the covariance is regularised with a small ridge. The raw
-/// score is the χ² CDF of d² with k = dimensions degrees of freedom. The reason names the metric whose
+/// so outliers do not inflate the covariance; the covariance is regularised with a small ridge. The score
+/// maps the surprise u = −ln(1 − F(d²)) of the χ² tail (k = dimensions degrees of freedom) to u/(u + ln 10⁴), so
+/// 0.5 is a tail probability of 10⁻⁴, like the univariate raw scores. The reason names the metric whose
 /// deviation given the other metrics (conditional z) is largest. Memory: O(k²).
 /// </summary>
 internal sealed class MahalanobisDetector : IMultivariateAnomalyDetector
@@ -98,7 +99,7 @@ internal sealed class MahalanobisDetector : IMultivariateAnomalyDetector
             return new AnomalyResult(at, d, 0, string.Create(CultureInfo.InvariantCulture, $"warming up ({_n}/{_options.WarmupPoints})"));
         }
         var raw = MathUtil.GammaP(k / 2.0, d2 / 2.0);
-        var score = _tolerance > 1 ? 1 - Math.Exp(-Surprise(raw) / _tolerance) : raw;
+        var score = MathUtil.ScoreOfSurprise(Surprise(raw) / _tolerance);
         return new AnomalyResult(at, d, DetectorBase.Clamp01(score),
             string.Create(CultureInfo.InvariantCulture, $"distance {d:F1} over {k} metrics; metric {worst} deviates most (z={worstZ:F1})"));
     }
@@ -110,8 +111,8 @@ internal sealed class MahalanobisDetector : IMultivariateAnomalyDetector
         {
             return;
         }
-        var u = Surprise(result.Score) * _tolerance;
-        _tolerance = Math.Max(_tolerance, u / Surprise(target));
+        var u = MathUtil.SurpriseOfScore(result.Score) * _tolerance;
+        _tolerance = Math.Max(_tolerance, u / MathUtil.SurpriseOfScore(target));
     }
 
     public byte[] SaveState() => DetectorState.Save(Name, _options, writer =>

@@ -55,7 +55,14 @@ public sealed class ControlLoop
             [new LabelMatcher("__name__", LabelMatchType.Regex, "auspex_host_.*"), new LabelMatcher("host", LabelMatchType.NotEqual, "")],
             options.History);
         _anomalies = new AnomalyStage(store, Tenant, options.AnomalyDetector, options.Interval * 12);
+        Anomalies = new Anomalies.AnomalyService(_anomalies, topology, _clock);
     }
+
+    /// <summary>The anomaly events of this loop (list, mark false positives, subscribe) and its retraining signals.</summary>
+    public Anomalies.AnomalyService Anomalies { get; }
+
+    /// <summary>Series the anomaly stage flagged for forecast retraining (the forecast stage takes them).</summary>
+    public Anomalies.IRetrainSignals RetrainSignals => _anomalies;
 
     /// <summary>The tenant this loop serves.</summary>
     public TenantId Tenant { get; }
