@@ -22,6 +22,11 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
     private readonly Dictionary<(string Tenant, SeriesKey Key), long> _seriesIds = [];
     private readonly Dictionary<long, (string Tenant, SeriesKey Key)> _seriesById = [];
     private long _nextSeriesId = 1;
+
+    // Per series, the earliest time already marked in rollup_dirty since the last rollup pass: a commit marks a series
+    // only when it writes earlier than that, so a steady stream adds one mark per series per pass, not one per commit.
+    // Forgotten on restart, which only means marking again (marks are idempotent).
+    private readonly Dictionary<long, long> _marked = [];
     private bool _disposed;
 
     public DuckDbStore(StorageOptions options)
@@ -104,15 +109,27 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
             {
                 // Last write wins for a repeated timestamp: the highest rowid.
                 Resolution.Raw => $"SELECT series_id, ts, arg_max(value, rowid) FROM samples WHERE series_id IN ({idList}) AND ts >= $from AND ts < $to GROUP BY series_id, ts ORDER BY series_id, ts",
-                Resolution.FiveMinutes => $"SELECT series_id, bucket, sum / count FROM rollup_5m WHERE series_id IN ({idList}) AND bucket >= $from AND bucket < $to ORDER BY series_id, bucket",
-                _ => $"SELECT series_id, bucket, sum / count FROM rollup_1h WHERE series_id IN ({idList}) AND bucket >= $from AND bucket < $to ORDER BY series_id, bucket",
+                Resolution.FiveMinutes => $"SELECT series_id, bucket, sum / count FROM rollup_5m WHERE series_id IN ({idList}) AND bucket >= $from AND bucket < $to",
+                _ => $"SELECT series_id, bucket, sum / count FROM rollup_1h WHERE series_id IN ({idList}) AND bucket >= $from AND bucket < $to",
             };
             cmd.Parameters.Add(new DuckDBParameter("from", range.Start.ToUnixTimeMilliseconds()));
             cmd.Parameters.Add(new DuckDBParameter("to", range.End.ToUnixTimeMilliseconds()));
             using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var lastId = -1L;
+            List<Sample>? current = null;
             while (r.Read())
             {
-                byId[r.GetInt64(0)].Samples.Add(new Sample(DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)), r.GetDouble(2)));
+                var id = r.GetInt64(0);
+                if (id != lastId)
+                {
+                    current = byId[id].Samples;
+                    lastId = id;
+                }
+                current!.Add(new Sample(DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(1)), r.GetDouble(2)));
+            }
+            foreach (var (_, samples) in byId.Values)
+            {
+                SortIfNeeded(samples);
             }
             return byId.Values.Where(v => v.Samples.Count > 0)
                 .OrderBy(v => v.Key.ToString(), StringComparer.Ordinal)
@@ -121,6 +138,19 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
         finally
         {
             _lock.Release();
+        }
+    }
+
+    /// <summary>Sorts by time unless already sorted (rollup rows usually come back in bucket order per series).</summary>
+    private static void SortIfNeeded(List<Sample> samples)
+    {
+        for (var i = 1; i < samples.Count; i++)
+        {
+            if (samples[i].At < samples[i - 1].At)
+            {
+                samples.Sort((a, b) => a.At.CompareTo(b.At));
+                return;
+            }
         }
     }
 
@@ -161,15 +191,25 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
                     }
                 }
                 // Each rollup recomputes, per series, the buckets from the earliest time this commit touched.
+                var marks = new List<(long Id, long Lo)>();
                 using (var dirtyAppender = _db.CreateAppender("rollup_dirty"))
                 {
                     foreach (var (id, lo) in dirty)
                     {
+                        if (_marked.TryGetValue(id, out var marked) && marked <= lo)
+                        {
+                            continue;
+                        }
                         dirtyAppender.CreateRow().AppendValue("rollup_5m").AppendValue(id).AppendValue(lo).EndRow();
                         dirtyAppender.CreateRow().AppendValue("rollup_1h").AppendValue(id).AppendValue(lo).EndRow();
+                        marks.Add((id, lo));
                     }
                 }
                 tx.Commit();
+                foreach (var (id, lo) in marks)
+                {
+                    _marked[id] = lo;
+                }
             }
             catch
             {
@@ -194,6 +234,7 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            _marked.Clear(); // the passes below rewrite the marks; the next commit of a series marks it again
             RollupLocked("rollup_5m", FiveMinutes, upTo);
             RollupLocked("rollup_1h", OneHour, upTo);
         }
