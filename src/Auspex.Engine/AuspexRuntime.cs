@@ -42,6 +42,9 @@ public sealed class AuspexRuntime : IAsyncDisposable
     /// <summary>Pushed-sample ingestion.</summary>
     public IngestService Ingest { get; }
 
+    /// <summary>Configured scrape jobs, Prometheus sources and remote_write sinks (run by <see cref="RunLoopAsync"/>).</summary>
+    public Pipeline.MetricsPipeline Pipeline { get; private set; } = null!;
+
     /// <summary>Alert rules, states, history, silences and delivery.</summary>
     public AlertService Alerts { get; }
 
@@ -129,7 +132,13 @@ public sealed class AuspexRuntime : IAsyncDisposable
             var alerts = new AlertService(store.State, topology.Tenant, settings.Alerts, wall);
             await alerts.LoadAsync(ct).ConfigureAwait(false);
             alerts.Attach(loop);
-            return new AuspexRuntime(store, holder, loop, new ImportService(store, loopClock), replayer, alerts);
+            var runtime = new AuspexRuntime(store, holder, loop, new ImportService(store, loopClock), replayer, alerts);
+            runtime.Pipeline = new Pipeline.MetricsPipeline(settings.Pipeline, runtime.Ingest, store, loop, wall);
+            foreach (var line in runtime.Pipeline.Describe())
+            {
+                log(line);
+            }
+            return runtime;
         }
         catch
         {
@@ -171,12 +180,13 @@ public sealed class AuspexRuntime : IAsyncDisposable
         log($"import {file}: {r.Series} series, {r.Samples} samples");
     }
 
-    /// <summary>Runs the loop until cancelled.</summary>
-    public Task RunLoopAsync(CancellationToken ct) => Task.WhenAll(Loop.RunAsync(ct), Alerts.RunDeliveryAsync(ct));
+    /// <summary>Runs the loop, the configured scrape jobs, sources and sinks, and alert delivery, until cancelled.</summary>
+    public Task RunLoopAsync(CancellationToken ct) => Task.WhenAll(Loop.RunAsync(ct), Pipeline.RunAsync(ct), Alerts.RunDeliveryAsync(ct));
 
     /// <inheritdoc />
     public ValueTask DisposeAsync()
     {
+        Pipeline?.Dispose();
         Alerts.Dispose();
         _store.Dispose();
         return ValueTask.CompletedTask;
