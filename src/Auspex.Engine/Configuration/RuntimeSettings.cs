@@ -51,6 +51,7 @@ public sealed class RuntimeSettings
 
     /// <summary>Scrape jobs, Prometheus sources and remote_write sinks run next to the loop (docs/ingestion.md).</summary>
     public PipelineSettings Pipeline { get; set; } = new();
+
     /// <summary>Alert rules and Alertmanager receivers (docs/scoring.md, "Alerts").</summary>
     public Services.AlertSettings Alerts { get; set; } = new();
 
