@@ -45,6 +45,9 @@ public sealed class AuspexRuntime : IAsyncDisposable
     /// <summary>Pushed-sample ingestion.</summary>
     public IngestService Ingest { get; }
 
+    /// <summary>Configured scrape jobs, Prometheus sources and remote_write sinks (run by <see cref="RunLoopAsync"/>).</summary>
+    public Pipeline.MetricsPipeline Pipeline { get; private set; } = null!;
+
     /// <summary>Import service.</summary>
     public ImportService Imports { get; }
 
@@ -126,7 +129,13 @@ public sealed class AuspexRuntime : IAsyncDisposable
             {
                 loop.BeforeTick = (now, token) => replayer.AppendUpToAsync(now, token);
             }
-            return new AuspexRuntime(store, holder, loop, new ImportService(store, loopClock), replayer);
+            var runtime = new AuspexRuntime(store, holder, loop, new ImportService(store, loopClock), replayer);
+            runtime.Pipeline = new Pipeline.MetricsPipeline(settings.Pipeline, runtime.Ingest, store, loop, wall);
+            foreach (var line in runtime.Pipeline.Describe())
+            {
+                log(line);
+            }
+            return runtime;
         }
         catch
         {
@@ -168,12 +177,13 @@ public sealed class AuspexRuntime : IAsyncDisposable
         log($"import {file}: {r.Series} series, {r.Samples} samples");
     }
 
-    /// <summary>Runs the loop until cancelled.</summary>
-    public Task RunLoopAsync(CancellationToken ct) => Loop.RunAsync(ct);
+    /// <summary>Runs the loop, and the configured scrape jobs, sources and sinks, until cancelled.</summary>
+    public Task RunLoopAsync(CancellationToken ct) => Task.WhenAll(Loop.RunAsync(ct), Pipeline.RunAsync(ct));
 
     /// <inheritdoc />
     public ValueTask DisposeAsync()
     {
+        Pipeline?.Dispose();
         _store.Dispose();
         return ValueTask.CompletedTask;
     }
