@@ -62,6 +62,12 @@ foreach (var name in traces)
     Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
     foreach (var p in result.Policies)
     {
+        if (args.Contains("--debug"))
+        {
+            var i = result.Policies.ToList().IndexOf(p);
+            var under = result.Timeline.Where(x => x.Capacity[i] < x.Demand).GroupBy(x => x.At.ToString("MM-dd HH", inv)).Select(g => $"{g.Key}h:{g.Count()}");
+            Console.WriteLine($"  {p.Policy} under capacity (ticks per hour): {string.Join(" ", under)}");
+        }
         Console.WriteLine(string.Create(inv, $"| {p.Policy} | {p.SloViolationMinutes:0.#} | {p.Cost:0.00} | {p.MeanSlack:P1} | {p.ScalingActions} | {p.Preemptions} | {p.Failures} | {p.DroppedFraction:P3} | {p.PeakReplicas} | {p.Forecasts} |"));
     }
 }

@@ -34,10 +34,15 @@ public static class Simulator
         {
             errors.Add($"trace {trace.Name} has no demand at all");
         }
+        if (world.WarmUp >= trace.End - trace.Start - world.Tick)
+        {
+            errors.Add($"trace {trace.Name} spans {(trace.End - trace.Start).TotalHours:0.#} h, not more than the {world.WarmUp.TotalHours:0.#} h warm-up; shorten the warm-up");
+        }
         if (errors.Count > 0)
         {
             return (null, errors);
         }
+        var measureFrom = trace.Start + world.WarmUp;
         var scale = ScaleFor(trace, world);
         var rates = new double[trace.Count];
         for (var i = 0; i < rates.Length; i++)
@@ -71,6 +76,11 @@ public static class Simulator
             {
                 var pool = pools[p];
                 var a = acc[p];
+                if (t == measureFrom)
+                {
+                    pool.ResetMeasures();
+                    a.LastPreemptions = 0;
+                }
                 pool.Disrupt(trace.Start, t - tick, t);
                 if (pool.Preemptions > a.LastPreemptions)
                 {
@@ -78,15 +88,19 @@ public static class Simulator
                     a.PreemptedAt = t;
                 }
                 var ctx = new PolicyContext(clock.GetUtcNow(), observed, history, trace.Start, trace.Step, pool.Ready(t), pool.Pending(t), pool.Desired, world);
-                if (policies[p].Decide(ctx) is { } desired && pool.SetDesired(desired))
+                var measured = t >= measureFrom;
+                if (policies[p].Decide(ctx) is { } desired && pool.SetDesired(desired) && measured)
                 {
                     a.Actions++;
                 }
-                pool.Reconcile(t);
+                pool.Reconcile(t, instant: t == trace.Start);
                 var servers = pool.Servers(t);
                 var capacity = servers / serviceS;
                 caps[p] = capacity;
-                a.PeakReplicas = Math.Max(a.PeakReplicas, pool.Ready(t).Values.Sum());
+                if (measured)
+                {
+                    a.PeakReplicas = Math.Max(a.PeakReplicas, pool.Ready(t).Values.Sum());
+                }
                 // Fluid backlog across ticks; requests that would wait past the timeout are dropped.
                 var arrivals = lambda * dt;
                 var backlogBefore = a.Backlog;
@@ -106,6 +120,10 @@ public static class Simulator
                     p99 = capacity <= 0 ? double.PositiveInfinity : (backlogBefore + a.Backlog) / 2 / capacity + servicePeak;
                 }
                 var violated = dropped > 0 || p99 > sloS;
+                if (!measured)
+                {
+                    continue;
+                }
                 if (violated)
                 {
                     a.ViolationSeconds += dt;
@@ -120,7 +138,10 @@ public static class Simulator
                 a.Served += served;
                 pool.Charge(tick);
             }
-            timeline.Add(new TimelinePoint(t, lambda, caps));
+            if (t >= measureFrom)
+            {
+                timeline.Add(new TimelinePoint(t, lambda, caps));
+            }
             var done = (int)(100 * (t - trace.Start + tick).Ticks / total.Ticks);
             if (done != lastReported)
             {
@@ -137,7 +158,7 @@ public static class Simulator
                 a.Actions, pool.Preemptions, pool.Failures, a.PreemptionViolationSeconds / 60, a.Arrivals > 0 ? a.Dropped / a.Arrivals : 0,
                 pool.ReplicaHours, a.PeakReplicas, forecasts);
         }).ToList();
-        return (new SimulationResult(trace.Name, trace.Start, trace.End, tick, scale, world.ModelReplicaRate, peakDemand, results, timeline), []);
+        return (new SimulationResult(trace.Name, measureFrom, trace.End, tick, scale, world.ModelReplicaRate, peakDemand, results, timeline), []);
     }
 
     /// <summary>The factor from the trace's units per second to requests per second of the latency model.</summary>

@@ -29,6 +29,16 @@ public sealed record AuspexPolicyOptions
     /// <summary>Plan so the p99 response time stays under this fraction of the SLO target. Default 0.8.</summary>
     public double SloSafety { get; init; } = 0.8;
 
+    /// <summary>
+    /// The quantile of the load's own growth over the lead time (max rate within the next lead time ÷ rate now, from
+    /// the history seen so far) applied to the observed load: the reactive floor that covers what the forecast misses.
+    /// Default 0.95.
+    /// </summary>
+    public double GrowthQuantile { get; init; } = 0.95;
+
+    /// <summary>History the growth quantile is estimated on. Default 2 days.</summary>
+    public TimeSpan GrowthHistory { get; init; } = TimeSpan.FromDays(2);
+
     /// <summary>Recommendations are held this long before scaling in (like the HPA's window). Default 5 min.</summary>
     public TimeSpan ScaleDownStabilisation { get; init; } = TimeSpan.FromMinutes(5);
 
@@ -53,6 +63,8 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
     private readonly AuspexPolicyOptions _o = options ?? new AuspexPolicyOptions();
     private readonly List<(DateTimeOffset At, int Replicas)> _recommendations = [];
     private DemandPath? _path;
+    private double _growth = 1;
+    private DateTimeOffset _growthAt = DateTimeOffset.MinValue;
 
     /// <inheritdoc/>
     public string Name { get; } = name;
@@ -71,19 +83,25 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
         {
             var buckets = Math.Max(1, (int)Math.Ceiling(_o.Horizon / _o.Bucket));
             _path = DemandForecaster.Forecast(context.History, context.HistoryStart, context.HistoryStep, now, _o.Bucket, _o.History, buckets,
-                _o.Model, [TimeSpan.FromDays(1), TimeSpan.FromDays(7)], 12) ?? _path;
+                _o.Model, [TimeSpan.FromDays(1), TimeSpan.FromDays(7)], 12, peak: true) ?? _path;
             Forecasts++;
         }
         var baseTier = world.Tiers[0];
         var burstTier = _o.UseTiers ? world.Tiers.Where(t => t.PreemptionProbabilityPerHour > 0 && t.PricePerHour < baseTier.PricePerHour)
             .OrderBy(t => t.PricePerHour).FirstOrDefault() : null;
         var lead = burstTier is null || burstTier.ProvisioningLeadTime < baseTier.ProvisioningLeadTime ? baseTier.ProvisioningLeadTime : burstTier.ProvisioningLeadTime;
-        var plan = context.ObservedRate;
+        if (now - _growthAt >= _o.RefitEvery)
+        {
+            _growthAt = now;
+            _growth = Growth(context.History, context.HistoryStep, lead + world.Tick);
+        }
+        var plan = Math.Max(context.ObservedRate, Level(context.History, context.History.Count) * _growth);
         double baseRate = 0;
         if (_path is not null)
         {
             var ahead = _path.MaxQuantile(now, now + lead + world.Tick, _o.Quantile);
             var expectedNow = _path.QuantileAt(now, 0.5);
+            // Bucket peaks: the rate now is compared with the bucket's expected peak, so a miss means a real surprise.
             var miss = expectedNow > 0 ? Math.Clamp(context.ObservedRate / expectedNow, 1, 10) : 1;
             plan = Math.Max(plan, ahead * miss);
             baseRate = _path.MinQuantile(now, now + TimeSpan.FromHours(1), 0.1);
@@ -101,6 +119,55 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
         result[baseTier.Name] = onBase;
         result[burstTier.Name] = desired - onBase;
         return result;
+    }
+
+    /// <summary>
+    /// The <see cref="AuspexPolicyOptions.GrowthQuantile"/> of max(rate over the next <paramref name="ahead"/>) ÷ level now
+    /// (the mean of the last <see cref="LevelSteps"/> intervals), over the recent history where the level is at least
+    /// its median (the busy half, where capacity is decided; quiet periods are noise-dominated and cheap).
+    /// </summary>
+    private double Growth(IReadOnlyList<double> history, TimeSpan step, TimeSpan ahead)
+    {
+        var k = Math.Max(1, (int)Math.Ceiling(ahead / step));
+        var n = history.Count;
+        var from = Math.Max(LevelSteps, n - (int)(_o.GrowthHistory / step) - k);
+        var pairs = new List<(double Level, double Ratio)>();
+        for (var i = from; i + k < n; i++)
+        {
+            var level = Level(history, i + 1);
+            if (level <= 0)
+            {
+                continue;
+            }
+            var max = 0.0;
+            for (var j = 1; j <= k; j++)
+            {
+                max = Math.Max(max, history[i + j]);
+            }
+            pairs.Add((level, max / level));
+        }
+        if (pairs.Count < 30)
+        {
+            return 1.5;
+        }
+        var median = pairs.Select(p => p.Level).Order().ElementAt(pairs.Count / 2);
+        var ratios = pairs.Where(p => p.Level >= median).Select(p => p.Ratio).Order().ToList();
+        return Math.Clamp(ratios[(int)Math.Min(ratios.Count - 1, Math.Ceiling(_o.GrowthQuantile * ratios.Count) - 1)], 1, 10);
+    }
+
+    /// <summary>Intervals averaged into the current level.</summary>
+    private const int LevelSteps = 5;
+
+    /// <summary>The mean of the <see cref="LevelSteps"/> intervals before index <paramref name="end"/> (exclusive).</summary>
+    private static double Level(IReadOnlyList<double> history, int end)
+    {
+        var from = Math.Max(0, end - LevelSteps);
+        var sum = 0.0;
+        for (var i = from; i < end; i++)
+        {
+            sum += history[i];
+        }
+        return end > from ? sum / (end - from) : 0;
     }
 
     private int ReplicasFor(double rate, WorldOptions world)

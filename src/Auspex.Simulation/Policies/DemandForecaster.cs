@@ -49,10 +49,11 @@ internal static class DemandForecaster
     /// <summary>
     /// Forecasts <paramref name="horizonBuckets"/> buckets of <paramref name="bucket"/> after the last complete bucket
     /// of <paramref name="history"/> (rates per <paramref name="step"/>, from <paramref name="start"/>), using at most
-    /// <paramref name="maxHistory"/> of history. Null when there is too little history or the model failed.
+    /// <paramref name="maxHistory"/> of history; each bucket holds the mean rate, or its busiest interval's rate when
+    /// <paramref name="peak"/>. Null when there is too little history or the model failed.
     /// </summary>
     public static DemandPath? Forecast(IReadOnlyList<double> history, DateTimeOffset start, TimeSpan step, DateTimeOffset now,
-        TimeSpan bucket, TimeSpan maxHistory, int horizonBuckets, string model, IReadOnlyList<TimeSpan> seasons, int minBuckets)
+        TimeSpan bucket, TimeSpan maxHistory, int horizonBuckets, string model, IReadOnlyList<TimeSpan> seasons, int minBuckets, bool peak = false)
     {
         var perBucket = Math.Max(1, (int)(bucket.Ticks / step.Ticks));
         bucket = step * perBucket;
@@ -69,11 +70,13 @@ internal static class DemandForecaster
         {
             var from = end - (take - b) * perBucket;
             var sum = 0.0;
+            var max = 0.0;
             for (var k = 0; k < perBucket; k++)
             {
                 sum += history[from + k];
+                max = Math.Max(max, history[from + k]);
             }
-            y[b] = sum / perBucket;
+            y[b] = peak ? max : sum / perBucket;
         }
         var periods = seasons.Select(s => (int)Math.Round(s / bucket)).Where(p => p >= 2 && take >= 2 * p).ToList();
         var m = ModelCatalog.Create(model, periods, horizonBuckets) ?? ModelCatalog.Create("naive", [], horizonBuckets)!;

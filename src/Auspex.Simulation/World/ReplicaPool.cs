@@ -45,6 +45,15 @@ internal sealed class ReplicaPool
 
     public Dictionary<string, int> Pending(DateTimeOffset now) => Count(r => r.ReadyAt > now);
 
+    /// <summary>Zeroes the counters (cost, failures, preemptions) at the end of the warm-up.</summary>
+    public void ResetMeasures()
+    {
+        Preemptions = 0;
+        Failures = 0;
+        Cost = 0;
+        ReplicaHours = 0;
+    }
+
     /// <summary>Servers (concurrent requests) the ready replicas offer.</summary>
     public int Servers(DateTimeOffset now)
     {
@@ -115,8 +124,13 @@ internal sealed class ReplicaPool
         return changed;
     }
 
-    /// <summary>Launches or removes replicas so each tier matches its desired count.</summary>
-    public void Reconcile(DateTimeOffset now)
+    /// <summary>
+    /// Launches or removes replicas so each tier matches its desired count; <paramref name="instant"/> makes launches
+    /// ready at once (the run's initial state). Removal cancels pending launches first; ready replicas are removed only
+    /// while the ready total stays at or above the desired total (maxUnavailable = 0), so moving replicas between
+    /// tiers never dips capacity: the old ones go once their replacements are ready.
+    /// </summary>
+    public void Reconcile(DateTimeOffset now, bool instant = false)
     {
         foreach (var (name, want) in _desired)
         {
@@ -124,16 +138,26 @@ internal sealed class ReplicaPool
             var have = _replicas.Count(r => r.Tier.Name == name);
             for (var i = have; i < want; i++)
             {
-                _replicas.Add(new Replica(tier, now, now + tier.ProvisioningLeadTime));
+                _replicas.Add(new Replica(tier, now, instant ? now : now + tier.ProvisioningLeadTime));
             }
-            var excess = have - want;
+        }
+        var desiredTotal = DesiredTotal;
+        foreach (var (name, want) in _desired)
+        {
+            var mine = _replicas.Where(r => r.Tier.Name == name).ToList();
+            var excess = mine.Count - want;
+            foreach (var v in mine.Where(r => r.ReadyAt > now).OrderByDescending(r => r.LaunchedAt).Take(Math.Max(0, excess)).ToList())
+            {
+                _replicas.Remove(v);
+                excess--;
+            }
             if (excess <= 0)
             {
                 continue;
             }
-            // Remove pending replicas first (cancel launches), then the newest ready ones.
-            var victims = _replicas.Where(r => r.Tier.Name == name).OrderByDescending(r => r.ReadyAt > now).ThenByDescending(r => r.LaunchedAt).Take(excess).ToList();
-            foreach (var v in victims)
+            var readyTotal = _replicas.Count(r => r.ReadyAt <= now);
+            var removable = Math.Min(excess, Math.Max(0, readyTotal - desiredTotal));
+            foreach (var v in mine.Where(r => r.ReadyAt <= now).OrderByDescending(r => r.LaunchedAt).Take(removable).ToList())
             {
                 _replicas.Remove(v);
             }

@@ -45,6 +45,12 @@ public sealed record WorldOptions
     /// <summary>The simulation step (and the HPA's sync period). Default 15 s.</summary>
     public TimeSpan Tick { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// The start of the trace every policy runs through but that is not measured (history for the forecasting
+    /// policies, as a real installation has; the reactive ones need none). Default 1 day; zero measures everything.
+    /// </summary>
+    public TimeSpan WarmUp { get; init; } = TimeSpan.FromDays(1);
+
     /// <summary>Seed of every random draw (failures, preemptions). Default 42.</summary>
     public int Seed { get; init; } = 42;
 
@@ -120,6 +126,10 @@ public sealed record WorldOptions
         if (ReplayedFailures.Any(f => f < TimeSpan.Zero))
         {
             e.Add("replayed failure offsets must not be negative");
+        }
+        if (WarmUp < TimeSpan.Zero)
+        {
+            e.Add("warm-up must not be negative");
         }
         if (Tick < TimeSpan.FromSeconds(1) || Tick > TimeSpan.FromHours(1))
         {
