@@ -27,6 +27,7 @@ public sealed class AuspexRuntime : IAsyncDisposable
         Imports = import;
         Replayer = replayer;
         Fleet = new FleetService(store, topology, loop);
+        Shadow = new ShadowService(store, loop, topology);
         Ingest = new IngestService(store);
     }
 
@@ -38,6 +39,9 @@ public sealed class AuspexRuntime : IAsyncDisposable
 
     /// <summary>Read-side service.</summary>
     public FleetService Fleet { get; }
+
+    /// <summary>The shadow infrastructure and what-if service.</summary>
+    public ShadowService Shadow { get; }
 
     /// <summary>Pushed-sample ingestion.</summary>
     public IngestService Ingest { get; }
@@ -180,7 +184,7 @@ public sealed class AuspexRuntime : IAsyncDisposable
         log($"import {file}: {r.Series} series, {r.Samples} samples");
     }
 
-    /// <summary>Runs the loop, the configured scrape jobs, sources and sinks, and alert delivery, until cancelled.</summary>
+    /// <summary>Runs the loop, the configured scrape jobs, sources and sinks, and alert delivery until cancelled.</summary>
     public Task RunLoopAsync(CancellationToken ct) => Task.WhenAll(Loop.RunAsync(ct), Pipeline.RunAsync(ct), Alerts.RunDeliveryAsync(ct));
 
     /// <inheritdoc />
