@@ -39,6 +39,7 @@ public static class AuspexServer
         builder.Services.AddSingleton<TickBroadcaster>();
         builder.Services.AddHostedService<LoopHostedService>();
         builder.Services.AddExtender();
+        builder.Services.AddPlanRunner();
         builder.Services.Configure<JsonOptions>(o => Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, _, _) =>
@@ -59,6 +60,7 @@ public static class AuspexServer
         app.MapStatusEndpoints();
         app.MapIngestEndpoints();
         app.MapExtenderEndpoints();
+        app.MapPlanEndpoints();
         app.MapDashboard();
         return app;
     }
