@@ -41,6 +41,7 @@ public static class AuspexServer
         builder.Services.AddHostedService<LoopHostedService>();
         builder.Services.AddExtender();
         builder.Services.AddPlacements();
+        builder.Services.AddPlanRunner();
         builder.Services.Configure<JsonOptions>(o => Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, _, _) =>
@@ -65,6 +66,7 @@ public static class AuspexServer
         app.MapAlertEndpoints();
         app.MapPlacementEndpoints();
         app.MapAnomalyEndpoints();
+        app.MapPlanEndpoints();
         app.MapDashboard();
         return app;
     }

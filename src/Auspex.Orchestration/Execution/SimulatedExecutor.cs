@@ -323,3 +323,38 @@ public sealed class SimulatedExecutor : IExecutor
         return new(StepStatus.Applied, what, undo);
     }
 }
+
+/// <summary>Builds simulated clusters.</summary>
+public static class SimulatedCluster
+{
+    /// <summary>
+    /// A simulated cluster mirroring a topology: one node per host; each component's replicas placed on its hosts and
+    /// counted per tier (the tier of the host each replica runs on; replicas not yet placed count on the component's
+    /// first allowed tier, or on tier "").
+    /// </summary>
+    public static SimulatedExecutor FromTopology(Auspex.Core.Topology.Topology topology)
+    {
+        ArgumentNullException.ThrowIfNull(topology);
+        var sim = new SimulatedExecutor();
+        foreach (var h in topology.Hosts)
+        {
+            sim.AddNode(h.Id);
+        }
+        foreach (var c in topology.Components)
+        {
+            sim.SeedPlacement(c.Id, c.Placement);
+            var byTier = c.Placement.GroupBy(h => topology.Find(h)?.Tier ?? "", StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+            var unplaced = c.Replicas - c.Placement.Count;
+            if (unplaced > 0)
+            {
+                var tier = c.Tiers.FirstOrDefault() ?? "";
+                byTier[tier] = byTier.GetValueOrDefault(tier) + unplaced;
+            }
+            foreach (var (tier, n) in byTier)
+            {
+                sim.Seed(c.Id, tier, n);
+            }
+        }
+        return sim;
+    }
+}
