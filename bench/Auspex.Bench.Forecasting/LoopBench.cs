@@ -50,7 +50,7 @@ internal static class LoopBench
                 var sc = sum / Math.Max(1, ends[0] - season);
                 return sc > 0 ? sc : 1;
             }).ToArray();
-            foreach (var (name, budget) in new[] { ("SeasonalNaive (before)", -1), ("Auto, budget 25/tick (after)", 25), ("Auto, no budget", 0) })
+            foreach (var (name, budget) in new[] { ("SeasonalNaive (before)", -1), ("Auto, budget 5/tick (after, the loop default)", 5), ("Auto, no budget", 0) })
             {
                 var live = budget < 0 ? null : new LiveForecaster(new LiveForecasterOptions { MaxSelectionsPerTick = budget });
                 var times = new List<double>();
