@@ -4,7 +4,7 @@ using Auspex.Bench.Forecasting;
 using Auspex.Forecasting;
 using Auspex.Forecasting.Models;
 
-// Usage: dotnet run -c Release --project bench/Auspex.Bench.Forecasting -- [--m4 DIR] [--models A,B] [--limit N] [--traces DIR]
+// Usage: dotnet run -c Release --project bench/Auspex.Bench.Forecasting -- [--m4 DIR] [--models A,B] [--limit N] [--traces DIR] | --loop [--fleet FILE] [--ticks N]
 var inv = CultureInfo.InvariantCulture;
 string Arg(string name, string fallback)
 {
@@ -12,6 +12,11 @@ string Arg(string name, string fallback)
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
 }
 var m4Dir = Arg("--m4", Path.Combine("..", "shared", "data", "m4"));
+if (args.Contains("--loop"))
+{
+    LoopBench.Verbose = args.Contains("--verbose");
+    return LoopBench.Run(Arg("--fleet", Path.Combine("samples", "fleet", "metrics.csv.gz")), int.Parse(Arg("--ticks", "24"), inv));
+}
 if (args.Contains("--traces-only") || args.Contains("--traces"))
 {
     var code = TracesBench.Run(Arg("--traces", Path.Combine("..", "shared", "data", "traces")), int.Parse(Arg("--vms", "1000"), inv));

@@ -18,6 +18,22 @@ public sealed class EngineOptions
     /// <summary>Central interval levels (percent) stored with each forecast. Default 80 and 95.</summary>
     public IReadOnlyList<double> Levels { get; set; } = [80, 95];
 
+    /// <summary>
+    /// The forecasting model of every series: <c>auto</c> (default) selects each series' model by rolling-origin
+    /// cross-validation and keeps it until retraining (docs/forecasting.md); any other name of
+    /// <c>auspex forecast --model</c> except <c>global</c> fixes it (e.g. <c>snaive</c>).
+    /// </summary>
+    public string ForecastModel { get; set; } = "auto";
+
+    /// <summary>Re-select each series' model at least this often, on the loop's clock. Default 24 hours.</summary>
+    public TimeSpan RetrainInterval { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Re-select a series' model early when its live MAE exceeds this multiple of its backtest MAE. Default 1.5.</summary>
+    public double RetrainDegradation { get; set; } = 1.5;
+
+    /// <summary>At most this many series are (re)selected per tick (a cold start spreads over ticks; 0 = no limit). Default 5.</summary>
+    public int MaxSelectionsPerTick { get; set; } = 5;
+
     /// <summary>How often rollups and retention run, on the loop's clock. Default 1 hour.</summary>
     public TimeSpan MaintenanceEvery { get; set; } = TimeSpan.FromHours(1);
 
@@ -46,6 +62,14 @@ public sealed class EngineOptions
         if (!Auspex.Anomalies.AnomalyDetectors.Names.Contains(AnomalyDetector))
         {
             throw new ArgumentException($"EngineOptions.AnomalyDetector '{AnomalyDetector}' is unknown; use one of {string.Join(", ", Auspex.Anomalies.AnomalyDetectors.Names)}.");
+        }
+        if (!Auspex.Forecasting.ModelCatalog.Descriptions.ContainsKey(ForecastModel ?? "") || string.Equals(ForecastModel, "global", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException($"EngineOptions.ForecastModel '{ForecastModel}' is unknown or not a per-series model; use auto, snaive, theta, ets, arima, mstl, naive, naive2, otheta or ensemble.");
+        }
+        if (RetrainInterval <= TimeSpan.Zero || !(RetrainDegradation > 1) || MaxSelectionsPerTick < 0)
+        {
+            throw new ArgumentException("EngineOptions.RetrainInterval must be positive, RetrainDegradation above 1 and MaxSelectionsPerTick at least 0.");
         }
         if (MaintenanceEvery <= TimeSpan.Zero)
         {

@@ -59,6 +59,7 @@ public static class AuspexServer
         app.MapMetricsEndpoint();
         app.MapLocalityEndpoints();
         app.MapSeriesEndpoints();
+        app.MapForecastModelEndpoints();
         app.MapStatusEndpoints();
         app.MapIngestEndpoints();
         app.MapExtenderEndpoints();

@@ -74,7 +74,39 @@ public sealed class DemoApiTests(DemoServerFixture demo)
         Assert.True(data.EnumerateArray().Single().GetProperty("points").GetArrayLength() > 10);
     }
 
+    [Fact]
+    public async Task SeriesModels_ShowTheChosenModelItsCandidatesAndRetrainState()
+    {
+        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(60));
+        var sel = Uri.EscapeDataString("{__name__=~\"auspex_host_.*\"}");
+        var models = await demo.Http.GetFromJsonAsync<JsonElement>($"/api/v1/series/models?match={sel}");
+        Assert.True(models.GetArrayLength() > 0);
+        foreach (var m in models.EnumerateArray())
+        {
+            Assert.False(string.IsNullOrEmpty(m.GetProperty("model").GetString()));
+            Assert.Contains(m.GetProperty("status").GetString(), new[] { "ok", "fallback" });
+            Assert.False(string.IsNullOrEmpty(m.GetProperty("retrainReason").GetString()));
+            Assert.True(m.GetProperty("horizon").GetInt32() >= 1);
+        }
+        // Series selected by cross-validation list every candidate, best first, with per-window errors.
+        var selected = models.EnumerateArray().Where(m => m.GetProperty("candidates").GetArrayLength() > 0).ToList();
+        foreach (var m in selected)
+        {
+            var ranks = m.GetProperty("candidates").EnumerateArray().Select(c => c.GetProperty("rank").GetInt32()).ToList();
+            Assert.Equal(Enumerable.Range(1, ranks.Count), ranks);
+            Assert.NotEmpty(m.GetProperty("candidates")[0].GetProperty("windows").EnumerateArray());
+            Assert.True(m.GetProperty("lastRetrain").ValueKind == JsonValueKind.String);
+        }
+        var alias = await demo.Http.GetFromJsonAsync<JsonElement>($"/api/v1/forecasts/models?selector={sel}");
+        Assert.Equal(models.GetArrayLength(), alias.GetArrayLength());
+        var openapi = await demo.Http.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        Assert.True(openapi.GetProperty("paths").TryGetProperty("/api/v1/series/models", out _));
+    }
+
     [Theory]
+    [InlineData("/api/v1/series/models?match=cpu%7Bhost%3D", 400, "parameter 'match'")]
+    [InlineData("/api/v1/series/models?match=a&selector=b", 400, "not both")]
+    [InlineData("/api/v1/series/models", 400, "the selector is empty")]
     [InlineData("/api/v1/localities/no-such-host", 404, "no locality has id 'no-such-host'")]
     [InlineData("/api/v1/series/query?match=cpu%7Bhost%3D", 400, "parameter 'match'")]
     [InlineData("/api/v1/series/query?match=cpu&from=yesterday", 400, "parameter 'from'")]

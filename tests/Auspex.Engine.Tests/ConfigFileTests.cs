@@ -20,17 +20,21 @@ public sealed class ConfigFileTests : IDisposable
     public void Load_Valid_ResolvesPathsAndDurations()
     {
         File.WriteAllText(_dir.File("t.yaml"), "x");
-        var r = ConfigFile.Load(Write("data_dir: d\ntopology: t.yaml\nloop: {interval: 1m, horizon: 6h, season: 1d, history: 14d}\nretention: {raw: 2d, five_minutes: 30d, one_hour: 1y}\n".Replace("1y", "365d", StringComparison.Ordinal)));
+        var r = ConfigFile.Load(Write("data_dir: d\ntopology: t.yaml\nloop: {interval: 1m, horizon: 6h, season: 1d, history: 14d, model: snaive, retrain_every: 6h}\nretention: {raw: 2d, five_minutes: 30d, one_hour: 1y}\n".Replace("1y", "365d", StringComparison.Ordinal)));
         Assert.Empty(r.Errors);
         Assert.Equal(Path.Combine(_dir.Path, "d"), r.Settings!.DataDirectory);
         Assert.Equal(_dir.File("t.yaml"), r.Settings.TopologyPath);
         Assert.Equal(TimeSpan.FromMinutes(1), r.Settings.Engine.Interval);
+        Assert.Equal("snaive", r.Settings.Engine.ForecastModel);
+        Assert.Equal(TimeSpan.FromHours(6), r.Settings.Engine.RetrainInterval);
         Assert.Equal(TimeSpan.FromDays(2), r.Settings.Retention!.Raw);
     }
 
     [Theory]
     [InlineData("loop: {interval: soon}", ":1:", "'interval' must be a positive duration")]
     [InlineData("topology: nowhere.yaml", ":1:", "not found")]
+    [InlineData("loop: {model: lstm9}", ": ", "ForecastModel 'lstm9' is unknown")]
+    [InlineData("loop: {retrain_every: never}", ":1:", "'retrain_every' must be a positive duration")]
     [InlineData("colour: blue", ":1:1:", "unknown key 'colour'")]
     [InlineData("retention: {raw: 90d, five_minutes: 30d}", ":1:", "retention must not shrink")]
     [InlineData("replay: {speed: 10}", ":1:", "needs at least one file")]

@@ -170,11 +170,16 @@ public static class ConfigFile
             err(v, "'loop' must be a mapping");
             return;
         }
-        Known(m, err, "interval", "horizon", "season", "history");
+        Known(m, err, "interval", "horizon", "season", "history", "model", "retrain_every");
         o.Interval = Duration(m, "interval", err) ?? o.Interval;
         o.Horizon = Duration(m, "horizon", err) ?? o.Horizon;
         o.Season = Duration(m, "season", err) ?? o.Season;
         o.History = Duration(m, "history", err) ?? o.History;
+        o.RetrainInterval = Duration(m, "retrain_every", err) ?? o.RetrainInterval;
+        if (m.Children.TryGetValue(new YamlScalarNode("model"), out var model))
+        {
+            o.ForecastModel = (model as YamlScalarNode)?.Value ?? "";
+        }
     }
 
     private static RetentionPolicy? ReadRetention(YamlNode v, Action<YamlNode, string> err)

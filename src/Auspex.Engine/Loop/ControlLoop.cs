@@ -97,6 +97,9 @@ public sealed class ControlLoop
         }
     }
 
+    /// <summary>Each series' forecasting model, its cross-validation table and retraining state (docs/forecasting.md).</summary>
+    public Auspex.Forecasting.Live.LiveForecaster ForecastModels => _forecast.Models;
+
     /// <summary>Ticks completed.</summary>
     public long Ticks => Interlocked.Read(ref _ticks);
 

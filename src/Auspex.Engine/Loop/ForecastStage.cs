@@ -1,18 +1,39 @@
 using Auspex.Core.Forecasts;
 using Auspex.Core.Series;
-using Auspex.Forecasting;
-using Auspex.Forecasting.Models;
+using Auspex.Forecasting.Live;
 
 namespace Auspex.Engine.Loop;
 
 /// <summary>
 /// Turns each series' recent window into a probabilistic forecast: infers the step, puts the samples on a regular
-/// grid (gaps filled by linear interpolation), and runs the seasonal-naive baseline when two seasons are available,
-/// the naive model otherwise.
+/// grid (gaps filled by linear interpolation), and hands it to the <see cref="LiveForecaster"/>, which selects each
+/// series' model by rolling-origin cross-validation, keeps the choice, refits only the chosen model at each tick and
+/// re-selects on schedule or when the live error degrades (<see cref="EngineOptions.ForecastModel"/>,
+/// <see cref="EngineOptions.RetrainInterval"/>, <see cref="EngineOptions.RetrainDegradation"/>).
 /// </summary>
-internal sealed class ForecastStage(EngineOptions options)
+internal sealed class ForecastStage
 {
     private static readonly IReadOnlyList<double> QuantileLevels = Forecast.DefaultLevels;
+    private readonly EngineOptions _options;
+
+    public ForecastStage(EngineOptions options)
+    {
+        _options = options;
+        Models = new LiveForecaster(new LiveForecasterOptions
+        {
+            Model = options.ForecastModel,
+            MaxSelectionsPerTick = options.MaxSelectionsPerTick,
+            Retrain = new Forecasting.RetrainPolicyOptions
+            {
+                Interval = options.RetrainInterval,
+                DegradationRatio = options.RetrainDegradation,
+                MinInterval = TimeSpan.FromTicks(Math.Min(options.RetrainInterval.Ticks, TimeSpan.FromMinutes(15).Ticks)),
+            },
+        });
+    }
+
+    /// <summary>The per-series model choices (read by the API).</summary>
+    public LiveForecaster Models { get; }
 
     public Forecast? ForecastOne(SeriesKey key, IReadOnlyList<Sample> window, DateTimeOffset now)
     {
@@ -26,19 +47,20 @@ internal sealed class ForecastStage(EngineOptions options)
             return null;
         }
         var y = Regularise(window, step);
-        var horizon = Math.Max(1, (int)Math.Ceiling(options.Horizon / step));
-        var season = (int)Math.Round(options.Season / step);
-        IForecastModel model = season >= 2 && y.Length >= 2 * season ? new SeasonalNaive(season) : new Naive();
-        var output = model.Forecast(y, horizon, options.Levels);
+        var horizon = Math.Max(1, (int)Math.Ceiling(_options.Horizon / step));
+        var season = (int)Math.Round(_options.Season / step);
+        // The main season and, when it fits twice in the history, the weekly one for MSTL.
+        int[] seasons = season >= 2 ? (y.Length >= 14 * season ? [season, 7 * season] : [season]) : [];
+        var last = window[^1].At;
+        var output = Models.Forecast(key.ToString(), y, last, step, horizon, seasons, _options.Levels, now);
         if (!output.IsSuccess)
         {
-            output = new Naive().Forecast(y, horizon, options.Levels);
+            output = new Forecasting.Models.Naive().Forecast(y, horizon, _options.Levels);
             if (!output.IsSuccess)
             {
                 return null;
             }
         }
-        var last = window[^1].At;
         var forecast = output.ToForecast(key, now, last + step, step, QuantileLevels);
         // Usage, rates and counts cannot go below zero: when the history never did, neither does the forecast.
         return y.Min() >= 0 ? ClipAtZero(forecast) : forecast;

@@ -53,10 +53,79 @@ internal sealed class EtsCore
         return model.Estimate(y.ToArray()) ? model : null;
     }
 
-    private bool Estimate(double[] y)
+    /// <summary>
+    /// The state-space update: continues this fit's recursion over the last <paramref name="advanced"/> values of
+    /// <paramref name="y"/> (the observations that arrived after the fitted window), keeping the estimated parameters.
+    /// Exactly the state a fit with the same parameters would reach on the extended series. Null when a
+    /// multiplicative component meets a non-positive value.
+    /// </summary>
+    public EtsCore? Continue(ReadOnlySpan<double> y, int advanced)
+    {
+        if (advanced < 1 || advanced > y.Length)
+        {
+            return null;
+        }
+        var next = new EtsCore(Spec, M)
+        {
+            Alpha = Alpha, Beta = Beta, Gamma = Gamma, Phi = Phi, Sigma2 = Sigma2, Lik = Lik, Aicc = Aicc, N = N + advanced,
+        };
+        var s = (double[])SeasonState.Clone();
+        var l = Level;
+        var b = Slope;
+        var fitted = new double[y.Length];
+        var keep = y.Length - advanced;
+        for (var t = 0; t < keep; t++)
+        {
+            var old = Fitted.Length - keep + t;
+            fitted[t] = old >= 0 ? Fitted[old] : double.NaN;
+        }
+        var season = Spec.Season;
+        var multErr = Spec.Error == EtsError.Multiplicative;
+        for (var i = 0; i < advanced; i++)
+        {
+            var j = (SeasonPhase + i) % M;
+            var trendPart = l + Phi * b;
+            var si = season == EtsSeason.None ? 0 : s[j];
+            var mu = season switch
+            {
+                EtsSeason.None => trendPart,
+                EtsSeason.Additive => trendPart + si,
+                _ => trendPart * si,
+            };
+            if ((multErr || season == EtsSeason.Multiplicative) && (!(mu > 1e-10) || (season == EtsSeason.Multiplicative && !(trendPart > 1e-10))))
+            {
+                return null;
+            }
+            fitted[keep + i] = mu;
+            var err = y[keep + i] - mu;
+            var delta = season == EtsSeason.Multiplicative ? err / si : err;
+            var lNew = trendPart + Alpha * delta;
+            b = Phi * b + Beta * delta;
+            if (season == EtsSeason.Additive)
+            {
+                s[j] = si + Gamma * err;
+            }
+            else if (season == EtsSeason.Multiplicative)
+            {
+                s[j] = si + Gamma * err / trendPart;
+            }
+            l = lNew;
+            if (!double.IsFinite(l))
+            {
+                return null;
+            }
+        }
+        next.Level = l;
+        next.Slope = b;
+        next.SeasonState = s;
+        next.SeasonPhase = (SeasonPhase + advanced) % M;
+        next.Fitted = fitted;
+        return next;
+    }
+
+    private (double[] S0, double L0, double B0) Initial(double[] y)
     {
         var n = y.Length;
-        N = n;
         var mult = Spec.Season == EtsSeason.Multiplicative;
         // Initial seasonal states from a classical decomposition of the first few seasons, level and slope from a
         // regression on the first deseasonalised points (as Hyndman et al. 2008, §2.6.1).
@@ -70,6 +139,14 @@ internal sealed class EtsCore
         var (a, b) = Models.Theta.LinearFit(ds);
         var l0 = Trend ? a - b : ds.Take(Math.Min(k, Seasonal ? M : 5)).Average();
         var b0 = Trend ? b : 0;
+        return (s0, l0, b0);
+    }
+
+    private bool Estimate(double[] y)
+    {
+        var n = y.Length;
+        N = n;
+        var (s0, l0, b0) = Initial(y);
         var scale = Math.Max(Ses.Spread(y) / 10, 1e-8);
         var bScale = Math.Max(Math.Abs(b0), scale / Math.Max(10, n / 10.0));
         var damped = Spec.Trend == EtsTrend.Damped;

@@ -45,3 +45,26 @@ internal sealed class FailedFit : FittedModel
 
     protected override ForecastOutput PredictCore(int horizon, IReadOnlyList<double> levels) => ForecastOutput.Failed(Name, Reason!);
 }
+
+/// <summary>
+/// A fit whose searched structure (e.g. the ETS spec AICc chose) can be kept so later refits on newer data only
+/// re-estimate parameters instead of searching again.
+/// </summary>
+internal interface IPinnableFit
+{
+    /// <summary>A model that fits only the structure this fit found.</summary>
+    IForecastModel Pinned { get; }
+}
+
+/// <summary>
+/// A fit that can be brought up to date with a newer window of the same series without re-estimating its parameters
+/// (the live forecaster's cheap path between re-selections).
+/// </summary>
+internal interface IRefreshableFit
+{
+    /// <summary>
+    /// The fit applied to <paramref name="y"/>, whose last value is <paramref name="advanced"/> steps after the last
+    /// value this fit saw; null when it cannot be applied (the caller refits).
+    /// </summary>
+    IFittedForecastModel? Refresh(ReadOnlySpan<double> y, int advanced);
+}

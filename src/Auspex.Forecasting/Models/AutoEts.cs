@@ -65,11 +65,19 @@ public sealed class AutoEts : ForecastModel
             var reason = string.Create(CultureInfo.InvariantCulture, $"no ETS model could be fitted to {y.Length} points; naive fallback");
             return Naive.FitWalk(y, 1, "Naive", ForecastStatus.Fallback, reason);
         }
-        return new Fitted(Name, best);
+        return new Fitted(Name, best, Season);
     }
 
-    private sealed class Fitted(string name, EtsCore core) : FittedModel(name, ForecastStatus.Ok, null, core.Fitted)
+    private sealed class Fitted(string name, EtsCore core, int season) : FittedModel(name, ForecastStatus.Ok, null, core.Fitted), IPinnableFit, IRefreshableFit
     {
+        public IForecastModel Pinned => new AutoEts(season, core.Spec);
+
+        public IFittedForecastModel? Refresh(ReadOnlySpan<double> y, int advanced)
+        {
+            var next = core.Continue(y, advanced);
+            return next is null ? null : new Fitted(new AutoEts(season, core.Spec).Name, next, season);
+        }
+
         public override string ToString() => core.Spec.ToString();
 
         protected override ForecastOutput PredictCore(int horizon, IReadOnlyList<double> levels)

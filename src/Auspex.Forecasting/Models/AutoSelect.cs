@@ -99,7 +99,7 @@ public sealed class AutoSelect : ForecastModel
                 {
                     var reason = string.Create(CultureInfo.InvariantCulture,
                         $"{n} points are too few for cross-validation ({cv.Horizon}-step window after at least {cv.MinTrainLength}); used {fit.Name}");
-                    return new Single(Name + "(" + fit.Name + ")", ForecastStatus.Fallback, fit.Reason is null ? reason : reason + "; " + fit.Reason, fit, null, Options);
+                    return new Single(Name + "(" + fit.Name + ")", ForecastStatus.Fallback, fit.Reason is null ? reason : reason + "; " + fit.Reason, c, fit, null, Options);
                 }
             }
             return new FailedFit(Name, "no candidate could fit");
@@ -141,13 +141,13 @@ public sealed class AutoSelect : ForecastModel
         if (k == 0)
         {
             // Nothing survived every window cleanly: fall back to the first candidate that fits the whole series.
-            var fallback = _candidates.Select(c => c.Fit(series)).FirstOrDefault(f => f.Status != ForecastStatus.Failed);
-            if (fallback is null)
+            var fallback = _candidates.Select(c => (Model: c, Fit: c.Fit(series))).FirstOrDefault(f => f.Fit.Status != ForecastStatus.Failed);
+            if (fallback.Fit is null)
             {
                 return new FailedFit(Name, "no candidate could fit");
             }
-            var table0 = new CrossValidationTable(rows, ranking, [fallback.Name]);
-            return new Single(Name + "(" + fallback.Name + ")", ForecastStatus.Fallback, "every candidate failed or fell back in cross-validation; used " + fallback.Name, fallback, table0, Options);
+            var table0 = new CrossValidationTable(rows, ranking, [fallback.Fit.Name]);
+            return new Single(Name + "(" + fallback.Fit.Name + ")", ForecastStatus.Fallback, "every candidate failed or fell back in cross-validation; used " + fallback.Fit.Name, fallback.Model, fallback.Fit, table0, Options);
         }
         var chosen = order.Take(k).ToArray();
         var table = new CrossValidationTable(rows, ranking, chosen.Select(c => _candidates[c].Name).ToArray());
@@ -174,7 +174,23 @@ public sealed class AutoSelect : ForecastModel
         {
             return new FailedFit(name, why ?? "selected model failed on the full series");
         }
-        return new Ensemble(name, status, why, fits, absErrors, table, Options);
+        return new Ensemble(name, status, why, chosen.Select(c => _candidates[c]).ToArray(), fits, absErrors, table, Options);
+    }
+
+    /// <summary>What a selection chose, for callers that keep the choice (the engine's live forecaster).</summary>
+    internal interface ISelection
+    {
+        /// <summary>The cross-validation table, or null when the series was too short for any window.</summary>
+        CrossValidationTable? Table { get; }
+
+        /// <summary>Absolute errors [window][step] of the chosen combination in cross-validation (conformal source), or null.</summary>
+        double[][]? AbsErrors { get; }
+
+        /// <summary>The chosen candidate models.</summary>
+        IReadOnlyList<IForecastModel> Models { get; }
+
+        /// <summary>Their fits on the whole series.</summary>
+        IReadOnlyList<IFittedForecastModel> Fits { get; }
     }
 
     private static (double Mae, double Smape) Errors(ReadOnlySpan<double> actual, double[] forecast)
@@ -190,9 +206,17 @@ public sealed class AutoSelect : ForecastModel
         return (mae / actual.Length, 100 * smape / actual.Length);
     }
 
-    private sealed class Single(string name, ForecastStatus status, string? reason, IFittedForecastModel inner, CrossValidationTable? table, AutoSelectOptions options)
-        : FittedModel(name, status, reason, [.. inner.Fitted])
+    private sealed class Single(string name, ForecastStatus status, string? reason, IForecastModel model, IFittedForecastModel inner, CrossValidationTable? table, AutoSelectOptions options)
+        : FittedModel(name, status, reason, [.. inner.Fitted]), ISelection
     {
+        public CrossValidationTable? Table => table;
+
+        public double[][]? AbsErrors => null;
+
+        public IReadOnlyList<IForecastModel> Models => [model];
+
+        public IReadOnlyList<IFittedForecastModel> Fits => [inner];
+
         public override string ToString() => Name;
 
         protected override ForecastOutput PredictCore(int horizon, IReadOnlyList<double> levels)
@@ -204,10 +228,18 @@ public sealed class AutoSelect : ForecastModel
     }
 
     private sealed class Ensemble(
-        string name, ForecastStatus status, string? reason, IFittedForecastModel[] fits, double[][] absErrors,
+        string name, ForecastStatus status, string? reason, IForecastModel[] models, IFittedForecastModel[] fits, double[][] absErrors,
         CrossValidationTable table, AutoSelectOptions options)
-        : FittedModel(name, status, reason, Average(fits.Select(f => f.Fitted).ToArray()))
+        : FittedModel(name, status, reason, Average(fits.Select(f => f.Fitted).ToArray())), ISelection
     {
+        public CrossValidationTable? Table => table;
+
+        public double[][]? AbsErrors => absErrors;
+
+        public IReadOnlyList<IForecastModel> Models => models;
+
+        public IReadOnlyList<IFittedForecastModel> Fits => fits;
+
         public override string ToString() => Name;
 
         protected override ForecastOutput PredictCore(int horizon, IReadOnlyList<double> levels)

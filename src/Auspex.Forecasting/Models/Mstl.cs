@@ -93,12 +93,52 @@ public sealed class Mstl : ForecastModel
             lastCycles[i] = seasonals[i][(n - periods[i])..];
         }
         var status = reason is null ? ForecastStatus.Ok : ForecastStatus.Fallback;
-        return new Fitted(Name, status, reason, fitted, inner, lastCycles);
+        return new Fitted(Name, status, reason, fitted, inner, lastCycles, _seasons);
     }
 
-    private sealed class Fitted(string name, ForecastStatus status, string? reason, double[] fitted, IFittedForecastModel inner, double[][] lastCycles)
-        : FittedModel(name, status, reason, fitted)
+    private sealed class Fitted(string name, ForecastStatus status, string? reason, double[] fitted, IFittedForecastModel inner, double[][] lastCycles, int[] seasons)
+        : FittedModel(name, status, reason, fitted), IPinnableFit, IRefreshableFit
     {
+        public IForecastModel Pinned => inner is IPinnableFit p ? new Mstl(seasons, p.Pinned) : new Mstl(seasons);
+
+        /// <summary>Keeps the seasonal components (extended periodically from the last cycles) and refreshes the remainder model.</summary>
+        public IFittedForecastModel? Refresh(ReadOnlySpan<double> y, int advanced)
+        {
+            if (inner is not IRefreshableFit r || advanced < 0)
+            {
+                return null;
+            }
+            var n = y.Length;
+            var seasonal = new double[n];
+            foreach (var c in lastCycles)
+            {
+                var p = c.Length;
+                for (var t = 0; t < n; t++)
+                {
+                    // d = steps after the last point of the original fit (0 = that point).
+                    var d = (long)t - (n - 1) + advanced;
+                    seasonal[t] += c[(int)((((p - 1 + d) % p) + p) % p)];
+                }
+            }
+            var adjusted = new double[n];
+            for (var t = 0; t < n; t++)
+            {
+                adjusted[t] = y[t] - seasonal[t];
+            }
+            var next = r.Refresh(adjusted, advanced);
+            if (next is null || next.Status == ForecastStatus.Failed)
+            {
+                return null;
+            }
+            var fitted = new double[n];
+            for (var t = 0; t < n; t++)
+            {
+                fitted[t] = next.Fitted[t] + seasonal[t];
+            }
+            var cycles = lastCycles.Select(c => Enumerable.Range(0, c.Length).Select(j => c[(j + advanced) % c.Length]).ToArray()).ToArray();
+            return new Fitted(Name, Status, Reason, fitted, next, cycles, seasons);
+        }
+
         public override string ToString() => $"MSTL({string.Join(",", lastCycles.Select(c => c.Length))}) + {inner}";
 
         protected override ForecastOutput PredictCore(int horizon, IReadOnlyList<double> levels)
