@@ -83,8 +83,11 @@ public static class ConfigFile
                 case "remote_write":
                     s.Pipeline.Sinks = PipelineConfig.ReadSinks(v, Resolve, Err);
                     break;
+                case "alerts":
+                    s.Alerts = AlertsConfig.Read(v, Err);
+                    break;
                 default:
-                    Err(k, $"unknown key '{key}' (expected data_dir, topology, import, loop, retention, replay, auth, scrape_configs, sources, remote_write)");
+                    Err(k, $"unknown key '{key}' (expected data_dir, topology, import, loop, retention, replay, auth, scrape_configs, sources, remote_write, alerts)");
                     break;
             }
         }
