@@ -14,6 +14,17 @@ using Auspex.Ingestion.RemoteWrite;
 // Usage: dotnet run -c Release --project bench/Auspex.Bench.Ingestion -- [--requests N] [--prometheus /usr/bin/prometheus|none]
 // Parser throughput per CPU-second on one thread (median of repeated runs), then, when Prometheus is installed, Prometheus 2.x
 // receiving the same remote_write payloads over HTTP on loopback.
+//        dotnet run -c Release --project bench/Auspex.Bench.Ingestion -- --store [--series 1000] [--days 7] [--interval-seconds 60]
+// End to end: `auspex serve` vs Prometheus receiving the same remote_write stream (rate, peak RSS, bytes/sample on disk)
+// and the 1,000-series × 7-day range query (StoreBench.cs).
+if (args.Length >= 3 && args[0] == "--serve-auspex")
+{
+    return await StoreBench.ServeAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture));
+}
+if (args.Contains("--store"))
+{
+    return await StoreBench.RunAsync(args);
+}
 var inv = CultureInfo.InvariantCulture;
 string Arg(string name, string fallback)
 {

@@ -1,0 +1,483 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text.Json;
+using Auspex.Core.Series;
+using Auspex.Engine;
+using Auspex.Engine.Configuration;
+using Auspex.Ingestion.RemoteWrite;
+using Auspex.Server;
+using Auspex.Storage;
+
+namespace Auspex.Bench.Ingestion;
+
+/// <summary>
+/// End-to-end ingestion and range-query benchmark, Auspex vs a real Prometheus in one run: the same remote_write
+/// bodies (N series × D days at a fixed interval, node_exporter-shaped counters, time-ordered, from concurrent senders
+/// each owning a share of the series — Prometheus' remote_write shards — over HTTP on loopback) go to `auspex serve` (a child process: this harness in --serve-auspex mode, the same runtime
+/// and server as `auspex serve`) and to Prometheus (Debian's package, --web.enable-remote-write-receiver), one receiver
+/// at a time so they do not compete for the cores. Measured per receiver: samples per wall second and per CPU-second
+/// of the receiving process, peak RSS (VmHWM), bytes per sample on disk after shutdown; then the range query of every
+/// series over the whole range (5-minute resolution, median of runs): Auspex's store read in-process vs Prometheus'
+/// query_range over HTTP with step 5m.
+/// </summary>
+internal static class StoreBench
+{
+    private const string Token = "bench-operator-token";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        string Arg(string name, string fallback)
+        {
+            var i = Array.IndexOf(args, name);
+            return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+        }
+        var seriesCount = int.Parse(Arg("--series", "1000"), inv);
+        var days = double.Parse(Arg("--days", "7"), inv);
+        var interval = TimeSpan.FromSeconds(double.Parse(Arg("--interval-seconds", "60"), inv));
+        var perSeries = int.Parse(Arg("--samples-per-series-per-request", "10"), inv);
+        var senders = int.Parse(Arg("--senders", "4"), inv);
+        var runs = int.Parse(Arg("--query-runs", "5"), inv);
+        var prometheus = Arg("--prometheus", "/usr/bin/prometheus");
+
+        var end = DateTimeOffset.FromUnixTimeSeconds(TimeProvider.System.GetUtcNow().ToUnixTimeSeconds() / 3600 * 3600);
+        var start = end - TimeSpan.FromDays(days);
+        var keys = Payloads.Keys(seriesCount);
+        var sw = Stopwatch.StartNew();
+        var bodies = Dataset(keys, start, end, interval, perSeries, senders);
+        var samples = (long)seriesCount * (long)((end - start) / interval);
+        Console.WriteLine(string.Create(inv, $"# store bench: {seriesCount:N0} series × {days:0.#} days every {interval.TotalSeconds:0}s = {samples:N0} samples in {bodies.Count * senders:N0} remote_write requests from {senders} concurrent senders " +
+            $"(like Prometheus' shards: each owns a quarter of the series, all send the same time window together; {bodies.Sum(r => r.Sum(b => (long)b.Length)) / (double)samples:F2} B/sample snappy on the wire), built in {sw.Elapsed.TotalSeconds:F1}s; " +
+            $"{Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+
+        var dir = Directory.CreateTempSubdirectory("auspex-store-bench-").FullName;
+        try
+        {
+            await StoreAlone(Path.Combine(dir, "alone.duckdb"), keys, start, interval);
+            Receiver? prom = null;
+            if (prometheus != "none" && File.Exists(prometheus))
+            {
+                prom = await RunPrometheus(prometheus, Path.Combine(dir, "prometheus"), bodies, samples);
+            }
+            else
+            {
+                Console.WriteLine($"prometheus: skipped ({prometheus} not found; apt-get install -y prometheus)");
+            }
+            var auspex = await RunAuspex(Path.Combine(dir, "auspex"), bodies, samples);
+
+            // Range query: every series over the whole range at 5-minute resolution.
+            var dbPath = Path.Combine(dir, "auspex", "data", "auspex.duckdb");
+            using var store = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = dbPath });
+            var rollup = Stopwatch.StartNew();
+            await store.Series.RollupAsync(end + TimeSpan.FromHours(1));
+            rollup.Stop();
+            var matchers = new[] { new LabelMatcher("__name__", LabelMatchType.Equal, "node_cpu_seconds_total") };
+            var range = new TimeRange(start, end);
+            var points = 0;
+            var auspexTimes = await Median(runs, async () =>
+            {
+                var r = await store.Series.ReadAsync(TenantId.Default, matchers, range, Resolution.FiveMinutes);
+                points = r.Sum(s => s.Samples.Count);
+                if (r.Count != seriesCount)
+                {
+                    throw new InvalidOperationException($"auspex returned {r.Count} series, expected {seriesCount}");
+                }
+            });
+            Console.WriteLine(string.Create(inv, $"auspex rollup of the ingested data (5m and 1h, once, after ingest): {rollup.Elapsed.TotalSeconds:F1}s"));
+            Console.WriteLine(string.Create(inv, $"auspex read {seriesCount} series × {days:0.#} days at 5m ({points:N0} points, in-process store read): median {auspexTimes.Median:F0} ms (runs {string.Join(", ", auspexTimes.All.Select(t => t.ToString("F0", inv)))} ms)"));
+            var rawTimes = await Median(Math.Min(runs, 3), async () =>
+            {
+                var r = await store.Series.ReadAsync(TenantId.Default, matchers, new TimeRange(end - TimeSpan.FromDays(1), end), Resolution.Raw);
+                points = r.Sum(s => s.Samples.Count);
+            });
+            Console.WriteLine(string.Create(inv, $"auspex read {seriesCount} series × last 1 day raw ({points:N0} points): median {rawTimes.Median:F0} ms"));
+            if (prom is not null)
+            {
+                Console.WriteLine($"{prom.Name}: compacted blocks now: {prom.Blocks?.Invoke()}");
+                await PrometheusQuery(prom, start, end, runs, seriesCount, days);
+                prom.Dispose();
+            }
+            auspex.Dispose();
+            Console.WriteLine(string.Create(inv, $"ratios auspex/prometheus: ingest rate per CPU-second {Ratio(auspex.PerCpuSecond, prom?.PerCpuSecond)}, per wall second {Ratio(auspex.PerWallSecond, prom?.PerWallSecond)}, " +
+                $"bytes/sample {Ratio(auspex.BytesPerSample, prom?.BytesPerSample)}, peak RSS {Ratio(auspex.PeakRssKiB, prom?.PeakRssKiB)}"));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        return 0;
+    }
+
+    /// <summary>The store without HTTP: commits of 1,000 and of 10,000 samples, CPU-seconds of this process.</summary>
+    private static async Task StoreAlone(string path, List<SeriesKey> keys, DateTimeOffset start, TimeSpan interval)
+    {
+        using var store = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = path });
+        using var self = Process.GetCurrentProcess();
+        var t = 0;
+        foreach (var perCommit in new[] { 1_000, 10_000 })
+        {
+            var commits = perCommit == 1_000 ? 200 : 40;
+            self.Refresh();
+            var cpu = self.TotalProcessorTime;
+            var sw = Stopwatch.StartNew();
+            for (var c = 0; c < commits; c++)
+            {
+                await using var app = store.Series.BeginAppend(TenantId.Default);
+                for (var i = 0; i < perCommit; i++)
+                {
+                    app.Add(keys[i % keys.Count], start + interval * (t + i / keys.Count), i);
+                }
+                t += perCommit / keys.Count + 1;
+                var r = await app.CommitAsync();
+                if (!r.Ok)
+                {
+                    throw new InvalidOperationException(string.Join("; ", r.Errors));
+                }
+            }
+            self.Refresh();
+            var seconds = (self.TotalProcessorTime - cpu).TotalSeconds;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"store alone (in-process, no HTTP): {commits} commits of {perCommit:N0} samples: {commits * perCommit / seconds / 1e3:F1} k samples per CPU-second, {seconds / commits * 1e3:F1} ms CPU per commit ({sw.Elapsed.TotalMilliseconds / commits:F1} ms wall)"));
+        }
+    }
+
+    private static string BlockBytesPerSample(string data)
+    {
+        long bytes = 0, count = 0;
+        foreach (var meta in Directory.EnumerateFiles(data, "meta.json", SearchOption.AllDirectories))
+        {
+            var block = Path.GetDirectoryName(meta)!;
+            if (block.EndsWith(".tmp-for-creation", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            using var doc = JsonDocument.Parse(File.ReadAllText(meta));
+            count += doc.RootElement.GetProperty("stats").GetProperty("numSamples").GetInt64();
+            bytes += new DirectoryInfo(block).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+        }
+        return count == 0 ? "none yet" : string.Create(CultureInfo.InvariantCulture, $"{count:N0} samples in {bytes / 1048576.0:F1} MiB = {bytes / (double)count:F2} B/sample");
+    }
+
+    private static string Ratio(double a, double? b) => b is { } x && x > 0 ? (a / x).ToString("F2", CultureInfo.InvariantCulture) : "n/a";
+
+    /// <summary>
+    /// Time-ordered rounds of requests: in each round, sender j sends its share of the series (every j-th) for the next
+    /// <paramref name="perSeries"/> timestamps.
+    /// </summary>
+    private static List<byte[][]> Dataset(List<SeriesKey> keys, DateTimeOffset start, DateTimeOffset end, TimeSpan interval, int perSeries, int senders)
+    {
+        var steps = (int)((end - start) / interval);
+        var random = new Random(42);
+        var values = keys.Select(_ => Math.Round(random.NextDouble() * 1e5, 2)).ToArray();
+        var bodies = new List<byte[][]>();
+        for (var first = 0; first < steps; first += perSeries)
+        {
+            var n = Math.Min(perSeries, steps - first);
+            var batch = new List<SeriesData>(keys.Count);
+            for (var k = 0; k < keys.Count; k++)
+            {
+                var s = new Sample[n];
+                for (var i = 0; i < n; i++)
+                {
+                    // node_cpu_seconds_total-like: a counter growing by up to the interval, with 10 ms resolution.
+                    values[k] = Math.Round(values[k] + random.NextDouble() * interval.TotalSeconds, 2);
+                    s[i] = new Sample(start + interval * (first + i), values[k]);
+                }
+                batch.Add(new SeriesData(keys[k], s));
+            }
+            bodies.Add(Enumerable.Range(0, senders).Select(j => RemoteWriteEncoder.Encode(batch.Where((_, k) => k % senders == j).ToList())).ToArray());
+        }
+        return bodies;
+    }
+
+    private sealed class Receiver(string name, Process process, Uri baseUrl, string dataDir) : IDisposable
+    {
+        public string Name { get; } = name;
+        public Process Process { get; } = process;
+        public Uri BaseUrl { get; } = baseUrl;
+        public string DataDir { get; } = dataDir;
+        public double PerWallSecond { get; set; }
+        public double PerCpuSecond { get; set; }
+        public double BytesPerSample { get; set; }
+        public double PeakRssKiB { get; set; }
+        public Func<string>? Blocks { get; set; }
+
+        public void Dispose()
+        {
+            if (!Process.HasExited)
+            {
+                Process.Kill(entireProcessTree: true);
+                Process.WaitForExit(10_000);
+            }
+            Process.Dispose();
+        }
+    }
+
+    private static async Task<Receiver> RunPrometheus(string binary, string dir, List<byte[][]> bodies, long samples)
+    {
+        Directory.CreateDirectory(dir);
+        var port = FreePort();
+        var config = Path.Combine(dir, "prometheus.yml");
+        await File.WriteAllTextAsync(config, "global:\n  scrape_interval: 1h\nscrape_configs: []\n");
+        var data = Path.Combine(dir, "data");
+        var process = Start(binary, [$"--config.file={config}", $"--storage.tsdb.path={data}", $"--web.listen-address=127.0.0.1:{port}",
+            "--web.enable-remote-write-receiver", "--storage.tsdb.retention.time=30d", "--log.level=error"]);
+        var r = new Receiver(FirstLine(binary, "--version"), process, new Uri($"http://127.0.0.1:{port}/"), data);
+        await WaitReady(new Uri(r.BaseUrl, "-/ready"), process);
+        await Ingest(r, bodies, samples, null);
+        // Let the last head compaction settle before measuring the disk, as a running Prometheus would.
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        var bytes = DirBytes(data);
+        r.BytesPerSample = bytes / (double)samples;
+        Report(r, samples, $"{bytes / 1048576.0:F1} MiB allocated in {data} (blocks + WAL + head chunks, Prometheus still running)");
+        // Compacted blocks alone (what the data costs once the head is cut): bytes of the block folders over the samples
+        // their meta.json counts. Compaction goes on in the background, so this is read again after the Auspex run.
+        r.Blocks = () => BlockBytesPerSample(data);
+        return r;
+    }
+
+    private static async Task<Receiver> RunAuspex(string dir, List<byte[][]> bodies, long samples)
+    {
+        Directory.CreateDirectory(dir);
+        await File.WriteAllTextAsync(Path.Combine(dir, "topology.yaml"), """
+            version: 1
+            tenant: default
+            tiers:
+              - {name: standard, provider: onprem, price_per_hour: 0.40, performance_factor: 1.0, preemption_probability_per_hour: 0.0, provisioning_lead_time: 10m}
+            regions:
+              - id: r1
+                zones:
+                  - id: z1
+                    racks:
+                      - id: k1
+                        hosts:
+                          - {id: h1, tier: standard, capacity: {cpu: 4, memory: 16Gi}}
+            """);
+        var hash = Auspex.Server.Auth.ApiKey.Hash(Token);
+        var config = Path.Combine(dir, "auspex.yaml");
+        await File.WriteAllTextAsync(config, $"data_dir: data\ntopology: topology.yaml\nloop: {{interval: 1d}}\nauth:\n  keys:\n    - {{name: bench, role: operator, tenant: default, token_sha256: {hash}}}\n");
+        var port = FreePort();
+        var process = Start(Environment.ProcessPath!, ["--serve-auspex", config, port.ToString(CultureInfo.InvariantCulture)], stdin: true);
+        var r = new Receiver("auspex serve", process, new Uri($"http://127.0.0.1:{port}/"), Path.Combine(dir, "data"));
+        await WaitReady(new Uri(r.BaseUrl, "livez"), process);
+        await Ingest(r, bodies, samples, Token);
+        // A clean stop checkpoints DuckDB's WAL into the file: the steady-state size.
+        await process.StandardInput.WriteLineAsync("stop");
+        await process.StandardInput.FlushAsync();
+        if (!process.WaitForExit(300_000))
+        {
+            throw new TimeoutException("auspex did not stop within 5 minutes");
+        }
+        var bytes = DirBytes(r.DataDir);
+        r.BytesPerSample = bytes / (double)samples;
+        Report(r, samples, $"{bytes / 1048576.0:F1} MiB allocated in {r.DataDir} (after a clean stop)");
+        return r;
+    }
+
+    private static void Report(Receiver r, long samples, string disk) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{r.Name}: ingest {r.PerWallSecond / 1e3:F1} k samples/s wall, {r.PerCpuSecond / 1e3:F1} k samples per CPU-second of the receiver; " +
+            $"peak RSS {r.PeakRssKiB / 1024:F0} MiB; {r.BytesPerSample:F2} B/sample on disk ({disk})"));
+
+    private static async Task Ingest(Receiver r, List<byte[][]> bodies, long samples, string? token)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
+        var url = new Uri(r.BaseUrl, "api/v1/write");
+        var cpu0 = CpuSeconds(r.Process.Id);
+        var sw = Stopwatch.StartNew();
+        var retries = 0;
+        async Task Send(byte[] body)
+        {
+            while (true)
+            {
+                using var content = new ByteArrayContent(body);
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
+                content.Headers.ContentEncoding.Add("snappy");
+                using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
+                request.Headers.Add("X-Prometheus-Remote-Write-Version", "0.1.0");
+                if (token is not null)
+                {
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                }
+                using var response = await http.SendAsync(request);
+                if (response.StatusCode == HttpStatusCode.TooManyRequests)
+                {
+                    Interlocked.Increment(ref retries);
+                    await Task.Delay(100);
+                    continue;
+                }
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw new InvalidOperationException($"{r.Name} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+                }
+                break;
+            }
+        }
+        foreach (var round in bodies)
+        {
+            await Task.WhenAll(round.Select(Send));
+        }
+        var seconds = sw.Elapsed.TotalSeconds;
+        var cpu = CpuSeconds(r.Process.Id) - cpu0;
+        r.PerWallSecond = samples / seconds;
+        r.PerCpuSecond = samples / cpu;
+        r.PeakRssKiB = PeakRssKiB(r.Process.Id);
+        if (retries > 0)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{r.Name}: {retries} requests answered 429 and retried"));
+        }
+    }
+
+    private static async Task PrometheusQuery(Receiver prom, DateTimeOffset start, DateTimeOffset end, int runs, int seriesCount, double days)
+    {
+        using var http = new HttpClient { BaseAddress = prom.BaseUrl, Timeout = TimeSpan.FromMinutes(5) };
+        var inv = CultureInfo.InvariantCulture;
+        foreach (var query in new[] { "node_cpu_seconds_total", "avg_over_time(node_cpu_seconds_total[5m])" })
+        {
+            var url = $"api/v1/query_range?query={Uri.EscapeDataString(query)}&start={start.ToUnixTimeSeconds()}&end={(end - TimeSpan.FromMinutes(5)).ToUnixTimeSeconds()}&step=300";
+            var points = 0;
+            var times = await Median(runs, async () =>
+            {
+                var body = await http.GetStringAsync(url);
+                using var doc = JsonDocument.Parse(body);
+                var result = doc.RootElement.GetProperty("data").GetProperty("result");
+                points = result.EnumerateArray().Sum(s => s.GetProperty("values").GetArrayLength());
+                if (result.GetArrayLength() != seriesCount)
+                {
+                    throw new InvalidOperationException($"prometheus returned {result.GetArrayLength()} series, expected {seriesCount}");
+                }
+            });
+            Console.WriteLine(string.Create(inv, $"{prom.Name} query_range '{query}' {seriesCount} series × {days:0.#} days step 5m ({points:N0} points, HTTP+JSON on loopback): median {times.Median:F0} ms (runs {string.Join(", ", times.All.Select(t => t.ToString("F0", inv)))} ms)"));
+        }
+    }
+
+    private static async Task<(double Median, List<double> All)> Median(int runs, Func<Task> action)
+    {
+        await action(); // warm-up
+        var times = new List<double>();
+        for (var i = 0; i < runs; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            await action();
+            times.Add(sw.Elapsed.TotalMilliseconds);
+        }
+        var sorted = times.Order().ToList();
+        return (sorted[sorted.Count / 2], times);
+    }
+
+    /// <summary>The --serve-auspex child: the runtime and server `auspex serve` runs, until a line arrives on stdin.</summary>
+    public static async Task<int> ServeAsync(string config, int port)
+    {
+        var loaded = ConfigFile.Load(config);
+        if (loaded.Settings is not { } settings)
+        {
+            await Console.Error.WriteLineAsync(string.Join("\n", loaded.Errors));
+            return 2;
+        }
+        await using var runtime = await AuspexRuntime.StartAsync(settings);
+        var auth = new Auspex.Server.Auth.AuthOptions
+        {
+            Keys = settings.ApiKeys.Select(k => new Auspex.Server.Auth.ApiKey(k.Name, Enum.Parse<Auspex.Server.Auth.Role>(k.Role, ignoreCase: true), k.Tenant, k.TokenSha256)).ToList(),
+        };
+        var app = AuspexServer.Build(runtime, new ServerOptions { Port = port }, quiet: true, auth: auth);
+        await app.StartAsync();
+        await Console.In.ReadLineAsync();
+        await app.StopAsync();
+        await app.DisposeAsync();
+        return 0;
+    }
+
+    private static Process Start(string binary, string[] args, bool stdin = false)
+    {
+        var psi = new ProcessStartInfo(binary) { RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = stdin };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+        var p = Process.Start(psi)!;
+        p.OutputDataReceived += (_, _) => { };
+        p.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { Length: > 0 })
+            {
+                Console.Error.WriteLine($"[{Path.GetFileName(binary)}] {e.Data}");
+            }
+        };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return p;
+    }
+
+    private static async Task WaitReady(Uri url, Process process)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        for (var i = 0; i < 600; i++)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"{url.Host}:{url.Port} exited with code {process.ExitCode} before it was ready");
+            }
+            try
+            {
+                if ((await http.GetAsync(url)).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"{url} not ready after 2 minutes");
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    /// <summary>Bytes allocated on disk under <paramref name="dir"/> (du: sparse, preallocated files count what they use).</summary>
+    private static long DirBytes(string dir)
+    {
+        if (!Directory.Exists(dir))
+        {
+            return 0;
+        }
+        var psi = new ProcessStartInfo("du", ["-sk", dir]) { RedirectStandardOutput = true };
+        using var p = Process.Start(psi)!;
+        var text = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return long.Parse(text.Split('\t')[0], CultureInfo.InvariantCulture) * 1024;
+    }
+
+    private static double CpuSeconds(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+
+    private static double PeakRssKiB(int pid)
+    {
+        var line = File.ReadAllLines($"/proc/{pid}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return double.Parse(line.Split(':')[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+    }
+
+    private static string FirstLine(string binary, string arg)
+    {
+        var psi = new ProcessStartInfo(binary, arg) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var p = Process.Start(psi)!;
+        var text = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return text.Split('\n')[0].Trim();
+    }
+}
