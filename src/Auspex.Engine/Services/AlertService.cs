@@ -172,9 +172,20 @@ public sealed class AlertService : IDisposable
         ArgumentNullException.ThrowIfNull(loop);
         loop.Ticked += tick =>
         {
-            if (loop.Latest is { Report: { } report } latest && latest.At == tick.At)
+            // Runs on the loop's thread: a failing evaluation is recorded, never allowed to stop the loop.
+            try
             {
-                Evaluate(report, latest.Topology);
+                if (loop.Latest is { Report: { } report } latest && latest.At == tick.At)
+                {
+                    Evaluate(report, latest.Topology);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                lock (_gate)
+                {
+                    _lastError = $"{e.GetType().Name}: {e.Message}";
+                }
             }
         };
     }

@@ -152,7 +152,7 @@ public sealed class PlacementService(IStateStore state, TopologyHolder topology,
         var id = "pd-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6));
         var view = new PlacementDecisionView(id, snapshot.At, request.Component, ask.DryRun, feasible, replicas.FirstOrDefault()?.Host, replicas,
             evaluation.Plugins.ToDictionary(p => p.Plugin, p => p.Weight, StringComparer.Ordinal), candidates,
-            evaluation.FeasibleCount, evaluation.Rejections.Count, evaluation.RejectionSummary());
+            evaluation.FeasibleCount, evaluation.RejectedCount, evaluation.RejectionSummary());
         var detail = string.Create(CultureInfo.InvariantCulture,
             $"{(ask.DryRun ? "dry run" : "recorded")}; seed {ask.Seed}; {string.Join(", ", replicas.Select(r => r.Host ?? "infeasible"))}; first: {replicas.FirstOrDefault()?.Explanation}");
         var now = loop.Clock.GetUtcNow();

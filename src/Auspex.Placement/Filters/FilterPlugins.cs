@@ -11,6 +11,9 @@ internal interface IFilterPlugin
     string Name { get; }
 
     string? Filter(RequestContext ctx, int h);
+
+    /// <summary>The fast path of <see cref="Filter"/>: true when the host passes; builds no reason.</summary>
+    bool Passes(RequestContext ctx, int h) => Filter(ctx, h) is null;
 }
 
 /// <summary>Policy overrides: a forced locality admits only hosts inside it; a forbidden one admits none.</summary>
@@ -80,6 +83,19 @@ internal sealed class MaintenanceFilter : IFilterPlugin
 internal sealed class FitFilter : IFilterPlugin
 {
     public string Name => "Fit";
+
+    public bool Passes(RequestContext ctx, int h)
+    {
+        var cap = ctx.S.Capacity;
+        foreach (var r in ctx.NeedKinds)
+        {
+            if (ctx.Used(h, r) + ctx.Need[r] > cap[h * PlacementSnapshot.R + r])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 
     public string? Filter(RequestContext ctx, int h)
     {

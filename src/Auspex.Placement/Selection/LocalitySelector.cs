@@ -18,7 +18,7 @@ internal sealed class LocalitySelector : ILocalitySelector
     public PlacementEvaluation Evaluate(PlacementRequest request, PlacementSnapshot snapshot) => Evaluate(request, snapshot, null);
 
     public PlacementOutcome SelectLocality(PlacementRequest request, PlacementSnapshot snapshot, int seed) =>
-        Choose(Evaluate(request, snapshot, null), new Random(seed), seed);
+        Choose(Evaluate(request, snapshot, null, seed), new Random(seed), seed);
 
     public IReadOnlyList<PlacementOutcome> SelectLocalities(PlacementRequest request, PlacementSnapshot snapshot, int count, int seed)
     {
@@ -28,7 +28,7 @@ internal sealed class LocalitySelector : ILocalitySelector
         var outcomes = new List<PlacementOutcome>(count);
         for (var i = 0; i < count; i++)
         {
-            var outcome = Choose(Evaluate(request, snapshot, overlay), rng, seed);
+            var outcome = Choose(Evaluate(request, snapshot, overlay, unchecked(seed * 31 + i)), rng, seed);
             outcomes.Add(outcome);
             if (outcome is not PlacementOutcome.Placed placed)
             {
@@ -48,7 +48,22 @@ internal sealed class LocalitySelector : ILocalitySelector
         return outcomes;
     }
 
-    internal PlacementEvaluation Evaluate(PlacementRequest request, PlacementSnapshot snapshot, Overlay? overlay)
+    /// <summary>
+    /// kube-scheduler's numFeasibleNodesToFind: every host below 100; else the configured or adaptive percentage
+    /// (50 − hosts/125, at least 5 %), never fewer than 100.
+    /// </summary>
+    internal static int FeasibleToFind(int hosts, int percentage)
+    {
+        if (hosts < 100 || percentage >= 100)
+        {
+            return hosts;
+        }
+        var pct = percentage > 0 ? percentage : Math.Max(5, 50 - hosts / 125);
+        return Math.Max(100, (int)((long)hosts * pct / 100));
+    }
+
+    /// <summary>Filters and scores; with <paramref name="sampleSeed"/> (a decision) it may stop early, as kube-scheduler does.</summary>
+    internal PlacementEvaluation Evaluate(PlacementRequest request, PlacementSnapshot snapshot, Overlay? overlay, int? sampleSeed = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(snapshot);
@@ -83,7 +98,14 @@ internal sealed class LocalitySelector : ILocalitySelector
         ctx.BeginCache();
         try
         {
-            return Evaluate(ctx, candidates, rejections);
+            var limit = candidates.Length;
+            var start = 0;
+            if (sampleSeed is { } s && request.CandidateHosts is null)
+            {
+                limit = FeasibleToFind(candidates.Length, Options.PercentageOfHostsToScore);
+                start = limit < candidates.Length ? (int)((uint)s * 2654435761u % (uint)candidates.Length) : 0;
+            }
+            return Evaluate(ctx, candidates, rejections, start, limit);
         }
         finally
         {
@@ -91,31 +113,39 @@ internal sealed class LocalitySelector : ILocalitySelector
         }
     }
 
-    private PlacementEvaluation Evaluate(RequestContext ctx, int[] candidates, List<Rejection> rejections)
+    private PlacementEvaluation Evaluate(RequestContext ctx, int[] candidates, List<Rejection> rejections, int start, int limit)
     {
-        var snapshot = ctx.S;
-        var feasible = new List<int>(candidates.Length);
-        foreach (var h in candidates)
+        var feasible = new List<int>(Math.Min(candidates.Length, limit));
+        var lazy = new List<(int, IFilterPlugin)>();
+        var examined = 0;
+        for (var k = 0; k < candidates.Length && feasible.Count < limit; k++)
         {
-            string? reason = null;
-            string? plugin = null;
+            var idx = start + k;
+            var h = candidates[idx >= candidates.Length ? idx - candidates.Length : idx];
+            examined++;
+            IFilterPlugin? failed = null;
             foreach (var f in Filters)
             {
-                reason = f.Filter(ctx, h);
-                if (reason is not null)
+                if (!f.Passes(ctx, h))
                 {
-                    plugin = f.Name;
+                    failed = f;
                     break;
                 }
             }
-            if (reason is null)
+            if (failed is null)
             {
                 feasible.Add(h);
             }
             else
             {
-                rejections.Add(new Rejection(snapshot.HostIds[h], plugin!, reason));
+                lazy.Add((h, failed));
             }
+        }
+        if (start != 0)
+        {
+            // Candidate order (what callers and explanations expect), not the rotated visiting order.
+            feasible.Sort();
+            lazy.Sort((a, b) => a.Item1.CompareTo(b.Item1));
         }
 
         var active = Scorers.Where(p => p.Weight(Options) > 0 && p.Applies(ctx)).ToArray();
@@ -142,7 +172,7 @@ internal sealed class LocalitySelector : ILocalitySelector
                 total[i] += w * s[i];
             }
         }
-        return new PlacementEvaluation(ctx, active, weights, raw, norm, [.. feasible], total, rejections);
+        return new PlacementEvaluation(ctx, active, weights, raw, norm, [.. feasible], total, rejections, lazy, examined);
     }
 
     /// <summary>The k best feasible hosts other than <paramref name="skip"/>, best first (ties by host id), in O(n·k).</summary>
@@ -176,12 +206,12 @@ internal sealed class LocalitySelector : ILocalitySelector
     {
         if (e.FeasibleCount == 0)
         {
-            var reasons = e.Rejections.Count == 0 ? ["no candidate hosts"] : e.RejectionSummary();
+            var reasons = e.RejectedCount == 0 ? ["no candidate hosts"] : e.RejectionSummary();
             return new PlacementOutcome.Infeasible(e.Request, e.At, seed, reasons, e.Rejections);
         }
         var (index, probability) = Steering.Choose(e, Options, rng);
         var alternatives = TopK(e, index, Options.Alternatives);
         return new PlacementOutcome.Placed(e.Request, e.At, seed, e.Host(index), e.Total(index), probability,
-            e.Explain(index), alternatives, e.FeasibleCount, e.Rejections.Count);
+            e.Explain(index), alternatives, e.FeasibleCount, e.RejectedCount);
     }
 }

@@ -18,7 +18,12 @@ public sealed class PlacementEvaluation
     private readonly double[] _total;
     private Dictionary<string, int>? _positions;
 
-    internal PlacementEvaluation(RequestContext ctx, IScorePlugin[] plugins, double[] weights, double[][] raw, double[][] norm, int[] feasible, double[] total, List<Rejection> rejections)
+    private readonly List<Rejection> _early;
+    private readonly List<(int Host, Filters.IFilterPlugin Filter)> _lazy;
+    private IReadOnlyList<Rejection>? _rejections;
+
+    internal PlacementEvaluation(RequestContext ctx, IScorePlugin[] plugins, double[] weights, double[][] raw, double[][] norm, int[] feasible, double[] total,
+        List<Rejection> rejections, List<(int Host, Filters.IFilterPlugin Filter)> lazy, int examined)
     {
         _ctx = ctx;
         _plugins = plugins;
@@ -27,8 +32,16 @@ public sealed class PlacementEvaluation
         _norm = norm;
         _feasible = feasible;
         _total = total;
-        Rejections = rejections;
+        _early = rejections;
+        _lazy = lazy;
+        Examined = examined;
     }
+
+    /// <summary>How many candidate hosts were filtered (fewer than all when a decision samples, see <see cref="PlacementOptions.PercentageOfHostsToScore"/>).</summary>
+    public int Examined { get; }
+
+    /// <summary>How many hosts a filter ruled out (cheap: no reasons built).</summary>
+    public int RejectedCount => _early.Count + _lazy.Count;
 
     /// <summary>The request evaluated.</summary>
     public PlacementRequest Request => _ctx.Request;
@@ -39,8 +52,19 @@ public sealed class PlacementEvaluation
     /// <summary>Number of hosts that passed every filter.</summary>
     public int FeasibleCount => _feasible.Length;
 
-    /// <summary>Hosts a filter ruled out, with reasons, in candidate order.</summary>
-    public IReadOnlyList<Rejection> Rejections { get; }
+    /// <summary>Hosts a filter ruled out, with reasons, in candidate order (the reasons are built on first access).</summary>
+    public IReadOnlyList<Rejection> Rejections => _rejections ??= BuildRejections();
+
+    private List<Rejection> BuildRejections()
+    {
+        var list = new List<Rejection>(_early.Count + _lazy.Count);
+        list.AddRange(_early);
+        foreach (var (h, f) in _lazy)
+        {
+            list.Add(new Rejection(_ctx.S.HostIds[h], f.Name, f.Filter(_ctx, h) ?? "ruled out when evaluated (the request's state has changed since)"));
+        }
+        return list;
+    }
 
     /// <summary>The score plugins that took part, with their weights.</summary>
     public IReadOnlyList<(string Plugin, double Weight)> Plugins => _plugins.Select((p, i) => (p.Name, _weights[i])).ToArray();

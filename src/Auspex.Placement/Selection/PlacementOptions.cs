@@ -62,9 +62,23 @@ public sealed class PlacementOptions
     /// <summary>Alternatives listed in a decision's explanation (≥ 0). Default 5.</summary>
     public int Alternatives { get; set; } = 5;
 
+    /// <summary>
+    /// Share of hosts (1–100 %) a single decision looks at before it stops filtering, as kube-scheduler's
+    /// <c>percentageOfNodesToScore</c>: 0 (default) is kube's adaptive rule — 50 % − hosts/125, at least 5 %, and never
+    /// fewer than 100 feasible hosts (every host below 100). Filtering starts at a host drawn from the decision's seed
+    /// and stops once that many feasible hosts are found, so large fleets decide in a fraction of the time while
+    /// every host stays reachable. 100 = every host every time. Applies to <see cref="ILocalitySelector.SelectLocality"/>
+    /// without candidate hosts; <see cref="ILocalitySelector.Evaluate"/> always looks at every candidate.
+    /// </summary>
+    public int PercentageOfHostsToScore { get; set; }
+
     /// <summary>Throws <see cref="ArgumentException"/> when an option is out of range.</summary>
     public void Validate()
     {
+        if (PercentageOfHostsToScore is < 0 or > 100)
+        {
+            throw new ArgumentException("PlacementOptions.PercentageOfHostsToScore must be 0 (adaptive) or 1–100.");
+        }
         if (Quantile is <= 0 or >= 1 || double.IsNaN(Quantile))
         {
             throw new ArgumentException("PlacementOptions.Quantile must be in (0, 1).");
