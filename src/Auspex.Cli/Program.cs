@@ -8,5 +8,6 @@ var root = new RootCommand("Auspex: predictive infrastructure management — for
     ImportCommand.Create(),
     ForecastCommand.Create(),
     DetectCommand.Create(),
+    SimulateCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
