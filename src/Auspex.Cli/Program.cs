@@ -11,5 +11,6 @@ var root = new RootCommand("Auspex: predictive infrastructure management — for
     ScoreCommand.Create(),
     PlaceCommand.Create(),
     PlanCommand.Create(),
+    SimulateCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

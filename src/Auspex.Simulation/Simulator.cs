@@ -87,7 +87,7 @@ public static class Simulator
                     a.LastPreemptions = pool.Preemptions;
                     a.PreemptedAt = t;
                 }
-                var ctx = new PolicyContext(clock.GetUtcNow(), observed, history, trace.Start, trace.Step, pool.Ready(t), pool.Pending(t), pool.Desired, world);
+                var ctx = new PolicyContext(clock.GetUtcNow(), observed, history, trace.Start, trace.Step, pool.Ready(t), pool.Pending(t), pool.Desired, world, clock);
                 var measured = t >= measureFrom;
                 if (policies[p].Decide(ctx) is { } desired && pool.SetDesired(desired) && measured)
                 {

@@ -1,3 +1,7 @@
+using Auspex.Core.Forecasts;
+using Auspex.Core.Series;
+using Auspex.Orchestration.Pool;
+using Auspex.Orchestration.Scaling;
 using Auspex.Simulation.World;
 
 namespace Auspex.Simulation.Policies;
@@ -39,29 +43,31 @@ public sealed record AuspexPolicyOptions
     /// <summary>History the growth quantile is estimated on. Default 2 days.</summary>
     public TimeSpan GrowthHistory { get; init; } = TimeSpan.FromDays(2);
 
-    /// <summary>Recommendations are held this long before scaling in (like the HPA's window). Default 5 min.</summary>
+    /// <summary>The decider's scale-in stabilisation window (like the HPA's). Default 5 min.</summary>
     public TimeSpan ScaleDownStabilisation { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// Put the predictable base (the forecast's 10 % quantile over the next hour) on the first tier and the rest on
-    /// the cheapest tier that can be preempted. Default true; false keeps every replica on the first tier.
+    /// Let the orchestration's decider mix every tier of the world (cheapest expected cost that still covers the
+    /// quantile with the availability despite preemptions). Default true; false keeps every replica on the first tier.
     /// </summary>
     public bool UseTiers { get; init; } = true;
 }
 
 /// <summary>
-/// Auspex's policy as the simulator runs it: forecast quantiles from the product's forecasting library, sized by the
-/// queueing model for the SLO rather than by a utilisation target, looking ahead over the tier's provisioning lead
-/// time, and split over tiers. Each tick: the rate to plan for is the largest forecast quantile over
-/// [now, now + lead time + one tick], raised by the current forecast miss when the load runs above the forecast
-/// (never lowered), and never below the load observed now; the replicas are the fewest whose p99 response time for
-/// that rate stays under <see cref="AuspexPolicyOptions.SloSafety"/> × the SLO; scale-in waits for the stabilisation
-/// window. Before <see cref="AuspexPolicyOptions.MinHistory"/> it is the same rule on the observed load alone.
+/// Auspex's policy as the simulator runs it — the product's own parts on the simulated clock: demand forecasts from
+/// the forecasting library (bucket peaks, refitted every <see cref="AuspexPolicyOptions.RefitEvery"/>), turned into
+/// replicas needed by the queueing model's inverse (fewest replicas whose p99 stays under
+/// <see cref="AuspexPolicyOptions.SloSafety"/> × the SLO) rather than a utilisation target, and handed as a
+/// probabilistic forecast to the orchestration's <see cref="IScalingDecider"/>, which covers the quantile over the
+/// lead time and the decision interval, mixes tiers under preemption risk and scales in with hysteresis. Every
+/// quantile is floored by the load observed now and by the level grown by the load's own growth quantile over the
+/// lead time, and the forecast is raised by the current miss when the load runs above it (never lowered). Before
+/// <see cref="AuspexPolicyOptions.MinHistory"/> only the floors apply.
 /// </summary>
 public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string name = "auspex") : IScalingPolicy
 {
     private readonly AuspexPolicyOptions _o = options ?? new AuspexPolicyOptions();
-    private readonly List<(DateTimeOffset At, int Replicas)> _recommendations = [];
+    private IScalingDecider? _decider;
     private DemandPath? _path;
     private double _growth = 1;
     private DateTimeOffset _growthAt = DateTimeOffset.MinValue;
@@ -86,40 +92,74 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
                 _o.Model, [TimeSpan.FromDays(1), TimeSpan.FromDays(7)], 12, peak: true) ?? _path;
             Forecasts++;
         }
-        var baseTier = world.Tiers[0];
-        var burstTier = _o.UseTiers ? world.Tiers.Where(t => t.PreemptionProbabilityPerHour > 0 && t.PricePerHour < baseTier.PricePerHour)
-            .OrderBy(t => t.PricePerHour).FirstOrDefault() : null;
-        var lead = burstTier is null || burstTier.ProvisioningLeadTime < baseTier.ProvisioningLeadTime ? baseTier.ProvisioningLeadTime : burstTier.ProvisioningLeadTime;
+        if (_decider is null)
+        {
+            var pool = new TierPool(_o.UseTiers ? world.Tiers : [world.Tiers[0]]);
+            _decider = ScalingDecider.Create(pool, new ScalingOptions
+            {
+                DecisionInterval = world.Tick,
+                DefaultQuantile = _o.Quantile,
+                ScaleInStabilization = _o.ScaleDownStabilisation,
+                MaxUnitsPerTier = world.MaxReplicas,
+            }, context.Clock);
+        }
+        var lead = world.Tiers.Max(t => t.ProvisioningLeadTime);
         if (now - _growthAt >= _o.RefitEvery)
         {
             _growthAt = now;
             _growth = Growth(context.History, context.HistoryStep, lead + world.Tick);
         }
-        var plan = Math.Max(context.ObservedRate, Level(context.History, context.History.Count) * _growth);
-        double baseRate = 0;
+        // The floor every quantile keeps: the load now, and the level grown by the growth quantile over the lead time.
+        var floor = Math.Max(context.ObservedRate, Level(context.History, context.History.Count) * _growth);
+        var miss = 1.0;
         if (_path is not null)
         {
-            var ahead = _path.MaxQuantile(now, now + lead + world.Tick, _o.Quantile);
-            var expectedNow = _path.QuantileAt(now, 0.5);
             // Bucket peaks: the rate now is compared with the bucket's expected peak, so a miss means a real surprise.
-            var miss = expectedNow > 0 ? Math.Clamp(context.ObservedRate / expectedNow, 1, 10) : 1;
-            plan = Math.Max(plan, ahead * miss);
-            baseRate = _path.MinQuantile(now, now + TimeSpan.FromHours(1), 0.1);
+            var expectedNow = _path.QuantileAt(now, 0.5);
+            miss = expectedNow > 0 ? Math.Clamp(context.ObservedRate / expectedNow, 1, 10) : 1;
         }
-        var total = ReplicasFor(plan, world);
-        var stabilised = Stabilise(now, total);
-        var desired = Math.Clamp(stabilised, world.MinReplicas, world.MaxReplicas);
-        var result = new Dictionary<string, int>(StringComparer.Ordinal);
-        if (burstTier is null)
+        // The demand forecast in replicas needed (the queueing model's inverse per point and quantile), one point a
+        // minute over the lead time and two decision intervals, handed to the orchestration's scaling decider.
+        var levels = Forecast.DefaultLevels;
+        var points = new List<ForecastPoint>();
+        var stepLen = TimeSpan.FromMinutes(1);
+        var steps = (int)Math.Ceiling((lead + world.Tick * 2) / stepLen) + 1;
+        for (var i = 0; i < steps; i++)
         {
-            result[baseTier.Name] = desired;
-            return result;
+            var t = now + stepLen * i;
+            var q = new double[levels.Count];
+            for (var j = 0; j < q.Length; j++)
+            {
+                var rate = _path is null ? floor : Math.Max(floor, _path.QuantileAt(t, levels[j]) * miss);
+                q[j] = j > 0 ? Math.Max(q[j - 1], Replicas(rate, world)) : Replicas(rate, world);
+            }
+            var mean = _path is null ? floor : Math.Max(floor, _path.QuantileAt(t, 0.5) * miss);
+            points.Add(new ForecastPoint(t, Replicas(mean, world), q));
         }
-        var onBase = Math.Min(desired, Math.Max(world.MinReplicas, ReplicasFor(baseRate, world)));
-        result[baseTier.Name] = onBase;
-        result[burstTier.Name] = desired - onBase;
+        var demand = new Forecast(new SeriesKey("auspex_simulated_replicas_needed", Labels.Empty), _path?.Output.Model ?? "reactive", now, stepLen, levels, points);
+        var byKey = world.Tiers.ToDictionary(t => t.Key(), t => t.Name, StringComparer.Ordinal);
+        var current = context.Desired.Where(kv => kv.Value > 0).ToDictionary(kv => world.Tiers.First(t => t.Name == kv.Key).Key(), kv => kv.Value, StringComparer.Ordinal);
+        var decision = _decider.Decide(new ScalingRequest(Tenant, Name, demand, 1.0, current) { MinUnits = world.MinReplicas, MaxUnits = world.MaxReplicas });
+        LastDecision = decision;
+        if (decision.Outcome == ScalingOutcome.Invalid)
+        {
+            return null;
+        }
+        var result = world.Tiers.ToDictionary(t => t.Name, _ => 0, StringComparer.Ordinal);
+        foreach (var (key, n) in decision.Target)
+        {
+            if (byKey.TryGetValue(key, out var tierName))
+            {
+                result[tierName] = n;
+            }
+        }
         return result;
     }
+
+    /// <summary>The orchestration decider's last decision (its reason explains it), or null before the first tick.</summary>
+    public ScalingDecision? LastDecision { get; private set; }
+
+    private static readonly TenantId Tenant = new("simulation");
 
     /// <summary>
     /// The <see cref="AuspexPolicyOptions.GrowthQuantile"/> of max(rate over the next <paramref name="ahead"/>) ÷ level now
@@ -170,21 +210,16 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
         return end > from ? sum / (end - from) : 0;
     }
 
-    private int ReplicasFor(double rate, WorldOptions world)
+    /// <summary>Replicas (fractional) whose p99 response time for <paramref name="rate"/> stays under SloSafety × the SLO.</summary>
+    private double Replicas(double rate, WorldOptions world)
     {
         if (rate <= 0)
         {
-            return world.MinReplicas;
+            return 0;
         }
         var servers = QueueModel.ServersFor(rate, world.ServiceTime.TotalSeconds, world.ServiceTimeCv, 0.99,
             world.LatencyP99Target.TotalSeconds * _o.SloSafety, world.MaxReplicas * world.WorkersPerReplica) ?? world.MaxReplicas * world.WorkersPerReplica;
-        return (int)Math.Ceiling((double)servers / world.WorkersPerReplica);
+        return (double)servers / world.WorkersPerReplica;
     }
 
-    private int Stabilise(DateTimeOffset now, int recommendation)
-    {
-        _recommendations.Add((now, recommendation));
-        _recommendations.RemoveAll(r => r.At <= now - _o.ScaleDownStabilisation);
-        return _recommendations.Max(r => r.Replicas);
-    }
 }

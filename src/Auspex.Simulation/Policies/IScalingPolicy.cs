@@ -26,6 +26,7 @@ public interface IScalingPolicy
 /// <param name="Pending">Replicas launched but not yet ready, per tier.</param>
 /// <param name="Desired">The replicas currently asked for, per tier (the scale target's spec).</param>
 /// <param name="World">The world's options (replica rate, tiers, SLO, bounds).</param>
+/// <param name="Clock">The simulated clock (for components that take a <see cref="TimeProvider"/>).</param>
 public sealed record PolicyContext(
     DateTimeOffset Now,
     double ObservedRate,
@@ -35,7 +36,8 @@ public sealed record PolicyContext(
     IReadOnlyDictionary<string, int> Ready,
     IReadOnlyDictionary<string, int> Pending,
     IReadOnlyDictionary<string, int> Desired,
-    WorldOptions World)
+    WorldOptions World,
+    TimeProvider Clock)
 {
     /// <summary>Requests per second one replica of performance factor 1 serves at full use.</summary>
     public double ReplicaRate => World.ModelReplicaRate;

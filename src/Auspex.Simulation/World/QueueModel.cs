@@ -63,31 +63,35 @@ public static class QueueModel
         {
             return null;
         }
-        var lo = Math.Max(1, (int)Math.Floor(lambda * serviceSeconds));
-        // Exponential search then bisection: the response quantile falls as servers grow.
-        var hi = lo;
-        while (ResponseQuantile(lambda, hi, serviceSeconds, serviceCv, quantile) > targetSeconds)
+        if (lambda <= 0)
         {
-            lo = hi;
-            hi = Math.Min(limit, Math.Max(hi + 1, hi * 2));
-            if (hi >= limit)
-            {
-                return limit;
-            }
+            return 1;
         }
-        while (lo < hi)
+        // Walk up from the first stable server count, extending the Erlang B recurrence one server at a time
+        // (O(servers) in all, instead of a fresh recurrence per candidate).
+        var a = lambda * serviceSeconds;
+        var n = Math.Max(1, (int)Math.Floor(a) + 1);
+        var b = 1.0;
+        for (var k = 1; k <= n; k++)
         {
-            var mid = lo + (hi - lo) / 2;
-            if (ResponseQuantile(lambda, mid, serviceSeconds, serviceCv, quantile) <= targetSeconds)
-            {
-                hi = mid;
-            }
-            else
-            {
-                lo = mid + 1;
-            }
+            b = a * b / (k + a * b);
         }
-        return hi;
+        var tail = 1 - quantile;
+        var service = ServiceQuantile(serviceSeconds, quantile);
+        var factor = (1 + serviceCv * serviceCv) / 2;
+        while (n < limit)
+        {
+            var rho = a / n;
+            var c = b / (1 - rho * (1 - b));
+            var wait = c <= tail ? 0 : Math.Log(c / tail) / (n / serviceSeconds - lambda) * factor;
+            if (wait + service <= targetSeconds)
+            {
+                return n;
+            }
+            n++;
+            b = a * b / (n + a * b);
+        }
+        return limit;
     }
 
     /// <summary>The quantile of an exponential service time of mean <paramref name="serviceSeconds"/>.</summary>

@@ -1,0 +1,124 @@
+using System.CommandLine;
+using System.Globalization;
+using Auspex.Engine.Services;
+using Auspex.Simulation.Measures;
+using Auspex.Simulation.World;
+
+namespace Auspex.Cli.Commands;
+
+/// <summary>
+/// <c>auspex simulate --trace FILE_OR_NAME --policies hpa,static,aws,auspex [-o table|json]</c>: replays a demand
+/// trace on a simulated clock against every policy and prints the comparison. A thin adapter over <see cref="SimulationService"/>.
+/// </summary>
+internal static class SimulateCommand
+{
+    private static readonly Dictionary<string, string> Samples = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["worldcup98"] = "worldcup98_1998-07-02_7d.csv",
+        ["worldcup"] = "worldcup98_1998-07-02_7d.csv",
+        ["nasa"] = "nasa_http_1995-08-01_9d.csv",
+    };
+
+    public static Command Create()
+    {
+        var trace = new Option<string>("--trace") { Description = "A trace CSV (timestamp,value / ds,y / unique_id,ds,y; .gz allowed) or a sample name: worldcup98, nasa.", Required = true };
+        var policies = new Option<string>("--policies") { Description = "Policies, comma-separated: hpa, static, aws, auspex, auspex-1tier.", DefaultValueFactory = _ => "hpa,static,aws,auspex" };
+        var format = new Option<string>("--output", "-o") { Description = "table or json.", DefaultValueFactory = _ => "table" };
+        format.AcceptOnlyFromAmong("table", "json");
+        var model = new Option<string>("--model") { Description = "Forecasting model of the predictive policies (mstl, snaive, ets, theta…).", DefaultValueFactory = _ => "mstl" };
+        var capacity = new Option<double?>("--replica-capacity") { Description = "Trace units per second one replica serves at full use (default: the trace is rescaled so its peak needs 40 replicas)." };
+        var warmUp = new Option<string>("--warm-up") { Description = "Unmeasured start (history for the forecasting policies), e.g. 1d, 12h, 0.", DefaultValueFactory = _ => "1d" };
+        var seed = new Option<int>("--seed") { Description = "Seed of failures and preemptions.", DefaultValueFactory = _ => 42 };
+        var command = new Command("simulate", "Compare scaling policies (HPA, static, AWS predictive, Auspex) on a demand trace: SLO minutes, cost, slack.")
+        {
+            trace, policies, format, model, capacity, warmUp, seed,
+        };
+        command.SetAction(parse =>
+        {
+            var err = Console.Error;
+            var name = parse.GetValue(trace)!;
+            var path = Resolve(name);
+            if (path is null)
+            {
+                err.WriteLine($"error: --trace '{name}' is neither a file nor a sample name ({string.Join(", ", Samples.Keys)})");
+                return 2;
+            }
+            if (!TryDuration(parse.GetValue(warmUp), out var wu))
+            {
+                err.WriteLine($"error: --warm-up '{parse.GetValue(warmUp)}' is not a duration like 1d, 12h, 30m or 0");
+                return 2;
+            }
+            var world = new WorldOptions { ReplicaCapacity = parse.GetValue(capacity), WarmUp = wu, Seed = parse.GetValue(seed) };
+            var names = (parse.GetValue(policies) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var lastPercent = -1;
+            var progress = new Progress(p =>
+            {
+                var percent = (int)(100 * p.Done.Ticks / Math.Max(1, p.Total.Ticks));
+                if (percent != lastPercent)
+                {
+                    lastPercent = percent;
+                    err.Write(string.Create(CultureInfo.InvariantCulture, $"\rsimulating {percent,3}% of {p.Total.TotalDays:0.#} days"));
+                }
+            });
+            var (result, errors, warnings) = SimulationService.Run(path, names, world, parse.GetValue(model) ?? "mstl", progress);
+            if (lastPercent >= 0)
+            {
+                err.WriteLine();
+            }
+            foreach (var w in warnings)
+            {
+                err.WriteLine("note: " + w);
+            }
+            if (result is null)
+            {
+                foreach (var e in errors)
+                {
+                    err.WriteLine("error: " + e);
+                }
+                return 1;
+            }
+            Console.Out.Write(parse.GetValue(format) == "json" ? SimulationService.Json(result) + Environment.NewLine : SimulationService.Table(result));
+            return 0;
+        });
+        return command;
+    }
+
+    private static string? Resolve(string name)
+    {
+        if (File.Exists(name))
+        {
+            return name;
+        }
+        if (!Samples.TryGetValue(name, out var file))
+        {
+            return null;
+        }
+        var candidates = new List<string> { Path.Combine(AppContext.BaseDirectory, "samples", "traces", file) };
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            candidates.Add(Path.Combine(dir.FullName, "samples", "traces", file));
+        }
+        return candidates.FirstOrDefault(File.Exists);
+    }
+
+    private static bool TryDuration(string? s, out TimeSpan d)
+    {
+        d = TimeSpan.Zero;
+        if (string.IsNullOrWhiteSpace(s) || s == "0")
+        {
+            return s == "0";
+        }
+        var unit = s[^1];
+        if (!double.TryParse(s[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || v < 0)
+        {
+            return false;
+        }
+        d = unit switch { 'd' => TimeSpan.FromDays(v), 'h' => TimeSpan.FromHours(v), 'm' => TimeSpan.FromMinutes(v), _ => TimeSpan.MinValue };
+        return d != TimeSpan.MinValue;
+    }
+
+    private sealed class Progress(Action<SimulationProgress> report) : IProgress<SimulationProgress>
+    {
+        public void Report(SimulationProgress value) => report(value);
+    }
+}
