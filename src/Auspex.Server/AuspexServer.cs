@@ -26,6 +26,10 @@ public static class AuspexServer
         {
             k.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
             k.Listen(System.Net.IPAddress.Parse(options.Host), options.Port);
+            if (options.GrpcPort is { } grpcPort)
+            {
+                k.Listen(System.Net.IPAddress.Parse(options.Host), grpcPort, l => l.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2);
+            }
         });
         builder.Logging.ClearProviders();
         if (!quiet)
@@ -42,6 +46,7 @@ public static class AuspexServer
         builder.Services.AddExtender();
         builder.Services.AddPlacements();
         builder.Services.AddPlanRunner();
+        builder.Services.AddGrpc();
         builder.Services.Configure<JsonOptions>(o => Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, _, _) =>
@@ -68,6 +73,7 @@ public static class AuspexServer
         app.MapPlacementEndpoints();
         app.MapAnomalyEndpoints();
         app.MapPlanEndpoints();
+        app.MapGrpcService<Keda.KedaScalerService>();
         app.MapDashboard();
         return app;
     }
@@ -79,6 +85,15 @@ public static class AuspexServer
         o.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
         o.NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals;
+    }
+
+    /// <summary>The address of the KEDA external scaler (HTTP/2), once started, or null when it is not served.</summary>
+    public static Uri? GrpcAddress(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var addrs = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.ToList();
+        return addrs.Count < 2 ? null : new Uri(addrs[1].Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal));
     }
 
     /// <summary>The address the app listens on, once started.</summary>

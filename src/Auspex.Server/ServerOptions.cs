@@ -9,6 +9,12 @@ public sealed class ServerOptions
     /// <summary>TCP port. Default 5080; 0 picks a free port (tests).</summary>
     public int Port { get; set; } = 5080;
 
+    /// <summary>
+    /// HTTP/2 (cleartext) port of the KEDA external scaler gRPC service, or null to not serve it. Default null here;
+    /// <c>auspex serve</c> and <c>auspex demo</c> default to 5081 (<c>--grpc-port</c>). 0 picks a free port (tests).
+    /// </summary>
+    public int? GrpcPort { get; set; }
+
     /// <summary>Most series one read may return. Default 500.</summary>
     public int MaxSeriesPerQuery { get; set; } = 500;
 
@@ -24,6 +30,10 @@ public sealed class ServerOptions
         if (Port is < 0 or > 65535)
         {
             throw new ArgumentException($"ServerOptions.Port {Port} is not a TCP port (0-65535).");
+        }
+        if (GrpcPort is < 0 or > 65535 || (GrpcPort is { } g && g != 0 && g == Port))
+        {
+            throw new ArgumentException($"ServerOptions.GrpcPort {GrpcPort} is not a TCP port (0-65535) distinct from Port.");
         }
         if (MaxSeriesPerQuery <= 0 || MaxPointsPerQuery <= 0 || MaxRequestBodyBytes <= 0)
         {

@@ -14,7 +14,7 @@ public sealed class DemoCommandTests
         using var dir = new TempDirectory();
         var port = Programs.FreePort();
         var dll = Path.Combine(AppContext.BaseDirectory, "auspex.dll");
-        var psi = new ProcessStartInfo("dotnet", ["exec", dll, "demo", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data-dir", dir.Path])
+        var psi = new ProcessStartInfo("dotnet", ["exec", dll, "demo", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--grpc-port", "0", "--data-dir", dir.Path])
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,

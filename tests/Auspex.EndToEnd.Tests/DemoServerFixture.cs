@@ -21,6 +21,9 @@ public sealed class DemoServerFixture : IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>The KEDA external scaler's HTTP/2 address.</summary>
+    public Uri GrpcAddress { get; private set; } = null!;
+
     public HttpClient Http { get; } = new();
 
     public AuspexRuntime Runtime => _runtime!;
@@ -44,9 +47,10 @@ public sealed class DemoServerFixture : IAsyncLifetime
                 new("stranger", Auspex.Server.Auth.Role.Admin, "other", Auspex.Server.Auth.ApiKey.Hash(OtherTenantToken)),
             ],
         };
-        _app = AuspexServer.Build(_runtime, new ServerOptions { Port = 0 }, quiet: true, auth: auth);
+        _app = AuspexServer.Build(_runtime, new ServerOptions { Port = 0, GrpcPort = 0 }, quiet: true, auth: auth);
         await _app.StartAsync();
         BaseAddress = AuspexServer.BaseAddress(_app);
+        GrpcAddress = AuspexServer.GrpcAddress(_app)!;
         Http.BaseAddress = BaseAddress;
     }
 

@@ -10,11 +10,12 @@ internal static class DemoCommand
     public static Command Create()
     {
         var port = new Option<int>("--port") { Description = "TCP port to serve on", DefaultValueFactory = _ => 5080 };
+        var grpcPort = new Option<int>("--grpc-port") { Description = "HTTP/2 port of the KEDA external scaler (gRPC); 0 picks a free port", DefaultValueFactory = _ => 5081 };
         var dataDir = new Option<string>("--data-dir") { Description = "Data directory (its database is recreated)", DefaultValueFactory = _ => Path.Combine(".auspex", "demo") };
         var speed = new Option<double>("--speed") { Description = "Simulated seconds per real second (3600: one trace hour per second)", DefaultValueFactory = _ => 3600 };
         var cmd = new Command("demo", "Run Auspex on the bundled real sample fleet (40 Bitbrains VMs on an Alibaba-shaped topology) with the dashboard on http://127.0.0.1:5080")
         {
-            port, dataDir, speed,
+            port, grpcPort, dataDir, speed,
         };
         cmd.SetAction(async (parse, ct) =>
         {
@@ -50,7 +51,7 @@ internal static class DemoCommand
             }
             settings.ApiKeys = [new ApiKeySettings("demo-admin", "admin", "demo", Server.Auth.ApiKey.Hash(token))];
             Console.Error.WriteLine($"auspex: admin API token for writes: {tokenFile}");
-            return await HostRunner.RunAsync(settings, new ServerOptions { Port = parse.GetValue(port) }, ct);
+            return await HostRunner.RunAsync(settings, new ServerOptions { Port = parse.GetValue(port), GrpcPort = parse.GetValue(grpcPort) }, ct);
         });
         return cmd;
     }

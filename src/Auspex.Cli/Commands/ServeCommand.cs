@@ -12,9 +12,10 @@ internal static class ServeCommand
         var config = new Option<string?>("--config") { Description = "Configuration file (see docs/configuration.md)" };
         var topology = new Option<string?>("--topology") { Description = "Topology file (overrides the configuration's)" };
         var port = new Option<int>("--port") { Description = "TCP port to serve on", DefaultValueFactory = _ => 5080 };
+        var grpcPort = new Option<int>("--grpc-port") { Description = "HTTP/2 port of the KEDA external scaler (gRPC); 0 picks a free port", DefaultValueFactory = _ => 5081 };
         var host = new Option<string>("--host") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
         var dataDir = new Option<string?>("--data-dir") { Description = "Data directory (overrides the configuration's)" };
-        var cmd = new Command("serve", "Serve Auspex on your own topology and data") { config, topology, port, host, dataDir };
+        var cmd = new Command("serve", "Serve Auspex on your own topology and data") { config, topology, port, grpcPort, host, dataDir };
         cmd.SetAction(async (parse, ct) =>
         {
             RuntimeSettings settings;
@@ -43,7 +44,7 @@ internal static class ServeCommand
             {
                 settings.DataDirectory = Path.GetFullPath(d);
             }
-            return await HostRunner.RunAsync(settings, new ServerOptions { Port = parse.GetValue(port), Host = parse.GetValue(host)! }, ct);
+            return await HostRunner.RunAsync(settings, new ServerOptions { Port = parse.GetValue(port), GrpcPort = parse.GetValue(grpcPort), Host = parse.GetValue(host)! }, ct);
         });
         return cmd;
     }
