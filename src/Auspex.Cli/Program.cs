@@ -8,5 +8,8 @@ var root = new RootCommand("Auspex: predictive infrastructure management — for
     ImportCommand.Create(),
     ForecastCommand.Create(),
     DetectCommand.Create(),
+    ScoreCommand.Create(),
+    PlaceCommand.Create(),
+    PlanCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -18,14 +18,16 @@ public sealed class AuspexRuntime : IAsyncDisposable
 {
     private readonly EmbeddedStore _store;
 
-    private AuspexRuntime(EmbeddedStore store, TopologyHolder topology, ControlLoop loop, ImportService import, TraceReplayer? replayer)
+    private AuspexRuntime(EmbeddedStore store, TopologyHolder topology, ControlLoop loop, ImportService import, TraceReplayer? replayer, AlertService alerts)
     {
+        Alerts = alerts;
         _store = store;
         Topology = topology;
         Loop = loop;
         Imports = import;
         Replayer = replayer;
         Fleet = new FleetService(store, topology, loop);
+        Shadow = new ShadowService(store, loop, topology);
         Ingest = new IngestService(store);
     }
 
@@ -38,8 +40,17 @@ public sealed class AuspexRuntime : IAsyncDisposable
     /// <summary>Read-side service.</summary>
     public FleetService Fleet { get; }
 
+    /// <summary>The shadow infrastructure and what-if service.</summary>
+    public ShadowService Shadow { get; }
+
     /// <summary>Pushed-sample ingestion.</summary>
     public IngestService Ingest { get; }
+
+    /// <summary>Configured scrape jobs, Prometheus sources and remote_write sinks (run by <see cref="RunLoopAsync"/>).</summary>
+    public Pipeline.MetricsPipeline Pipeline { get; private set; } = null!;
+
+    /// <summary>Alert rules, states, history, silences and delivery.</summary>
+    public AlertService Alerts { get; }
 
     /// <summary>Import service.</summary>
     public ImportService Imports { get; }
@@ -122,7 +133,16 @@ public sealed class AuspexRuntime : IAsyncDisposable
             {
                 loop.BeforeTick = (now, token) => replayer.AppendUpToAsync(now, token);
             }
-            return new AuspexRuntime(store, holder, loop, new ImportService(store, loopClock), replayer);
+            var alerts = new AlertService(store.State, topology.Tenant, settings.Alerts, wall);
+            await alerts.LoadAsync(ct).ConfigureAwait(false);
+            alerts.Attach(loop);
+            var runtime = new AuspexRuntime(store, holder, loop, new ImportService(store, loopClock), replayer, alerts);
+            runtime.Pipeline = new Pipeline.MetricsPipeline(settings.Pipeline, runtime.Ingest, store, loop, wall);
+            foreach (var line in runtime.Pipeline.Describe())
+            {
+                log(line);
+            }
+            return runtime;
         }
         catch
         {
@@ -164,12 +184,14 @@ public sealed class AuspexRuntime : IAsyncDisposable
         log($"import {file}: {r.Series} series, {r.Samples} samples");
     }
 
-    /// <summary>Runs the loop until cancelled.</summary>
-    public Task RunLoopAsync(CancellationToken ct) => Loop.RunAsync(ct);
+    /// <summary>Runs the loop, the configured scrape jobs, sources and sinks, and alert delivery until cancelled.</summary>
+    public Task RunLoopAsync(CancellationToken ct) => Task.WhenAll(Loop.RunAsync(ct), Pipeline.RunAsync(ct), Alerts.RunDeliveryAsync(ct));
 
     /// <inheritdoc />
     public ValueTask DisposeAsync()
     {
+        Pipeline?.Dispose();
+        Alerts.Dispose();
         _store.Dispose();
         return ValueTask.CompletedTask;
     }

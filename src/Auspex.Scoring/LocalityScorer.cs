@@ -94,7 +94,7 @@ public sealed class LocalityScorer
             if (r is not null)
             {
                 parts["risk"] = new(r.Value, w.Risk, string.Create(CultureInfo.InvariantCulture,
-                    $"P(failure within {r.Horizon.TotalHours:0.#} h) = {r.Probability:0.####}{(r.Hosts > 1 ? $" (mean over {r.Hosts} hosts)" : "")}; ≥ {_options.IntolerableRisk:0.##} scores 0. ")
+                    $"P(failure within {r.Horizon.TotalHours:0.#} h) = {Probability(r.Probability)}{(r.Hosts > 1 ? $" (mean over {r.Hosts} hosts)" : "")}; ≥ {_options.IntolerableRisk:0.##} scores 0. ")
                     + string.Join("; ", r.Reasons));
             }
             var c = cost.GetValueOrDefault(id);
@@ -139,8 +139,18 @@ public sealed class LocalityScorer
         var scope = loc.Kind == LocalityKind.Host ? "" : $" summed over {w.Hosts} host(s)";
         var likely = w.LikelyExhaustedBy is { } t ? string.Create(CultureInfo.InvariantCulture, $", likely exhausted by {t:yyyy-MM-ddTHH:mmZ}") : "";
         return string.Create(CultureInfo.InvariantCulture,
-            $"{w.Resource.Key()} is the tightest resource: predicted p{w.Quantile * 100:0} peak {Format(w.PeakQuantile, w.Resource)} of {Format(w.Capacity, w.Resource)}{scope} at {w.PeakAt:yyyy-MM-ddTHH:mmZ}, headroom {w.Headroom * 100:0.#}% (≥ {_options.ComfortableHeadroom * 100:0}% scores 1); P(reaching capacity within {Hours(w.Horizon)}) = {w.ProbabilityWithinHorizon * 100:0.##}%, expected time to exhaustion {Hours(w.ExpectedTimeToExhaustion)} (capped at the horizon){likely}");
+            $"{w.Resource.Key()} is the tightest resource: predicted p{w.Quantile * 100:0} peak {Format(w.PeakQuantile, w.Resource)} of {Format(w.Capacity, w.Resource)}{scope} at {w.PeakAt:yyyy-MM-ddTHH:mmZ}, headroom {w.Headroom * 100:0.#}% (≥ {_options.ComfortableHeadroom * 100:0}% scores 1); P(reaching capacity within {Hours(w.Horizon)}) = {Percent(w.ProbabilityWithinHorizon)}, expected time to exhaustion {Hours(w.ExpectedTimeToExhaustion)} (capped at the horizon){likely}");
     }
+
+    /// <summary>A probability that never prints a tiny non-zero value as "0": 0.0123, 0.0001, 1.4e-12.</summary>
+    internal static string Probability(double p) => p > 0 && p < 0.0001
+        ? p.ToString("0.#e+0", CultureInfo.InvariantCulture)
+        : p.ToString("0.####", CultureInfo.InvariantCulture);
+
+    /// <summary>A probability as a percentage that never prints a tiny non-zero value as "0%": 18.79%, 0.003%, &lt; 0.001%.</summary>
+    internal static string Percent(double p) => p > 0 && p < 0.00001
+        ? "< 0.001%"
+        : p < 0.0001 ? (p * 100).ToString("0.###", CultureInfo.InvariantCulture) + "%" : (p * 100).ToString("0.##", CultureInfo.InvariantCulture) + "%";
 
     private static string Hours(TimeSpan t) => t.TotalHours >= 1
         ? string.Create(CultureInfo.InvariantCulture, $"{t.TotalHours:0.#} h")

@@ -37,8 +37,10 @@ public static class AuspexServer
         builder.Services.AddSingleton(auth ?? new Auth.AuthOptions());
         builder.Services.AddSingleton(runtime.Fleet);
         builder.Services.AddSingleton<TickBroadcaster>();
+        builder.Services.AddSingleton(new Auth.SessionStore(TimeProvider.System));
         builder.Services.AddHostedService<LoopHostedService>();
         builder.Services.AddExtender();
+        builder.Services.AddPlacements();
         builder.Services.Configure<JsonOptions>(o => Configure(o.SerializerOptions));
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, _, _) =>
@@ -59,6 +61,9 @@ public static class AuspexServer
         app.MapStatusEndpoints();
         app.MapIngestEndpoints();
         app.MapExtenderEndpoints();
+        app.MapSimulationEndpoints();
+        app.MapAlertEndpoints();
+        app.MapPlacementEndpoints();
         app.MapAnomalyEndpoints();
         app.MapDashboard();
         return app;

@@ -74,8 +74,20 @@ public static class ConfigFile
                 case "replay":
                     s.Replay = ReadReplay(v, Resolve, Err);
                     break;
+                case "scrape_configs":
+                    s.Pipeline.ScrapeJobs = PipelineConfig.ReadScrapeConfigs(v, Resolve, Err);
+                    break;
+                case "sources":
+                    s.Pipeline.Sources = PipelineConfig.ReadSources(v, Resolve, Err);
+                    break;
+                case "remote_write":
+                    s.Pipeline.Sinks = PipelineConfig.ReadSinks(v, Resolve, Err);
+                    break;
+                case "alerts":
+                    s.Alerts = AlertsConfig.Read(v, Err);
+                    break;
                 default:
-                    Err(k, $"unknown key '{key}' (expected data_dir, topology, import, loop, retention, replay, auth)");
+                    Err(k, $"unknown key '{key}' (expected data_dir, topology, import, loop, retention, replay, auth, scrape_configs, sources, remote_write, alerts)");
                     break;
             }
         }

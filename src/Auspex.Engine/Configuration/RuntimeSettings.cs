@@ -49,6 +49,11 @@ public sealed class RuntimeSettings
     /// <summary>When true (default), read endpoints answer without a key.</summary>
     public bool AnonymousReads { get; set; } = true;
 
+    /// <summary>Scrape jobs, Prometheus sources and remote_write sinks run next to the loop (docs/ingestion.md).</summary>
+    public PipelineSettings Pipeline { get; set; } = new();
+    /// <summary>Alert rules and Alertmanager receivers (docs/scoring.md, "Alerts").</summary>
+    public Services.AlertSettings Alerts { get; set; } = new();
+
     /// <summary>When true, the database file is deleted first (the demo starts fresh).</summary>
     public bool Fresh { get; set; }
 }

@@ -9,7 +9,11 @@ using Auspex.Storage;
 namespace Auspex.Engine.Loop;
 
 /// <summary>The results of one tick, kept in memory for placement decisions.</summary>
-public sealed record LoopResults(DateTimeOffset At, Topology Topology, IReadOnlyList<HostForecast> Forecasts, IReadOnlyList<Core.Scores.LocalityScore> Scores);
+public sealed record LoopResults(DateTimeOffset At, Topology Topology, IReadOnlyList<HostForecast> Forecasts, IReadOnlyList<Core.Scores.LocalityScore> Scores)
+{
+    /// <summary>The whole scoring report of the tick (every part's inputs, component health), or null when not kept.</summary>
+    public ScoringReport? Report { get; init; }
+}
 
 /// <summary>
 /// Seed 002's main loop on a <see cref="TimeProvider"/>: every <see cref="EngineOptions.Interval"/> it tops up each
@@ -165,13 +169,14 @@ public sealed class ControlLoop
                     ResourceKinds.TryFromMetric(f.Series.Metric, out var kind);
                     return new HostForecast(f.Series.Labels["host"]!, kind, f);
                 }).ToList();
-            var scores = _scorer.Score(topology, hostForecasts, now, new ScoringContext { AnomalyScores = anomalyByHost });
+            var scoring = _scorer.Assess(topology, hostForecasts, now, new ScoringContext { AnomalyScores = anomalyByHost });
+            var scores = scoring.Scores;
             Stage("score");
             await _store.Results.SaveScoresAsync(Tenant, scores, cancellationToken).ConfigureAwait(false);
             Stage("store_scores");
             lock (_gate)
             {
-                _latest = new LoopResults(now, topology, hostForecasts, scores);
+                _latest = new LoopResults(now, topology, hostForecasts, scores) { Report = scoring };
             }
             if (now - _lastMaintenance >= _options.MaintenanceEvery)
             {

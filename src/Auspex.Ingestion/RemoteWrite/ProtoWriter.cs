@@ -45,6 +45,13 @@ internal sealed class ProtoWriter(int capacity)
         Length += 8;
     }
 
+    public void WriteBytes(ReadOnlySpan<byte> bytes)
+    {
+        Ensure(bytes.Length);
+        bytes.CopyTo(_buffer.AsSpan(Length));
+        Length += bytes.Length;
+    }
+
     public void WriteString(int field, string value, int utf8Length)
     {
         WriteTag(field, 2);

@@ -15,8 +15,8 @@ namespace Auspex.Ingestion.RemoteWrite;
 /// </summary>
 public static class RemoteWriteDecoder
 {
-    private const long MinUnixMs = -62_135_596_800_000;
-    private const long MaxUnixMs = 253_402_300_799_999;
+    internal const long MinUnixMs = -62_135_596_800_000;
+    internal const long MaxUnixMs = 253_402_300_799_999;
 
     /// <summary>Decodes a request body as sent by Prometheus (<c>Content-Encoding: snappy</c>).</summary>
     /// <param name="body">The request body.</param>
@@ -259,7 +259,7 @@ public static class RemoteWriteDecoder
         }
     }
 
-    private static (ParseErrorKind Kind, string Message)? Validate(
+    internal static (ParseErrorKind Kind, string Message)? Validate(
         string? name, int nameCount, List<KeyValuePair<string, string>> labels, RemoteWriteLimits limits)
     {
         if (string.IsNullOrEmpty(name))
@@ -376,7 +376,7 @@ public static class RemoteWriteDecoder
         return new Sample(DateTimeOffset.FromUnixTimeMilliseconds(timestamp), value);
     }
 
-    private static string Describe(int index, string? name, List<KeyValuePair<string, string>> labels)
+    internal static string Describe(int index, string? name, List<KeyValuePair<string, string>> labels)
     {
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"#{index} ").Append(string.IsNullOrEmpty(name) ? "" : Truncate(name)).Append('{');

@@ -53,6 +53,10 @@ public sealed class Scraper
         _sink = sink;
     }
 
+    /// <summary>A one-line description of the job for start-up logs.</summary>
+    public string Describe() => string.Create(CultureInfo.InvariantCulture,
+        $"scrape job {_options.JobName}: {_options.StaticConfigs.Sum(g => g.Targets.Count)} static targets, {_options.FileSdFiles.Count} file_sd files, every {_options.Interval.TotalSeconds:0.###}s (timeout {_options.Timeout.TotalSeconds:0.###}s)");
+
     /// <summary>The targets currently scraped.</summary>
     public IReadOnlyList<ScrapeTarget> Targets => _targets;
 
@@ -109,7 +113,7 @@ public sealed class Scraper
     {
         var groups = new List<TargetGroup>(_options.StaticConfigs);
         var errors = new List<string>();
-        foreach (var path in _options.FileSdFiles)
+        foreach (var path in ExpandFileSd(_options.FileSdFiles))
         {
             string content;
             try
@@ -147,6 +151,32 @@ public sealed class Scraper
         var targets = ResolveTargets(_options, groups);
         _targets = targets;
         return targets;
+    }
+
+    /// <summary>
+    /// The file_sd files to read: a path whose file name holds <c>*</c> or <c>?</c> (as in Prometheus' <c>files</c>) is
+    /// expanded to the matching files of its folder, in name order; other paths are kept as they are.
+    /// </summary>
+    internal static IEnumerable<string> ExpandFileSd(IEnumerable<string> paths)
+    {
+        foreach (var path in paths)
+        {
+            var name = Path.GetFileName(path);
+            if (name.AsSpan().IndexOfAny('*', '?') < 0)
+            {
+                yield return path;
+                continue;
+            }
+            var dir = Path.GetDirectoryName(path) ?? ".";
+            if (!Directory.Exists(dir))
+            {
+                continue;
+            }
+            foreach (var f in Directory.EnumerateFiles(dir, name).Order(StringComparer.Ordinal))
+            {
+                yield return f;
+            }
+        }
     }
 
     /// <summary>Turns target groups into targets: URL from scheme, address and path; labels <c>job</c>, <c>instance</c>, then the group's.</summary>

@@ -72,7 +72,31 @@ public sealed record MigrationPhase(int Number, bool IsCanary, IReadOnlyList<Pla
 /// <param name="CreatedAt">The snapshot time it was planned at.</param>
 /// <param name="Phases">Phases in order.</param>
 /// <param name="Moves">Every move, in priority order (lowest health, then greatest availability impact).</param>
-public sealed record MigrationPlan(DateTimeOffset CreatedAt, IReadOnlyList<MigrationPhase> Phases, IReadOnlyList<PlannedMove> Moves);
+public sealed record MigrationPlan(DateTimeOffset CreatedAt, IReadOnlyList<MigrationPhase> Phases, IReadOnlyList<PlannedMove> Moves)
+{
+    /// <summary>
+    /// A stable id for the plan (<c>mp-</c> and 12 hex digits of the SHA-256 of its time and moves): the same plan gets
+    /// the same id wherever it is computed, so an executor can recognise a plan it has already run.
+    /// </summary>
+    public string Id
+    {
+        get
+        {
+            var text = new System.Text.StringBuilder();
+            text.Append(CreatedAt.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            foreach (var m in Moves)
+            {
+                text.Append('|').Append(m.Kind).Append(' ').Append(m.Component).Append(' ').Append(m.From).Append("->").Append(m.To);
+            }
+            var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text.ToString()));
+            return "mp-" + Convert.ToHexStringLower(hash)[..12];
+        }
+    }
+
+    /// <summary>Every forward step of every phase, in execution order.</summary>
+    public IEnumerable<(MigrationPhase Phase, MigrationStep Step)> AllSteps() =>
+        Phases.SelectMany(p => p.Steps.Select(s => (p, s)));
+}
 
 /// <summary>The outcome of footprint planning.</summary>
 /// <param name="Current">Where replicas run now.</param>

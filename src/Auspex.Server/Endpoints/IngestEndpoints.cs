@@ -12,7 +12,7 @@ using Microsoft.AspNetCore.Routing;
 namespace Auspex.Server.Endpoints;
 
 /// <summary>
-/// Push endpoints: Prometheus remote_write 1.0, InfluxDB line protocol (v1 and v2) and long-format CSV. Every one
+/// Push endpoints: Prometheus remote_write 1.0 and 2.0, InfluxDB line protocol (v1 and v2) and long-format CSV. Every one
 /// requires an operator key of the served tenant, stores a request atomically or not at all, answers bad input with
 /// 400 naming what and where, and overload with 429 and Retry-After.
 /// </summary>
@@ -26,19 +26,28 @@ internal static class IngestEndpoints
             {
                 return denied;
             }
+            if (RemoteWriteProtocol.Negotiate(ctx.Request.ContentType, out var message) is { } unsupported)
+            {
+                return Results.Text(unsupported.Message + "\n", statusCode: 415);
+            }
             var encoding = ctx.Request.Headers.ContentEncoding.ToString();
             if (encoding.Length > 0 && !string.Equals(encoding, RemoteWriteProtocol.ContentEncoding, StringComparison.OrdinalIgnoreCase))
             {
-                return Results.Text($"unsupported Content-Encoding '{encoding}': remote_write 1.0 bodies are snappy block-compressed\n", statusCode: 400);
+                return Results.Text($"unsupported Content-Encoding '{encoding}': remote_write bodies are snappy block-compressed\n", statusCode: 415);
             }
             var body = await ReadBodyAsync(ctx, ct);
             if (body is null)
             {
                 return Results.Text("request body too large\n", statusCode: 413);
             }
+            if (message == RemoteWriteMessage.V2)
+            {
+                return await StoreV2(rt, RemoteWriteV2Decoder.Decode(body), ctx, ct);
+            }
             var parsed = RemoteWriteDecoder.Decode(body);
             return await Store(rt, parsed, ctx, plainText: true, ct);
-        }).WithTags("Ingestion").WithName("RemoteWrite").WithSummary("Prometheus remote_write 1.0 receiver (protobuf + snappy). 204 on success.")
+        }).WithTags("Ingestion").WithName("RemoteWrite")
+          .WithSummary("Prometheus remote_write receiver: 1.0 (prometheus.WriteRequest) and 2.0 (io.prometheus.write.v2.Request), protobuf + snappy. 204 on success.")
           .Accepts<byte[]>(RemoteWriteProtocol.ContentType);
 
         async Task<IResult> Influx(HttpContext ctx, AuspexRuntime rt, AuthOptions auth, CancellationToken ct)
@@ -88,6 +97,11 @@ internal static class IngestEndpoints
             return r.Ok ? Results.Ok(r) : AuspexServer.Problem(400, "Bad CSV", string.Join("\n", r.Errors));
         }).WithTags("Ingestion").WithName("ImportCsv").WithSummary("Import long-format CSV (unique_id,ds,y[,metric][,labels…]); all rows or none.")
           .Accepts<string>("text/csv").Produces<ImportResult>().ProducesProblem(400).ProducesProblem(401);
+
+        app.MapGet("/api/v1/ingest/status", (AuspexRuntime rt) => Results.Ok(rt.Pipeline.Status()))
+          .WithTags("Ingestion").WithName("IngestStatus")
+          .WithSummary("Scrape targets (health, last scrape, error), file_sd errors, Prometheus sources and remote_write sinks of the running configuration.")
+          .Produces<Auspex.Engine.Pipeline.PipelineStatus>();
         return app;
     }
 
@@ -107,6 +121,44 @@ internal static class IngestEndpoints
         {
             var msg = string.Join("\n", r.Errors);
             return plainText ? Results.Text(msg + "\n", statusCode: 400) : InfluxError(400, "invalid", msg);
+        }
+        return Results.NoContent();
+    }
+
+    /// <summary>
+    /// remote_write 2.0: the written-counts headers on every answer (zero when nothing was stored). Float samples are
+    /// stored atomically; native histograms are not stored, which is reported as a 400 after the floats are written
+    /// (a partial write, as the 2.0 specification asks), so the sender knows and does not retry.
+    /// </summary>
+    private static async Task<IResult> StoreV2(AuspexRuntime rt, RemoteWriteV2Result decoded, HttpContext ctx, CancellationToken ct)
+    {
+        void Written(long samples)
+        {
+            ctx.Response.Headers[RemoteWriteProtocol.SamplesWrittenHeader] = samples.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            ctx.Response.Headers[RemoteWriteProtocol.HistogramsWrittenHeader] = "0";
+            ctx.Response.Headers[RemoteWriteProtocol.ExemplarsWrittenHeader] = "0";
+        }
+        Written(0);
+        if (!decoded.Parsed.IsSuccess)
+        {
+            return Results.Text(decoded.Parsed.ErrorMessage + "\n", statusCode: 400);
+        }
+        var r = await rt.Ingest.AppendAsync(rt.Loop.Tenant, decoded.Parsed.Series, ct);
+        if (r.Overloaded)
+        {
+            ctx.Response.Headers.RetryAfter = "1";
+            return Results.Text("overloaded: retry later\n", statusCode: 429);
+        }
+        if (!r.Ok)
+        {
+            return Results.Text(string.Join("\n", r.Errors) + "\n", statusCode: 400);
+        }
+        // Stale markers are applied (staleness is the absence of samples in the store), so they count as written.
+        Written(r.Accepted + r.DroppedStale);
+        if (decoded.HistogramSamples > 0)
+        {
+            return Results.Text(System.FormattableString.Invariant(
+                $"{r.Accepted} float samples written; {decoded.HistogramSamples} native histogram samples were not: Auspex stores float samples only (send classic histograms)\n"), statusCode: 400);
         }
         return Results.NoContent();
     }

@@ -381,14 +381,15 @@ public class RemoteWriteProtocolTests
     [InlineData("application/x-protobuf; proto=prometheus.WriteRequest", "snappy")]
     [InlineData("Application/X-Protobuf", "Snappy")]
     [InlineData(null, "snappy")]
-    public void CheckHeaders_RemoteWrite1_IsAccepted(string? contentType, string encoding)
+    [InlineData("application/x-protobuf;proto=io.prometheus.write.v2.Request", "snappy")]
+    public void CheckHeaders_RemoteWrite1And2_AreAccepted(string? contentType, string encoding)
     {
         Assert.Null(RemoteWriteProtocol.CheckHeaders(contentType, encoding));
     }
 
     [Theory]
     [InlineData("application/json", "snappy", "Content-Type 'application/json' is not supported")]
-    [InlineData("application/x-protobuf;proto=io.prometheus.write.v2.Request", "snappy", "only remote_write 1.0")]
+    [InlineData("application/x-protobuf;proto=io.prometheus.write.v3.Request", "snappy", "protobuf message 'io.prometheus.write.v3.Request' is not supported")]
     [InlineData("application/x-protobuf", "gzip", "Content-Encoding 'gzip' is not supported")]
     [InlineData("application/x-protobuf", null, "Content-Encoding is missing")]
     public void CheckHeaders_WrongContentTypeOrEncoding_IsUnsupportedMediaType(string contentType, string? encoding, string expected)
@@ -398,5 +399,17 @@ public class RemoteWriteProtocolTests
         Assert.NotNull(error);
         Assert.Equal(ParseErrorKind.UnsupportedMediaType, error.Kind);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, RemoteWriteMessage.V1)]
+    [InlineData("application/x-protobuf", RemoteWriteMessage.V1)]
+    [InlineData("application/x-protobuf;proto=prometheus.WriteRequest", RemoteWriteMessage.V1)]
+    [InlineData("application/x-protobuf;proto=io.prometheus.write.v2.Request", RemoteWriteMessage.V2)]
+    [InlineData("application/x-protobuf; proto=\"io.prometheus.write.v2.Request\"", RemoteWriteMessage.V2)]
+    public void Negotiate_ReadsTheProtoParameter(string? contentType, RemoteWriteMessage expected)
+    {
+        Assert.Null(RemoteWriteProtocol.Negotiate(contentType, out var message));
+        Assert.Equal(expected, message);
     }
 }

@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Globalization;
+using Auspex.Simulation;
+using Auspex.Simulation.Policies;
+using Auspex.Simulation.Traces;
+using Auspex.Simulation.World;
+
+// Policy comparison on real traces: every policy side by side on one simulated clock per trace.
+// Usage: dotnet run -c Release --project bench/Auspex.Bench.Simulation -- [--traces worldcup,nasa,azure] [--policies hpa,static,aws,auspex,auspex-1tier]
+//        [--days N] [--model mstl] [--data ../shared/data]
+var inv = CultureInfo.InvariantCulture;
+string Arg(string name, string fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+}
+var root = FindRoot();
+var data = Arg("--data", Path.Combine(root, "..", "shared", "data"));
+var traces = Arg("--traces", "worldcup,nasa,azure").Split(',');
+var policyNames = Arg("--policies", "hpa,static,aws,auspex,auspex-1tier").Split(',');
+var days = double.Parse(Arg("--days", "0"), inv);
+var model = Arg("--model", "mstl");
+var world = new WorldOptions();
+Console.WriteLine($"world: {world.WorkersPerReplica} workers × {world.ServiceTime.TotalMilliseconds} ms per replica ({world.ModelReplicaRate} req/s), p99 SLO {world.LatencyP99Target.TotalMilliseconds} ms, tick {world.Tick.TotalSeconds} s, peak = {world.PeakReplicas} replicas at full use, seed {world.Seed}");
+Console.WriteLine("tiers: " + string.Join("; ", world.Tiers.Select(t => string.Create(inv, $"{t.Name} {t.PricePerHour}/h lead {t.ProvisioningLeadTime.TotalMinutes} min preemption {t.PreemptionProbabilityPerHour}/h"))));
+foreach (var name in traces)
+{
+    var read = name switch
+    {
+        "worldcup" => TraceCsv.ReadFile(Path.Combine(root, "samples/traces/worldcup98_1998-07-02_7d.csv")),
+        "nasa" => TraceCsv.ReadFile(Path.Combine(root, "samples/traces/nasa_http_1995-08-01_9d.csv")),
+        "azure" => AzureFleet(Path.Combine(data, "traces/azure_vm_v1_sample/vm_cpu_5min.csv.gz")),
+        "bitbrains" => TraceCsv.ReadFile(Path.Combine(root, "samples/fleet/metrics.csv.gz"), null),
+        _ => TraceCsv.ReadFile(name),
+    };
+    if (!read.Ok)
+    {
+        Console.WriteLine($"{name}: skipped: {string.Join("; ", read.Errors)}");
+        continue;
+    }
+    var trace = read.Trace!;
+    if (days > 0)
+    {
+        trace = trace.Slice(0, (int)(TimeSpan.FromDays(days) / trace.Step));
+    }
+    var scale = Simulator.ScaleFor(trace, world);
+    var policies = policyNames.Select(p => PolicyCatalog.Create(p, trace.PeakRate * scale, model) ?? throw new ArgumentException($"unknown policy {p}")).ToList();
+    var sw = Stopwatch.StartNew();
+    var (result, errors) = Simulator.Run(trace, policies, world);
+    if (result is null)
+    {
+        Console.WriteLine($"{name}: {string.Join("; ", errors)}");
+        continue;
+    }
+    Console.WriteLine();
+    Console.WriteLine(string.Create(inv, $"## {trace.Name}: {trace.Start:yyyy-MM-dd HH:mm} → {trace.End:yyyy-MM-dd HH:mm}, {trace.Count} × {trace.Step.TotalMinutes} min, peak/mean {trace.PeakRate / trace.MeanRate:0.0}, wall {sw.Elapsed.TotalSeconds:0.0} s"));
+    foreach (var w in read.Warnings)
+    {
+        Console.WriteLine("note: " + w);
+    }
+    Console.WriteLine("| policy | SLO-violation min | cost | mean slack | scaling actions | preemptions | failures | dropped | peak replicas | forecasts |");
+    Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+    foreach (var p in result.Policies)
+    {
+        Console.WriteLine(string.Create(inv, $"| {p.Policy} | {p.SloViolationMinutes:0.#} | {p.Cost:0.00} | {p.MeanSlack:P1} | {p.ScalingActions} | {p.Preemptions} | {p.Failures} | {p.DroppedFraction:P3} | {p.PeakReplicas} | {p.Forecasts} |"));
+    }
+}
+
+static TraceReadResult AzureFleet(string path)
+{
+    // Azure V1 per-VM CPU (vm_id,step,cpu_avg_pct,...): fleet demand = sum of the VMs' average CPU per 5-min step.
+    if (!File.Exists(path))
+    {
+        return new TraceReadResult(null, [$"Azure sample missing at {path} (benchmarks read ../shared/data; skipped)"], []);
+    }
+    using var gz = new System.IO.Compression.GZipStream(File.OpenRead(path), System.IO.Compression.CompressionMode.Decompress);
+    using var reader = new StreamReader(gz);
+    reader.ReadLine();
+    var sums = new SortedDictionary<int, double>();
+    string? line;
+    while ((line = reader.ReadLine()) is not null)
+    {
+        var f = line.Split(',');
+        var step = int.Parse(f[1], CultureInfo.InvariantCulture);
+        sums[step] = sums.GetValueOrDefault(step) + double.Parse(f[2], CultureInfo.InvariantCulture);
+    }
+    // The source does not record the absolute start; the steps are laid on an arbitrary Monday 00:00 UTC.
+    var (trace, error) = DemandTrace.Create("azure_vm_v1_80vms_cpu", new DateTimeOffset(2017, 1, 2, 0, 0, 0, TimeSpan.Zero), TimeSpan.FromMinutes(5), sums.Values.ToList());
+    return trace is null ? new TraceReadResult(null, [error!], []) : new TraceReadResult(trace, [], ["Azure: 80 VMs' average CPU summed per 5-min step"]);
+}
+
+static string FindRoot()
+{
+    var dir = AppContext.BaseDirectory;
+    while (dir is not null && !File.Exists(Path.Combine(dir, "Auspex.slnx")))
+    {
+        dir = Path.GetDirectoryName(dir);
+    }
+    return dir ?? Directory.GetCurrentDirectory();
+}

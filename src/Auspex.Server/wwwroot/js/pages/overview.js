@@ -1,0 +1,92 @@
+// Overview: fleet health, firing alerts, pending and running actions; all live.
+import { $, api, esc, pct, heat, fleet, loadFleet, onTick, throttled, failure, unavailable, table, badge, ago, time, ApiError } from '../core.js';
+import { buildHeatmap, paintHeatmap } from './heatmap.js';
+
+const list = (x) => (Array.isArray(x) ? x : x?.items ?? x?.alerts ?? x?.plans ?? []);
+
+export default async function overviewPage(view) {
+  view.innerHTML = `<section class="page-head"><h2>Overview</h2><div class="muted">The fleet now and what Auspex is about to do.</div></section>
+    <div id="kpis" class="kpis"></div>
+    <div class="cols">
+      <section class="card"><h3>Fleet health</h3><div id="ov-bands"></div><div id="ov-mini" class="heatmap mini"></div></section>
+      <section class="card"><h3>Worst hosts</h3><div id="ov-worst"></div></section>
+    </div>
+    <div class="cols">
+      <section class="card"><h3>Firing alerts <a class="more" href="#/alerts">all alerts ›</a></h3><div id="ov-alerts" class="muted">loading…</div></section>
+      <section class="card"><h3>Pending and running actions <a class="more" href="#/plans">all plans ›</a></h3><div id="ov-actions" class="muted">loading…</div></section>
+    </div>`;
+  let ids = '';
+
+  const fleetPart = async () => {
+    await loadFleet();
+    const s = fleet.status;
+    const hosts = fleet.localities.filter((l) => l.kind === 'host');
+    const scored = hosts.filter((h) => h.score);
+    const mean = scored.length ? scored.reduce((a, h) => a + h.score.desirability, 0) / scored.length : null;
+    const bands = [['below 30%', (d) => d < 0.3, 0.15], ['30–60%', (d) => d >= 0.3 && d < 0.6, 0.45], ['60% and up', (d) => d >= 0.6, 0.85]]
+      .map(([n, f, c]) => ({ n, c, k: scored.filter((h) => f(h.score.desirability)).length }));
+    $('#kpis', view).innerHTML = `
+      <div class="kpi"><b style="color:${heat(mean)}">${pct(mean)}</b><span>mean host desirability</span></div>
+      <div class="kpi"><b>${hosts.length}</b><span>hosts (${scored.length} scored)</span></div>
+      <div class="kpi"><b>${bands[0].k}</b><span>hosts below 30%</span></div>
+      <div class="kpi"><b>${s.ticks}</b><span>loop ticks · ${s.failures} failed</span></div>
+      <div class="kpi"><b>${s.lastTickMilliseconds == null ? '—' : Math.round(s.lastTickMilliseconds) + ' ms'}</b><span>last tick · ${s.lastForecasts} forecasts</span></div>`;
+    $('#ov-bands', view).innerHTML = `<div class="bands">${bands.map((b) => `<div class="band" style="flex:${Math.max(b.k, 0.001)};background:${heat(b.c)}" title="${b.k} hosts ${b.n}">${b.k || ''}</div>`).join('')}</div>
+      <div class="key">${bands.map((b) => `<span><i style="background:${heat(b.c)}"></i>${b.k} host${b.k === 1 ? '' : 's'} ${esc(b.n)}</span>`).join('')}</div>
+      ${s.lastError ? `<div class="error">last tick failed: ${esc(s.lastError)}</div>` : ''}`;
+    const now = fleet.localities.map((l) => l.id).join('|');
+    if (now !== ids) { buildHeatmap($('#ov-mini', view), fleet.localities); ids = now; }
+    paintHeatmap($('#ov-mini', view), fleet.byId);
+    const worst = scored.slice().sort((a, b) => a.score.desirability - b.score.desirability).slice(0, 8);
+    $('#ov-worst', view).innerHTML = table(worst, [
+      { h: 'host', f: (h) => `<a href="#/locality/${encodeURIComponent(h.id)}">${esc(h.id)}</a>` },
+      { h: 'rack', f: (h) => esc(h.parent) },
+      { h: 'score', f: (h) => `<span class="pill" style="background:${heat(h.score.desirability)}">${pct(h.score.desirability)}</span>`, cls: 'n' },
+      { h: 'weakest part', f: (h) => { const [p, v] = Object.entries(h.score.parts).sort((a, b) => a[1] - b[1])[0] || []; return p ? `${esc(p)} ${pct(v)}` : '—'; } },
+    ]);
+  };
+
+  const alertsPart = async () => {
+    try {
+      const alerts = list(await api('/api/v1/alerts'));
+      const firing = alerts.filter((a) => (a.state || '').toLowerCase() === 'firing');
+      $('#ov-alerts', view).innerHTML = firing.length
+        ? table(firing, [
+          { h: 'alert', f: (a) => `<b>${esc(a.rule ?? a.name ?? a.id)}</b>` },
+          { h: 'on', f: (a) => esc(a.locality ?? a.target ?? a.series ?? '') },
+          { h: 'since', f: (a) => esc(ago(a.activeSince ?? a.since ?? a.startsAt, fleet.status.now)) },
+          { h: '', f: (a) => badge(a.severity ?? 'firing', 'bad') },
+        ], 'id="ov-firing"')
+        : `<span class="ok">No alert is firing</span> <span class="muted">(${alerts.length} alert${alerts.length === 1 ? '' : 's'} known)</span>`;
+    } catch (e) {
+      $('#ov-alerts', view).innerHTML = e instanceof ApiError && e.missing ? unavailable('Alerting', e) : failure('the alerts', e);
+    }
+  };
+
+  const actionsPart = async () => {
+    try {
+      const plans = list(await api('/api/v1/plans'));
+      const open = plans.filter((p) => /pending|proposed|approved|running|executing|awaiting/i.test(p.state ?? p.status ?? ''));
+      $('#ov-actions', view).innerHTML = open.length
+        ? table(open, [
+          { h: 'plan', f: (p) => `<a href="#/plans/${encodeURIComponent(p.id)}">${esc(p.id)}</a>` },
+          { h: 'kind', f: (p) => esc(p.kind ?? p.type ?? '') },
+          { h: 'state', f: (p) => badge(p.state ?? p.status, /running|executing/i.test(p.state ?? p.status) ? 'warn' : '') },
+          { h: 'steps', f: (p) => esc(p.steps ? `${p.steps.filter((s) => /done|succeeded|completed/i.test(s.state ?? s.status ?? '')).length}/${p.steps.length}` : '') },
+          { h: 'created', f: (p) => esc(time(p.createdAt ?? p.created)) },
+        ], 'id="ov-plans"')
+        : `<span class="ok">Nothing pending or running</span> <span class="muted">(${plans.length} plan${plans.length === 1 ? '' : 's'} in history)</span>`;
+    } catch (e) {
+      $('#ov-actions', view).innerHTML = e instanceof ApiError && e.missing ? unavailable('Plans', e) : failure('the plans', e);
+    }
+  };
+
+  const refresh = throttled(async () => {
+    try { await fleetPart(); } catch (e) { $('#kpis', view).innerHTML = failure('the fleet', e); }
+    await Promise.all([alertsPart(), actionsPart()]);
+    view.dataset.ready = 'true';
+  }, 1000);
+  await refresh();
+  const off = onTick(refresh);
+  return off;
+}

@@ -1,0 +1,4 @@
+using System.Runtime.CompilerServices;
+
+[assembly: InternalsVisibleTo("Auspex.Simulation.Tests")]
+[assembly: InternalsVisibleTo("Auspex.Bench.Simulation")]

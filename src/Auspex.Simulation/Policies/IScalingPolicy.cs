@@ -1,0 +1,54 @@
+using Auspex.Simulation.World;
+
+namespace Auspex.Simulation.Policies;
+
+/// <summary>
+/// A scaling policy under test: at every tick of the simulated clock it sees what a real controller would see (the
+/// load observed so far, never the future) and returns the replicas it wants per tier, or null to leave them as they
+/// are. One instance serves one run; it may keep state between ticks.
+/// </summary>
+public interface IScalingPolicy
+{
+    /// <summary>The policy's name in tables and plots (e.g. <c>hpa</c>).</summary>
+    string Name { get; }
+
+    /// <summary>Decides at <see cref="PolicyContext.Now"/>.</summary>
+    IReadOnlyDictionary<string, int>? Decide(PolicyContext context);
+}
+
+/// <summary>What a policy sees at one tick. Rates are requests per second in the latency model's units.</summary>
+/// <param name="Now">The simulated time.</param>
+/// <param name="ObservedRate">The offered load averaged over the last tick (what a metrics pipeline reports now).</param>
+/// <param name="History">Rates of every completed trace interval so far, oldest first (the last is the latest complete one).</param>
+/// <param name="HistoryStart">Start of the first history interval.</param>
+/// <param name="HistoryStep">Length of one history interval.</param>
+/// <param name="Ready">Ready replicas per tier.</param>
+/// <param name="Pending">Replicas launched but not yet ready, per tier.</param>
+/// <param name="Desired">The replicas currently asked for, per tier (the scale target's spec).</param>
+/// <param name="World">The world's options (replica rate, tiers, SLO, bounds).</param>
+public sealed record PolicyContext(
+    DateTimeOffset Now,
+    double ObservedRate,
+    IReadOnlyList<double> History,
+    DateTimeOffset HistoryStart,
+    TimeSpan HistoryStep,
+    IReadOnlyDictionary<string, int> Ready,
+    IReadOnlyDictionary<string, int> Pending,
+    IReadOnlyDictionary<string, int> Desired,
+    WorldOptions World)
+{
+    /// <summary>Requests per second one replica of performance factor 1 serves at full use.</summary>
+    public double ReplicaRate => World.ModelReplicaRate;
+
+    /// <summary>The default (first) tier's name.</summary>
+    public string DefaultTier => World.Tiers[0].Name;
+
+    /// <summary>Ready replicas over every tier.</summary>
+    public int ReadyTotal => Ready.Values.Sum();
+
+    /// <summary>Pending replicas over every tier.</summary>
+    public int PendingTotal => Pending.Values.Sum();
+
+    /// <summary>Desired replicas over every tier.</summary>
+    public int DesiredTotal => Desired.Values.Sum();
+}

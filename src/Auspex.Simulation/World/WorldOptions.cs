@@ -1,0 +1,134 @@
+using System.Globalization;
+using Auspex.Core.Topology;
+
+namespace Auspex.Simulation.World;
+
+/// <summary>
+/// The simulated world: how much one replica serves, how latency follows load, the tiers replicas come from (price,
+/// lead time, preemption), failures, and the SLO. Every default is documented and <see cref="Validate"/> checks them.
+/// </summary>
+public sealed record WorldOptions
+{
+    /// <summary>Concurrent requests one replica serves (servers per replica in the M/G/c model). Default 8.</summary>
+    public int WorkersPerReplica { get; init; } = 8;
+
+    /// <summary>Mean service time of one request. Default 100 ms, so a replica serves 80 requests/s at full use.</summary>
+    public TimeSpan ServiceTime { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Coefficient of variation of the service time (1 = exponential, M/M/c). Default 1.</summary>
+    public double ServiceTimeCv { get; init; } = 1;
+
+    /// <summary>The latency SLO: the p99 response time must stay at or below this. Default 1 s.</summary>
+    public TimeSpan LatencyP99Target { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Requests queued longer than this are dropped (a client timeout). Default 30 s.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Demand units per second one replica serves at full use, in the trace's own units. Null (the default) rescales
+    /// the trace so that its peak needs <see cref="PeakReplicas"/> replicas at full use.
+    /// </summary>
+    public double? ReplicaCapacity { get; init; }
+
+    /// <summary>Replicas the trace's peak needs at full use when <see cref="ReplicaCapacity"/> is null. Default 40.</summary>
+    public int PeakReplicas { get; init; } = 40;
+
+    /// <summary>The tiers replicas come from; the first is the default tier of the reactive policies.</summary>
+    public IReadOnlyList<Tier> Tiers { get; init; } = DefaultTiers;
+
+    /// <summary>Replica failures per replica-hour drawn at random (0 = none). Default 0.001 (MTBF 1,000 h).</summary>
+    public double FailureRatePerHour { get; init; } = 0.001;
+
+    /// <summary>Failures to replay instead of (or on top of) drawn ones: each takes one replica down at that offset from the trace start.</summary>
+    public IReadOnlyList<TimeSpan> ReplayedFailures { get; init; } = [];
+
+    /// <summary>The simulation step (and the HPA's sync period). Default 15 s.</summary>
+    public TimeSpan Tick { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Seed of every random draw (failures, preemptions). Default 42.</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Smallest and largest replica count any policy may ask for. Defaults 1 and 1,000.</summary>
+    public int MinReplicas { get; init; } = 1;
+
+    /// <summary>Largest replica count any policy may ask for. Default 1,000.</summary>
+    public int MaxReplicas { get; init; } = 1000;
+
+    /// <summary>
+    /// Default tiers: <c>on-demand</c> 0.10/h, 3 min to a ready replica (node provisioning and pod start), no
+    /// preemption; <c>spot</c> 0.035/h (65 % off), same lead time, 2 % preemption chance per hour. Prices are per
+    /// replica-hour in the installation's currency; they are examples, not quotes.
+    /// </summary>
+    public static IReadOnlyList<Tier> DefaultTiers { get; } =
+    [
+        new Tier("on-demand", "simulated", 0.10, 1.0, 0.0, TimeSpan.FromMinutes(3)),
+        new Tier("spot", "simulated", 0.035, 1.0, 0.02, TimeSpan.FromMinutes(3)),
+    ];
+
+    /// <summary>Requests per second one replica serves at full use, in the latency model's own units.</summary>
+    public double ModelReplicaRate => WorkersPerReplica / ServiceTime.TotalSeconds;
+
+    /// <summary>Returns every problem with these options, or an empty list.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var e = new List<string>();
+        if (WorkersPerReplica is < 1 or > 10_000)
+        {
+            e.Add($"workers per replica must be in 1..10000, got {WorkersPerReplica}");
+        }
+        if (ServiceTime <= TimeSpan.Zero)
+        {
+            e.Add("service time must be positive");
+        }
+        if (!double.IsFinite(ServiceTimeCv) || ServiceTimeCv < 0)
+        {
+            e.Add("service time cv must be finite and ≥ 0");
+        }
+        if (LatencyP99Target <= TimeSpan.Zero)
+        {
+            e.Add("latency p99 target must be positive");
+        }
+        else if (ServiceTime > TimeSpan.Zero && QueueModel.ServiceQuantile(ServiceTime.TotalSeconds, 0.99) > LatencyP99Target.TotalSeconds)
+        {
+            e.Add(string.Create(CultureInfo.InvariantCulture, $"latency p99 target {LatencyP99Target.TotalMilliseconds} ms is below the p99 of the service time alone ({QueueModel.ServiceQuantile(ServiceTime.TotalSeconds, 0.99) * 1000:0} ms)"));
+        }
+        if (Timeout <= TimeSpan.Zero)
+        {
+            e.Add("timeout must be positive");
+        }
+        if (ReplicaCapacity is { } rc && (!double.IsFinite(rc) || rc <= 0))
+        {
+            e.Add("replica capacity must be finite and > 0");
+        }
+        if (PeakReplicas is < 1 or > 100_000)
+        {
+            e.Add($"peak replicas must be in 1..100000, got {PeakReplicas}");
+        }
+        if (Tiers.Count == 0)
+        {
+            e.Add("at least one tier is needed");
+        }
+        e.AddRange(Tiers.Select(t => t.Validate()).OfType<string>());
+        if (Tiers.GroupBy(t => t.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } dup)
+        {
+            e.Add($"tier '{dup.Key}' is defined twice");
+        }
+        if (!double.IsFinite(FailureRatePerHour) || FailureRatePerHour is < 0 or > 1)
+        {
+            e.Add("failure rate per hour must be in [0, 1]");
+        }
+        if (ReplayedFailures.Any(f => f < TimeSpan.Zero))
+        {
+            e.Add("replayed failure offsets must not be negative");
+        }
+        if (Tick < TimeSpan.FromSeconds(1) || Tick > TimeSpan.FromHours(1))
+        {
+            e.Add("tick must be between 1 s and 1 h");
+        }
+        if (MinReplicas < 0 || MaxReplicas < Math.Max(1, MinReplicas) || MaxReplicas > 100_000)
+        {
+            e.Add($"replica bounds must satisfy 0 ≤ min ≤ max ≤ 100000 and max ≥ 1, got {MinReplicas}..{MaxReplicas}");
+        }
+        return e;
+    }
+}

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Auspex.Placement.Footprints;
+using Auspex.Testing;
+
+namespace Auspex.EndToEnd.Tests;
+
+/// <summary>The real <c>auspex score</c>, <c>place</c> and <c>plan</c> processes on the bundled sample fleet.</summary>
+public sealed class PlacementCliTests
+{
+    private static async Task<(int Code, string Out, string Err)> Run(string dir, params string[] args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "auspex.dll");
+        var psi = new ProcessStartInfo("dotnet", ["exec", dll, .. args])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            WorkingDirectory = dir,
+        };
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        return (p.ExitCode, await stdout, await stderr);
+    }
+
+    [Fact]
+    public async Task Score_Demo_ListsEveryLocalityWorstFirst_InTableJsonAndCsv()
+    {
+        using var dir = new TempDirectory();
+        var (code, table, err) = await Run(dir.Path, "score", "--demo", "--level", "host");
+        Assert.True(code == 0, err);
+        var lines = table.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("LOCALITY", lines[0], StringComparison.Ordinal);
+        Assert.Equal(41, lines.Length);
+        var (c2, json, e2) = await Run(dir.Path, "score", "--demo", "-o", "json");
+        Assert.True(c2 == 0, e2);
+        using var doc = JsonDocument.Parse(json);
+        Assert.Equal(57, doc.RootElement.GetArrayLength());
+        Assert.Contains("capacity", doc.RootElement[0].GetProperty("score").GetProperty("parts").EnumerateObject().Select(p => p.Name));
+        var (c3, svg, e3) = await Run(dir.Path, "score", "--demo", "-o", "svg");
+        Assert.True(c3 == 0, e3);
+        Assert.StartsWith("<svg", svg.TrimStart(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Place_Demo_ExplainsTheChoice_AndRejectsBadInput()
+    {
+        using var dir = new TempDirectory();
+        var (code, table, err) = await Run(dir.Path, "place", "--demo", "--cpu", "1", "--memory", "1Gi", "--candidates", "3");
+        Assert.True(code == 0, err);
+        Assert.Contains("replica 1 → ", table, StringComparison.Ordinal);
+        Assert.Contains("LEASTALLOCATED", table, StringComparison.Ordinal);
+        var (bad, _, badErr) = await Run(dir.Path, "place", "--demo", "--cpu", "lots");
+        Assert.Equal(1, bad);
+        Assert.Contains("--cpu 'lots'", badErr, StringComparison.Ordinal);
+        var (none, _, noneErr) = await Run(dir.Path, "place", "--data-dir", Path.Combine(dir.Path, "nowhere"), "--cpu", "1");
+        Assert.Equal(1, none);
+        Assert.Contains("no store at", noneErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Plan_Demo_ExitCodeMatchesTheDiff_AndJsonIsASavedPlan()
+    {
+        using var dir = new TempDirectory();
+        var (code, text, err) = await Run(dir.Path, "plan", "--demo");
+        Assert.True(code is 0 or 2, err);
+        Assert.Contains(code == 0 ? "No changes." : "Plan: ", text, StringComparison.Ordinal);
+        var file = Path.Combine(dir.Path, "plan.json");
+        var (c2, _, e2) = await Run(dir.Path, "plan", "--demo", "-o", "json", "--output", file);
+        Assert.Equal(code, c2);
+        if (c2 == 2)
+        {
+            Assert.IsType<MigrationPlanRead.Ok>(MigrationPlanJson.Read(await File.ReadAllTextAsync(file)));
+        }
+        else
+        {
+            Assert.True(c2 == 0, e2);
+        }
+    }
+}
