@@ -55,7 +55,7 @@ public sealed class AnomalyEventTests : IDisposable
         Assert.Single((await service.ListAsync(new AnomalyQuery(Locality: "rack1"))).Events);
         Assert.Single((await service.ListAsync(new AnomalyQuery(Locality: "z1", Series: ResourceKind.Cpu.MetricName()))).Events);
         Assert.Empty((await service.ListAsync(new AnomalyQuery(Locality: "rack2"))).Events);
-        Assert.Empty((await service.ListAsync(new AnomalyQuery(Series: "auspex_host_memory_utilization"))).Events);
+        Assert.Empty((await service.ListAsync(new AnomalyQuery(Series: ResourceKind.Memory.MetricName()))).Events);
         Assert.Empty((await service.ListAsync(new AnomalyQuery(Since: w[spike].At + TimeSpan.FromHours(1)))).Events);
         Assert.Equal(e, await service.GetAsync(e.Id));
         Assert.Null(await service.GetAsync("an-0000000000000000"));

@@ -6,7 +6,7 @@ namespace Auspex.Engine.Anomalies;
 /// reports under <see cref="AnomalyEvent.MultivariateMetric"/>.
 /// </summary>
 /// <param name="Id">Stable id (<c>an-</c> and 16 hex digits derived from the series and the start).</param>
-/// <param name="Series">The scored series' key, e.g. <c>auspex_host_cpu_utilization{host="h1"}</c>, or <c>multivariate{host="h1"}</c>.</param>
+/// <param name="Series">The scored series' key, e.g. <c>auspex_host_cpu_used_cores{host="h1"}</c>, or <c>multivariate{host="h1"}</c>.</param>
 /// <param name="Metric">The scored metric, or <see cref="MultivariateMetric"/>.</param>
 /// <param name="Host">The host (locality id) the series belongs to.</param>
 /// <param name="Start">The first anomalous point.</param>

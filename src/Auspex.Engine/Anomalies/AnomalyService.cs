@@ -7,7 +7,7 @@ namespace Auspex.Engine.Anomalies;
 /// <param name="Since">Events whose last point is at or after this time.</param>
 /// <param name="Until">Events that started at or before this time.</param>
 /// <param name="Locality">Events of hosts at or under this locality (a host, rack, zone or region id).</param>
-/// <param name="Series">Events of this metric (e.g. <c>auspex_host_cpu_utilization</c>, or <c>multivariate</c>) or of this exact series key.</param>
+/// <param name="Series">Events of this metric (e.g. <c>auspex_host_cpu_used_cores</c>, or <c>multivariate</c>) or of this exact series key.</param>
 /// <param name="Limit">At most this many events (newest first).</param>
 public sealed record AnomalyQuery(DateTimeOffset? Since = null, DateTimeOffset? Until = null, string? Locality = null, string? Series = null, int Limit = 1000);
 

@@ -20,7 +20,7 @@ public interface IRetrainSignals
 }
 
 /// <summary>A request to retrain the forecast model of <paramref name="Series"/>.</summary>
-/// <param name="Series">The source series (e.g. <c>auspex_host_cpu_utilization{host="h1"}</c>).</param>
+/// <param name="Series">The source series (e.g. <c>auspex_host_cpu_used_cores{host="h1"}</c>).</param>
 /// <param name="At">The time of the point that completed the burst.</param>
 /// <param name="Points">Elevated points in the burst window.</param>
 /// <param name="Reason">Why, for logs and the UI.</param>
