@@ -1,4 +1,5 @@
 // Alerts: rules in force, current alerts and their states, history of state changes, silences (create/expire by operators).
+import { targetLink } from './overview.js';
 import { $, api, esc, time, ago, onTick, throttled, failure, unavailable, table, badge, can, fleet, loadFleet, ApiError } from '../core.js';
 
 const stateKind = (s) => ({ firing: 'bad', pending: 'warn', resolved: 'good' }[String(s).toLowerCase()] || '');
@@ -32,7 +33,7 @@ export default async function alertsPage(view) {
     await Promise.all([
       load('#al-current', '/api/v1/alerts', (alerts) => (alerts.length ? table(alerts, [
         { h: 'alert', f: (a) => `<b>${esc(a.name)}</b>${a.annotations?.summary ? `<div class="muted small">${esc(a.annotations.summary)}</div>` : ''}` },
-        { h: 'target', f: (a) => (fleet.byId?.has(a.target) ? `<a href="#/locality/${encodeURIComponent(a.target)}">${esc(a.target)}</a>` : esc(a.target)) },
+        { h: 'target', f: (a) => targetLink(a.target) },
         { h: 'state', f: (a) => badge(a.state, stateKind(a.state)) + (a.silenced ? ' ' + badge('silenced', 'info') : '') },
         { h: 'severity', f: (a) => esc(a.severity ?? '') },
         { h: 'value', f: (a) => esc(a.value == null ? '' : Number(a.value).toPrecision(3)), cls: 'n' },
@@ -40,7 +41,7 @@ export default async function alertsPage(view) {
       ], 'id="alerts-table"') : '<span class="ok">No alert is pending or firing.</span>'), 'Alerting'),
       load('#al-rules', '/api/v1/alerts/rules', (rules) => table(rules, [
         { h: 'rule', f: (r) => `<b>${esc(r.name)}</b>` },
-        { h: 'condition', f: (r) => `${esc(r.condition)} ${esc(r.threshold)}${r.resolveThreshold != null ? ` <span class="muted">(resolves at ${esc(r.resolveThreshold)})</span>` : ''}` },
+        { h: 'condition', f: (r) => `${esc(r.condition)} ${r.condition === 'exhaustionWithin' ? secs(r.withinSeconds) : esc(r.threshold)}${r.resolveThreshold != null ? ` <span class="muted">(resolves at ${esc(r.resolveThreshold)})</span>` : ''}` },
         { h: 'for', f: (r) => secs(r.forSeconds) },
         { h: 'severity', f: (r) => esc(r.severity) },
         { h: 'pending', f: (r) => esc(r.pending), cls: 'n' },

@@ -4,8 +4,8 @@ import { $, api, esc, num, pct, time, onTick, throttled, failure, unavailable, t
 import { fanChart, disposeCharts } from '../charts.js';
 import { HOST_METRICS } from './locality.js';
 
-/** Where the forecasting engine publishes a series' model choice and CV table. */
-export const MODEL_API = (series) => `/api/v1/forecasts/model?series=${encodeURIComponent(series)}`;
+/** Where the forecasting engine publishes a series' model choice and its cross-validation table. */
+export const MODEL_API = (selector) => `/api/v1/forecasts/models?match=${encodeURIComponent(selector)}`;
 
 /** Share of actual points inside [lo, hi] of the forecast step they fall in. */
 export function coverage(actual, forecast, lo, hi) {
@@ -66,25 +66,35 @@ export default async function forecastsPage(view, { params }) {
     }
   };
   const model = async (f) => {
-    const sid = f?.series;
-    if (!sid) { $('#fc-model', view).textContent = 'No forecast yet.'; $('#fc-cv', view).textContent = ''; return; }
     try {
-      const m = await api(MODEL_API(sid));
-      const rows = m.candidates ?? m.cv ?? m.table ?? [];
-      const chosen = m.model ?? m.chosen ?? f.model;
-      $('#fc-model', view).innerHTML = `<div class="big" style="font-size:22px;color:var(--text)" id="fc-chosen">${esc(chosen)}</div>
-        <div class="muted">${esc(m.reason ?? m.why ?? '')}</div>
-        <table class="grid">${Object.entries(m).filter(([k, v]) => v != null && typeof v !== 'object' && !['model', 'chosen', 'reason', 'why'].includes(k)).map(([k, v]) => `<tr><td class="muted">${esc(k)}</td><td>${esc(typeof v === 'number' ? num(v) : v)}</td></tr>`).join('')}</table>`;
-      const metrics = [...new Set(rows.flatMap((r) => Object.keys(r).filter((k) => typeof r[k] === 'number')))];
-      $('#fc-cv', view).innerHTML = rows.length ? table(rows, [
-        { h: 'model', f: (r) => `${esc(r.model ?? r.name)}${(r.model ?? r.name) === chosen ? ' ✓' : ''}` },
-        ...metrics.map((k) => ({ h: k, f: (r) => esc(r[k] == null ? '—' : num(r[k])), cls: 'n' })),
-        { h: 'note', f: (r) => `<span class="muted">${esc(r.error ?? r.note ?? '')}</span>` },
-      ], 'id="cv-table"') : '<span class="muted">The engine kept no cross-validation table for this series.</span>';
-      for (const tr of $('#fc-cv', view).querySelectorAll('tbody tr')) if (tr.firstElementChild.textContent.endsWith('✓')) tr.classList.add('best');
+      const all = await api(MODEL_API(selector));
+      const m = all[0];
+      if (!m) { $('#fc-model', view).textContent = 'The engine has not chosen a model for this series yet.'; $('#fc-cv', view).textContent = ''; return; }
+      const kv = [
+        ['status', m.status], ['why', m.reason], ['selected', (m.selected || []).join(', ')], ['seasons (steps)', (m.seasons || []).join(', ') || 'none'],
+        ['step', `${m.stepSeconds} s`], ['horizon', `${m.horizon} steps`], ['back-test MAE', m.backtestMae == null ? '—' : num(m.backtestMae)],
+        ['live MAE', m.liveMae == null ? '—' : `${num(m.liveMae)} over ${m.liveForecastsScored} forecasts`],
+        ['last retrain', m.lastRetrain ? `${time(m.lastRetrain)} (${m.retrainReason ?? ''})` : '—'], ['retrains', m.retrains],
+      ];
+      $('#fc-model', view).classList.remove('muted');
+      $('#fc-model', view).innerHTML = `<div class="big" style="font-size:22px;color:var(--text)" id="fc-chosen">${esc(m.model)}</div>
+        <table class="grid">${kv.map(([k, v]) => `<tr><td class="muted">${esc(k)}</td><td>${esc(v ?? '')}</td></tr>`).join('')}</table>`;
+      const cands = (m.candidates || []).slice().sort((a, b) => a.rank - b.rank);
+      const origins = [...new Set(cands.flatMap((c) => (c.windows || []).map((w) => w.origin)))].sort((a, b) => a - b);
+      $('#fc-cv', view).classList.remove('muted');
+      $('#fc-cv', view).innerHTML = cands.length ? table(cands, [
+        { h: 'rank', f: (c) => esc(c.rank), cls: 'n' },
+        { h: 'model', f: (c) => `${esc(c.model)}${c.model === m.model ? ' ✓' : ''}` },
+        { h: 'mean MAE', f: (c) => (c.meanMae == null ? '—' : num(c.meanMae)), cls: 'n' },
+        { h: 'mean sMAPE', f: (c) => (c.meanSmape == null ? '—' : `${num(c.meanSmape)}`), cls: 'n' },
+        ...origins.map((o, i) => ({ h: `window ${i + 1} MAE`, f: (c) => { const w = (c.windows || []).find((x) => x.origin === o); return w ? (w.mae == null ? `<span class="muted" title="${esc(w.failure ?? '')}">failed</span>` : num(w.mae)) : '—'; }, cls: 'n' })),
+        { h: 'note', f: (c) => `<span class="muted">${esc(c.failure ?? '')}</span>` },
+      ], 'id="cv-table"') + '<div class="muted small">Rolling-origin cross-validation on the series\' history: each window fits on the data before its origin and scores the next horizon; lower is better.</div>'
+        : '<span class="muted">The engine kept no cross-validation table for this series.</span>';
+      for (const tr of $('#fc-cv', view).querySelectorAll('tbody tr')) if (tr.children[1].textContent.endsWith('✓')) tr.classList.add('best');
     } catch (e) {
       const msg = e instanceof ApiError && e.missing ? unavailable('The model-selection report', e) : failure('the model selection', e);
-      $('#fc-model', view).innerHTML = `<div class="big" style="font-size:22px;color:var(--text)" id="fc-chosen">${esc(f.model)}</div><div class="muted">the model of the latest forecast (GET /api/v1/forecasts)</div>`;
+      $('#fc-model', view).innerHTML = f ? `<div class="big" style="font-size:22px;color:var(--text)" id="fc-chosen">${esc(f.model)}</div><div class="muted">the model of the latest forecast (GET /api/v1/forecasts)</div>` : 'No forecast yet.';
       $('#fc-cv', view).innerHTML = msg;
     }
   };

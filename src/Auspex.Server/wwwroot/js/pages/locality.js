@@ -20,8 +20,8 @@ function hostsUnder(id) {
   return out;
 }
 
-/** A number that reads as a health score whatever the components API calls it. */
-const hpsOf = (c) => c.healthProjectionScore ?? c.hps ?? c.health?.score ?? c.health ?? null;
+/** The Health Projection Score as 0..1 (the API gives 0–100, lower = riskier; null before the first tick). */
+const hpsOf = (c) => (c.hps == null ? null : c.hps / 100);
 
 export default async function localityPage(view, { arg: id }) {
   await loadFleet();
@@ -106,7 +106,9 @@ export default async function localityPage(view, { arg: id }) {
           { h: 'service', f: (c) => esc(c.service ?? '') },
           { h: 'replicas', f: (c) => esc(c.replicas ?? ''), cls: 'n' },
           { h: 'placed on', f: (c) => (c.placement || c.hosts || []).map((h) => { const hid = typeof h === 'string' ? h : h.host; return `<a href="#/locality/${encodeURIComponent(hid)}">${esc(hid)}</a>`; }).join(' ') },
-          { h: 'Health Projection Score', f: (c) => { const v = hpsOf(c); return v == null ? '—' : `<span class="pill" style="background:${heat(v)}">${pct(v)}</span>`; }, cls: 'n' },
+          { h: 'Health Projection Score', f: (c) => { const v = hpsOf(c); return v == null ? '—' : `<span class="pill" style="background:${heat(v)}" data-hps="${c.hps}">${Math.round(c.hps)}</span>`; }, cls: 'n' },
+          { h: 'P(failure)', f: (c) => (c.probability == null ? '—' : pct(c.probability)), cls: 'n' },
+          { h: 'why', f: (c) => `<span class="muted small">${(c.reasons || []).map(esc).join('<br>')}</span>` },
         ], 'id="components-table"')
         : `<span class="muted">No component is placed under ${esc(id)}.</span>`;
     } catch (e) {

@@ -2,6 +2,12 @@
 import { $, api, esc, pct, heat, fleet, loadFleet, onTick, throttled, failure, unavailable, table, badge, ago, time, ApiError } from '../core.js';
 import { buildHeatmap, paintHeatmap } from './heatmap.js';
 
+/** An alert's target (locality, component, or locality/resource) linked to its locality when it is one. */
+export function targetLink(t) {
+  const id = String(t ?? '').split('/')[0];
+  return fleet.byId.has(id) ? `<a href="#/locality/${encodeURIComponent(id)}">${esc(t)}</a>` : esc(t ?? '');
+}
+
 const list = (x) => (Array.isArray(x) ? x : x?.items ?? x?.alerts ?? x?.plans ?? []);
 
 export default async function overviewPage(view) {
@@ -52,10 +58,10 @@ export default async function overviewPage(view) {
       const firing = alerts.filter((a) => (a.state || '').toLowerCase() === 'firing');
       $('#ov-alerts', view).innerHTML = firing.length
         ? table(firing, [
-          { h: 'alert', f: (a) => `<b>${esc(a.rule ?? a.name ?? a.id)}</b>` },
-          { h: 'on', f: (a) => esc(a.locality ?? a.target ?? a.series ?? '') },
-          { h: 'since', f: (a) => esc(ago(a.activeSince ?? a.since ?? a.startsAt, fleet.status.now)) },
-          { h: '', f: (a) => badge(a.severity ?? 'firing', 'bad') },
+          { h: 'alert', f: (a) => `<b>${esc(a.name)}</b>${a.silenced ? ' ' + badge('silenced', 'info') : ''}<div class="muted small">${esc(a.annotations?.summary ?? '')}</div>` },
+          { h: 'on', f: (a) => targetLink(a.target) },
+          { h: 'since', f: (a) => esc(ago(a.since, fleet.status.now)) },
+          { h: '', f: (a) => badge(a.severity ?? 'firing', a.severity === 'critical' ? 'bad' : 'warn') },
         ], 'id="ov-firing"')
         : `<span class="ok">No alert is firing</span> <span class="muted">(${alerts.length} alert${alerts.length === 1 ? '' : 's'} known)</span>`;
     } catch (e) {
@@ -66,14 +72,14 @@ export default async function overviewPage(view) {
   const actionsPart = async () => {
     try {
       const plans = list(await api('/api/v1/plans'));
-      const open = plans.filter((p) => /pending|proposed|approved|running|executing|awaiting/i.test(p.state ?? p.status ?? ''));
+      const open = plans.filter((p) => ['awaitingApproval', 'approved', 'running', 'rollingBack'].includes(p.status));
       $('#ov-actions', view).innerHTML = open.length
         ? table(open, [
-          { h: 'plan', f: (p) => `<a href="#/plans/${encodeURIComponent(p.id)}">${esc(p.id)}</a>` },
-          { h: 'kind', f: (p) => esc(p.kind ?? p.type ?? '') },
-          { h: 'state', f: (p) => badge(p.state ?? p.status, /running|executing/i.test(p.state ?? p.status) ? 'warn' : '') },
-          { h: 'steps', f: (p) => esc(p.steps ? `${p.steps.filter((s) => /done|succeeded|completed/i.test(s.state ?? s.status ?? '')).length}/${p.steps.length}` : '') },
-          { h: 'created', f: (p) => esc(time(p.createdAt ?? p.created)) },
+          { h: 'plan', f: (p) => `<a href="#/plans/${encodeURIComponent(p.id)}">${esc(p.title ?? p.id)}</a>` },
+          { h: 'kind', f: (p) => esc(p.kind ?? '') },
+          { h: 'state', f: (p) => badge(String(p.status).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase(), /running|rollingBack/.test(p.status) ? 'warn' : 'info') },
+          { h: 'steps', f: (p) => `${p.completed}/${p.total}`, cls: 'n' },
+          { h: 'submitted', f: (p) => esc(time(p.submittedAt)) },
         ], 'id="ov-plans"')
         : `<span class="ok">Nothing pending or running</span> <span class="muted">(${plans.length} plan${plans.length === 1 ? '' : 's'} in history)</span>`;
     } catch (e) {

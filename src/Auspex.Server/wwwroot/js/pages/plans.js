@@ -1,54 +1,63 @@
 // Plans: migration and scaling plans with their diff; approve or reject (operator), progress, rollback.
-import { $, api, esc, time, onTick, throttled, failure, unavailable, table, badge, can, ApiError } from '../core.js';
+import { $, api, esc, num, time, onTick, throttled, failure, unavailable, badge, can, ApiError } from '../core.js';
 
-const list = (x) => (Array.isArray(x) ? x : x?.items ?? x?.plans ?? []);
-const st = (p) => String(p.state ?? p.status ?? '').toLowerCase();
-const kindOf = (s) => ({ succeeded: 'good', completed: 'good', done: 'good', applied: 'good', failed: 'bad', rejected: 'bad', rolledback: 'warn', running: 'warn', executing: 'warn', pending: 'info', proposed: 'info' }[s] || '');
+export const STATUS_KIND = {
+  awaitingApproval: 'info', approved: 'info', running: 'warn', rollingBack: 'warn', succeeded: 'good', rolledBack: 'warn', rejected: 'bad', failed: 'bad',
+  pending: '', waiting: 'info', done: 'good', undone: 'warn',
+};
+const words = (s) => String(s ?? '').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 
-function stepText(s) {
-  if (typeof s === 'string') return esc(s);
-  if (s.description || s.summary) return esc(s.description ?? s.summary);
-  const k = s.kind ?? s.type ?? '';
-  if (s.from && s.to) return `<span class="mv">${esc(k || 'move')} ${esc(s.component ?? '')} ${esc(s.from)} → ${esc(s.to)}</span>`;
-  return esc([k, ...Object.entries(s).filter(([key, v]) => !['kind', 'type', 'state', 'status', 'detail'].includes(key) && typeof v !== 'object').map(([key, v]) => `${key}=${v}`)].join(' '));
+function diffHtml(d) {
+  if (!d) return '';
+  return `<pre class="diff">${esc(d).split('\n').map((l) => (/^\s*\+/.test(l) ? `<span class="add">${l}</span>` : /^\s*-/.test(l) ? `<span class="del">${l}</span>` : /→|->/.test(l) ? `<span class="mv">${l}</span>` : l)).join('\n')}</pre>`;
 }
 
-export function diffHtml(p) {
-  const d = p.diff;
-  if (!d) return '';
-  if (typeof d === 'string') return `<pre class="diff">${esc(d).split('\n').map((l) => (l.startsWith('+') ? `<span class="add">${l}</span>` : l.startsWith('-') ? `<span class="del">${l}</span>` : l)).join('\n')}</pre>`;
-  const rows = Array.isArray(d) ? d : Object.entries(d).map(([k, v]) => ({ key: k, ...(typeof v === 'object' ? v : { value: v }) }));
-  return `<table class="grid diff">${rows.map((r) => `<tr><td>${esc(r.key ?? r.component ?? r.target ?? r.tier ?? '')}</td><td class="del">${esc(r.from ?? r.before ?? '')}</td><td>→</td><td class="add">${esc(r.to ?? r.after ?? '')}</td></tr>`).join('')}</table>`;
+function planHtml(detail, focus) {
+  const s = detail.summary;
+  const progress = s.total ? s.completed / s.total : 0;
+  return `<section class="card plan" data-plan-id="${esc(s.id)}" data-status="${esc(s.status)}" ${focus ? 'style="outline:1px solid var(--accent)"' : ''}>
+    <h3>${badge(s.kind, 'info')} ${esc(s.title)} ${badge(words(s.status), STATUS_KIND[s.status] ?? '')}
+      <span class="muted small">${esc(s.id)} · by ${esc(s.createdBy)}${s.approvedBy ? ` · approved by ${esc(s.approvedBy)}` : ''} · ${esc(time(s.submittedAt))} · on ${esc(s.executor)}</span></h3>
+    ${s.reason ? `<div class="muted">${esc(s.reason)}</div>` : ''}
+    <div class="slider"><div class="progress" style="flex:1"><i style="width:${(progress * 100).toFixed(0)}%"></i></div><output>${s.completed}/${s.total}</output></div>
+    ${(detail.phases || []).map((p) => `<div class="phase"><b>${esc(p.name)}</b>${p.isCanary ? ' ' + badge('canary', 'warn') : ''}
+      <ol class="steps">${p.steps.map((x) => `<li>${badge(x.kind)} ${esc(x.description)} ${badge(words(x.state), STATUS_KIND[x.state] ?? '')}${x.detail ? ` <span class="muted small">${esc(x.detail)}</span>` : ''}${diffHtml(x.diff)}</li>`).join('')}</ol></div>`).join('')}
+    <div class="actions" data-needs-role="operator">
+      ${s.status === 'awaitingApproval' ? '<button class="primary" data-act="approve">Approve</button><button class="danger" data-act="reject">Reject</button>' : ''}
+      ${['running', 'succeeded', 'failed'].includes(s.status) ? '<button data-act="rollback">Roll back</button>' : ''}
+    </div><div class="plan-msg"></div></section>`;
 }
 
 export default async function plansPage(view, { arg }) {
-  view.innerHTML = `<section class="page-head"><h2>Plans</h2><div class="muted">Migration and scaling plans: what would change, approval, progress, rollback.</div>
+  view.innerHTML = `<section class="page-head"><h2>Plans</h2><div class="muted">Migration and scaling plans: what each step changes, approval, progress, rollback.</div>
     <div class="role-note" data-for="operator">Log in with an operator key to approve, reject or roll back.</div></section>
+    <section class="card"><h3>Footprint assessment <span class="muted small">(the placement planner, GET /api/v1/placements/plan)</span></h3><div id="pl-assess" class="muted">loading…</div></section>
     <div id="plans" class="muted">loading…</div>`;
+  const assess = async () => {
+    try {
+      const a = await api('/api/v1/placements/plan');
+      $('#pl-assess', view).classList.remove('muted');
+      $('#pl-assess', view).innerHTML = `${a.actionRequired ? badge('migration advised', 'warn') : badge('no move needed', 'good')}
+        discrepancy <b>${num(a.discrepancy)}</b> (a plan is made above ${num(a.threshold)})${a.id ? ` · plan ${esc(a.id)}` : ''}
+        ${(a.notes || []).length ? `<div class="muted small">${a.notes.map(esc).join('<br>')}</div>` : ''}`;
+    } catch (e) {
+      $('#pl-assess', view).innerHTML = e instanceof ApiError && e.missing ? unavailable('The placement planner', e) : failure('the footprint assessment', e);
+    }
+  };
   const refresh = throttled(async () => {
-    let plans;
-    try { plans = list(await api('/api/v1/plans')); } catch (e) {
+    await assess();
+    let list;
+    try { list = await api('/api/v1/plans'); } catch (e) {
       $('#plans', view).innerHTML = e instanceof ApiError && e.missing ? unavailable('Plans', e) : failure('the plans', e);
       view.dataset.ready = 'true';
       return;
     }
+    const recent = list.slice().sort((a, b) => Date.parse(b.submittedAt) - Date.parse(a.submittedAt)).slice(0, 20);
+    const details = await Promise.all(recent.map((p) => api(`/api/v1/plans/${encodeURIComponent(p.id)}`).catch(() => ({ summary: p, phases: [] }))));
     $('#plans', view).classList.remove('muted');
-    $('#plans', view).innerHTML = plans.length ? plans.map((p) => {
-      const s = st(p);
-      const steps = p.steps ?? [];
-      const done = steps.filter((x) => /done|succeeded|completed|applied/i.test(x.state ?? x.status ?? '')).length;
-      const progress = p.progress ?? (steps.length ? done / steps.length : s === 'succeeded' || s === 'completed' ? 1 : 0);
-      return `<section class="card plan" data-plan-id="${esc(p.id)}" ${arg === p.id ? 'style="outline:1px solid var(--accent)"' : ''}>
-        <h3>${esc(p.kind ?? p.type ?? 'plan')} ${esc(p.id)} ${badge(s || 'unknown', kindOf(s))} <span class="muted small">${esc(time(p.createdAt ?? p.created))}</span></h3>
-        <div class="muted">${esc(p.reason ?? p.summary ?? p.description ?? '')}</div>
-        <div class="slider"><div class="progress" style="flex:1"><i style="width:${(progress * 100).toFixed(0)}%"></i></div><output>${Math.round(progress * 100)}%</output></div>
-        ${diffHtml(p)}
-        ${steps.length ? `<ol class="steps">${steps.map((x) => `<li>${stepText(x)} ${x.state || x.status ? badge(x.state ?? x.status, kindOf(String(x.state ?? x.status).toLowerCase())) : ''}${x.detail ? ` <span class="muted">${esc(x.detail)}</span>` : ''}</li>`).join('')}</ol>` : ''}
-        <div class="actions" data-needs-role="operator">
-          ${/pending|proposed|awaiting/.test(s) ? `<button class="primary" data-act="approve">Approve</button><button class="danger" data-act="reject">Reject</button>` : ''}
-          ${/succeeded|completed|applied|failed|running|executing/.test(s) ? '<button data-act="rollback">Roll back</button>' : ''}
-        </div><div class="plan-msg"></div></section>`;
-    }).join('') : '<span class="muted">No plans yet: the planner proposes one when a move or a scaling step pays off.</span>';
+    $('#plans', view).innerHTML = details.length ? details.map((d) => planHtml(d, d.summary.id === arg)).join('')
+      + (list.length > recent.length ? `<div class="muted">${list.length - recent.length} older plans not shown.</div>` : '')
+      : '<div class="card muted">No plans yet: one is proposed when a migration or a scaling step pays off, or submitted with POST /api/v1/plans.</div>';
     view.dataset.ready = 'true';
   }, 1200);
   view.addEventListener('click', async (e) => {
@@ -57,7 +66,8 @@ export default async function plansPage(view, { arg }) {
     const card = b.closest('[data-plan-id]');
     b.disabled = true;
     try {
-      await api(`/api/v1/plans/${encodeURIComponent(card.dataset.planId)}/${b.dataset.act}`, { method: 'POST', body: {} });
+      const body = b.dataset.act === 'reject' ? { reason: 'rejected in the console' } : {};
+      await api(`/api/v1/plans/${encodeURIComponent(card.dataset.planId)}/${b.dataset.act}`, { method: 'POST', body });
       refresh();
     } catch (err) {
       card.querySelector('.plan-msg').innerHTML = `<div class="error">${esc(err.message)}</div>`;

@@ -54,12 +54,15 @@ export function renderShadowScene(stage, shadow, onPick) {
     if (n.kind !== 'host') continue;
     const p = pos.get(n.id);
     if (!p) continue;
-    const liveMat = new THREE.MeshStandardMaterial({ color: new THREE.Color(...(n.live == null ? [0.23, 0.26, 0.3] : utilRgb(n.live))), roughness: 0.6 });
+    const liveMat = n.failed
+      ? new THREE.MeshStandardMaterial({ color: 0x1a1d21, roughness: 0.9 })
+      : new THREE.MeshStandardMaterial({ color: new THREE.Color(...(n.live == null ? [0.23, 0.26, 0.3] : utilRgb(n.live))), roughness: 0.6 });
     const live = new THREE.Mesh(hostGeo, liveMat);
     live.position.set(p.x, p.y, p.z);
     live.userData = { id: n.id, which: 'live' };
     scene.add(live);
-    const shMat = new THREE.MeshStandardMaterial({ color: new THREE.Color(...(n.predicted == null ? [0.3, 0.3, 0.4] : utilRgb(n.predicted))), transparent: true, opacity: 0.32, depthWrite: false, emissive: 0x000000 });
+    if (n.failed) live.add(new THREE.LineSegments(edgeGeo, new THREE.LineBasicMaterial({ color: 0xe5484d })));
+    const shMat = new THREE.MeshStandardMaterial({ color: new THREE.Color(...(n.failed ? [0.1, 0.1, 0.12] : n.predicted == null ? [0.3, 0.3, 0.4] : utilRgb(n.predicted))), transparent: true, opacity: n.failed ? 0.15 : 0.45, depthWrite: false, emissive: 0x000000 });
     const sh = new THREE.Mesh(hostGeo, shMat);
     sh.position.set(p.x + HOST.w + 0.35, p.y, p.z);
     sh.userData = { id: n.id, which: 'shadow' };
@@ -181,7 +184,7 @@ export function pickHtml(shadow, id) {
   if (!n) return '';
   return `<b>${esc(n.kind)} ${esc(n.id)}</b> ${n.level !== 'ok' ? badge(n.level, n.level === 'critical' ? 'bad' : 'warn') : ''}
     <div>live utilisation <b>${pct(n.live)}</b></div><div>predicted (shadow) <b>${pct(n.predicted)}</b></div>
-    <div>desirability ${pct(n.desirability)}</div><div class="muted">click to open ${esc(n.id)}</div>`;
+    <div>desirability ${pct(n.desirability)}</div>${n.failed ? '<div class="error">down in this scenario</div>' : ''}<div class="muted">click to open ${esc(n.id)}</div>`;
 }
 
 export default async function shadowPage(view) {
