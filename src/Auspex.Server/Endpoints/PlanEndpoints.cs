@@ -137,6 +137,11 @@ internal static class PlanEndpoints
             .Produces<PlanDetail>().ProducesProblem(401).ProducesProblem(403).ProducesProblem(404).ProducesProblem(409);
         g.MapPost("/{id}/reject", async (string id, HttpContext ctx, IPlanRunner runner, AuspexRuntime rt, AuthOptions auth, CancellationToken ct) =>
             {
+                // Authorise before reading the body: an anonymous caller learns nothing about the body's shape.
+                if (ApiKeyAuth.Require(ctx, auth, Role.Operator, rt.Loop.Tenant.Value) is { } denied)
+                {
+                    return denied;
+                }
                 var reason = "";
                 if (ctx.Request.ContentLength is > 0)
                 {
