@@ -62,6 +62,23 @@ public sealed class LiveForecasterTests
     }
 
     [Fact]
+    public void RequestRetrain_ReselectsAtTheNextForecast_WithTheReason()
+    {
+        var live = new LiveForecaster();
+        Assert.False(live.RequestRetrain("never-seen", "anomaly: level shift"));
+        var y = TestSeries.Seasonal(24 * 12, amplitude: 30, noise: 1);
+        var n0 = 24 * 10;
+        Call(live, "a", y, n0);
+        Call(live, "a", y, n0 + 1);
+        Assert.Equal(1, live.Get("a")!.Retrains);
+        Assert.True(live.RequestRetrain("a", "anomaly: level shift"));
+        Call(live, "a", y, n0 + 2);
+        var info = live.Get("a")!;
+        Assert.Equal(2, info.Retrains);
+        Assert.Equal("anomaly: level shift", info.RetrainReason);
+    }
+
+    [Fact]
     public void LevelShift_DegradesLiveError_AndTriggersReselection()
     {
         var live = new LiveForecaster(new LiveForecasterOptions { Retrain = new RetrainPolicyOptions { MinLiveErrors = 6 } });

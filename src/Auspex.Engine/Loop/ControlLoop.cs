@@ -55,6 +55,7 @@ public sealed class ControlLoop
             [new LabelMatcher("__name__", LabelMatchType.Regex, "auspex_host_.*"), new LabelMatcher("host", LabelMatchType.NotEqual, "")],
             options.History);
         _anomalies = new AnomalyStage(store, Tenant, options.AnomalyDetector, options.Interval * 12);
+        _forecast.RetrainSignals = _anomalies;
         Anomalies = new Anomalies.AnomalyService(_anomalies, topology, _clock);
     }
 

@@ -32,6 +32,9 @@ internal sealed class ForecastStage
         });
     }
 
+    /// <summary>Retrain requests from the anomaly stage (a level shift on a series); null when none are wired.</summary>
+    public Anomalies.IRetrainSignals? RetrainSignals { get; set; }
+
     /// <summary>The per-series model choices (read by the API).</summary>
     public LiveForecaster Models { get; }
 
@@ -52,6 +55,10 @@ internal sealed class ForecastStage
         // The main season and, when it fits twice in the history, the weekly one for MSTL.
         int[] seasons = season >= 2 ? (y.Length >= 14 * season ? [season, 7 * season] : [season]) : [];
         var last = window[^1].At;
+        if (RetrainSignals is not null && RetrainSignals.TryTake(key, out var signal))
+        {
+            Models.RequestRetrain(key.ToString(), "anomaly: " + signal.Reason);
+        }
         var output = Models.Forecast(key.ToString(), y, last, step, horizon, seasons, _options.Levels, now);
         if (!output.IsSuccess)
         {

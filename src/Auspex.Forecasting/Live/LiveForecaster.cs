@@ -152,6 +152,25 @@ public sealed class LiveForecaster
         }
     }
 
+    /// <summary>
+    /// Asks for <paramref name="series"/> to be re-selected at its next forecast (e.g. the anomaly stage saw a level
+    /// shift); the selection still counts against the per-tick budget. False when the series was never forecast.
+    /// </summary>
+    public bool RequestRetrain(string series, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        if (!_states.TryGetValue(series, out var state))
+        {
+            return false;
+        }
+        lock (state)
+        {
+            state.Reset(state.Step, state.Horizon, state.Seasons, reason);
+        }
+        return true;
+    }
+
     /// <summary>What every series uses now, ordered by series id.</summary>
     public IReadOnlyList<SeriesModelInfo> Snapshot() =>
         _states.Values.OrderBy(s => s.Series, StringComparer.Ordinal).Select(Info).ToList();
