@@ -12,5 +12,6 @@ var root = new RootCommand("Auspex: predictive infrastructure management — for
     PlaceCommand.Create(),
     PlanCommand.Create(),
     SimulateCommand.Create(),
+    WhatIfCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -9,8 +9,9 @@ namespace Auspex.EndToEnd.Tests;
 public sealed class DemoCommandTests
 {
     [Fact]
-    public async Task Demo_AnswersWithAScoreForEveryLocalityWithin60Seconds()
+    public async Task Demo_AnswersWithAScoreForEveryLocalityWithin60Seconds_AndTakesItsAdminKeyFromTheEnvironment()
     {
+        const string key = "e2e-admin-key-7f3c9a1b2d4e";
         using var dir = new TempDirectory();
         var port = Programs.FreePort();
         var dll = Path.Combine(AppContext.BaseDirectory, "auspex.dll");
@@ -20,6 +21,7 @@ public sealed class DemoCommandTests
             RedirectStandardOutput = true,
             WorkingDirectory = dir.Path,
         };
+        psi.Environment["AUSPEX_ADMIN_KEY"] = key;
         using var proc = Process.Start(psi)!;
         var stderr = new System.Text.StringBuilder();
         proc.ErrorDataReceived += (_, e) => stderr.AppendLine(e.Data);
@@ -48,6 +50,19 @@ public sealed class DemoCommandTests
             }
             Assert.True(allScored, $"after {sw.Elapsed.TotalSeconds:0}s not every locality had a score; exited={proc.HasExited}; stderr:\n{stderr}");
             Assert.Contains("dashboard", stderr.ToString(), StringComparison.Ordinal);
+            Assert.Contains("admin API key ($AUSPEX_ADMIN_KEY)", stderr.ToString(), StringComparison.Ordinal);
+            Assert.DoesNotContain(key, stderr.ToString(), StringComparison.Ordinal);
+            Assert.Equal(key, (await File.ReadAllTextAsync(Path.Combine(dir.Path, "admin.token"))).Trim());
+            // Anonymous visitors read (above) but cannot write; the key from the environment can.
+            var silence = new { matchers = new Dictionary<string, string> { ["alertname"] = "LocalityUndesirable" }, duration = "1h", comment = "e2e" };
+            using (var anonymous = await http.PostAsJsonAsync("/api/v1/silences", silence))
+            {
+                Assert.Equal(System.Net.HttpStatusCode.Unauthorized, anonymous.StatusCode);
+            }
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/silences") { Content = JsonContent.Create(silence) };
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+            using var withKey = await http.SendAsync(request);
+            Assert.Equal(System.Net.HttpStatusCode.Created, withKey.StatusCode);
         }
         finally
         {

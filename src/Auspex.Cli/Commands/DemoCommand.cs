@@ -13,9 +13,10 @@ internal static class DemoCommand
         var grpcPort = new Option<int>("--grpc-port") { Description = "HTTP/2 port of the KEDA external scaler (gRPC); 0 picks a free port", DefaultValueFactory = _ => 5081 };
         var dataDir = new Option<string>("--data-dir") { Description = "Data directory (its database is recreated)", DefaultValueFactory = _ => Path.Combine(".auspex", "demo") };
         var speed = new Option<double>("--speed") { Description = "Simulated seconds per real second (3600: one trace hour per second)", DefaultValueFactory = _ => 3600 };
+        var adminKey = new Option<string?>("--admin-key") { Description = "The demo's admin API key (at least 16 characters; default: $AUSPEX_ADMIN_KEY, else a fresh random key). Prefer the environment variable: a command line is visible to other users in ps." };
         var cmd = new Command("demo", "Run Auspex on the bundled real sample fleet (40 Bitbrains VMs on an Alibaba-shaped topology) with the dashboard on http://127.0.0.1:5080")
         {
-            port, grpcPort, dataDir, speed,
+            port, grpcPort, dataDir, speed, adminKey,
         };
         cmd.SetAction(async (parse, ct) =>
         {
@@ -40,8 +41,14 @@ internal static class DemoCommand
                 Engine = new Engine.EngineOptions { MaintenanceEvery = TimeSpan.FromHours(6) },
                 Replay = new ReplaySettings { Files = [Path.Combine(fleet, "metrics.csv.gz")], Speed = s },
             };
-            // A fresh admin token for this demo, written to a file only its owner can read; never printed or logged.
-            var token = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+            // The admin key: --admin-key, else $AUSPEX_ADMIN_KEY, else a fresh random one. It is kept in a file only its owner
+            // can read and shown once on an interactive terminal; when stderr is redirected (a log) only the file is named.
+            var (token, source, keyError) = ResolveAdminKey(parse.GetValue(adminKey), Environment.GetEnvironmentVariable(AdminKeyVariable));
+            if (keyError is not null)
+            {
+                Console.Error.WriteLine("error: " + keyError);
+                return 2;
+            }
             Directory.CreateDirectory(settings.DataDirectory);
             var tokenFile = Path.Combine(settings.DataDirectory, "admin.token");
             File.WriteAllText(tokenFile, token + "\n");
@@ -49,10 +56,42 @@ internal static class DemoCommand
             {
                 File.SetUnixFileMode(tokenFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             }
-            settings.ApiKeys = [new ApiKeySettings("demo-admin", "admin", "demo", Server.Auth.ApiKey.Hash(token))];
-            Console.Error.WriteLine($"auspex: admin API token for writes: {tokenFile}");
+            settings.ApiKeys = [new ApiKeySettings("demo-admin", "admin", "demo", Server.Auth.ApiKey.Hash(token!))];
+            Console.Error.WriteLine(source == "generated" && !Console.IsErrorRedirected
+                ? $"auspex: admin API key (generated; also in {tokenFile}): {token}"
+                : $"auspex: admin API key ({source}) in {tokenFile}; send it as Authorization: Bearer <key>");
+            Console.Error.WriteLine("auspex: anonymous visitors get the viewer role (read-only); writes need the key");
             return await HostRunner.RunAsync(settings, new ServerOptions { Port = parse.GetValue(port), GrpcPort = parse.GetValue(grpcPort) }, ct);
         });
         return cmd;
+    }
+
+    /// <summary>The environment variable holding the demo's admin key.</summary>
+    public const string AdminKeyVariable = "AUSPEX_ADMIN_KEY";
+
+    /// <summary>The shortest admin key accepted.</summary>
+    public const int MinAdminKeyLength = 16;
+
+    /// <summary>The key to use and where it came from (option, environment, generated), or why the given one is refused.</summary>
+    internal static (string? Token, string Source, string? Error) ResolveAdminKey(string? option, string? environment)
+    {
+        foreach (var (value, source) in new[] { (option, "--admin-key"), (environment, "$" + AdminKeyVariable) })
+        {
+            if (value is null)
+            {
+                continue;
+            }
+            var v = value.Trim();
+            if (v.Length < MinAdminKeyLength)
+            {
+                return (null, source, $"{source}: the admin key must be at least {MinAdminKeyLength} characters (got {v.Length})");
+            }
+            if (v.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+            {
+                return (null, source, $"{source}: the admin key must not contain spaces or control characters");
+            }
+            return (v, source, null);
+        }
+        return (Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24)), "generated", null);
     }
 }

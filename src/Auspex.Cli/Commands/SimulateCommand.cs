@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Auspex.Cli.Plots;
 using Auspex.Engine.Services;
 using Auspex.Simulation.Measures;
 using Auspex.Simulation.World;
@@ -7,7 +8,7 @@ using Auspex.Simulation.World;
 namespace Auspex.Cli.Commands;
 
 /// <summary>
-/// <c>auspex simulate --trace FILE_OR_NAME --policies hpa,static,aws,auspex [-o table|json]</c>: replays a demand
+/// <c>auspex simulate --trace FILE_OR_NAME --policies hpa,static,aws,auspex [-o table|json|png] [--plot FILE]</c>: replays a demand
 /// trace on a simulated clock against every policy and prints the comparison. A thin adapter over <see cref="SimulationService"/>.
 /// </summary>
 internal static class SimulateCommand
@@ -23,15 +24,16 @@ internal static class SimulateCommand
     {
         var trace = new Option<string>("--trace") { Description = "A trace CSV (timestamp,value / ds,y / unique_id,ds,y; .gz allowed) or a sample name: worldcup98, nasa.", Required = true };
         var policies = new Option<string>("--policies") { Description = "Policies, comma-separated: hpa, static, aws, auspex, auspex-1tier.", DefaultValueFactory = _ => "hpa,static,aws,auspex" };
-        var format = new Option<string>("--output", "-o") { Description = "table or json.", DefaultValueFactory = _ => "table" };
-        format.AcceptOnlyFromAmong("table", "json");
+        var format = new Option<string>("--output", "-o") { Description = "table, json, or png (prints the table and writes the plot of demand against each policy's capacity).", DefaultValueFactory = _ => "table" };
+        format.AcceptOnlyFromAmong("table", "json", "png");
+        var plotFile = new Option<FileInfo?>("--plot") { Description = "Write the plot (PNG) to this file; with -o png the default is auspex-simulate-<trace>.png in the current directory." };
         var model = new Option<string>("--model") { Description = "Forecasting model of the predictive policies (mstl, snaive, ets, theta…).", DefaultValueFactory = _ => "mstl" };
         var capacity = new Option<double?>("--replica-capacity") { Description = "Trace units per second one replica serves at full use (default: the trace is rescaled so its peak needs 40 replicas)." };
         var warmUp = new Option<string>("--warm-up") { Description = "Unmeasured start (history for the forecasting policies), e.g. 1d, 12h, 0.", DefaultValueFactory = _ => "1d" };
         var seed = new Option<int>("--seed") { Description = "Seed of failures and preemptions.", DefaultValueFactory = _ => 42 };
         var command = new Command("simulate", "Compare scaling policies (HPA, static, AWS predictive, Auspex) on a demand trace: SLO minutes, cost, slack.")
         {
-            trace, policies, format, model, capacity, warmUp, seed,
+            trace, policies, format, plotFile, model, capacity, warmUp, seed,
         };
         command.SetAction(parse =>
         {
@@ -77,7 +79,23 @@ internal static class SimulateCommand
                 }
                 return 1;
             }
-            Console.Out.Write(parse.GetValue(format) == "json" ? SimulationService.Json(result) + Environment.NewLine : SimulationService.Table(result));
+            var fmt = parse.GetValue(format);
+            Console.Out.Write(fmt == "json" ? SimulationService.Json(result) + Environment.NewLine : SimulationService.Table(result));
+            var plotPath = parse.GetValue(plotFile)?.FullName
+                ?? (fmt == "png" ? Path.GetFullPath($"auspex-simulate-{Path.GetFileNameWithoutExtension(Path.GetFileNameWithoutExtension(path))}.png") : null);
+            if (plotPath is not null)
+            {
+                try
+                {
+                    SimulationPlot.SavePng(result, plotPath);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+                {
+                    err.WriteLine($"error: cannot write the plot to {plotPath}: {e.Message}");
+                    return 1;
+                }
+                err.WriteLine($"auspex: wrote the plot to {plotPath}");
+            }
             return 0;
         });
         return command;

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Auspex.Testing;
+
+namespace Auspex.EndToEnd.Tests;
+
+/// <summary>The real <c>auspex simulate</c> (table, json, png) and <c>auspex whatif</c> processes.</summary>
+public sealed class SimulateWhatIfCliTests
+{
+    private static async Task<(int Code, string Out, string Err)> Run(string dir, params string[] args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "auspex.dll");
+        var psi = new ProcessStartInfo("dotnet", ["exec", dll, .. args])
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            WorkingDirectory = dir,
+        };
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        return (p.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Two days of a daily wave at 5-minute steps with a sharp afternoon peak on the second day.</summary>
+    private static string WriteTrace(string dir)
+    {
+        var sb = new StringBuilder("ds,y\n");
+        var t0 = new DateTimeOffset(2024, 3, 4, 0, 0, 0, TimeSpan.Zero);
+        for (var i = 0; i < 2 * 288; i++)
+        {
+            var t = t0.AddMinutes(5 * i);
+            var y = 1000 + 800 * Math.Sin(2 * Math.PI * (t.Hour + t.Minute / 60.0 - 6) / 24) + (i > 288 + 170 && i < 288 + 190 ? 1500 : 0);
+            sb.Append(CultureInfo.InvariantCulture, $"{t:yyyy-MM-ddTHH:mm:ssZ},{Math.Max(0, y):0}\n");
+        }
+        var path = Path.Combine(dir, "wave.csv");
+        File.WriteAllText(path, sb.ToString());
+        return path;
+    }
+
+    [Fact]
+    public async Task Simulate_UserCsv_PrintsJsonPerPolicy_AndWritesAPngPlot()
+    {
+        using var dir = new TempDirectory();
+        var trace = WriteTrace(dir.Path);
+        var (code, json, err) = await Run(dir.Path, "simulate", "--trace", trace, "--policies", "hpa,static", "--warm-up", "12h", "-o", "json", "--plot", "plot.png");
+        Assert.True(code == 0, err);
+        using var doc = JsonDocument.Parse(json);
+        Assert.Equal(["hpa", "static"], doc.RootElement.EnumerateArray().Select(e => e.GetProperty("policy").GetString()));
+        foreach (var field in new[] { "slo_violation_minutes", "cost", "mean_slack", "scaling_actions" })
+        {
+            Assert.All(doc.RootElement.EnumerateArray(), e => Assert.Equal(JsonValueKind.Number, e.GetProperty(field).ValueKind));
+        }
+        // Static provisioning for the peak never scales; the HPA does.
+        Assert.Equal(0, doc.RootElement[1].GetProperty("scaling_actions").GetInt32());
+        Assert.True(doc.RootElement[0].GetProperty("scaling_actions").GetInt32() > 0);
+        var png = await File.ReadAllBytesAsync(Path.Combine(dir.Path, "plot.png"));
+        Assert.True(png.Length > 5000, $"plot of {png.Length} bytes");
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
+        // IHDR: width and height big-endian at bytes 16..23.
+        Assert.Equal(1400, (png[16] << 24) | (png[17] << 16) | (png[18] << 8) | png[19]);
+        Assert.Equal(700, (png[20] << 24) | (png[21] << 16) | (png[22] << 8) | png[23]);
+        Assert.Contains("wrote the plot", err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Simulate_OutputPng_PrintsTheTable_AndNamesThePlotAfterTheTrace()
+    {
+        using var dir = new TempDirectory();
+        var trace = WriteTrace(dir.Path);
+        var (code, table, err) = await Run(dir.Path, "simulate", "--trace", trace, "--policies", "static", "--warm-up", "12h", "-o", "png");
+        Assert.True(code == 0, err);
+        Assert.Contains("SLO-VIOLATION-MIN", table, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(dir.Path, "auspex-simulate-wave.png")), err);
+    }
+
+    [Fact]
+    public async Task Simulate_BadInput_SaysWhatIsWrong()
+    {
+        using var dir = new TempDirectory();
+        var (c1, _, e1) = await Run(dir.Path, "simulate", "--trace", "no-such-trace");
+        Assert.Equal(2, c1);
+        Assert.Contains("--trace 'no-such-trace' is neither a file nor a sample name", e1, StringComparison.Ordinal);
+        var (c2, _, e2) = await Run(dir.Path, "simulate", "--trace", "nasa", "-o", "gif");
+        Assert.NotEqual(0, c2);
+        Assert.Contains("gif", e2, StringComparison.Ordinal);
+        var trace = WriteTrace(dir.Path);
+        var (c3, _, e3) = await Run(dir.Path, "simulate", "--trace", trace, "--policies", "static", "--warm-up", "12h", "--plot", Path.Combine(dir.Path, "missing-dir", "x.png"));
+        Assert.Equal(1, c3);
+        Assert.Contains("cannot write the plot", e3, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WhatIf_Demo_FailingARack_ShowsTheEffectOnLiveAndShadow()
+    {
+        using var dir = new TempDirectory();
+        var (code, json, err) = await Run(dir.Path, "whatif", "--demo", "--traffic", "1.5", "--fail", "rack-1-01", "-o", "json");
+        Assert.True(code == 0, err);
+        using var doc = JsonDocument.Parse(json);
+        var root = doc.RootElement;
+        var failed = root.GetProperty("localities").EnumerateArray().Where(l => l.GetProperty("failed").GetBoolean()).Select(l => l.GetProperty("id").GetString()).ToList();
+        Assert.Contains("rack-1-01", failed);
+        Assert.True(failed.Count > 1, "the rack's hosts fail with it");
+        var before = root.GetProperty("baseline").GetProperty("shadow").GetProperty("peakUtilisation").GetDouble();
+        var after = root.GetProperty("scenario").GetProperty("shadow").GetProperty("peakUtilisation").GetDouble();
+        Assert.True(after > before, $"1.5× traffic on fewer hosts raises the shadow's peak utilisation ({before} → {after})");
+
+        var (c2, table, e2) = await Run(dir.Path, "whatif", "--demo", "--scaling-factor", "0.5");
+        Assert.True(c2 == 0, e2);
+        Assert.Contains("SIDE", table, StringComparison.Ordinal);
+        Assert.Contains("shadow   scenario", table, StringComparison.Ordinal);
+        Assert.Contains("LIVE-UTIL-AFTER", table, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WhatIf_BadInput_NamesTheFieldAndLosesNothing()
+    {
+        using var dir = new TempDirectory();
+        var (c1, _, e1) = await Run(dir.Path, "whatif", "--demo", "--maintenance", "rack-1-01@tomorrow");
+        Assert.Equal(1, c1);
+        Assert.Contains("--maintenance 'rack-1-01@tomorrow'", e1, StringComparison.Ordinal);
+        var (c2, _, e2) = await Run(dir.Path, "whatif", "--demo", "--tier-price", "spot");
+        Assert.Equal(1, c2);
+        Assert.Contains("expected NAME=PRICE", e2, StringComparison.Ordinal);
+        var (c3, _, e3) = await Run(dir.Path, "whatif", "--demo", "--fail", "no-such-host");
+        Assert.Equal(1, c3);
+        Assert.Contains("fail[0]: no locality has id 'no-such-host'", e3, StringComparison.Ordinal);
+        var (c4, _, e4) = await Run(dir.Path, "whatif", "--demo", "--traffic", "1000");
+        Assert.Equal(1, c4);
+        Assert.Contains("trafficMultiplier", e4, StringComparison.Ordinal);
+    }
+}
