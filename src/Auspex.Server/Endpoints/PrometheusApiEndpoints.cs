@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Auspex.Core.Series;
 using Auspex.Engine;
+using Auspex.Engine.Services;
 using Auspex.Server.Auth;
 using Auspex.Storage.PromQl;
 using Microsoft.AspNetCore.Builder;
@@ -82,8 +83,12 @@ internal static class PrometheusApiEndpoints
         return (new Call(tenant.Value, One, All), null);
     }
 
+    /// <summary>The tenant's raw series plus the loop's scores and forecasts as series (kinds from the served topology).</summary>
+    private static PromSeriesSource Source(AuspexRuntime rt, TenantId tenant) =>
+        new(rt.Store, tenant, tenant == rt.Loop.Tenant ? id => rt.Topology.Current.Find(id)?.KindName : null);
+
     private static PromQlEngine Engine(AuspexRuntime rt, ServerOptions opts, TenantId tenant) =>
-        new(new StoreSeriesSource(rt.Store.Series, tenant), new PromQlOptions { MaxSeries = opts.MaxSeriesPerQuery, MaxSamples = opts.MaxPointsPerQuery });
+        new(Source(rt, tenant), new PromQlOptions { MaxSeries = opts.MaxSeriesPerQuery, MaxSamples = opts.MaxPointsPerQuery });
 
     private static async Task<IResult> QueryRange(HttpContext ctx, AuspexRuntime rt, AuthOptions auth, ServerOptions opts, CancellationToken ct)
     {
@@ -149,9 +154,14 @@ internal static class PrometheusApiEndpoints
         {
             return Error(400, PromQlException.BadData, "no match[] parameter provided");
         }
-        if (!TimeBounds(call, out error) || Keys(rt, call, required: true, out error) is not { } keys)
+        if (!TimeBounds(call, out error))
         {
             return error!;
+        }
+        var (keys, keyError) = await Keys(rt, call, required: true, ct);
+        if (keys is null)
+        {
+            return keyError!;
         }
         if (keys.Count > opts.MaxSeriesPerQuery)
         {
@@ -176,9 +186,14 @@ internal static class PrometheusApiEndpoints
         {
             return error!;
         }
-        if (!TimeBounds(call, out error) || Keys(rt, call, required: false, out error) is not { } keys)
+        if (!TimeBounds(call, out error))
         {
             return error!;
+        }
+        var (keys, keyError) = await Keys(rt, call, required: false, ct);
+        if (keys is null)
+        {
+            return keyError!;
         }
         var names = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var k in keys)
@@ -203,9 +218,14 @@ internal static class PrometheusApiEndpoints
         {
             return Error(400, PromQlException.BadData, $"invalid label name: \"{name}\"");
         }
-        if (!TimeBounds(call, out error) || Keys(rt, call, required: false, out error) is not { } keys)
+        if (!TimeBounds(call, out error))
         {
             return error!;
+        }
+        var (keys, keyError) = await Keys(rt, call, required: false, ct);
+        if (keys is null)
+        {
+            return keyError!;
         }
         var values = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var k in keys)
@@ -219,15 +239,15 @@ internal static class PrometheusApiEndpoints
     }
 
     /// <summary>The keys of the tenant's series matching any match[] selector (all of them when none is given and none is required).</summary>
-    private static IReadOnlyList<SeriesKey>? Keys(AuspexRuntime rt, Call call, bool required, out IResult? error)
+    private static async Task<(IReadOnlyList<SeriesKey>? Keys, IResult? Error)> Keys(AuspexRuntime rt, Call call, bool required, CancellationToken ct)
     {
-        error = null;
         var matches = call.All("match[]");
+        var source = Source(rt, call.Tenant);
+        var set = new HashSet<SeriesKey>();
         if (matches.Count == 0 && !required)
         {
-            return rt.Store.Series.FindSeries(call.Tenant, []);
+            set.UnionWith(await source.FindSeriesAsync([], ct));
         }
-        var set = new HashSet<SeriesKey>();
         foreach (var m in matches)
         {
             PromExpr e;
@@ -237,19 +257,17 @@ internal static class PrometheusApiEndpoints
             }
             catch (PromQlException ex)
             {
-                error = Error(400, PromQlException.BadData, $"invalid parameter \"match[]\": {ex.Message}");
-                return null;
+                return (null, Error(400, PromQlException.BadData, $"invalid parameter \"match[]\": {ex.Message}"));
             }
             if (e is not VectorSelector vs)
             {
-                error = Error(400, PromQlException.BadData, $"invalid parameter \"match[]\": '{m}' is not a series selector (e.g. up{{job=\"node\"}})");
-                return null;
+                return (null, Error(400, PromQlException.BadData, $"invalid parameter \"match[]\": '{m}' is not a series selector (e.g. up{{job=\"node\"}})"));
             }
-            set.UnionWith(rt.Store.Series.FindSeries(call.Tenant, vs.Matchers));
+            set.UnionWith(await source.FindSeriesAsync(vs.Matchers, ct));
         }
         var list = set.ToList();
         list.Sort((a, b) => PromQlEngine.CompareLabels(a.Labels.With("__name__", a.Metric), b.Labels.With("__name__", b.Metric)));
-        return list;
+        return (list, null);
     }
 
     /// <summary>start and end of series/labels calls are validated; the store lists series regardless of time.</summary>

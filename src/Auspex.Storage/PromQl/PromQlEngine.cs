@@ -223,7 +223,7 @@ public sealed class PromQlEngine(IPromSeriesSource source, PromQlOptions? option
             var matched = 0;
             foreach (var (vs, _) in wanted)
             {
-                matched += src.FindSeries(vs.Matchers).Count;
+                matched += (await src.FindSeriesAsync(vs.Matchers, ct).ConfigureAwait(false)).Count;
                 if (matched > options.MaxSeries)
                 {
                     throw new PromQlException(PromQlException.Execution, string.Create(CultureInfo.InvariantCulture,

@@ -6,7 +6,7 @@ namespace Auspex.Storage.PromQl;
 public interface IPromSeriesSource
 {
     /// <summary>The keys of every series matching all matchers.</summary>
-    IReadOnlyList<SeriesKey> FindSeries(IReadOnlyList<LabelMatcher> matchers);
+    Task<IReadOnlyList<SeriesKey>> FindSeriesAsync(IReadOnlyList<LabelMatcher> matchers, CancellationToken cancellationToken);
 
     /// <summary>Raw samples of the matching series with <paramref name="from"/> ≤ time ≤ <paramref name="to"/>, in time order.</summary>
     Task<IReadOnlyList<SeriesData>> ReadAsync(IReadOnlyList<LabelMatcher> matchers, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
@@ -16,7 +16,8 @@ public interface IPromSeriesSource
 public sealed class StoreSeriesSource(ISeriesStore store, TenantId tenant) : IPromSeriesSource
 {
     /// <inheritdoc />
-    public IReadOnlyList<SeriesKey> FindSeries(IReadOnlyList<LabelMatcher> matchers) => store.FindSeries(tenant, matchers);
+    public Task<IReadOnlyList<SeriesKey>> FindSeriesAsync(IReadOnlyList<LabelMatcher> matchers, CancellationToken cancellationToken) =>
+        Task.FromResult(store.FindSeries(tenant, matchers));
 
     /// <inheritdoc />
     public Task<IReadOnlyList<SeriesData>> ReadAsync(IReadOnlyList<LabelMatcher> matchers, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>

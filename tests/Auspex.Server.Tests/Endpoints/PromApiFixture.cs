@@ -1,3 +1,5 @@
+using Auspex.Core.Forecasts;
+using Auspex.Core.Scores;
 using Auspex.Core.Series;
 using Auspex.Engine;
 using Auspex.Engine.Configuration;
@@ -67,6 +69,19 @@ public sealed class PromApiFixture : IAsyncLifetime
         _app = AuspexServer.Build(_runtime, new ServerOptions { Port = 0, MaxSeriesPerQuery = 50 }, quiet: true, auth: auth);
         await _app.StartAsync();
         Http.BaseAddress = AuspexServer.BaseAddress(_app);
+        // The loop ticks once at start (the fake clock never moves after): let it finish, so the results written below
+        // are the latest and nothing changes while the tests read.
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (_runtime.Loop.Ticks + _runtime.Loop.Failures < 1 && sw.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            await Task.Delay(50);
+        }
+        var alpha = new TenantId("alpha");
+        await _runtime.Store.Results.SaveScoresAsync(alpha, [new LocalityScore("h1", T0.AddMinutes(30), 0.8, new Dictionary<string, ScorePart> { ["capacity"] = new(0.7, 0.5, "test") })]);
+        await _runtime.Store.Results.SaveScoresAsync(alpha, [new LocalityScore("h1", T0.AddMinutes(31), 0.6, new Dictionary<string, ScorePart> { ["capacity"] = new(0.5, 0.5, "test") })]);
+        await _runtime.Store.Results.SaveScoresAsync(new TenantId("beta"), [new LocalityScore("beta-host", T0.AddMinutes(30), 0.123, new Dictionary<string, ScorePart>())]);
+        await _runtime.Store.Results.SaveForecastsAsync(alpha, [new Forecast(new SeriesKey("prom_test_gauge", Labels.Of("host", "h1")), "test-model", T0.AddMinutes(60).AddSeconds(1),
+            TimeSpan.FromMinutes(1), [0.1, 0.9], [new ForecastPoint(T0.AddMinutes(61), 3, [2, 4]), new ForecastPoint(T0.AddMinutes(62), 3.5, [2.5, 4.5])])]);
     }
 
     /// <summary>Writes 61 samples, one a minute from <see cref="T0"/>.</summary>

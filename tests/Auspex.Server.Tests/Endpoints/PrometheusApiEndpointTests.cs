@@ -173,11 +173,15 @@ public sealed class PrometheusApiEndpointTests(PromApiFixture f) : IClassFixture
     public async Task LabelsAndLabelValues()
     {
         var labels = await Get("labels");
-        Assert.Equal("{\"status\":\"success\",\"data\":[\"__name__\",\"host\",\"job\"]}", labels.Body);
+        foreach (var name in new[] { "\"__name__\"", "\"host\"", "\"job\"", "\"locality\"", "\"part\"" })
+        {
+            Assert.Contains(name, labels.Body, StringComparison.Ordinal);
+        }
+        Assert.DoesNotContain("secret", labels.Body, StringComparison.Ordinal);
         var post = await Post("labels", form: [("match[]", "prom_test_requests_total")]);
         Assert.Equal("{\"status\":\"success\",\"data\":[\"__name__\",\"job\"]}", post.Body);
-        var names = await Get("label/__name__/values");
-        Assert.Equal("{\"status\":\"success\",\"data\":[\"alpha_only_metric\",\"prom_test_gauge\",\"prom_test_requests_total\"]}", names.Body);
+        var names = await Get("label/__name__/values", query: [("match[]", "{__name__=~\"prom_test_.*|alpha_.*\"}")]);
+        Assert.Equal("{\"status\":\"success\",\"data\":[\"alpha_only_metric\",\"prom_test_gauge\",\"prom_test_gauge:predicted\",\"prom_test_requests_total\"]}", names.Body);
         var hosts = await Get("label/host/values", query: [("match[]", "prom_test_gauge")]);
         Assert.Equal("{\"status\":\"success\",\"data\":[\"h1\"]}", hosts.Body);
         var none = await Get("label/nothing/values");
@@ -254,5 +258,30 @@ public sealed class PrometheusApiEndpointTests(PromApiFixture f) : IClassFixture
         AssertError(status, errorType, message, await Get("series", token, orgId, ("match[]", "prom_test_gauge")));
         AssertError(status, errorType, message, await Post("labels", token, orgId));
         AssertError(status, errorType, message, await Get("label/__name__/values", token, orgId));
+    }
+
+    [Fact]
+    public async Task LoopResults_ScoresAndForecasts_AreSeries()
+    {
+        var d = await Get("query_range", query: [("query", "auspex_locality_desirability{locality=\"h1\"}"), ("start", S(T0 + 1800)), ("end", S(T0 + 1860)), ("step", "60")]);
+        var ds = d.Json.GetProperty("data").GetProperty("result").EnumerateArray().Single();
+        Assert.Equal("host", ds.GetProperty("metric").GetProperty("kind").GetString());
+        Assert.Equal("[[1700001800,\"0.8\"],[1700001860,\"0.6\"]]", ds.GetProperty("values").GetRawText());
+        var p = await Get("query", query: [("query", "auspex_locality_score_part{part=\"capacity\"} * 100"), ("time", S(T0 + 1860))]);
+        Assert.Equal("{\"locality\":\"h1\",\"part\":\"capacity\"}", p.Json.GetProperty("data").GetProperty("result")[0].GetProperty("metric").GetRawText());
+        Assert.Equal("50", p.Json.GetProperty("data").GetProperty("result")[0].GetProperty("value")[1].GetString());
+        var q = await Get("query_range", query: [("query", "prom_test_gauge:predicted{quantile=\"0.9\"}"), ("start", S(T0 + 3660)), ("end", S(T0 + 3720)), ("step", "60")]);
+        var qs = q.Json.GetProperty("data").GetProperty("result").EnumerateArray().Single();
+        Assert.Equal("{\"__name__\":\"prom_test_gauge:predicted\",\"auspex_model\":\"test-model\",\"host\":\"h1\",\"quantile\":\"0.9\"}", qs.GetProperty("metric").GetRawText());
+        Assert.Equal("[[1700003660,\"4\"],[1700003720,\"4.5\"]]", qs.GetProperty("values").GetRawText());
+        var mean = await Get("query", query: [("query", "prom_test_gauge:predicted{quantile=\"\"}"), ("time", S(T0 + 3660))]);
+        Assert.Equal("3", mean.Json.GetProperty("data").GetProperty("result").EnumerateArray().Single().GetProperty("value")[1].GetString());
+        // Tenants see only their own results.
+        var beta = await Get("query_range", PromApiFixture.BetaViewer, null, ("query", "{__name__=~\"auspex_locality_desirability|prom_test_gauge:predicted\"}"), ("start", S(T0 + 1800)), ("end", S(T0 + 3720)), ("step", "60"));
+        Assert.Contains("beta-host", beta.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("h1", beta.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("predicted", beta.Body, StringComparison.Ordinal);
+        var alpha = await Get("series", PromApiFixture.AlphaViewer, null, ("match[]", "auspex_locality_desirability"));
+        Assert.DoesNotContain("beta-host", alpha.Body, StringComparison.Ordinal);
     }
 }

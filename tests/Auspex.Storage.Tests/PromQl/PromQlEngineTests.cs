@@ -12,8 +12,8 @@ public sealed class PromQlEngineTests
     {
         public int Reads { get; private set; }
 
-        public IReadOnlyList<SeriesKey> FindSeries(IReadOnlyList<LabelMatcher> matchers) =>
-            data.Where(d => matchers.All(m => m.Matches(d.Key))).Select(d => d.Key).ToList();
+        public Task<IReadOnlyList<SeriesKey>> FindSeriesAsync(IReadOnlyList<LabelMatcher> matchers, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<SeriesKey>>(data.Where(d => matchers.All(m => m.Matches(d.Key))).Select(d => d.Key).ToList());
 
         public Task<IReadOnlyList<SeriesData>> ReadAsync(IReadOnlyList<LabelMatcher> matchers, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
         {
