@@ -25,6 +25,12 @@ if (args.Contains("--store"))
 {
     return await StoreBench.RunAsync(args);
 }
+// dotnet run -c Release --project bench/Auspex.Bench.Ingestion -- --promql [--series 1000] [--days 7] [--interval-seconds 300] [--runs 5]
+// avg_over_time(x[1h]) query_range at step 1h through the PromQL evaluator over the store (PromQlBench.cs).
+if (args.Contains("--promql"))
+{
+    return await PromQlBench.RunAsync(args);
+}
 var inv = CultureInfo.InvariantCulture;
 string Arg(string name, string fallback)
 {

@@ -53,8 +53,11 @@ internal static class ApiKeyAuth
         return string.IsNullOrEmpty(token) ? null : auth.Find(ApiKey.Hash(token));
     }
 
-    /// <summary>Null when the caller may act with <paramref name="role"/> on <paramref name="tenant"/>; otherwise the 401/403 answer.</summary>
-    public static IResult? Require(HttpContext ctx, AuthOptions auth, Role role, string tenant)
+    /// <summary>
+    /// Null when the caller may act with <paramref name="role"/> on <paramref name="tenant"/>; otherwise the 401/403 answer.
+    /// With <paramref name="namedByHeader"/> the tenant came from <c>X-Scope-OrgID</c>, and an admin key may name any tenant.
+    /// </summary>
+    public static IResult? Require(HttpContext ctx, AuthOptions auth, Role role, string tenant, bool namedByHeader = false)
     {
         var (key, session) = Resolve(ctx, auth);
         if (key is null)
@@ -67,9 +70,11 @@ internal static class ApiKeyAuth
         {
             return AuspexServer.Problem(403, "Forbidden", $"key '{key.Name}' has role {key.Role.ToString().ToLowerInvariant()}; this needs {role.ToString().ToLowerInvariant()}");
         }
-        if (!string.Equals(key.Tenant, tenant, StringComparison.Ordinal))
+        if (!string.Equals(key.Tenant, tenant, StringComparison.Ordinal) && !(namedByHeader && key.Role == Role.Admin))
         {
-            return AuspexServer.Problem(403, "Forbidden", $"key '{key.Name}' belongs to another tenant");
+            return AuspexServer.Problem(403, "Forbidden", namedByHeader
+                ? $"key '{key.Name}' belongs to tenant '{key.Tenant}' and may not act on tenant '{tenant}' named by {TenantHeader.Name}; only an admin key may name another tenant"
+                : $"key '{key.Name}' belongs to another tenant");
         }
         if (session is not null && !HttpMethods.IsGet(ctx.Request.Method) && !HttpMethods.IsHead(ctx.Request.Method)
             && !HttpMethods.IsOptions(ctx.Request.Method) && !CsrfMatches(ctx, session))

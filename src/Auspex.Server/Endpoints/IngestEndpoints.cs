@@ -14,7 +14,8 @@ namespace Auspex.Server.Endpoints;
 /// <summary>
 /// Push endpoints: Prometheus remote_write 1.0 and 2.0, InfluxDB line protocol (v1 and v2) and long-format CSV. Every one
 /// requires an operator key of the served tenant, stores a request atomically or not at all, answers bad input with
-/// 400 naming what and where, and overload with 429 and Retry-After.
+/// 400 naming what and where, and overload with 429 and Retry-After. A request may write to another tenant by naming it
+/// in <c>X-Scope-OrgID</c> (Cortex/Mimir) when its key belongs to that tenant or is an admin key (else 403).
 /// </summary>
 internal static class IngestEndpoints
 {
@@ -22,9 +23,9 @@ internal static class IngestEndpoints
     {
         app.MapPost("/api/v1/write", async (HttpContext ctx, AuspexRuntime rt, AuthOptions auth, CancellationToken ct) =>
         {
-            if (ApiKeyAuth.Require(ctx, auth, Role.Operator, rt.Loop.Tenant.Value) is { } denied)
+            if (TenantHeader.ForWrite(ctx, auth, rt.Loop.Tenant, Role.Operator, out var denied) is not { } tenant)
             {
-                return denied;
+                return denied!;
             }
             if (RemoteWriteProtocol.Negotiate(ctx.Request.ContentType, out var message) is { } unsupported)
             {
@@ -42,19 +43,19 @@ internal static class IngestEndpoints
             }
             if (message == RemoteWriteMessage.V2)
             {
-                return await StoreV2(rt, RemoteWriteV2Decoder.Decode(body), ctx, ct);
+                return await StoreV2(rt, tenant, RemoteWriteV2Decoder.Decode(body), ctx, ct);
             }
             var parsed = RemoteWriteDecoder.Decode(body);
-            return await Store(rt, parsed, ctx, plainText: true, ct);
+            return await Store(rt, tenant, parsed, ctx, plainText: true, ct);
         }).WithTags("Ingestion").WithName("RemoteWrite")
           .WithSummary("Prometheus remote_write receiver: 1.0 (prometheus.WriteRequest) and 2.0 (io.prometheus.write.v2.Request), protobuf + snappy. 204 on success.")
           .Accepts<byte[]>(RemoteWriteProtocol.ContentType);
 
         async Task<IResult> Influx(HttpContext ctx, AuspexRuntime rt, AuthOptions auth, CancellationToken ct)
         {
-            if (ApiKeyAuth.Require(ctx, auth, Role.Operator, rt.Loop.Tenant.Value) is { } denied)
+            if (TenantHeader.ForWrite(ctx, auth, rt.Loop.Tenant, Role.Operator, out var denied) is not { } tenant)
             {
-                return denied;
+                return denied!;
             }
             var p = ctx.Request.Query["precision"].ToString();
             if (!InfluxPrecisions.TryParse(p, out var precision))
@@ -71,16 +72,16 @@ internal static class IngestEndpoints
             {
                 return InfluxError(400, "invalid", parsed.ErrorMessage);
             }
-            return await Store(rt, parsed, ctx, plainText: false, ct);
+            return await Store(rt, tenant, parsed, ctx, plainText: false, ct);
         }
         app.MapPost("/write", Influx).WithTags("Ingestion").WithName("InfluxWriteV1").WithSummary("InfluxDB 1.x line protocol write (db, precision). 204 on success.");
         app.MapPost("/api/v2/write", Influx).WithTags("Ingestion").WithName("InfluxWriteV2").WithSummary("InfluxDB 2.x line protocol write (bucket, org, precision). 204 on success.");
 
         app.MapPost("/api/v1/import", async (HttpContext ctx, AuspexRuntime rt, AuthOptions auth, CancellationToken ct) =>
         {
-            if (ApiKeyAuth.Require(ctx, auth, Role.Operator, rt.Loop.Tenant.Value) is { } denied)
+            if (TenantHeader.ForWrite(ctx, auth, rt.Loop.Tenant, Role.Operator, out var denied) is not { } tenant)
             {
-                return denied;
+                return denied!;
             }
             var body = await ReadBodyAsync(ctx, ct);
             if (body is null)
@@ -93,7 +94,7 @@ internal static class IngestEndpoints
                 return AuspexServer.Problem(400, "Bad CSV", string.Join("\n", read.Errors));
             }
             var actor = ctx.Items["auspex.actor"] as string ?? "api";
-            var r = await rt.Imports.StoreAsync(rt.Loop.Tenant, "api import", read.Rows, read.Series, actor, ct);
+            var r = await rt.Imports.StoreAsync(tenant, "api import", read.Rows, read.Series, actor, ct);
             return r.Ok ? Results.Ok(r) : AuspexServer.Problem(400, "Bad CSV", string.Join("\n", r.Errors));
         }).WithTags("Ingestion").WithName("ImportCsv").WithSummary("Import long-format CSV (unique_id,ds,y[,metric][,labels…]); all rows or none.")
           .Accepts<string>("text/csv").Produces<ImportResult>().ProducesProblem(400).ProducesProblem(401);
@@ -105,13 +106,13 @@ internal static class IngestEndpoints
         return app;
     }
 
-    private static async Task<IResult> Store(AuspexRuntime rt, ParseResult parsed, HttpContext ctx, bool plainText, CancellationToken ct)
+    private static async Task<IResult> Store(AuspexRuntime rt, Auspex.Core.Series.TenantId tenant, ParseResult parsed, HttpContext ctx, bool plainText, CancellationToken ct)
     {
         if (!parsed.IsSuccess)
         {
             return plainText ? Results.Text(parsed.ErrorMessage + "\n", statusCode: 400) : InfluxError(400, "invalid", parsed.ErrorMessage);
         }
-        var r = await rt.Ingest.AppendAsync(rt.Loop.Tenant, parsed.Series, ct);
+        var r = await rt.Ingest.AppendAsync(tenant, parsed.Series, ct);
         if (r.Overloaded)
         {
             ctx.Response.Headers.RetryAfter = "1";
@@ -130,7 +131,7 @@ internal static class IngestEndpoints
     /// stored atomically; native histograms are not stored, which is reported as a 400 after the floats are written
     /// (a partial write, as the 2.0 specification asks), so the sender knows and does not retry.
     /// </summary>
-    private static async Task<IResult> StoreV2(AuspexRuntime rt, RemoteWriteV2Result decoded, HttpContext ctx, CancellationToken ct)
+    private static async Task<IResult> StoreV2(AuspexRuntime rt, Auspex.Core.Series.TenantId tenant, RemoteWriteV2Result decoded, HttpContext ctx, CancellationToken ct)
     {
         void Written(long samples)
         {
@@ -143,7 +144,7 @@ internal static class IngestEndpoints
         {
             return Results.Text(decoded.Parsed.ErrorMessage + "\n", statusCode: 400);
         }
-        var r = await rt.Ingest.AppendAsync(rt.Loop.Tenant, decoded.Parsed.Series, ct);
+        var r = await rt.Ingest.AppendAsync(tenant, decoded.Parsed.Series, ct);
         if (r.Overloaded)
         {
             ctx.Response.Headers.RetryAfter = "1";

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Globalization;
+using Auspex.Core.Series;
+using Auspex.Storage;
+using Auspex.Storage.PromQl;
+
+namespace Auspex.Bench.Ingestion;
+
+/// <summary>
+/// The Prometheus-compatible API's evaluator on the 7-day, 1,000-series case: <c>avg_over_time(x[1h])</c> as a
+/// query_range at step 1 h, through <see cref="PromQlEngine"/> over the embedded store (what
+/// <c>/prometheus/api/v1/query_range</c> runs, without HTTP and JSON), split into the store's raw read and the
+/// evaluation over data already in memory. Median of several runs after one warm-up.
+/// </summary>
+internal static class PromQlBench
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        string Arg(string name, string fallback)
+        {
+            var i = Array.IndexOf(args, name);
+            return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+        }
+        var seriesCount = int.Parse(Arg("--series", "1000"), inv);
+        var days = double.Parse(Arg("--days", "7"), inv);
+        var interval = TimeSpan.FromSeconds(double.Parse(Arg("--interval-seconds", "300"), inv));
+        var runs = int.Parse(Arg("--runs", "5"), inv);
+        const string Query = "avg_over_time(node_cpu_seconds_total[1h])";
+
+        var dir = Path.Combine(Path.GetTempPath(), "auspex-promql-bench-" + Environment.ProcessId.ToString(inv));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            using var store = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = Path.Combine(dir, "bench.duckdb") });
+            var tenant = new TenantId("bench");
+            var start = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+            var end = start + TimeSpan.FromDays(days);
+            var perSeries = (int)((end - start) / interval);
+            var rng = new Random(42);
+            var keys = Enumerable.Range(0, seriesCount).Select(i => new SeriesKey("node_cpu_seconds_total",
+                Labels.Of("cpu", (i % 8).ToString(inv), "instance", $"node-{i / 8:D4}:9100", "job", "node", "mode", "user"))).ToList();
+            var sw = Stopwatch.StartNew();
+            var values = new double[seriesCount];
+            // One commit per day of data (seriesCount × samples per day).
+            var perDay = (int)(TimeSpan.FromDays(1) / interval);
+            for (var day = 0; day * perDay < perSeries; day++)
+            {
+                await using var app = store.Series.BeginAppend(tenant);
+                for (var s = 0; s < seriesCount; s++)
+                {
+                    for (var j = day * perDay; j < Math.Min(perSeries, (day + 1) * perDay); j++)
+                    {
+                        values[s] += Math.Round(rng.NextDouble() * 3, 2);
+                        app.Add(keys[s], start + (interval * j), values[s]);
+                    }
+                }
+                var r = await app.CommitAsync();
+                if (!r.Ok)
+                {
+                    Console.Error.WriteLine(string.Join("\n", r.Errors));
+                    return 1;
+                }
+            }
+            Console.WriteLine(string.Create(inv, $"# PromQL bench — {Environment.ProcessorCount} cores, .NET {Environment.Version}, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+            Console.WriteLine(string.Create(inv, $"wrote {seriesCount} series × {days:0.#} days every {interval.TotalSeconds:0} s = {(long)seriesCount * perSeries:N0} samples in {sw.Elapsed.TotalSeconds:F1} s"));
+
+            var qStart = start + TimeSpan.FromHours(1);
+            var qEnd = end - interval;
+            var options = new PromQlOptions { MaxSeries = seriesCount, MaxSamples = 10_000_000 };
+            var source = new StoreSeriesSource(store.Series, tenant);
+            PromQueryResult? last = null;
+            var full = await Median(runs, async () => last = await new PromQlEngine(source, options).RangeQueryAsync(Query, qStart, qEnd, TimeSpan.FromHours(1)));
+            var points = last!.Series.Sum(s => s.Points.Count);
+            IReadOnlyList<SeriesData>? raw = null;
+            var read = await Median(runs, async () => raw = await source.ReadAsync([LabelMatcher.Eq("__name__", "node_cpu_seconds_total")], qStart - TimeSpan.FromHours(1), qEnd, default));
+            var rawSamples = raw!.Sum(s => s.Samples.Count);
+            var memory = new MemorySource(raw!);
+            var eval = await Median(runs, async () => await new PromQlEngine(memory, options).RangeQueryAsync(Query, qStart, qEnd, TimeSpan.FromHours(1)));
+            Console.WriteLine(string.Create(inv, $"query_range '{Query}' step 1h, {seriesCount} series × {days:0.#} days ({rawSamples:N0} raw samples read, {last.Series.Count} series × {points / Math.Max(1, last.Series.Count)} points out):"));
+            Console.WriteLine(string.Create(inv, $"  through the evaluator over the store: median {full.Median:F0} ms (runs {string.Join(", ", full.All.Select(t => t.ToString("F0", inv)))} ms)"));
+            Console.WriteLine(string.Create(inv, $"  of which the store's raw read:        median {read.Median:F0} ms (runs {string.Join(", ", read.All.Select(t => t.ToString("F0", inv)))} ms)"));
+            Console.WriteLine(string.Create(inv, $"  evaluation alone (data in memory):    median {eval.Median:F0} ms (runs {string.Join(", ", eval.All.Select(t => t.ToString("F0", inv)))} ms)"));
+            return 0;
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private sealed class MemorySource(IReadOnlyList<SeriesData> data) : IPromSeriesSource
+    {
+        public Task<IReadOnlyList<SeriesKey>> FindSeriesAsync(IReadOnlyList<LabelMatcher> matchers, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<SeriesKey>>(data.Select(d => d.Key).Where(k => matchers.All(m => m.Matches(k))).ToList());
+
+        public Task<IReadOnlyList<SeriesData>> ReadAsync(IReadOnlyList<LabelMatcher> matchers, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<SeriesData>>(data.Where(d => matchers.All(m => m.Matches(d.Key))).ToList());
+    }
+
+    private static async Task<(double Median, List<double> All)> Median(int runs, Func<Task> action)
+    {
+        await action(); // warm-up
+        var all = new List<double>();
+        for (var i = 0; i < runs; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            await action();
+            all.Add(sw.Elapsed.TotalMilliseconds);
+        }
+        var sorted = all.Order().ToList();
+        return (sorted[sorted.Count / 2], all);
+    }
+}
