@@ -3,7 +3,16 @@
 import { $, api, esc, pct, heat, NO_DATA, fleet, loadFleet, onTick, throttled, failure } from '../core.js';
 import { partsHtml } from './parts.js';
 
-/** Builds the nested heatmap DOM for the given localities into root (one delegated listener set, fast for 10k cells). */
+/** Colour, data-desirability text and label text of a locality's cell. */
+const look = (l) => {
+  const d = l?.score?.desirability;
+  return l?.score ? { bg: heat(d), text: d.toFixed(3), label: pct(d) } : { bg: NO_DATA, text: '', label: pct(undefined) };
+};
+
+/**
+ * Builds the nested heatmap DOM for the given localities into root, coloured in the same pass (one string, one
+ * innerHTML; one delegated listener set), and indexes the cells by locality id for paintHeatmap. Fast for 10k cells.
+ */
 export function buildHeatmap(root, locs) {
   const kids = new Map();
   for (const l of locs) {
@@ -11,24 +20,31 @@ export function buildHeatmap(root, locs) {
     if (!kids.has(k)) kids.set(k, []);
     kids.get(k).push(l);
   }
-  const cell = (l, label) => `<div class="cell ${label ? 'label' : 'host'}" data-locality-id="${esc(l.id)}" data-kind="${esc(l.kind)}" role="button" tabindex="0" aria-label="${esc(l.kind)} ${esc(l.id)}">${label ? `<span>${esc(l.id)}</span><span class="v"></span>` : ''}</div>`;
+  const cell = (l, label) => {
+    const v = look(l);
+    return `<div class="cell ${label ? 'label' : 'host'}" style="background-color:${v.bg}" data-locality-id="${esc(l.id)}" data-kind="${esc(l.kind)}" data-desirability="${v.text}" role="button" tabindex="0" aria-label="${esc(l.kind)} ${esc(l.id)}">${label ? `<span>${esc(l.id)}</span><span class="v">${v.label}</span>` : ''}</div>`;
+  };
   const html = [];
   const hostsOf = (rack) => (kids.get(rack.id) || []).map((h) => cell(h, false)).join('');
   const racksOf = (zone) => (kids.get(zone.id) || []).map((r) => `<div class="rack">${cell(r, true)}<div class="hosts">${hostsOf(r)}</div></div>`).join('');
   const zonesOf = (region) => (kids.get(region.id) || []).map((z) => `<div class="zone">${cell(z, true)}<div class="racks">${racksOf(z)}</div></div>`).join('');
   for (const region of kids.get('') || []) html.push(`<div class="region">${cell(region, true)}<div class="zones">${zonesOf(region)}</div></div>`);
   root.innerHTML = html.join('');
+  const cells = new Map();
+  for (const el of root.getElementsByClassName('cell')) cells.set(el.dataset.localityId, el);
+  root._cells = cells;
 }
 
-/** Colours every cell from its locality's score. */
+/** Colours every cell from its locality's score, touching only the cells whose score changed. */
 export function paintHeatmap(root, byId) {
-  for (const el of root.querySelectorAll('.cell[data-locality-id]')) {
-    const l = byId.get(el.dataset.localityId);
-    const d = l?.score?.desirability;
-    el.style.backgroundColor = l?.score ? heat(d) : NO_DATA;
-    el.dataset.desirability = l?.score ? d.toFixed(3) : '';
-    const v = el.firstElementChild?.nextElementSibling;
-    if (v) v.textContent = pct(d);
+  const cells = root._cells ?? new Map([...root.querySelectorAll('.cell[data-locality-id]')].map((el) => [el.dataset.localityId, el]));
+  for (const [id, el] of cells) {
+    const v = look(byId.get(id));
+    if (el.dataset.desirability === v.text && el.style.backgroundColor) continue;
+    el.style.backgroundColor = v.bg;
+    el.dataset.desirability = v.text;
+    const t = el.firstElementChild?.nextElementSibling;
+    if (t) t.textContent = v.label;
   }
 }
 
