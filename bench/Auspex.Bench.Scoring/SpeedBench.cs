@@ -5,6 +5,7 @@ using Auspex.Core.Resources;
 using Auspex.Core.Series;
 using Auspex.Core.Topology;
 using Auspex.Scoring;
+using Auspex.Scoring.Tests.Reference;
 
 namespace Auspex.Bench.Scoring;
 
@@ -79,32 +80,65 @@ internal static class SpeedBench
         var sw = Stopwatch.StartNew();
         var first = scorer.Assess(topology, forecasts, at, new ScoringContext { Tariff = tariff, FailuresObservedSince = at - TimeSpan.FromDays(365) });
         var withFit = sw.Elapsed.TotalMilliseconds;
-        var times = new List<double>();
-        var cpu = new List<double>();
+        // The straightforward path (tests/Auspex.Scoring.Tests/Reference) and the optimised one, alternating in one
+        // process so both see the same machine load; each warmed up once first.
+        var reference = new ReferenceLocalityScorer();
+        var referenceReport = reference.Assess(topology, forecasts, at, ctx);
+        var report = scorer.Assess(topology, forecasts, at, ctx);
+        var maxDiff = 0.0;
+        for (var i = 0; i < report.Scores.Count; i++)
+        {
+            maxDiff = Math.Max(maxDiff, Math.Abs(report.Scores[i].Desirability - referenceReport.Scores[i].Desirability));
+            foreach (var (name, part) in report.Scores[i].Parts)
+            {
+                maxDiff = Math.Max(maxDiff, Math.Abs(part.Value - referenceReport.Scores[i].Parts[name].Value));
+            }
+        }
+        var sameText = report.Scores.Select((s, i) => s.Parts.All(p => p.Value.Explanation == referenceReport.Scores[i].Parts[p.Key].Explanation)).All(x => x);
+        referenceReport = null;
         var proc = Process.GetCurrentProcess();
-        ScoringReport? report = null;
-        var gc0 = GC.CollectionCount(0);
-        var gc2 = GC.CollectionCount(2);
+        var runs = new Dictionary<string, (List<double> Wall, List<double> Cpu, int Gc0)>
+        {
+            ["reference"] = ([], [], 0),
+            ["optimised"] = ([], [], 0),
+        };
         for (var i = 0; i < 7; i++)
         {
-            proc.Refresh();
-            var c0 = proc.TotalProcessorTime;
-            sw.Restart();
-            report = scorer.Assess(topology, forecasts, at, ctx);
-            times.Add(sw.Elapsed.TotalMilliseconds);
-            proc.Refresh();
-            cpu.Add((proc.TotalProcessorTime - c0).TotalMilliseconds);
+            foreach (var name in runs.Keys.ToList())
+            {
+                var gc0 = GC.CollectionCount(0);
+                proc.Refresh();
+                var c0 = proc.TotalProcessorTime;
+                sw.Restart();
+                var r = name == "reference" ? reference.Assess(topology, forecasts, at, ctx) : scorer.Assess(topology, forecasts, at, ctx);
+                var wall = sw.Elapsed.TotalMilliseconds;
+                proc.Refresh();
+                var (w, c, g) = runs[name];
+                w.Add(wall);
+                c.Add((proc.TotalProcessorTime - c0).TotalMilliseconds);
+                runs[name] = (w, c, g + GC.CollectionCount(0) - gc0);
+                _ = r;
+            }
         }
-        times.Sort();
-        cpu.Sort();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"localities {topology.Localities.Count} (hosts {hosts.Count}), forecasts {forecasts.Count} (8 resources × 12 steps × 5 levels), components {components.Count}, edges {edges.Count}, failures {failures.Count}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"scored {report!.Scores.Count} localities, {report.Components.Count} components; parts per score {report.Scores.Average(s => s.Parts.Count):0.##}"));
+            $"scored {report.Scores.Count} localities, {report.Components.Count} components; parts per score {report.Scores.Average(s => s.Parts.Count):0.##}; optimised vs reference: max |Δ| over desirability and parts {maxDiff:0.###e+0}, explanations identical: {sameText}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"first pass incl. failure-model fit: {withFit:0} ms; per tick with a fitted model: median {times[times.Count / 2]:0.0} ms, min {times[0]:0.0} ms, max {times[^1]:0.0} ms (7 runs)"));
+            $"first optimised pass (failure-model fit, fleet index, proximity): {withFit:0} ms wall"));
+        Console.WriteLine("| path | CPU ms median (min) | wall ms median (min) | gen0 GCs per pass |");
+        Console.WriteLine("| --- | --- | --- | --- |");
+        foreach (var (name, (w, c, g)) in runs)
+        {
+            w.Sort();
+            c.Sort();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {name} | {c[c.Count / 2]:0.0} ({c[0]:0.0}) | {w[w.Count / 2]:0.0} ({w[0]:0.0}) | {g / (double)w.Count:0.#} |"));
+        }
+        var (rw, rc, _) = runs["reference"];
+        var (ow, oc, _) = runs["optimised"];
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"process CPU time per tick (all threads, incl. GC): median {cpu[cpu.Count / 2]:0.0} ms, min {cpu[0]:0.0} ms; GCs during the 7 ticks: gen0 {GC.CollectionCount(0) - gc0}, gen2 {GC.CollectionCount(2) - gc2}; load average at the end: {File.ReadAllText("/proc/loadavg").Split(' ')[0]} on {Environment.ProcessorCount} cores"));
+            $"ratio reference / optimised: CPU {rc[rc.Count / 2] / oc[oc.Count / 2]:0.0}×, wall {rw[rw.Count / 2] / ow[ow.Count / 2]:0.0}×; load average at the end: {File.ReadAllText("/proc/loadavg").Split(' ')[0]} on {Environment.ProcessorCount} cores"));
         _ = first;
     }
 }

@@ -133,7 +133,7 @@ public sealed class AuspexRuntime : IAsyncDisposable
             {
                 loop.BeforeTick = (now, token) => replayer.AppendUpToAsync(now, token);
             }
-            var alerts = new AlertService(store.State, topology.Tenant, settings.Alerts, wall);
+            var alerts = new AlertService(store.State, topology.Tenant, settings.Alerts, wall, store: store.Alerts);
             await alerts.LoadAsync(ct).ConfigureAwait(false);
             alerts.Attach(loop);
             var runtime = new AuspexRuntime(store, holder, loop, new ImportService(store, loopClock), replayer, alerts);

@@ -55,82 +55,167 @@ public sealed class LocalityScorer
         {
             ["capacity"] = w.Capacity, ["risk"] = w.Risk, ["cost"] = w.Cost, ["proximity"] = w.Network,
         };
-        var capacity = _capacity.Compute(topology, forecasts, at);
-        var scored = topology.Localities.Where(l => capacity.ContainsKey(l.Id)).Select(l => l.Id).ToList();
+        var index = FleetIndex.For(topology);
+        // Host prices (the tariff over every power forecast step) and temperatures do not depend on capacity: they are
+        // computed on another core meanwhile.
+        var hostPrices = Task.Run(() => CostCalculator.PriceHosts(index, forecasts, context, at));
+        var temperatures = Task.Run(() => TemperatureForecasts(forecasts));
+        Dictionary<string, List<CapacityExhaustion>> capacity;
+        lock (_capacity)
+        {
+            capacity = _capacity.Compute(index, forecasts, at);
+        }
+        var scored = new List<string>(capacity.Count);
+        foreach (var l in index.Localities)
+        {
+            if (capacity.ContainsKey(l.Id))
+            {
+                scored.Add(l.Id);
+            }
+        }
 
         // Failure risk for every locality (components need hosts without forecasts too).
         var failures = context.ExtraFailures.Count == 0 ? topology.Failures : [.. topology.Failures, .. context.ExtraFailures];
         var since = context.FailuresObservedSince
             ?? (failures.Count > 0 ? failures.Min(f => f.At) : at - _options.DefaultObservationWindow);
         var model = context.FailureModel ?? ModelFor(topology, failures, since, at);
-        var temps = TemperatureForecasts(forecasts);
-        HostCovariates Covariates(string host) => new(
+        var temps = temperatures.GetAwaiter().GetResult();
+        HostCovariates Covariates(int _, string host) => new(
             temps.TryGetValue(host, out var t) ? t : context.Temperatures?.TryGetValue(host, out var t2) == true ? t2 : null,
-            capacity.TryGetValue(host, out var caps) && caps.Count > 0 ? caps.Max(c => c.PeakQuantile / c.Capacity) : null,
+            capacity.TryGetValue(host, out var caps) && caps.Count > 0 ? Max(caps, c => c.PeakQuantile / c.Capacity) : null,
             context.AnomalyScores?.TryGetValue(host, out var a) == true ? a : null);
         // Without any evidence (no failure record, model, maintenance window, temperature or anomaly input) a failure
         // probability would be a made-up prior: the risk part is then left out rather than shown as if known.
         var hasRiskEvidence = failures.Count > 0 || context.FailureModel is not null || topology.Maintenance.Count > 0
             || temps.Count > 0 || context.Temperatures is { Count: > 0 } || context.AnomalyScores is { Count: > 0 };
         var risk = hasRiskEvidence
-            ? _risk.Compute(topology, model, Covariates, at, topology.Localities.Select(l => l.Id))
+            ? _risk.Compute(index, model, Covariates, at)
             : new Dictionary<string, FailureRisk>(StringComparer.Ordinal);
-        var cost = CostCalculator.Compute(topology, forecasts, context, at, scored);
-        var proximity = ProximityCalculator.Compute(topology, context.Latency ?? LatencyMatrix.DefaultsOnly, _options, scored);
-        var costRange = cost.Values.GroupBy(c => topology.Find(c.Locality)!.Kind)
-            .ToDictionary(g => g.Key, g => (Min: g.Min(c => c.PerCoreHour), Max: g.Max(c => c.PerCoreHour)));
-
-        var scores = new List<LocalityScore>(scored.Count);
-        var details = new Dictionary<string, LocalityDetail>(StringComparer.Ordinal);
-        foreach (var id in scored)
+        var cost = CostCalculator.Normalise(index, hostPrices.GetAwaiter().GetResult(), scored);
+        var latency = context.Latency ?? LatencyMatrix.DefaultsOnly;
+        // Proximity depends only on the topology, the latency matrix and the options: computed once for every
+        // locality and reused while those objects stay the same.
+        var proximity = index.ProximityUnder(latency, _options,
+            () => ProximityCalculator.Compute(topology, latency, _options, topology.Localities.Select(l => l.Id).ToList()));
+        var costRange = new Dictionary<LocalityKind, (double Min, double Max)>();
+        foreach (var c in cost.Values)
         {
-            var loc = topology.Find(id)!;
-            var caps = capacity[id];
-            var parts = new Dictionary<string, ScorePart>(StringComparer.Ordinal)
-            {
-                ["capacity"] = new(CapacityValue(caps, out var tight), w.Capacity, Explain(tight, loc)),
-            };
-            var r = risk.GetValueOrDefault(id);
-            if (r is not null)
-            {
-                parts["risk"] = new(r.Value, w.Risk, string.Create(CultureInfo.InvariantCulture,
-                    $"P(failure within {r.Horizon.TotalHours:0.#} h) = {Probability(r.Probability)}{(r.Hosts > 1 ? $" (mean over {r.Hosts} hosts)" : "")}; ≥ {_options.IntolerableRisk:0.##} scores 0. ")
-                    + string.Join("; ", r.Reasons));
-            }
-            var c = cost.GetValueOrDefault(id);
-            if (c is not null)
-            {
-                var range = costRange[loc.Kind];
-                parts["cost"] = new(c.Value, w.Cost, string.Create(CultureInfo.InvariantCulture,
-                    $"{c.PerCoreHour:0.#####} per core-hour ({c.InstancePerHour:0.####}/h instances + {c.EnergyPerHour:0.####}/h energy over {c.HostsPriced} host(s); {string.Join(", ", c.Sources)}); {loc.KindName}s range {range.Min:0.#####}–{range.Max:0.#####}, cheapest scores 1"));
-            }
-            var p = proximity.GetValueOrDefault(id);
-            if (p is not null)
-            {
-                parts["proximity"] = new(p.Value, w.Network, string.Create(CultureInfo.InvariantCulture,
-                    $"mean latency {p.MeanLatencyMs:0.###} ms per call to {(p.OwnWorkloads ? "what its workloads call" : "where the fleet's traffic is (no workloads of its own)")}; {_options.ReferenceLatencyMs:0.###} ms scores 0.5"));
-            }
-            scores.Add(new LocalityScore(id, at, Combine(parts), parts));
-            details[id] = new LocalityDetail(id, loc.Kind, caps, r, c, p);
+            var kind = index.Localities[index.Position[c.Locality]].Kind;
+            // Enumerable.Min/Max semantics: a NaN is kept once seen (Min) or skipped (Max).
+            costRange[kind] = costRange.TryGetValue(kind, out var r)
+                ? (double.IsNaN(r.Min) ? r.Min : c.PerCoreHour < r.Min || double.IsNaN(c.PerCoreHour) ? c.PerCoreHour : r.Min,
+                   double.IsNaN(r.Max) || c.PerCoreHour > r.Max ? c.PerCoreHour : r.Max)
+                : (c.PerCoreHour, c.PerCoreHour);
         }
 
-        var components = topology.Components.Count == 0 ? [] : HealthCalculator.Compute(topology, failures, since, at,
+        // Health Projection Scores need only the risk and capacity results: computed alongside the parts.
+        var components = topology.Components.Count == 0 ? Task.FromResult(new List<ComponentHealth>()) : Task.Run(() => HealthCalculator.Compute(topology, failures, since, at,
             h => risk.TryGetValue(h, out var hr) ? hr.Probability : null,
-            h => capacity.TryGetValue(h, out var hc) && hc.Count > 0 ? hc.Max(x => x.ProbabilityWithinHorizon) : null,
-            _options);
-        return new ScoringReport(at, weights, scores, details, components);
+            h => capacity.TryGetValue(h, out var hc) && hc.Count > 0 ? Max(hc, x => x.ProbabilityWithinHorizon) : null,
+            _options));
+        var scores = new LocalityScore[scored.Count];
+        var detailRows = new LocalityDetail[scored.Count];
+        // The parts and their explanations (most of a pass's work) are built in parallel chunks; each locality's
+        // result is independent of the others and lands at its own position, so the output does not depend on it.
+        Parallel.For(0, (scored.Count + ChunkSize - 1) / ChunkSize, chunk =>
+        {
+            var end = Math.Min(scored.Count, (chunk + 1) * ChunkSize);
+            for (var i = chunk * ChunkSize; i < end; i++)
+            {
+                var id = scored[i];
+                var loc = index.Localities[index.Position[id]];
+                var caps = capacity[id];
+                var parts = new Dictionary<string, ScorePart>(4, StringComparer.Ordinal)
+                {
+                    ["capacity"] = new(CapacityValue(caps, out var tight), w.Capacity, Explain(tight, loc)),
+                };
+                var r = risk.GetValueOrDefault(id);
+                if (r is not null)
+                {
+                    parts["risk"] = new(r.Value, w.Risk, string.Create(CultureInfo.InvariantCulture,
+                        $"P(failure within {r.Horizon.TotalHours:0.#} h) = {Probability(r.Probability)}{(r.Hosts > 1 ? $" (mean over {r.Hosts} hosts)" : "")}; ≥ {_options.IntolerableRisk:0.##} scores 0. ")
+                        + string.Join("; ", r.Reasons));
+                }
+                var c = cost.GetValueOrDefault(id);
+                if (c is not null)
+                {
+                    var range = costRange[loc.Kind];
+                    parts["cost"] = new(c.Value, w.Cost, string.Create(CultureInfo.InvariantCulture,
+                        $"{c.PerCoreHour:0.#####} per core-hour ({c.InstancePerHour:0.####}/h instances + {c.EnergyPerHour:0.####}/h energy over {c.HostsPriced} host(s); {string.Join(", ", c.Sources)}); {loc.KindName}s range {range.Min:0.#####}–{range.Max:0.#####}, cheapest scores 1"));
+                }
+                var p = proximity.GetValueOrDefault(id);
+                if (p is not null)
+                {
+                    parts["proximity"] = new(p.Value, w.Network, string.Create(CultureInfo.InvariantCulture,
+                        $"mean latency {p.MeanLatencyMs:0.###} ms per call to {(p.OwnWorkloads ? "what its workloads call" : "where the fleet's traffic is (no workloads of its own)")}; {_options.ReferenceLatencyMs:0.###} ms scores 0.5"));
+                }
+                scores[i] = new LocalityScore(id, at, Combine(parts), parts);
+                detailRows[i] = new LocalityDetail(id, loc.Kind, caps, r, c, p);
+            }
+        });
+        var details = new Dictionary<string, LocalityDetail>(scored.Count, StringComparer.Ordinal);
+        foreach (var d in detailRows)
+        {
+            details[d.Locality] = d;
+        }
+
+        return new ScoringReport(at, weights, scores, details, components.GetAwaiter().GetResult());
+    }
+
+    private const int ChunkSize = 512;
+
+    // Enumerable.Max(selector) for doubles without the enumerator: leading NaNs are skipped, later ones ignored.
+    private static double Max(List<CapacityExhaustion> list, Func<CapacityExhaustion, double> selector)
+    {
+        var i = 0;
+        var value = selector(list[0]);
+        while (double.IsNaN(value) && ++i < list.Count)
+        {
+            value = selector(list[i]);
+        }
+        for (i++; i < list.Count; i++)
+        {
+            var x = selector(list[i]);
+            if (x > value)
+            {
+                value = x;
+            }
+        }
+        return value;
     }
 
     /// <summary>Σ weightᵢ · partᵢ / Σ weightᵢ over the present parts; 0–1 (the plain mean when every weight is 0).</summary>
     public static double Combine(IReadOnlyDictionary<string, ScorePart> parts)
     {
         ArgumentNullException.ThrowIfNull(parts);
-        return ScoreNormalizer.WeightedMean(parts.Values.Select(p => (p.Value, p.Weight)));
+        // ScoreNormalizer.WeightedMean without the enumerable of tuples (the same arithmetic in the same order).
+        double sw = 0, swv = 0, sv = 0;
+        var n = 0;
+        foreach (var part in parts.Values)
+        {
+            var value = ScoreNormalizer.Clamp01(part.Value);
+            var weight = double.IsFinite(part.Weight) && part.Weight > 0 ? part.Weight : 0;
+            sw += weight;
+            swv += weight * value;
+            sv += value;
+            n++;
+        }
+        return n == 0 ? 0 : sw <= 0 ? ScoreNormalizer.Clamp01(sv / n) : ScoreNormalizer.Clamp01(swv / sw);
     }
 
     private static double CapacityValue(List<CapacityExhaustion> caps, out CapacityExhaustion tightest)
     {
-        tightest = caps.OrderBy(c => c.Value).ThenBy(c => c.Headroom).First();
+        // The first of the smallest (Value, Headroom) pairs, as a stable OrderBy.ThenBy.First gives.
+        tightest = caps[0];
+        for (var i = 1; i < caps.Count; i++)
+        {
+            var c = caps[i];
+            var byValue = c.Value.CompareTo(tightest.Value);
+            if (byValue < 0 || (byValue == 0 && c.Headroom.CompareTo(tightest.Headroom) < 0))
+            {
+                tightest = c;
+            }
+        }
         return tightest.Value;
     }
 

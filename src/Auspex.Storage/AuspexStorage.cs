@@ -29,6 +29,9 @@ public sealed class EmbeddedStore : IDisposable
     /// <summary>Forecasts and scores.</summary>
     public IResultStore Results => _store;
 
+    /// <summary>Alert history and current alerts.</summary>
+    public IAlertStore Alerts => _store;
+
     /// <inheritdoc />
     public void Dispose() => _store.Dispose();
 }

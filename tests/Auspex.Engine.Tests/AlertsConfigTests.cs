@@ -63,4 +63,41 @@ public sealed class AlertsConfigTests : IDisposable
         Assert.Null(r.Settings);
         Assert.Contains(r.Errors, e => e.StartsWith(path + ":1:", StringComparison.Ordinal) && e.Contains(reason, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Load_Webhooks_ReadsAlertmanagerRouteTiming_AndRejectsBadEntriesByName()
+    {
+        var r = ConfigFile.Load(Write("""
+            alerts:
+              external_url: https://auspex.example.org
+              resolve_timeout: 10m
+              webhooks:
+                - {name: ops, url: "http://hooks:8080/alert", group_by: [alertname, level], group_wait: 10s, group_interval: 2m, repeat_interval: 3h, send_resolved: false, max_alerts: 20}
+                - {name: pager, url: "https://pager.example/hook"}
+            """));
+        Assert.Empty(r.Errors);
+        var a = r.Settings!.Alerts;
+        Assert.Equal(new Uri("https://auspex.example.org"), a.ExternalUrl);
+        Assert.Equal(TimeSpan.FromMinutes(10), a.ResolveTimeout);
+        var ops = a.Webhooks[0];
+        Assert.Equal(("ops", new Uri("http://hooks:8080/alert"), TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(2), TimeSpan.FromHours(3), false, 20),
+            (ops.Name, ops.Url, ops.Wait, ops.Interval, ops.Repeat, ops.SendResolved, ops.MaxAlerts));
+        Assert.Equal(["alertname", "level"], ops.GroupLabels);
+        var pager = a.Webhooks[1];
+        Assert.Equal((TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(5), TimeSpan.FromHours(4), true), (pager.Wait, pager.Interval, pager.Repeat, pager.SendResolved));
+        Assert.Equal(["alertname"], pager.GroupLabels);
+
+        var bad = ConfigFile.Load(Write("""
+            alerts:
+              webhooks:
+                - {name: ops, url: "ftp://x", colour: red}
+                - {url: "http://x"}
+                - {name: p, url: "http://x", send_resolved: maybe, group_interval: soon}
+            """));
+        Assert.Contains(bad.Errors, e => e.Contains("webhook 'ops': url must be an absolute http(s) URL", StringComparison.Ordinal));
+        Assert.Contains(bad.Errors, e => e.Contains("unknown key 'colour' in a webhook receiver", StringComparison.Ordinal));
+        Assert.Contains(bad.Errors, e => e.Contains("a webhook receiver needs a name", StringComparison.Ordinal));
+        Assert.Contains(bad.Errors, e => e.Contains("webhook 'p': send_resolved must be true or false", StringComparison.Ordinal));
+        Assert.Contains(bad.Errors, e => e.Contains("'group_interval' must be a duration", StringComparison.Ordinal));
+    }
 }

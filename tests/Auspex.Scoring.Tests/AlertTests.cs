@@ -129,4 +129,19 @@ public sealed class AlertTests
         Assert.Equal(16, a.GetProperty("fingerprint").GetString()!.Length);
         Assert.Equal("{}:{alertname=\"LocalityUndesirable\"}", r.GetProperty("groupKey").GetString());
     }
+
+    [Fact]
+    public void PostAlerts_WithValidUntil_FiringEndsInTheFuture_ResolvedEndsWhenResolved_StartsAtIsFiredAt()
+    {
+        var firing = Sample(AlertState.Firing, "h11") with { FiredAt = T0 };
+        var resolved = Sample(AlertState.Resolved, "h12") with { FiredAt = T0 - Tick };
+        var json = AlertmanagerPayload.PostAlerts([firing, resolved], null, T0 + TimeSpan.FromMinutes(10));
+        using var doc = JsonDocument.Parse(json);
+        var arr = doc.RootElement.EnumerateArray().ToList();
+        Assert.Equal("2013-08-12T00:00:00.000Z", arr[0].GetProperty("startsAt").GetString());
+        Assert.Equal("2013-08-12T00:10:00.000Z", arr[0].GetProperty("endsAt").GetString());
+        Assert.Equal("2013-08-11T23:55:00.000Z", arr[1].GetProperty("startsAt").GetString());
+        Assert.Equal("2013-08-12T00:05:00.000Z", arr[1].GetProperty("endsAt").GetString());
+        Assert.Null(Sample(AlertState.Pending, "h1").EndsAt(T0));
+    }
 }

@@ -11,7 +11,8 @@ namespace Auspex.Engine.Configuration;
 /// <summary>Reads the <c>alerts:</c> section of the configuration file (docs/configuration.md).</summary>
 internal static class AlertsConfig
 {
-    private static readonly string[] Keys = ["alertmanagers", "timeout", "max_attempts", "retry_backoff", "history_limit", "rules"];
+    private static readonly string[] Keys = ["alertmanagers", "timeout", "max_attempts", "retry_backoff", "history_limit", "rules", "webhooks", "resolve_timeout", "external_url"];
+    private static readonly string[] WebhookKeys = ["name", "url", "group_by", "group_wait", "group_interval", "repeat_interval", "send_resolved", "max_alerts"];
     private static readonly string[] RuleKeys = ["name", "condition", "threshold", "for", "resolve_threshold", "keep_firing_for", "within", "resource", "levels", "severity"];
 
     public static AlertSettings Read(YamlNode v, Action<YamlNode, string> err)
@@ -49,6 +50,42 @@ internal static class AlertsConfig
             }
             s.Alertmanagers = urls;
         }
+        if (Child(m, "webhooks") is { } hooks)
+        {
+            if (hooks is not YamlSequenceNode hs)
+            {
+                err(hooks, "'webhooks' must be a list of receivers (" + string.Join(", ", WebhookKeys) + ")");
+            }
+            else
+            {
+                var list = new List<WebhookReceiver>();
+                foreach (var n in hs)
+                {
+                    if (Webhook(n, err) is { } w)
+                    {
+                        if (list.Any(x => x.Name == w.Name))
+                        {
+                            err(n, $"webhook receiver name '{w.Name}' is used twice");
+                            continue;
+                        }
+                        list.Add(w);
+                    }
+                }
+                s.Webhooks = list;
+            }
+        }
+        if (Child(m, "external_url") is { } ext)
+        {
+            if (Uri.TryCreate((ext as YamlScalarNode)?.Value, UriKind.Absolute, out var eu) && (eu.Scheme == Uri.UriSchemeHttp || eu.Scheme == Uri.UriSchemeHttps))
+            {
+                s.ExternalUrl = eu;
+            }
+            else
+            {
+                err(ext, "'external_url' must be an absolute http(s) URL such as https://auspex.example.org");
+            }
+        }
+        s.ResolveTimeout = Duration(m, "resolve_timeout", err) ?? s.ResolveTimeout;
         s.Timeout = Duration(m, "timeout", err) ?? s.Timeout;
         s.RetryBackoff = Duration(m, "retry_backoff", err) ?? s.RetryBackoff;
         s.MaxAttempts = Int(m, "max_attempts", err) ?? s.MaxAttempts;
@@ -78,6 +115,58 @@ internal static class AlertsConfig
             }
         }
         return s;
+    }
+
+    private static WebhookReceiver? Webhook(YamlNode n, Action<YamlNode, string> err)
+    {
+        if (n is not YamlMappingNode m)
+        {
+            err(n, "a webhook receiver must be a mapping (" + string.Join(", ", WebhookKeys) + ")");
+            return null;
+        }
+        foreach (var k in m.Children.Keys.OfType<YamlScalarNode>().Where(k => !WebhookKeys.Contains(k.Value)))
+        {
+            err(k, $"unknown key '{k.Value}' in a webhook receiver (expected {string.Join(", ", WebhookKeys)})");
+        }
+        var name = (Child(m, "name") as YamlScalarNode)?.Value;
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            err(m, "a webhook receiver needs a name");
+            return null;
+        }
+        var urlNode = Child(m, "url");
+        if (!Uri.TryCreate((urlNode as YamlScalarNode)?.Value, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+        {
+            err(urlNode ?? m, $"webhook '{name}': url must be an absolute http(s) URL");
+            return null;
+        }
+        List<string>? groupBy = null;
+        if (Child(m, "group_by") is { } gb)
+        {
+            if (gb is YamlSequenceNode gs && gs.Children.All(x => x is YamlScalarNode { Value.Length: > 0 }))
+            {
+                groupBy = gs.Children.Select(x => ((YamlScalarNode)x).Value!).ToList();
+            }
+            else
+            {
+                err(gb, $"webhook '{name}': group_by must be a list of label names");
+            }
+        }
+        bool? sendResolved = null;
+        if (Child(m, "send_resolved") is { } sr)
+        {
+            if (bool.TryParse((sr as YamlScalarNode)?.Value, out var b))
+            {
+                sendResolved = b;
+            }
+            else
+            {
+                err(sr, $"webhook '{name}': send_resolved must be true or false");
+            }
+        }
+        var max = Int(m, "max_alerts", err);
+        return new WebhookReceiver(name, url, groupBy, Duration(m, "group_wait", err, allowZero: true), Duration(m, "group_interval", err),
+            Duration(m, "repeat_interval", err), sendResolved ?? true, max ?? 0);
     }
 
     private static AlertRule? Rule(YamlNode n, Action<YamlNode, string> err)

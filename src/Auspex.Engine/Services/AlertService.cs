@@ -22,8 +22,12 @@ namespace Auspex.Engine.Services;
 /// <param name="SilencedBy">Ids of the silences that match it; <c>maintenance</c> for a maintenance window.</param>
 /// <param name="Labels">Its labels.</param>
 /// <param name="Annotations">summary, description (the score's explanation) and value.</param>
+/// <param name="StartsAt">Alertmanager's startsAt: when it started firing (null while pending).</param>
+/// <param name="EndsAt">Alertmanager's endsAt: when it resolved; for a firing alert the evaluation time plus the resolve timeout.</param>
+/// <param name="Fingerprint">Alertmanager's fingerprint of its labels.</param>
 public sealed record AlertView(string Name, string Target, string State, DateTimeOffset Since, DateTimeOffset ActiveAt, double Value,
-    string Severity, bool Silenced, IReadOnlyList<string> SilencedBy, IReadOnlyDictionary<string, string> Labels, IReadOnlyDictionary<string, string> Annotations);
+    string Severity, bool Silenced, IReadOnlyList<string> SilencedBy, IReadOnlyDictionary<string, string> Labels, IReadOnlyDictionary<string, string> Annotations,
+    DateTimeOffset? StartsAt = null, DateTimeOffset? EndsAt = null, string? Fingerprint = null);
 
 /// <summary>A change of an alert's state.</summary>
 /// <param name="At">When (loop clock).</param>
@@ -33,7 +37,10 @@ public sealed record AlertView(string Name, string Target, string State, DateTim
 /// <param name="To">New state, or <c>inactive</c> (a pending alert whose condition cleared, a resolved one forgotten).</param>
 /// <param name="Value">The watched value.</param>
 /// <param name="Summary">The alert's summary annotation.</param>
-public sealed record AlertTransition(DateTimeOffset At, string Name, string Target, string From, string To, double Value, string Summary);
+/// <param name="StartsAt">Alertmanager's startsAt after the change (firing or resolved), else null.</param>
+/// <param name="EndsAt">Alertmanager's endsAt after the change: the resolution time when resolved, else null.</param>
+public sealed record AlertTransition(DateTimeOffset At, string Name, string Target, string From, string To, double Value, string Summary,
+    DateTimeOffset? StartsAt = null, DateTimeOffset? EndsAt = null);
 
 /// <summary>A rule as the API shows it.</summary>
 /// <param name="Name">Rule name.</param>
@@ -84,6 +91,8 @@ public sealed class AlertService : IDisposable
 {
     private const string SilenceKind = "silence";
     private readonly IStateStore _state;
+    private readonly IAlertStore? _store;
+    private readonly WebhookDispatcher _webhooks;
     private readonly TenantId _tenant;
     private readonly AlertSettings _settings;
     private readonly AlertEvaluator _evaluator;
@@ -105,7 +114,9 @@ public sealed class AlertService : IDisposable
     /// <param name="settings">Rules and receivers.</param>
     /// <param name="wall">Clock for delivery times and retry waits (the real clock even when the loop's is accelerated).</param>
     /// <param name="handler">HTTP handler for deliveries (tests); default a new socket handler.</param>
-    public AlertService(IStateStore state, TenantId tenant, AlertSettings settings, TimeProvider? wall = null, HttpMessageHandler? handler = null)
+    /// <param name="store">Where alert history and current alerts are kept across restarts; null keeps them in memory only.</param>
+    public AlertService(IStateStore state, TenantId tenant, AlertSettings settings, TimeProvider? wall = null, HttpMessageHandler? handler = null,
+        IAlertStore? store = null)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(settings);
@@ -117,10 +128,12 @@ public sealed class AlertService : IDisposable
         _wall = wall ?? TimeProvider.System;
         _http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
         _http.Timeout = Timeout.InfiniteTimeSpan;
-        foreach (var u in settings.Alertmanagers)
+        foreach (var u in settings.Alertmanagers.Concat(settings.Webhooks.Select(w => w.Url)))
         {
             _deliveries[u] = new DeliveryView(u, null, null, null, 0, 0);
         }
+        _store = store;
+        _webhooks = new WebhookDispatcher(settings.Webhooks, settings.ExternalUrl?.ToString() ?? "");
     }
 
     /// <summary>The settings in force.</summary>
@@ -150,12 +163,23 @@ public sealed class AlertService : IDisposable
         }
     }
 
-    /// <summary>Reads the stored silences.</summary>
+    /// <summary>Reads the stored silences and, with an alert store, the alert history and the current alerts (restored into the rules' state).</summary>
     public async Task LoadAsync(CancellationToken ct = default)
     {
         var docs = await _state.ListAsync(_tenant, SilenceKind, ct).ConfigureAwait(false);
+        var history = _store is null ? [] : await _store.ReadAlertHistoryAsync(_tenant, _settings.HistoryLimit, ct).ConfigureAwait(false);
+        var current = _store is null ? [] : await _store.ReadCurrentAlertsAsync(_tenant, ct).ConfigureAwait(false);
         lock (_gate)
         {
+            _history.Clear();
+            foreach (var h in history)
+            {
+                _history.AddLast(new AlertTransition(h.At, h.Rule, h.Target, h.From, h.To, h.Value, h.Summary, h.StartsAt, h.EndsAt));
+            }
+            var restored = current.Select(p => JsonSerializer.Deserialize<StoredAlert>(p.Value)?.ToAlert()).OfType<Alert>().ToList();
+            _evaluator.Restore(restored);
+            _current = restored.ToDictionary(a => (a.Rule, a.Target));
+            _views = restored.Select(a => View(a, [], null)).ToList();
             foreach (var d in docs)
             {
                 if (JsonSerializer.Deserialize<Silence>(d.Json) is { } s)
@@ -209,6 +233,11 @@ public sealed class AlertService : IDisposable
             return;
         }
         string? payload;
+        var changes = new List<AlertTransition>();
+        var marked = new List<Alert>(alerts.Count);
+        List<Alert> snapshot;
+        // Prometheus' ValidUntil: a firing alert's endsAt lies a resolve timeout ahead of the evaluation.
+        var validUntil = report.At + _settings.ResolveTimeout;
         lock (_gate)
         {
             var next = new Dictionary<(string, string), Alert>();
@@ -223,8 +252,8 @@ public sealed class AlertService : IDisposable
                 }
                 var a = by.Count > 0 ? a0 with { Silenced = true } : a0;
                 next[(a.Rule, a.Target)] = a;
-                views.Add(new AlertView(a.Rule, a.Target, a.StateName, a.Since, a.ActiveAt, a.Value, a.Labels.GetValueOrDefault("severity", ""),
-                    a.Silenced, by, a.Labels, a.Annotations));
+                marked.Add(a);
+                views.Add(View(a, by, validUntil));
                 if (!a.Silenced && a.State != AlertState.Pending)
                 {
                     deliverable.Add(a);
@@ -232,22 +261,59 @@ public sealed class AlertService : IDisposable
                 var before = _current.TryGetValue((a.Rule, a.Target), out var prev) ? prev.StateName : "inactive";
                 if (before != a.StateName)
                 {
-                    Record(new AlertTransition(report.At, a.Rule, a.Target, before, a.StateName, a.Value, a.Annotations.GetValueOrDefault("summary", "")));
+                    changes.Add(new AlertTransition(report.At, a.Rule, a.Target, before, a.StateName, a.Value, a.Annotations.GetValueOrDefault("summary", ""),
+                        a.State == AlertState.Pending ? null : a.StartsAt, a.State == AlertState.Resolved ? a.Since : null));
                 }
             }
             foreach (var (key, gone) in _current.Where(p => !next.ContainsKey(p.Key)))
             {
-                Record(new AlertTransition(report.At, gone.Rule, gone.Target, gone.StateName, "inactive", gone.Value, gone.Annotations.GetValueOrDefault("summary", "")));
+                changes.Add(new AlertTransition(report.At, gone.Rule, gone.Target, gone.StateName, "inactive", gone.Value, gone.Annotations.GetValueOrDefault("summary", "")));
             }
+            foreach (var t in changes)
+            {
+                Record(t);
+            }
+            _webhooks.Update(marked, _wall.GetUtcNow());
+            _webhooks.SetValidUntil(validUntil);
             _current = next;
             _views = views;
             _evaluatedAt = report.At;
             _lastError = null;
-            payload = _settings.Alertmanagers.Count > 0 && deliverable.Count > 0 ? AlertmanagerPayload.PostAlerts(deliverable) : null;
+            payload = _settings.Alertmanagers.Count > 0 && deliverable.Count > 0 ? AlertmanagerPayload.PostAlerts(deliverable, null, validUntil) : null;
+            snapshot = next.Values.ToList();
         }
+        Persist(changes, snapshot, report.At);
         if (payload is not null)
         {
             _outbox.Writer.TryWrite(payload);
+        }
+    }
+
+    private static AlertView View(Alert a, List<string> silencedBy, DateTimeOffset? validUntil) =>
+        new(a.Rule, a.Target, a.StateName, a.Since, a.ActiveAt, a.Value, a.Labels.GetValueOrDefault("severity", ""), a.Silenced, silencedBy, a.Labels,
+            a.Annotations, a.State == AlertState.Pending ? null : a.StartsAt, a.EndsAt(validUntil), AlertmanagerPayload.Fingerprint(a.Labels));
+
+    // Writes the evaluation's state changes and current alerts to the alert store. Runs on the loop's thread after the
+    // lock is released; a failure is recorded as the last error (the in-memory state stays right).
+    private void Persist(List<AlertTransition> changes, List<Alert> current, DateTimeOffset at)
+    {
+        if (_store is null)
+        {
+            return;
+        }
+        try
+        {
+            _store.AppendAlertHistoryAsync(_tenant, changes.Select(t => new AlertHistoryRow(t.At, t.Name, t.Target, t.From, t.To, t.Value, t.Summary, t.StartsAt, t.EndsAt)).ToList(),
+                _settings.HistoryLimit).GetAwaiter().GetResult();
+            _store.ReplaceCurrentAlertsAsync(_tenant, current.Select(a => new KeyValuePair<string, string>(a.Rule + "\u001f" + a.Target,
+                JsonSerializer.Serialize(StoredAlert.From(a)))).ToList(), at).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            lock (_gate)
+            {
+                _lastError = $"storing alerts: {e.GetType().Name}: {e.Message}";
+            }
         }
     }
 
@@ -352,7 +418,56 @@ public sealed class AlertService : IDisposable
     /// Delivers queued alerts until cancelled: the latest evaluation's firing and resolved alerts go to every
     /// Alertmanager (an older batch still waiting is replaced by the newer one, as every batch is complete).
     /// </summary>
-    public async Task RunDeliveryAsync(CancellationToken ct)
+    public Task RunDeliveryAsync(CancellationToken ct) => Task.WhenAll(RunAlertmanagerDeliveryAsync(ct), RunWebhookDeliveryAsync(ct));
+
+    // Flushes the webhook groups once a second (wall clock) until cancelled.
+    private async Task RunWebhookDeliveryAsync(CancellationToken ct)
+    {
+        if (_settings.Webhooks.Count == 0)
+        {
+            return;
+        }
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                await FlushWebhooksAsync(ct).ConfigureAwait(false);
+                await Task.Delay(TimeSpan.FromSeconds(1), _wall, ct).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+    }
+
+    /// <summary>
+    /// Sends the webhook notifications due now (wall clock), each with retries on network errors, 429 and 5xx; a
+    /// delivered one is entered in the notification log, a failed one is tried again at the group's next flush.
+    /// Returns how many were delivered.
+    /// </summary>
+    internal async Task<int> FlushWebhooksAsync(CancellationToken ct)
+    {
+        IReadOnlyList<WebhookNotification> due;
+        lock (_gate)
+        {
+            due = _webhooks.Due(_wall.GetUtcNow());
+        }
+        var ok = await Task.WhenAll(due.Select(n => PostAsync(n.Receiver.Url, n.Receiver.Url, n.Payload, ct))).ConfigureAwait(false);
+        lock (_gate)
+        {
+            for (var i = 0; i < due.Count; i++)
+            {
+                if (ok[i])
+                {
+                    _webhooks.Delivered(due[i], _wall.GetUtcNow());
+                }
+            }
+        }
+        return ok.Count(x => x);
+    }
+
+    private async Task RunAlertmanagerDeliveryAsync(CancellationToken ct)
     {
         if (_settings.Alertmanagers.Count == 0)
         {
@@ -372,9 +487,12 @@ public sealed class AlertService : IDisposable
     }
 
     /// <summary>Posts <paramref name="payload"/> to one Alertmanager with retries; true on a 2xx answer.</summary>
-    internal async Task<bool> DeliverAsync(Uri alertmanager, string payload, CancellationToken ct)
+    internal Task<bool> DeliverAsync(Uri alertmanager, string payload, CancellationToken ct) =>
+        PostAsync(alertmanager, new Uri(alertmanager, alertmanager.AbsolutePath.TrimEnd('/') + "/api/v2/alerts"), payload, ct);
+
+    // POSTs with retries, recording the outcome under the receiver's configured URL.
+    private async Task<bool> PostAsync(Uri alertmanager, Uri url, string payload, CancellationToken ct)
     {
-        var url = new Uri(alertmanager, alertmanager.AbsolutePath.TrimEnd('/') + "/api/v2/alerts");
         var wait = _settings.RetryBackoff;
         string? error = null;
         for (var attempt = 1; attempt <= _settings.MaxAttempts; attempt++)
@@ -429,4 +547,14 @@ public sealed class AlertService : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _http.Dispose();
+}
+
+/// <summary>An alert as kept in the alert store.</summary>
+internal sealed record StoredAlert(string Rule, string Target, AlertState State, DateTimeOffset Since, DateTimeOffset ActiveAt, double? Value, bool Silenced,
+    Dictionary<string, string> Labels, Dictionary<string, string> Annotations, DateTimeOffset? FiredAt)
+{
+    public static StoredAlert From(Alert a) => new(a.Rule, a.Target, a.State, a.Since, a.ActiveAt, double.IsFinite(a.Value) ? a.Value : null, a.Silenced,
+        new Dictionary<string, string>(a.Labels, StringComparer.Ordinal), new Dictionary<string, string>(a.Annotations, StringComparer.Ordinal), a.FiredAt);
+
+    public Alert ToAlert() => new(Rule, Target, State, Since, ActiveAt, Value ?? double.PositiveInfinity, Silenced, Labels, Annotations) { FiredAt = FiredAt };
 }

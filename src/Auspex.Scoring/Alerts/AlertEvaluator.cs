@@ -34,6 +34,22 @@ public sealed class AlertEvaluator
     /// <summary>Every alert currently pending, firing or recently resolved, ordered by rule and target.</summary>
     public IReadOnlyList<Alert> Current => _state.Values.OrderBy(a => a.Rule, StringComparer.Ordinal).ThenBy(a => a.Target, StringComparer.Ordinal).ToList();
 
+    /// <summary>
+    /// Seeds the state with alerts kept from before a restart (pending, firing and resolved ones of known rules; others
+    /// are ignored). A firing alert whose condition had started to clear restarts its <c>keep_firing_for</c> count.
+    /// </summary>
+    public void Restore(IEnumerable<Alert> alerts)
+    {
+        ArgumentNullException.ThrowIfNull(alerts);
+        foreach (var a in alerts)
+        {
+            if (_rules.Any(r => r.Name == a.Rule))
+            {
+                _state[(a.Rule, a.Target)] = a;
+            }
+        }
+    }
+
     /// <summary>Advances every rule to <paramref name="report"/>'s time and returns <see cref="Current"/>.</summary>
     public IReadOnlyList<Alert> Evaluate(ScoringReport report, Topology topology)
     {
@@ -71,7 +87,16 @@ public sealed class AlertEvaluator
         _state.TryGetValue(key, out var cur);
         var silenced = o.Localities.Count > 0 && o.Localities.All(l => InMaintenance(topology, l, at));
         Alert Make(AlertState s, DateTimeOffset since, DateTimeOffset activeAt) =>
-            new(rule.Name, o.Target, s, since, activeAt, o.Value, silenced, o.Labels, o.Annotations);
+            new(rule.Name, o.Target, s, since, activeAt, o.Value, silenced, o.Labels, o.Annotations)
+            {
+                // Firing keeps the time it started firing; resolving keeps it too (Alertmanager's startsAt).
+                FiredAt = s switch
+                {
+                    AlertState.Firing => cur?.State == AlertState.Firing ? cur.FiredAt ?? cur.Since : since,
+                    AlertState.Resolved => cur?.FiredAt ?? cur?.Since,
+                    _ => null,
+                },
+            };
         switch (cur?.State)
         {
             case null or AlertState.Resolved when o.Active:

@@ -87,4 +87,25 @@ public sealed record Alert(
 {
     /// <summary>The state as written in APIs: pending, firing, resolved.</summary>
     public string StateName => State.ToString().ToLowerInvariant();
+
+    /// <summary>
+    /// When it last started firing (Prometheus' <c>FiredAt</c>, Alertmanager's <c>startsAt</c>), kept when it resolves;
+    /// null while pending or for alerts made before this was tracked.
+    /// </summary>
+    public DateTimeOffset? FiredAt { get; init; }
+
+    /// <summary>Alertmanager's <c>startsAt</c>: <see cref="FiredAt"/>, else when it entered its state (firing) or became active (resolved).</summary>
+    public DateTimeOffset StartsAt => FiredAt ?? (State == AlertState.Resolved ? ActiveAt : Since);
+
+    /// <summary>
+    /// Alertmanager's <c>endsAt</c>: when it resolved; for a firing alert <paramref name="validUntil"/> (the evaluation
+    /// time plus the resolve timeout, as Prometheus sends it, so Alertmanager resolves it itself if the sender goes
+    /// away); null otherwise.
+    /// </summary>
+    public DateTimeOffset? EndsAt(DateTimeOffset? validUntil) => State switch
+    {
+        AlertState.Resolved => Since,
+        AlertState.Firing => validUntil,
+        _ => null,
+    };
 }

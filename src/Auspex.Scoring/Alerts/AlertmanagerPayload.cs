@@ -16,7 +16,10 @@ public static class AlertmanagerPayload
     /// (when it fired), <c>endsAt</c> (only for resolved alerts, when it resolved) and <c>generatorURL</c>.
     /// Re-send firing alerts on every evaluation; Alertmanager resolves them itself if they stop arriving.
     /// </summary>
-    public static string PostAlerts(IEnumerable<Alert> alerts, string? generatorUrl = null)
+    /// <param name="alerts">Alerts; pending and silenced ones are left out.</param>
+    /// <param name="generatorUrl">Link back to the sender, when known.</param>
+    /// <param name="validUntil">For firing alerts, the <c>endsAt</c> to send (evaluation time + resolve timeout); null omits it.</param>
+    public static string PostAlerts(IEnumerable<Alert> alerts, string? generatorUrl = null, DateTimeOffset? validUntil = null)
     {
         ArgumentNullException.ThrowIfNull(alerts);
         using var ms = new MemoryStream();
@@ -28,10 +31,10 @@ public static class AlertmanagerPayload
                 w.WriteStartObject();
                 WriteMap(w, "labels", a.Labels);
                 WriteMap(w, "annotations", a.Annotations);
-                w.WriteString("startsAt", Rfc3339(a.State == AlertState.Resolved ? a.ActiveAt : a.Since));
-                if (a.State == AlertState.Resolved)
+                w.WriteString("startsAt", Rfc3339(a.StartsAt));
+                if (a.EndsAt(validUntil) is { } ends)
                 {
-                    w.WriteString("endsAt", Rfc3339(a.Since));
+                    w.WriteString("endsAt", Rfc3339(ends));
                 }
                 if (generatorUrl is not null)
                 {
@@ -50,7 +53,15 @@ public static class AlertmanagerPayload
     /// generatorURL, fingerprint), <c>groupLabels</c>, <c>commonLabels</c>, <c>commonAnnotations</c>,
     /// <c>externalURL</c>, <c>groupKey</c> and <c>truncatedAlerts</c> (alerts beyond <paramref name="maxAlerts"/>; 0 = no limit).
     /// </summary>
-    public static string Webhook(IEnumerable<Alert> alerts, string receiver, string externalUrl, IReadOnlyList<string>? groupBy = null, int maxAlerts = 0, string? generatorUrl = null)
+    public static string Webhook(IEnumerable<Alert> alerts, string receiver, string externalUrl, IReadOnlyList<string>? groupBy = null, int maxAlerts = 0, string? generatorUrl = null) =>
+        Webhook(alerts, receiver, externalUrl, groupBy, maxAlerts, generatorUrl, null);
+
+    /// <summary>
+    /// As the overload above; <paramref name="validUntil"/> is the <c>endsAt</c> of firing alerts (null: Alertmanager's
+    /// zero time). The group key is that of a route at the root: <c>{}:{label="value", …}</c> over the group labels.
+    /// </summary>
+    public static string Webhook(IEnumerable<Alert> alerts, string receiver, string externalUrl, IReadOnlyList<string>? groupBy, int maxAlerts,
+        string? generatorUrl, DateTimeOffset? validUntil)
     {
         ArgumentNullException.ThrowIfNull(alerts);
         var list = Deliverable(alerts).ToList();
@@ -83,8 +94,8 @@ public static class AlertmanagerPayload
                 w.WriteString("status", a.State == AlertState.Firing ? "firing" : "resolved");
                 WriteMap(w, "labels", a.Labels);
                 WriteMap(w, "annotations", a.Annotations);
-                w.WriteString("startsAt", Rfc3339(a.State == AlertState.Resolved ? a.ActiveAt : a.Since));
-                w.WriteString("endsAt", a.State == AlertState.Resolved ? Rfc3339(a.Since) : "0001-01-01T00:00:00Z");
+                w.WriteString("startsAt", Rfc3339(a.StartsAt));
+                w.WriteString("endsAt", a.EndsAt(validUntil) is { } ends ? Rfc3339(ends) : "0001-01-01T00:00:00Z");
                 w.WriteString("generatorURL", generatorUrl ?? "");
                 w.WriteString("fingerprint", Fingerprint(a.Labels));
                 w.WriteEndObject();

@@ -54,8 +54,10 @@ public sealed class PowerTariff
         for (var i = 0; i <= nearestFirst.Count; i++)
         {
             var id = i < nearestFirst.Count ? nearestFirst[i] : "*";
-            foreach (var b in Bands)
+            // Indexed, not foreach: Bands is an interface, whose enumerator would be allocated per host, step and level.
+            for (var k = 0; k < Bands.Count; k++)
             {
+                var b = Bands[k];
                 if (b.Locality == id && b.Covers(at))
                 {
                     return b.PricePerKwh;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Auspex.Core.Series;
 using Auspex.Core.Topology;
+using Auspex.Scoring.Internal;
 
 namespace Auspex.Scoring;
 
@@ -8,61 +9,94 @@ namespace Auspex.Scoring;
 internal sealed class RiskAssessor(ScoringOptions options)
 {
     public Dictionary<string, FailureRisk> Compute(Topology topology, FailureRateModel model, Func<string, HostCovariates> covariates,
-        DateTimeOffset at, IEnumerable<string> localities)
+        DateTimeOffset at, IEnumerable<string> localities) =>
+        Compute(FleetIndex.For(topology), model, (_, id) => covariates(id), at, localities);
+
+    /// <summary>
+    /// Every host's risk, then each locality's mean over the hosts under it. Host posteriors come from the index's
+    /// cache (one computation per fitted model); the sums run host by host in the topology's order, so each mean is
+    /// computed with the same additions in the same order as a per-locality average over its hosts.
+    /// </summary>
+    public Dictionary<string, FailureRisk> Compute(FleetIndex index, FailureRateModel model, Func<int, string, HostCovariates> covariates,
+        DateTimeOffset at, IEnumerable<string>? localities = null)
     {
+        var topology = index.Topology;
         var horizon = options.RiskHorizon;
         var window = new TimeRange(at, at + horizon);
-        var hostRisk = new Dictionary<string, (double P, double Rate, double M, string? Maint, HostCovariates C)>(StringComparer.Ordinal);
-        foreach (var h in topology.Hosts)
+        var posteriors = index.PosteriorsUnder(model);
+        var n = index.Localities.Length;
+        var acc = new Agg[n];
+        for (var hi = 0; hi < index.Hosts.Length; hi++)
         {
-            var c = covariates(h.Id);
+            var li = index.Hosts[hi];
+            var id = index.Localities[li].Id;
+            var c = covariates(li, id);
             var m = RiskMath.Multiplier(c, options);
-            var post = model.Posterior(FailureHistory.PathOf(topology, h.Id), h.Id);
-            var maint = topology.Maintenance.Count == 0 ? null : topology.MaintenanceOf(h.Id).FirstOrDefault(w => w.When.Overlaps(window));
+            var post = posteriors[hi];
+            var maint = topology.Maintenance.Count == 0 ? null : topology.MaintenanceOf(id).FirstOrDefault(w => w.When.Overlaps(window));
             var p = maint is not null ? 1 : post.ProbabilityOfFailure(horizon, m);
             var reason = maint is null ? null : string.Create(CultureInfo.InvariantCulture,
                 $"maintenance on {maint.Locality} {maint.When.Start:yyyy-MM-ddTHH:mmZ}–{maint.When.End:yyyy-MM-ddTHH:mmZ} ({maint.Reason}): certain unavailability");
-            hostRisk[h.Id] = (p, post.MeanPerHour, m, reason, c);
-        }
-        var under = new Dictionary<string, List<(double P, double Rate, double M, string? Maint, HostCovariates C)>>(StringComparer.Ordinal);
-        foreach (var (hostId, hr) in hostRisk)
-        {
-            for (var l = topology.Find(hostId); l is not null; l = l.Parent is { } pid ? topology.Find(pid) : null)
+            var rate = post.MeanPerHour;
+            foreach (var pos in index.ChainPositions[li])
             {
-                if (!under.TryGetValue(l.Id, out var list))
+                ref var a = ref acc[pos];
+                a.P += p;
+                a.Rate += rate;
+                a.M += m;
+                if (a.Count == 0 || m > a.TopM)
                 {
-                    under[l.Id] = list = [];
+                    // MaxBy keeps the first of equal maxima.
+                    a.TopM = m;
+                    a.TopC = c;
                 }
-                list.Add(hr);
+                if (reason is not null)
+                {
+                    a.InMaint++;
+                    a.FirstMaint ??= reason;
+                }
+                a.Count++;
             }
         }
-        var result = new Dictionary<string, FailureRisk>(StringComparer.Ordinal);
-        foreach (var id in localities)
+        var fleet = (model.GlobalRatePerHour * 24 * 365.25).ToString("0.###", CultureInfo.InvariantCulture);
+        var result = new Dictionary<string, FailureRisk>(n, StringComparer.Ordinal);
+        foreach (var id in localities ?? index.Localities.Select(l => l.Id))
         {
-            if (!under.TryGetValue(id, out var hosts))
+            if (!index.Position.TryGetValue(id, out var li) || acc[li].Count == 0)
             {
                 continue;
             }
-            var p = hosts.Average(x => x.P);
-            var rate = hosts.Average(x => x.Rate) * 24 * 365.25;
-            var mult = hosts.Average(x => x.M);
-            var inMaint = hosts.Count(x => x.Maint is not null);
-            var reasons = new List<string>();
-            if (hosts.FirstOrDefault(x => x.Maint is not null).Maint is { } mr)
+            var a = acc[li];
+            var p = a.P / a.Count;
+            var rate = a.Rate / a.Count * 24 * 365.25;
+            var mult = a.M / a.Count;
+            var reasons = new List<string>(3);
+            if (a.FirstMaint is { } mr)
             {
-                reasons.Add(hosts.Count == 1 ? mr : string.Create(CultureInfo.InvariantCulture, $"{inMaint} of {hosts.Count} host(s) in maintenance; first: {mr}"));
+                reasons.Add(a.Count == 1 ? mr : string.Create(CultureInfo.InvariantCulture, $"{a.InMaint} of {a.Count} host(s) in maintenance; first: {mr}"));
             }
             if (mult > 1.0001)
             {
-                var top = hosts.MaxBy(x => x.M);
-                reasons.Add(string.Create(CultureInfo.InvariantCulture, $"covariates raise the rate ×{mult:0.##} on average (worst host ×{top.M:0.##}: {Describe(top.C)})"));
+                reasons.Add(string.Create(CultureInfo.InvariantCulture, $"covariates raise the rate ×{mult:0.##} on average (worst host ×{a.TopM:0.##}: {Describe(a.TopC)})"));
             }
             reasons.Add(string.Create(CultureInfo.InvariantCulture,
-                $"history: {rate:0.###} failures per host-year (hierarchical gamma–Poisson posterior, pooled host→rack→zone; fleet {model.GlobalRatePerHour * 24 * 365.25:0.###})"));
-            result[id] = new FailureRisk(id, p, horizon, hosts.Count, rate, mult, inMaint, reasons,
+                $"history: {rate:0.###} failures per host-year (hierarchical gamma–Poisson posterior, pooled host→rack→zone; fleet {fleet})"));
+            result[id] = new FailureRisk(id, p, horizon, a.Count, rate, mult, a.InMaint, reasons,
                 ScoreNormalizer.Linear(p, options.IntolerableRisk, 0));
         }
         return result;
+    }
+
+    private struct Agg
+    {
+        public double P;
+        public double Rate;
+        public double M;
+        public int Count;
+        public int InMaint;
+        public string? FirstMaint;
+        public double TopM;
+        public HostCovariates TopC;
     }
 
     private static string Describe(HostCovariates c)
