@@ -80,14 +80,14 @@ public sealed class KillDurabilityTests
         using var dir = new TempDirectory();
         var config = dir.File("auspex.yaml");
         var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(Token)));
-        await File.WriteAllTextAsync(config, $"""
+        await File.WriteAllTextAsync(config, $$"""
             data_dir: ./data
-            topology: {RepoPaths.Samples("fleet", "topology.yaml")}
+            topology: {{RepoPaths.Samples("fleet", "topology.yaml")}}
             loop:
               interval: 1h
             auth:
               keys:
-                - {{name: writer, role: operator, tenant: demo, token_sha256: {hash}}}
+                - {name: writer, role: operator, tenant: demo, token_sha256: {{hash}}}
             """);
         var t0 = DateTimeOffset.FromUnixTimeSeconds(TimeProvider.System.GetUtcNow().ToUnixTimeSeconds() - 3 * 3600);
         const int perBatch = 20;
