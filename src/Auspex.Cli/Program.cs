@@ -12,5 +12,7 @@ var root = new RootCommand("Auspex: predictive infrastructure management — for
     PlaceCommand.Create(),
     PlanCommand.Create(),
     SimulateCommand.Create(),
+    ScaleCommand.Create(),
+    ApplyCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -73,6 +73,7 @@ public static class AuspexServer
         app.MapPlacementEndpoints();
         app.MapAnomalyEndpoints();
         app.MapPlanEndpoints();
+        app.MapScalingEndpoints();
         app.MapGrpcService<Keda.KedaScalerService>();
         app.MapDashboard();
         return app;

@@ -40,6 +40,14 @@ internal static class DemoCommand
                 Engine = new Engine.EngineOptions { MaintenanceEvery = TimeSpan.FromHours(6) },
                 Replay = new ReplaySettings { Files = [Path.Combine(fleet, "metrics.csv.gz")], Speed = s },
             };
+            // The demo scales its services ahead of the replayed load, on the simulated executor, across the fleet's
+            // on-prem tier and the cloud tiers of the sample price sheet (when it ships beside the fleet).
+            settings.Orchestration.Scaling.Mode = ScalingStageMode.Full;
+            var pricing = Path.GetFullPath(Path.Combine(fleet, "..", "pricing", "tiers.csv"));
+            if (File.Exists(pricing))
+            {
+                settings.Orchestration.Scaling.PricingFile = pricing;
+            }
             // A fresh admin token for this demo, written to a file only its owner can read; never printed or logged.
             var token = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
             Directory.CreateDirectory(settings.DataDirectory);
