@@ -24,7 +24,7 @@ internal static class ScaleCommand
         var component = new Option<string>("--component") { Description = "Component id", Required = true };
         var quantile = new Option<string?>("--quantile") { Description = "Forecast quantile in (0, 1) to cover (default: the component's SLO, else the configured default)" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Only show what the executor would change" };
-        var server = new Option<Uri?>("--server") { Description = "A running Auspex server (e.g. http://127.0.0.1:5080) instead of a local store" };
+        var server = new Option<string?>("--server") { Description = "A running Auspex server (e.g. http://127.0.0.1:5080) instead of a local store" };
         var tokenFile = new Option<FileInfo?>("--token-file") { Description = "File holding an operator API token for --server (default: the AUSPEX_TOKEN environment variable)" };
         cmd.Options.Add(component);
         cmd.Options.Add(quantile);
@@ -47,8 +47,13 @@ internal static class ScaleCommand
             var id = parse.GetValue(component)!;
             var dry = parse.GetValue(dryRun);
             ScalingRecord? record;
-            if (parse.GetValue(server) is { } url)
+            if (parse.GetValue(server) is { } serverText)
             {
+                if (!Uri.TryCreate(serverText.EndsWith('/') ? serverText : serverText + "/", UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+                {
+                    Console.Error.WriteLine($"error: --server '{serverText}' is not an http(s) URL such as http://127.0.0.1:5080");
+                    return 1;
+                }
                 (record, var error) = await FromServerAsync(url, parse.GetValue(tokenFile), id, q, dry, ct);
                 if (record is null)
                 {

@@ -93,11 +93,24 @@ public sealed class ScalingService
     /// <summary>Replicas of a component per tier key as the executor left them (tiers with zero omitted), or null for an unknown component.</summary>
     public IReadOnlyDictionary<string, int>? ReplicasByTier(string component)
     {
+        // The simulated executor is the truth for what it holds (plans run through the API change it too).
+        if (_executor is SimulatedExecutor sim && Known(component))
+        {
+            return sim.ReplicasByTier(component);
+        }
         lock (_read)
         {
             return _replicas.TryGetValue(component, out var r)
                 ? r.Where(kv => kv.Value > 0).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal)
                 : null;
+        }
+    }
+
+    private bool Known(string component)
+    {
+        lock (_read)
+        {
+            return _replicas.ContainsKey(component);
         }
     }
 
@@ -201,11 +214,7 @@ public sealed class ScalingService
                 continue;
             }
             var slo = topology.Slos.FirstOrDefault(x => x.Target == c.Id) ?? topology.Slos.FirstOrDefault(x => x.Target == c.Service);
-            Dictionary<string, int> current;
-            lock (_read)
-            {
-                current = _replicas.TryGetValue(c.Id, out var r) ? new Dictionary<string, int>(r, StringComparer.Ordinal) : [];
-            }
+            var current = new Dictionary<string, int>(ReplicasByTier(c.Id) ?? new Dictionary<string, int>(), StringComparer.Ordinal);
             requests.Add(new ScalingRequest(topology.Tenant, c.Id, forecast, cpu * s.TargetUtilisation, current)
             {
                 AllowedTiers = c.Tiers,
