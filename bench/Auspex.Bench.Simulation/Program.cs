@@ -8,6 +8,7 @@ using Auspex.Simulation.World;
 // Policy comparison on real traces: every policy side by side on one simulated clock per trace.
 // Usage: dotnet run -c Release --project bench/Auspex.Bench.Simulation -- [--traces worldcup,nasa,azure] [--policies hpa,static,aws,auspex,auspex-1tier]
 //        [--days N] [--model mstl] [--data ../shared/data]
+//        or: -- --decider-throughput [--components 1000] [--repetitions 7]
 var inv = CultureInfo.InvariantCulture;
 string Arg(string name, string fallback)
 {
@@ -15,6 +16,12 @@ string Arg(string name, string fallback)
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
 }
 var root = FindRoot();
+if (args.Contains("--decider-throughput"))
+{
+    // Scaling decisions per second for many components, tiered decider beside a naive proportional rule.
+    DeciderThroughput.Run(root, args);
+    return;
+}
 var data = Arg("--data", Path.Combine(root, "..", "shared", "data"));
 var traces = Arg("--traces", "worldcup,nasa,azure").Split(',');
 var policyNames = Arg("--policies", "hpa,static,aws,auspex,auspex-1tier").Split(',');

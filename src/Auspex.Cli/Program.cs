@@ -13,5 +13,7 @@ var root = new RootCommand("Auspex: predictive infrastructure management — for
     PlanCommand.Create(),
     SimulateCommand.Create(),
     WhatIfCommand.Create(),
+    ScaleCommand.Create(),
+    ApplyCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -5,7 +5,10 @@ using Auspex.Engine.Configuration;
 using Auspex.Engine.Demo;
 using Auspex.Engine.Loop;
 using Auspex.Engine.Services;
+using Auspex.Engine.Scaling;
 using Auspex.Ingestion.Csv;
+using Auspex.Orchestration.Execution;
+using Auspex.Orchestration.Pool;
 using Auspex.Storage;
 
 namespace Auspex.Engine;
@@ -54,6 +57,12 @@ public sealed class AuspexRuntime : IAsyncDisposable
 
     /// <summary>Import service.</summary>
     public ImportService Imports { get; }
+
+    /// <summary>The loop's scaling stage, its decisions and the replicas the executor reached.</summary>
+    public ScalingService Scaling { get; private set; } = null!;
+
+    /// <summary>The executor plans and scaling decisions run on (orchestration.executor).</summary>
+    public IExecutor Executor => Scaling.Executor;
 
     /// <summary>The replayer when running a replay (the demo), else null.</summary>
     public TraceReplayer? Replayer { get; }
@@ -137,6 +146,11 @@ public sealed class AuspexRuntime : IAsyncDisposable
             await alerts.LoadAsync(ct).ConfigureAwait(false);
             alerts.Attach(loop);
             var runtime = new AuspexRuntime(store, holder, loop, new ImportService(store, loopClock), replayer, alerts);
+            runtime.Scaling = CreateScaling(settings.Orchestration, holder, loop, store, wall, log);
+            if (runtime.Scaling.Mode != ScalingStageMode.Off)
+            {
+                loop.AfterTick = (results, token) => runtime.Scaling.TickAsync(results, token);
+            }
             runtime.Pipeline = new Pipeline.MetricsPipeline(settings.Pipeline, runtime.Ingest, store, loop, wall);
             foreach (var line in runtime.Pipeline.Describe())
             {
@@ -149,6 +163,86 @@ public sealed class AuspexRuntime : IAsyncDisposable
             store.Dispose();
             throw;
         }
+    }
+
+    private static ScalingService CreateScaling(OrchestrationSettings o, TopologyHolder holder, ControlLoop loop, EmbeddedStore store, TimeProvider wall, Action<string> log)
+    {
+        var problems = o.Validate();
+        if (problems.Count > 0)
+        {
+            throw new StartupException(problems);
+        }
+        var topology = holder.Current;
+        var tiers = topology.Tiers.ToList();
+        var quotas = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (o.Scaling.PricingFile is { } pricing)
+        {
+            using var reader = File.OpenText(pricing);
+            var (sheet, errors) = TierPool.ParseCsv(reader);
+            if (sheet is null || errors.Count > 0)
+            {
+                throw new StartupException(errors.Select(e => $"{pricing}: {e}").DefaultIfEmpty($"{pricing}: no valid tier").ToList());
+            }
+            foreach (var t in sheet.Tiers)
+            {
+                tiers.Add(t);
+                if (sheet.MaxUnits(t.Key()) is { } m)
+                {
+                    quotas[t.Key()] = m;
+                }
+            }
+        }
+        var (pool, poolErrors) = TierPool.TryCreate(tiers, quotas);
+        if (pool is null)
+        {
+            throw new StartupException(poolErrors.Select(e => "orchestration tier pool: " + e).ToList());
+        }
+        var initial = ScalingService.InitialReplicas(topology, pool);
+        var executor = CreateExecutor(o, topology, initial, wall);
+        log(string.Create(CultureInfo.InvariantCulture,
+            $"orchestration: executor {executor.Name}, scaling {o.Scaling.Mode}, pool of {pool.Tiers.Count} tiers ({string.Join(", ", pool.Tiers.Select(t => t.Key()))})"));
+        return new ScalingService(loop, executor, o, pool, initial, store.State);
+    }
+
+    /// <summary>
+    /// The executor <paramref name="o"/> names: simulated (a cluster mirroring <paramref name="topology"/> with
+    /// <paramref name="initial"/> replicas per tier, empty without a topology), terraform, webhook, or kubernetes
+    /// through the host's factory. Throws <see cref="StartupException"/> when the settings are invalid.
+    /// </summary>
+    public static IExecutor CreateExecutor(OrchestrationSettings o, Topology? topology, IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>>? initial, TimeProvider wall)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        var problems = o.Validate();
+        if (problems.Count > 0)
+        {
+            throw new StartupException(problems);
+        }
+        return o.Executor switch
+        {
+            ExecutorNames.Terraform => new TerraformExecutor(o.Terraform!),
+            ExecutorNames.Webhook => new WebhookExecutor(o.Webhook!, wall),
+            ExecutorNames.Kubernetes => o.KubernetesExecutorFactory?.Invoke(o.Kubernetes)
+                ?? throw new StartupException(["orchestration.executor kubernetes is available in auspex serve and auspex demo, which host the Kubernetes integration"]),
+            _ => topology is null ? new SimulatedExecutor() : Simulated(topology, initial ?? new Dictionary<string, IReadOnlyDictionary<string, int>>()),
+        };
+    }
+
+    private static SimulatedExecutor Simulated(Topology topology, IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> initial)
+    {
+        var sim = new SimulatedExecutor();
+        foreach (var h in topology.Hosts)
+        {
+            sim.AddNode(h.Id);
+        }
+        foreach (var c in topology.Components)
+        {
+            sim.SeedPlacement(c.Id, c.Placement);
+            foreach (var (tier, n) in initial.GetValueOrDefault(c.Id) ?? new Dictionary<string, int>())
+            {
+                sim.Seed(c.Id, tier, n);
+            }
+        }
+        return sim;
     }
 
     private static async Task<Topology?> FindStoredTopologyAsync(ImportService import, CancellationToken ct)
@@ -191,6 +285,7 @@ public sealed class AuspexRuntime : IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         Pipeline?.Dispose();
+        (Scaling?.Executor as IDisposable)?.Dispose();
         Alerts.Dispose();
         _store.Dispose();
         return ValueTask.CompletedTask;

@@ -74,6 +74,7 @@ public static class AuspexServer
         app.MapAnomalyEndpoints();
         app.MapPlanEndpoints();
         app.MapPrometheusApiEndpoints();
+        app.MapScalingEndpoints();
         app.MapGrpcService<Keda.KedaScalerService>();
         app.MapDashboard();
         return app;

@@ -18,7 +18,7 @@ public sealed class PlanEndpointTests(DemoServerFixture demo)
               { "kind": "label", "node": "{{node}}", "key": "auspex.io/desirability", "value": "77" },
               { "kind": "gate", "soak": "00:01:00", "checks": [] } ] },
             { "name": "rest", "isCanary": false, "steps": [
-              { "kind": "scale", "component": "database-1", "tier": "standard", "replicas": {{replicas}} } ] }
+              { "kind": "scale", "component": "database-1", "tier": "onprem/standard", "replicas": {{replicas}} } ] }
           ]
         }
         """;
@@ -59,7 +59,7 @@ public sealed class PlanEndpointTests(DemoServerFixture demo)
         Assert.Equal("label", first.GetProperty("kind").GetString());
         Assert.StartsWith("dry-run: would label node vm-102", first.GetProperty("diff").GetString(), StringComparison.Ordinal);
         var scale = detail.GetProperty("phases")[1].GetProperty("steps")[0];
-        Assert.Equal("dry-run: would database-1 on standard 2 → 3 replicas", scale.GetProperty("diff").GetString());
+        Assert.Equal("dry-run: would database-1 on onprem/standard 2 → 3 replicas", scale.GetProperty("diff").GetString());
 
         var list = await demo.Http.GetFromJsonAsync<JsonElement>("/api/v1/plans");
         Assert.Contains(list.EnumerateArray(), p => p.GetProperty("id").GetString() == "e2e-plan");

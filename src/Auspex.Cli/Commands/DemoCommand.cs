@@ -49,6 +49,14 @@ internal static class DemoCommand
                 Console.Error.WriteLine("error: " + keyError);
                 return 2;
             }
+            // The demo scales its services ahead of the replayed load, on the simulated executor, across the fleet's
+            // on-prem tier and the cloud tiers of the sample price sheet (when it ships beside the fleet).
+            settings.Orchestration.Scaling.Mode = ScalingStageMode.Full;
+            var pricing = Path.GetFullPath(Path.Combine(fleet, "..", "pricing", "tiers.csv"));
+            if (File.Exists(pricing))
+            {
+                settings.Orchestration.Scaling.PricingFile = pricing;
+            }
             Directory.CreateDirectory(settings.DataDirectory);
             var tokenFile = Path.Combine(settings.DataDirectory, "admin.token");
             File.WriteAllText(tokenFile, token + "\n");

@@ -59,6 +59,11 @@ internal static class FleetRunner
                 Fresh = true,
                 Replay = new ReplaySettings { Files = [Path.Combine(fleet, "metrics.csv.gz")], Speed = 1 },
             };
+            var pricing = Path.GetFullPath(Path.Combine(fleet, "..", "pricing", "tiers.csv"));
+            if (File.Exists(pricing))
+            {
+                settings.Orchestration.Scaling.PricingFile = pricing;
+            }
         }
         else if (parse.GetValue(o.Config) is { } cfg)
         {

@@ -10,6 +10,7 @@ internal static class HostRunner
     public static async Task<int> RunAsync(RuntimeSettings settings, ServerOptions server, CancellationToken ct)
     {
         AuspexRuntime runtime;
+        AttachKubernetes(settings);
         try
         {
             runtime = await AuspexRuntime.StartAsync(settings, m => Console.Error.WriteLine("auspex: " + m), ct: ct);
@@ -56,4 +57,14 @@ internal static class HostRunner
         }
         return 0;
     }
+
+    /// <summary>The engine does not reference the Kubernetes integration; the host supplies the executor for orchestration.executor: kubernetes.</summary>
+    public static void AttachKubernetes(RuntimeSettings settings) =>
+        settings.Orchestration.KubernetesExecutorFactory ??= k => Auspex.Kubernetes.Execution.KubernetesExecution.Create(new Auspex.Kubernetes.Execution.KubernetesExecutorOptions
+        {
+            Server = k.Server,
+            Namespace = k.Namespace,
+            WorkloadName = k.WorkloadName,
+            MaxEvictionsPerDrain = k.MaxEvictionsPerDrain,
+        });
 }

@@ -86,8 +86,11 @@ public static class ConfigFile
                 case "alerts":
                     s.Alerts = AlertsConfig.Read(v, Err);
                     break;
+                case "orchestration":
+                    s.Orchestration = OrchestrationConfig.Read(v, Resolve, Err);
+                    break;
                 default:
-                    Err(k, $"unknown key '{key}' (expected data_dir, topology, import, loop, retention, replay, auth, scrape_configs, sources, remote_write, alerts)");
+                    Err(k, $"unknown key '{key}' (expected data_dir, topology, import, loop, retention, replay, auth, scrape_configs, sources, remote_write, alerts, orchestration)");
                     break;
             }
         }
@@ -101,6 +104,7 @@ public static class ConfigFile
             {
                 errors.Add($"{path}: {e.Message}");
             }
+            errors.AddRange(s.Orchestration.Validate().Select(e => $"{path}: {e}"));
         }
         return errors.Count > 0 ? new(null, errors) : new(s, []);
     }

@@ -55,6 +55,9 @@ public sealed class RuntimeSettings
     /// <summary>Alert rules and Alertmanager receivers (docs/scoring.md, "Alerts").</summary>
     public Services.AlertSettings Alerts { get; set; } = new();
 
+    /// <summary>The executor of plans and scaling decisions, and the loop's scaling stage (docs/orchestration.md).</summary>
+    public OrchestrationSettings Orchestration { get; set; } = new();
+
     /// <summary>When true, the database file is deleted first (the demo starts fresh).</summary>
     public bool Fresh { get; set; }
 }

@@ -113,6 +113,12 @@ public sealed class ControlLoop
     /// <summary>Called before each tick with the tick's time (the demo feeds replayed samples here).</summary>
     public Func<DateTimeOffset, CancellationToken, Task>? BeforeTick { get; set; }
 
+    /// <summary>
+    /// Called after each successful tick's forecasts and scores are published, with them (the scaling stage acts
+    /// here). Its time is reported as the tick's <c>scale</c> stage.
+    /// </summary>
+    public Func<LoopResults, CancellationToken, Task>? AfterTick { get; set; }
+
     /// <summary>Ticks now, then at every interval boundary of the clock until cancelled. A tick that overruns skips the boundaries it missed.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -178,9 +184,15 @@ public sealed class ControlLoop
             Stage("score");
             await _store.Results.SaveScoresAsync(Tenant, scores, cancellationToken).ConfigureAwait(false);
             Stage("store_scores");
+            var results = new LoopResults(now, topology, hostForecasts, scores) { Report = scoring };
             lock (_gate)
             {
-                _latest = new LoopResults(now, topology, hostForecasts, scores) { Report = scoring };
+                _latest = results;
+            }
+            if (AfterTick is { } after)
+            {
+                await after(results, cancellationToken).ConfigureAwait(false);
+                Stage("scale");
             }
             if (now - _lastMaintenance >= _options.MaintenanceEvery)
             {

@@ -118,11 +118,11 @@ internal static class AlertEndpoints
             .Produces(204).ProducesProblem(401).ProducesProblem(403).ProducesProblem(404);
 
         var c = app.MapGroup("/api/v1/components").WithTags("Components");
-        c.MapGet("/", (AuspexRuntime rt) => Results.Ok(new ComponentService(rt.Topology, rt.Loop).Components()))
+        c.MapGet("/", (AuspexRuntime rt) => Results.Ok(new ComponentService(rt.Topology, rt.Loop, rt.Scaling).Components()))
             .WithName("ListComponents").WithSummary("Every component with its Health Projection Score (0–100, lower = riskier), hosts and reasons; lowest first.")
             .Produces<IReadOnlyList<ComponentView>>();
         c.MapGet("/{id}", (string id, AuspexRuntime rt) =>
-                new ComponentService(rt.Topology, rt.Loop).Component(id) is { } v
+                new ComponentService(rt.Topology, rt.Loop, rt.Scaling).Component(id) is { } v
                     ? Results.Ok(v)
                     : AuspexServer.Problem(404, "Unknown component", $"no component has id '{id}'"))
             .WithName("GetComponent").WithSummary("One component with its Health Projection Score and its causes.")

@@ -64,10 +64,10 @@ public sealed record RejectBody(string? Reason);
 /// </summary>
 internal static class PlanEndpoints
 {
-    /// <summary>Registers the plan runner (on the registered <see cref="IExecutor"/>, the simulated one by default) and its background driver.</summary>
+    /// <summary>Registers the plan runner (on the registered <see cref="IExecutor"/>, by default the runtime's: orchestration.executor) and its background driver.</summary>
     public static IServiceCollection AddPlanRunner(this IServiceCollection services)
     {
-        services.TryAddSingleton<IExecutor>(sp => SimulatedCluster.FromTopology(sp.GetRequiredService<AuspexRuntime>().Topology.Current));
+        services.TryAddSingleton<IExecutor>(sp => sp.GetRequiredService<AuspexRuntime>().Executor);
         services.TryAddSingleton(new PlanRunnerOptions());
         services.TryAddSingleton(sp =>
         {
