@@ -52,3 +52,23 @@ public static class Programs
         return port;
     }
 }
+
+/// <summary>
+/// A fact that needs a real program that no Debian package provides (Terraform): skipped with the install hint wherever
+/// the program is missing, CI included, since CI installs only Debian's packages. Tests of the same code with a stand-in
+/// program run everywhere.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class OptionalProgramFactAttribute : FactAttribute
+{
+    public OptionalProgramFactAttribute(string program, string install)
+    {
+        Program = program;
+        if (Programs.Find(program) is null)
+        {
+            Skip = $"{program} is not installed (not packaged by Debian, so CI does not install it); install it with: {install}";
+        }
+    }
+
+    public string Program { get; }
+}
