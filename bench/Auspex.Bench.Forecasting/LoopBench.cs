@@ -50,9 +50,9 @@ internal static class LoopBench
                 var sc = sum / Math.Max(1, ends[0] - season);
                 return sc > 0 ? sc : 1;
             }).ToArray();
-            foreach (var (name, budget) in new[] { ("SeasonalNaive (before)", -1), ("Auto, budget 5/tick (after, the loop default)", 5), ("Auto, no budget", 0) })
+            foreach (var (name, budget) in new[] { ("SeasonalNaive (before)", -1), ("Auto, inline, budget 5/tick", 5), ("Auto, no budget", 0) })
             {
-                var live = budget < 0 ? null : new LiveForecaster(new LiveForecasterOptions { MaxSelectionsPerTick = budget });
+                var live = budget < 0 ? null : new LiveForecaster(new LiveForecasterOptions { MaxSelectionsPerTick = budget, SelectionWorkers = 0 });
                 var times = new List<double>();
                 var cpuTimes = new List<double>();
                 var errSum = 0.0;

@@ -31,8 +31,15 @@ public sealed class EngineOptions
     /// <summary>Re-select a series' model early when its live MAE exceeds this multiple of its backtest MAE. Default 1.5.</summary>
     public double RetrainDegradation { get; set; } = 1.5;
 
-    /// <summary>At most this many series are (re)selected per tick (a cold start spreads over ticks; 0 = no limit). Default 5.</summary>
+    /// <summary>With <see cref="SelectionWorkers"/> = 0 only: at most this many series are (re)selected per tick (a cold start spreads over ticks; 0 = no limit). Default 5.</summary>
     public int MaxSelectionsPerTick { get; set; } = 5;
+
+    /// <summary>
+    /// Background workers that (re)select series' models, off the tick: a series due for selection is queued and keeps
+    /// its current model (seasonal naive before its first selection) until the selection lands. 0 = select inline in the
+    /// tick, at most <see cref="MaxSelectionsPerTick"/> per tick (the behaviour before). Default 1.
+    /// </summary>
+    public int SelectionWorkers { get; set; } = 1;
 
     /// <summary>How often rollups and retention run, on the loop's clock. Default 1 hour.</summary>
     public TimeSpan MaintenanceEvery { get; set; } = TimeSpan.FromHours(1);
@@ -70,6 +77,10 @@ public sealed class EngineOptions
         if (RetrainInterval <= TimeSpan.Zero || !(RetrainDegradation > 1) || MaxSelectionsPerTick < 0)
         {
             throw new ArgumentException("EngineOptions.RetrainInterval must be positive, RetrainDegradation above 1 and MaxSelectionsPerTick at least 0.");
+        }
+        if (SelectionWorkers < 0)
+        {
+            throw new ArgumentException("EngineOptions.SelectionWorkers must be at least 0.");
         }
         if (MaintenanceEvery <= TimeSpan.Zero)
         {

@@ -13,7 +13,7 @@ public static class AuspexStorage
     }
 }
 
-/// <summary>The embedded DuckDB store seen through its three contracts.</summary>
+/// <summary>The embedded DuckDB store seen through its contracts.</summary>
 public sealed class EmbeddedStore : IDisposable
 {
     private readonly DuckDbStore _store;
@@ -31,6 +31,8 @@ public sealed class EmbeddedStore : IDisposable
 
     /// <summary>Alert history and current alerts.</summary>
     public IAlertStore Alerts => _store;
+    /// <summary>Each series' forecasting-model selection.</summary>
+    public IModelStore Models => _store;
 
     /// <inheritdoc />
     public void Dispose() => _store.Dispose();

@@ -1,5 +1,7 @@
 using Auspex.Core.Series;
 using Auspex.Engine.Loop;
+using Auspex.Storage;
+using Microsoft.Extensions.Time.Testing;
 using Auspex.Testing;
 using static Auspex.Testing.Builders;
 
@@ -47,22 +49,61 @@ public sealed class ForecastStageTests
     }
 
     [Fact]
-    public void ForecastOne_Auto_KeepsTheChoiceAndItsCrossValidationTable()
+    public async Task ForecastOne_Auto_SelectsInTheBackground_KeepsTheChoiceAndItsCrossValidationTable()
     {
-        var stage = new ForecastStage(new EngineOptions());
         var samples = Enumerable.Range(0, 288 * 3).Select(i => new Sample(T0 + Step * i, 2 + Math.Sin(2 * Math.PI * i / 288) + 0.01 * (i % 7))).ToList();
-        var f = stage.ForecastOne(Cpu("h1"), samples, samples[^1].At)!;
+        var clock = new FakeTimeProvider(samples[^1].At);
+        using var stage = new ForecastStage(new EngineOptions(), clock);
+        var first = stage.ForecastOne(Cpu("h1"), samples, samples[^1].At)!;
+        Assert.Equal("SeasonalNaive", first.Model); // the baseline while the selection is queued: the tick never waits
+        await stage.Models.WhenIdleAsync();
         var info = stage.Models.Get(Cpu("h1").ToString())!;
-        Assert.Equal(f.Model, info.Model);
         Assert.Equal(1, info.Retrains);
         Assert.Equal(samples[^1].At, info.LastRetrain);
         Assert.Equal(5, info.Candidates.Count);
         Assert.Equal([288], info.Seasons);
         Assert.Equal(24, info.Horizon);
-        // The next tick reuses the choice.
+        // The next tick uses the choice and does not select again.
         samples.Add(new Sample(samples[^1].At + Step, 2));
-        stage.ForecastOne(Cpu("h1"), samples, samples[^1].At);
+        clock.Advance(Step);
+        var f = stage.ForecastOne(Cpu("h1"), samples, samples[^1].At)!;
+        Assert.Equal(info.Model, f.Model);
+        Assert.Equal(0, stage.Models.SelectionQueue.Queued + stage.Models.SelectionQueue.Running);
         Assert.Equal(1, stage.Models.Get(Cpu("h1").ToString())!.Retrains);
+    }
+
+    [Fact]
+    public async Task Selections_PersistedInTheStore_AreUsedByANewStage_OnANewStoreInstance()
+    {
+        using var dir = new TempDirectory();
+        var tenant = new TenantId("t");
+        var samples = Enumerable.Range(0, 288 * 3).Select(i => new Sample(T0 + Step * i, 2 + Math.Sin(2 * Math.PI * i / 288) + 0.01 * (i % 7))).ToList();
+        var clock = new FakeTimeProvider(samples[^1].At);
+        string model;
+        using (var store = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = dir.File("a.duckdb") }))
+        using (var stage = new ForecastStage(new EngineOptions(), clock))
+        {
+            await stage.RestoreOnceAsync(store.Models, tenant, default);
+            stage.ForecastOne(Cpu("h1"), samples, samples[^1].At);
+            await stage.Models.WhenIdleAsync();
+            Assert.Equal(1, await stage.PersistAsync(store.Models, tenant, default));
+            Assert.Equal(0, await stage.PersistAsync(store.Models, tenant, default));
+            model = stage.Models.Get(Cpu("h1").ToString())!.Model;
+        }
+        // "Restart": a new store on the same file, a new stage.
+        using var store2 = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = dir.File("a.duckdb") });
+        using var stage2 = new ForecastStage(new EngineOptions(), clock);
+        await stage2.RestoreOnceAsync(store2.Models, tenant, default);
+        Assert.Empty(stage2.RestoreErrors);
+        samples.Add(new Sample(samples[^1].At + Step, 2));
+        clock.Advance(Step);
+        var f = stage2.ForecastOne(Cpu("h1"), samples, samples[^1].At)!;
+        Assert.Equal(model, f.Model);
+        var info = stage2.Models.Get(Cpu("h1").ToString())!;
+        Assert.True(info.Restored);
+        Assert.False(info.SelectionQueued);
+        Assert.Equal(1, stage2.Models.SelectionQueue.Restored);
+        Assert.Equal(0, stage2.Models.SelectionQueue.Completed + stage2.Models.SelectionQueue.Queued + stage2.Models.SelectionQueue.Running);
     }
 
     [Fact]

@@ -10,13 +10,16 @@ public sealed class LiveForecasterTests
     private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
     private static readonly double[] Levels = [80, 95];
 
+    // These tests pin the selection logic itself, so selection runs inline; LiveForecasterQueueTests covers the queue.
+    private static readonly LiveForecasterOptions Inline = new() { SelectionWorkers = 0 };
+
     private static ForecastOutput Call(LiveForecaster live, string id, double[] y, int length, int horizon = 6, int season = 24) =>
         live.Forecast(id, y.AsSpan(0, length), T0 + Hour * (length - 1), Hour, horizon, [season], Levels, T0 + Hour * length);
 
     [Fact]
     public void FirstCall_SelectsByCrossValidation_AndExposesTheTable()
     {
-        var live = new LiveForecaster();
+        var live = new LiveForecaster(Inline);
         var y = TestSeries.Seasonal(24 * 10, amplitude: 30, noise: 1);
         var f = Call(live, "a", y, y.Length);
         Assert.True(f.IsSuccess);
@@ -39,7 +42,7 @@ public sealed class LiveForecasterTests
     [Fact]
     public void LaterCalls_KeepTheChoice_UntilTheScheduleSaysRetrain()
     {
-        var live = new LiveForecaster();
+        var live = new LiveForecaster(Inline);
         var y = TestSeries.Seasonal(24 * 12, amplitude: 30, noise: 1);
         var n0 = 24 * 10;
         Call(live, "a", y, n0);
@@ -64,7 +67,7 @@ public sealed class LiveForecasterTests
     [Fact]
     public void RequestRetrain_ReselectsAtTheNextForecast_WithTheReason()
     {
-        var live = new LiveForecaster();
+        var live = new LiveForecaster(Inline);
         Assert.False(live.RequestRetrain("never-seen", "anomaly: level shift"));
         var y = TestSeries.Seasonal(24 * 12, amplitude: 30, noise: 1);
         var n0 = 24 * 10;
@@ -81,7 +84,7 @@ public sealed class LiveForecasterTests
     [Fact]
     public void LevelShift_DegradesLiveError_AndTriggersReselection()
     {
-        var live = new LiveForecaster(new LiveForecasterOptions { Retrain = new RetrainPolicyOptions { MinLiveErrors = 6 } });
+        var live = new LiveForecaster(new LiveForecasterOptions { SelectionWorkers = 0, Retrain = new RetrainPolicyOptions { MinLiveErrors = 6 } });
         var y = TestSeries.Seasonal(24 * 12, trend: 0, amplitude: 5, noise: 0.5);
         var n0 = 24 * 10;
         for (var t = n0; t < y.Length; t++)
@@ -103,7 +106,7 @@ public sealed class LiveForecasterTests
     [Fact]
     public void Budget_SpreadsColdSelectionsOverTicks_WithBaselineMeanwhile()
     {
-        var live = new LiveForecaster(new LiveForecasterOptions { MaxSelectionsPerTick = 1 });
+        var live = new LiveForecaster(new LiveForecasterOptions { SelectionWorkers = 0, MaxSelectionsPerTick = 1 });
         var y = TestSeries.Seasonal(24 * 10, amplitude: 30, noise: 1);
         var now = T0 + Hour * y.Length;
         var last = now - Hour;
@@ -122,7 +125,7 @@ public sealed class LiveForecasterTests
     [Fact]
     public void TooShortForCrossValidation_UsesTheBaselineWithTheReason_ThenSelectsWhenLongEnough()
     {
-        var live = new LiveForecaster();
+        var live = new LiveForecaster(Inline);
         var y = TestSeries.Seasonal(24 * 10, amplitude: 30, noise: 1);
         var f = Call(live, "a", y, 30);
         Assert.Equal(ForecastStatus.Fallback, f.Status);
@@ -139,7 +142,7 @@ public sealed class LiveForecasterTests
     [Fact]
     public void FixedModel_IsUsedForEverySeries()
     {
-        var live = new LiveForecaster(new LiveForecasterOptions { Model = "snaive" });
+        var live = new LiveForecaster(new LiveForecasterOptions { SelectionWorkers = 0, Model = "snaive" });
         var y = TestSeries.Seasonal(24 * 5);
         var f = Call(live, "a", y, y.Length);
         Assert.Equal("SeasonalNaive", f.Model);
@@ -150,14 +153,14 @@ public sealed class LiveForecasterTests
     [Fact]
     public void UnknownOrGlobalModel_IsRejectedByName()
     {
-        Assert.Contains("'prophet2'", Assert.Throws<ArgumentException>(() => new LiveForecaster(new LiveForecasterOptions { Model = "prophet2" })).Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => new LiveForecaster(new LiveForecasterOptions { Model = "global" }));
+        Assert.Contains("'prophet2'", Assert.Throws<ArgumentException>(() => new LiveForecaster(new LiveForecasterOptions { SelectionWorkers = 0, Model = "prophet2" })).Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => new LiveForecaster(new LiveForecasterOptions { SelectionWorkers = 0, Model = "global" }));
     }
 
     [Fact]
     public void ChangedHorizon_ResetsTheSeries()
     {
-        var live = new LiveForecaster();
+        var live = new LiveForecaster(Inline);
         var y = TestSeries.Seasonal(24 * 10, amplitude: 30, noise: 1);
         Call(live, "a", y, y.Length, horizon: 6);
         var f = Call(live, "a", y, y.Length, horizon: 12);
@@ -170,7 +173,7 @@ public sealed class LiveForecasterTests
     [Fact]
     public void ManySeriesInParallel_EachGetsItsOwnState()
     {
-        var live = new LiveForecaster(new LiveForecasterOptions { MaxSelectionsPerTick = 0 });
+        var live = new LiveForecaster(new LiveForecasterOptions { SelectionWorkers = 0, MaxSelectionsPerTick = 0 });
         var series = Enumerable.Range(0, 16).Select(i => i % 2 == 0 ? TestSeries.Seasonal(24 * 8, seed: i) : TestSeries.RandomWalk(24 * 8, seed: i)).ToArray();
         Parallel.For(0, series.Length, i => Assert.True(Call(live, "s" + i, series[i], series[i].Length).IsSuccess));
         var snap = live.Snapshot();

@@ -11,6 +11,10 @@ public sealed class ModelContractTests
         Enumerable.Range(0, 12).Select(i => TestSeries.Seasonal(24 * 20, level: 50 + 10 * i, seed: 100 + i)).ToList(),
         new GlobalLinearOptions { Lags = 48, Horizon = 24 }));
 
+    private static readonly Lazy<GlobalBoosted> Boosted = new(() => GlobalBoosted.Train(
+        Enumerable.Range(0, 12).Select(i => TestSeries.Seasonal(24 * 20, level: 50 + 10 * i, seed: 100 + i)).ToList(),
+        new GlobalBoostedOptions { Horizon = 24, Rounds = 60, MinSamplesLeaf = 20 }));
+
     /// <summary>Every model under contract, by name; add new models here.</summary>
     public static TheoryData<string> ModelNames => new(ModelFactories.Keys);
 
@@ -28,6 +32,7 @@ public sealed class ModelContractTests
         ["Auto"] = () => new AutoSelect([new SeasonalNaive(24), new Theta(24), new Mstl([24], new Theta(1))], new AutoSelectOptions { CrossValidation = new() { Horizon = 24, Windows = 2 } }),
         ["AutoEnsemble"] = () => new AutoSelect([new SeasonalNaive(24), new Theta(24), new Naive2(24)], new AutoSelectOptions { CrossValidation = new() { Horizon = 24, Windows = 3 }, EnsembleSize = 2 }),
         ["GlobalLinear"] = () => Global.Value,
+        ["GlobalBoosted"] = () => Boosted.Value,
         ["ETS(M,Ad,M)"] = () => new AutoEts(24, new EtsSpec(EtsError.Multiplicative, EtsTrend.Damped, EtsSeason.Multiplicative)),
     };
 

@@ -49,7 +49,7 @@ public sealed class ControlLoop
         _clock = clock ?? TimeProvider.System;
         _options = options;
         _scorer = new LocalityScorer(scoring);
-        _forecast = new ForecastStage(options);
+        _forecast = new ForecastStage(options, _clock);
         Tenant = topology().Tenant;
         _cache = new SeriesWindowCache(store.Series, Tenant,
             [new LabelMatcher("__name__", LabelMatchType.Regex, "auspex_host_.*"), new LabelMatcher("host", LabelMatchType.NotEqual, "")],
@@ -165,11 +165,15 @@ public sealed class ControlLoop
             var windows = _cache.Windows.Where(w => w.Value.Count > 0).ToList();
             var anomalyByHost = await _anomalies.ScoreAsync(windows, topology, now, cancellationToken).ConfigureAwait(false);
             Stage("anomalies");
+            await _forecast.RestoreOnceAsync(_store.Models, Tenant, cancellationToken).ConfigureAwait(false);
             var forecasts = new Forecast?[windows.Count];
             Parallel.For(0, windows.Count, new ParallelOptions { CancellationToken = cancellationToken },
                 i => forecasts[i] = _forecast.ForecastOne(windows[i].Key, windows[i].Value, now));
             var made = forecasts.OfType<Forecast>().ToList();
             Stage("forecast");
+            // Selections run on background workers; those that landed since the last tick are persisted here.
+            await _forecast.PersistAsync(_store.Models, Tenant, cancellationToken).ConfigureAwait(false);
+            Stage("store_models");
             await _store.Results.SaveForecastsAsync(Tenant, made, cancellationToken).ConfigureAwait(false);
             Stage("store_forecasts");
             var hostForecasts = made

@@ -11,25 +11,78 @@ namespace Auspex.Engine.Loop;
 /// re-selects on schedule or when the live error degrades (<see cref="EngineOptions.ForecastModel"/>,
 /// <see cref="EngineOptions.RetrainInterval"/>, <see cref="EngineOptions.RetrainDegradation"/>).
 /// </summary>
-internal sealed class ForecastStage
+internal sealed class ForecastStage : IDisposable
 {
     private static readonly IReadOnlyList<double> QuantileLevels = Forecast.DefaultLevels;
     private readonly EngineOptions _options;
 
-    public ForecastStage(EngineOptions options)
+    private bool _restored;
+
+    public ForecastStage(EngineOptions options, TimeProvider? clock = null)
     {
         _options = options;
         Models = new LiveForecaster(new LiveForecasterOptions
         {
             Model = options.ForecastModel,
             MaxSelectionsPerTick = options.MaxSelectionsPerTick,
+            SelectionWorkers = options.SelectionWorkers,
             Retrain = new Forecasting.RetrainPolicyOptions
             {
                 Interval = options.RetrainInterval,
                 DegradationRatio = options.RetrainDegradation,
                 MinInterval = TimeSpan.FromTicks(Math.Min(options.RetrainInterval.Ticks, TimeSpan.FromMinutes(15).Ticks)),
             },
-        });
+        }, clock);
+    }
+
+    /// <summary>Stops the background selection workers.</summary>
+    public void Dispose() => Models.Dispose();
+
+    /// <summary>Persisted selections that could not be used at start (series and why); they are selected again.</summary>
+    public IReadOnlyList<(string Series, string Error)> RestoreErrors { get; private set; } = [];
+
+    /// <summary>
+    /// Once, before the first forecast: loads the persisted model selections of <paramref name="tenant"/>, so a restart
+    /// forecasts with them instead of selecting every series again (automatic selection only).
+    /// </summary>
+    public async Task RestoreOnceAsync(Storage.IModelStore store, TenantId tenant, CancellationToken ct)
+    {
+        if (_restored)
+        {
+            return;
+        }
+        _restored = true;
+        if (!Models.Options.Model.Equals("auto", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+        var errors = new List<(string, string)>();
+        var selections = new List<SeriesSelection>();
+        foreach (var stored in await store.LoadModelSelectionsAsync(tenant, ct).ConfigureAwait(false))
+        {
+            if (SeriesSelection.FromJson(stored.Json, out var error) is { } sel)
+            {
+                selections.Add(sel);
+            }
+            else
+            {
+                errors.Add((stored.Series, "stored selection unreadable: " + error));
+            }
+        }
+        errors.AddRange(Models.Restore(selections));
+        RestoreErrors = errors;
+    }
+
+    /// <summary>Writes the selections that finished since the last call (one transaction); returns how many.</summary>
+    public async Task<int> PersistAsync(Storage.IModelStore store, TenantId tenant, CancellationToken ct)
+    {
+        var done = Models.TakeCompletedSelections();
+        if (done.Count > 0)
+        {
+            await store.SaveModelSelectionsAsync(tenant,
+                [.. done.Select(s => new Storage.StoredModelSelection(s.Series, s.SelectedAt, s.ModelName, s.Reason, s.ToJson()))], ct).ConfigureAwait(false);
+        }
+        return done.Count;
     }
 
     /// <summary>Retrain requests from the anomaly stage (a level shift on a series); null when none are wired.</summary>

@@ -78,8 +78,14 @@ public sealed class FleetService(EmbeddedStore store, TopologyHolder topology, C
     {
         var last = loop.LastTick;
         return new LoopStatusView(loop.Clock.GetUtcNow(), loop.Ticks, loop.Failures, last?.At, last?.Elapsed.TotalMilliseconds,
-            last?.Forecasts ?? 0, last?.Scored ?? 0, last?.Error, loop.Options.Interval.TotalSeconds);
+            last?.Forecasts ?? 0, last?.Scored ?? 0, last?.Error, loop.Options.Interval.TotalSeconds)
+        {
+            ModelSelection = Selection(loop.ForecastModels.SelectionQueue),
+        };
     }
+
+    private static ModelSelectionStatusView Selection(Auspex.Forecasting.Live.SelectionQueueStatus q) =>
+        new(q.Workers, q.Queued, q.Running, q.Completed, q.Failed, q.Restored, q.LastSeries, q.LastDuration?.TotalMilliseconds, q.LastCompletedAt);
 
     /// <summary>Latest scores as stored (for /metrics).</summary>
     public Task<IReadOnlyList<LocalityScore>> LatestScoresAsync(CancellationToken ct = default) => store.Results.LatestScoresAsync(Tenant, ct);

@@ -36,4 +36,20 @@ public sealed record ForecastPointView(DateTimeOffset At, double Mean, IReadOnly
 public sealed record ForecastView(string Series, string Model, DateTimeOffset IssuedAt, double StepSeconds, IReadOnlyList<ForecastPointView> Points);
 
 /// <summary>The loop's state.</summary>
-public sealed record LoopStatusView(DateTimeOffset Now, long Ticks, long Failures, DateTimeOffset? LastTickAt, double? LastTickMilliseconds, int LastForecasts, int LastScored, string? LastError, double IntervalSeconds);
+public sealed record LoopStatusView(DateTimeOffset Now, long Ticks, long Failures, DateTimeOffset? LastTickAt, double? LastTickMilliseconds, int LastForecasts, int LastScored, string? LastError, double IntervalSeconds)
+{
+    /// <summary>The forecast stage's background model-selection queue.</summary>
+    public ModelSelectionStatusView? ModelSelection { get; init; }
+}
+
+/// <summary>The background model-selection queue (docs/forecasting.md).</summary>
+/// <param name="Workers">Background workers (0: selection runs inline in the tick).</param>
+/// <param name="Queued">Series waiting for a worker.</param>
+/// <param name="Running">Selections in progress.</param>
+/// <param name="Completed">Selections finished since the start.</param>
+/// <param name="Failed">Selections that found no usable model.</param>
+/// <param name="Restored">Selections loaded from the store at start.</param>
+/// <param name="LastSeries">Series of the last finished selection.</param>
+/// <param name="LastDurationMilliseconds">How long it took.</param>
+/// <param name="LastCompletedAt">When it finished.</param>
+public sealed record ModelSelectionStatusView(int Workers, int Queued, int Running, long Completed, long Failed, int Restored, string? LastSeries, double? LastDurationMilliseconds, DateTimeOffset? LastCompletedAt);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Threading.Channels;
 using Auspex.Forecasting.Internal;
 using Auspex.Forecasting.Models;
 
@@ -30,6 +31,18 @@ public sealed class LiveForecasterOptions
     /// </summary>
     public int MaxSelectionsPerTick { get; init; } = 5;
 
+    /// <summary>
+    /// Background selection workers. With 1 or more (default 1), (re)selection runs off the caller's thread: a series
+    /// due for selection is queued (once) and keeps its current model — or the seasonal-naive baseline before its first
+    /// selection — until the selection lands; <see cref="LiveForecaster.Forecast"/> never waits on cross-validation and
+    /// <see cref="MaxSelectionsPerTick"/> does not apply. 0 runs selection inline in the caller, at most
+    /// <see cref="MaxSelectionsPerTick"/> per tick (the behaviour before the queue).
+    /// </summary>
+    public int SelectionWorkers { get; init; } = 1;
+
+    /// <summary>At most this many series wait in the selection queue or are being selected; a series that finds it full is queued at a later call. Default 10 000.</summary>
+    public int MaxQueuedSelections { get; init; } = 10_000;
+
     /// <summary>Live forecast errors kept per series (oldest dropped). Default 288.</summary>
     public int MaxLiveErrors { get; init; } = 288;
 
@@ -43,6 +56,8 @@ public sealed class LiveForecasterOptions
         }
         ArgumentOutOfRangeException.ThrowIfLessThan(CrossValidationWindows, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(MaxSelectionsPerTick);
+        ArgumentOutOfRangeException.ThrowIfNegative(SelectionWorkers);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxQueuedSelections, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxLiveErrors, 1);
         ArgumentNullException.ThrowIfNull(Retrain);
         Retrain.Validate();
@@ -77,30 +92,173 @@ public sealed record CandidateScore(string Model, int Rank, double MeanMae, doub
 public sealed record SeriesModelInfo(
     string Series, string Model, IReadOnlyList<string> Selected, ForecastStatus Status, string? Reason,
     DateTimeOffset? LastRetrain, string? RetrainReason, int Retrains, double BacktestMae, double LiveMae, int LiveForecastsScored,
-    TimeSpan Step, int Horizon, IReadOnlyList<int> Seasons, IReadOnlyList<CandidateScore> Candidates);
+    TimeSpan Step, int Horizon, IReadOnlyList<int> Seasons, IReadOnlyList<CandidateScore> Candidates)
+{
+    /// <summary>True while the series waits in (or is being worked on by) the background selection queue.</summary>
+    public bool SelectionQueued { get; init; }
+
+    /// <summary>How long the last selection's cross-validation took, on the forecaster's clock (null: none yet).</summary>
+    public TimeSpan? SelectionDuration { get; init; }
+
+    /// <summary>True when the choice in use was loaded from a persisted selection (not selected since the start).</summary>
+    public bool Restored { get; init; }
+}
+
+/// <summary>The background selection queue at a glance (status output).</summary>
+/// <param name="Workers">Background workers (0: selection runs inline in the caller).</param>
+/// <param name="Queued">Series waiting for a worker.</param>
+/// <param name="Running">Selections in progress.</param>
+/// <param name="Completed">Selections finished since the start (failed ones included).</param>
+/// <param name="Failed">Selections that found no usable model (the series stays on its baseline).</param>
+/// <param name="Restored">Selections loaded from the store at start.</param>
+/// <param name="LastSeries">The series of the last finished selection.</param>
+/// <param name="LastDuration">How long that selection took.</param>
+/// <param name="LastCompletedAt">When it finished, on the forecaster's clock.</param>
+public sealed record SelectionQueueStatus(
+    int Workers, int Queued, int Running, long Completed, long Failed, int Restored, string? LastSeries, TimeSpan? LastDuration, DateTimeOffset? LastCompletedAt);
 
 /// <summary>
 /// The engine's forecaster for many live series: selects each series' model by rolling-origin cross-validation
 /// (<see cref="AutoSelect"/>), keeps the choice (with the ETS spec or MSTL remainder model it found pinned) and its
 /// cross-validation errors, refits only the chosen model on the newest data at each call, and re-selects when
 /// <see cref="RetrainPolicy"/> says so — on schedule, or when the live error of the issued forecasts degrades past the
-/// backtest error. Intervals are conformal from the selection's cross-validation errors. Thread-safe: different series
-/// may be forecast in parallel.
+/// backtest error. Intervals are conformal from the selection's cross-validation errors. Selection runs on background
+/// workers (<see cref="LiveForecasterOptions.SelectionWorkers"/>) fed by a bounded queue, so a forecast never waits on
+/// cross-validation; finished selections can be persisted (<see cref="TakeCompletedSelections"/>) and loaded again at
+/// start (<see cref="Restore"/>). Thread-safe: different series may be forecast in parallel.
 /// </summary>
-public sealed class LiveForecaster
+public sealed class LiveForecaster : IDisposable
 {
     private readonly ConcurrentDictionary<string, SeriesState> _states = new(StringComparer.Ordinal);
     private readonly RetrainPolicy _policy;
+    private readonly TimeProvider _clock;
     private readonly object _budgetGate = new();
+    private readonly object _queueGate = new();
+    private readonly Channel<SelectionJob> _queue = Channel.CreateUnbounded<SelectionJob>(new UnboundedChannelOptions { SingleWriter = false });
+    private readonly ConcurrentQueue<SeriesSelection> _completed = new();
+    private readonly CancellationTokenSource _stop = new();
+    private Task[]? _workers;
+    private TaskCompletionSource? _idle;
+    private int _queued;
+    private int _running;
+    private long _finished;
+    private long _failedSelections;
+    private int _restored;
+    private string? _lastSeries;
+    private TimeSpan? _lastDuration;
+    private DateTimeOffset? _lastCompletedAt;
     private DateTimeOffset _budgetTick = DateTimeOffset.MinValue;
     private int _budgetUsed;
 
     /// <summary>Creates a forecaster.</summary>
-    public LiveForecaster(LiveForecasterOptions? options = null)
+    /// <param name="options">The options (defaults when null).</param>
+    /// <param name="clock">Times selections (selected-at, duration); <see cref="TimeProvider.System"/> when null.</param>
+    public LiveForecaster(LiveForecasterOptions? options = null, TimeProvider? clock = null)
     {
         Options = options ?? new LiveForecasterOptions();
         Options.Validate();
         _policy = new RetrainPolicy(Options.Retrain);
+        _clock = clock ?? TimeProvider.System;
+    }
+
+    /// <summary>The background selection queue now.</summary>
+    public SelectionQueueStatus SelectionQueue
+    {
+        get
+        {
+            lock (_queueGate)
+            {
+                return new SelectionQueueStatus(Options.SelectionWorkers, _queued, _running, _finished, _failedSelections, _restored,
+                    _lastSeries, _lastDuration, _lastCompletedAt);
+            }
+        }
+    }
+
+    /// <summary>Completes when no selection is queued or running (tests; a clean shutdown).</summary>
+    public Task WhenIdleAsync()
+    {
+        lock (_queueGate)
+        {
+            if (_queued + _running == 0)
+            {
+                return Task.CompletedTask;
+            }
+            _idle ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _idle.Task;
+        }
+    }
+
+    /// <summary>
+    /// The selections that finished since the last call (oldest first), for the caller to persist. Only automatic
+    /// selections whose every model has a <see cref="ModelDescriptor"/> are reported.
+    /// </summary>
+    public IReadOnlyList<SeriesSelection> TakeCompletedSelections()
+    {
+        var list = new List<SeriesSelection>();
+        while (_completed.TryDequeue(out var s))
+        {
+            list.Add(s);
+        }
+        return list;
+    }
+
+    /// <summary>
+    /// Loads persisted selections (e.g. after a restart), so that those series are forecast with their chosen model at
+    /// once instead of being selected again; the schedule counts from each selection's time. A series already known
+    /// here is left alone. Returns, per selection that could not be used, the series and why.
+    /// </summary>
+    public IReadOnlyList<(string Series, string Error)> Restore(IEnumerable<SeriesSelection> selections)
+    {
+        ArgumentNullException.ThrowIfNull(selections);
+        var errors = new List<(string, string)>();
+        foreach (var sel in selections)
+        {
+            var models = new List<IForecastModel>();
+            string? error = null;
+            foreach (var d in sel.Models)
+            {
+                var m = ModelDescriptor.Parse(d, out error);
+                if (m is null)
+                {
+                    break;
+                }
+                models.Add(m);
+            }
+            if (models.Count != sel.Models.Count || models.Count == 0)
+            {
+                errors.Add((sel.Series, error ?? "no model"));
+                continue;
+            }
+            var state = new SeriesState(sel.Series);
+            state.Reset(sel.Step, sel.Horizon, [.. sel.Seasons.Where(p => p > 1).Distinct()], null);
+            state.Chosen = [.. models];
+            state.Selected = [.. sel.Selected];
+            state.CvAbsErrors = sel.CvAbsErrors;
+            state.Candidates = sel.Candidates;
+            state.LastFit = sel.SelectedAt;
+            state.RetrainReason = sel.Reason;
+            state.Retrains = sel.Retrains;
+            state.BacktestMae = sel.BacktestMae;
+            state.LastDuration = sel.Duration;
+            state.Restored = true;
+            state.Status = ForecastStatus.Ok;
+            if (_states.TryAdd(sel.Series, state))
+            {
+                lock (_queueGate)
+                {
+                    _restored++;
+                }
+            }
+        }
+        return errors;
+    }
+
+    /// <summary>Stops the background workers (queued selections are dropped).</summary>
+    public void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        _stop.Cancel();
+        _stop.Dispose();
     }
 
     /// <summary>The options.</summary>
@@ -156,6 +314,7 @@ public sealed class LiveForecaster
     /// Asks for <paramref name="series"/> to be re-selected at its next forecast (e.g. the anomaly stage saw a level
     /// shift); the selection still counts against the per-tick budget. False when the series was never forecast.
     /// </summary>
+    /// <remarks>With background workers the selection is queued instead, and the series keeps its current model until it lands.</remarks>
     public bool RequestRetrain(string series, string reason)
     {
         ArgumentNullException.ThrowIfNull(series);
@@ -196,8 +355,13 @@ public sealed class LiveForecaster
         lock (s)
         {
             var live = s.Live.Count == 0 ? double.NaN : s.Live.Average();
-            return new SeriesModelInfo(s.Series, s.CurrentModel ?? "", [.. s.Selected], s.Status, s.Reason, s.LastFit, s.RetrainReason,
-                s.Retrains, s.BacktestMae, live, s.Live.Count, s.Step, s.Horizon, [.. s.Seasons], s.Candidates);
+            return new SeriesModelInfo(s.Series, s.CurrentModel ?? (s.Chosen is null ? "" : ChosenName(s)), [.. s.Selected], s.Status, s.Reason, s.LastFit, s.RetrainReason,
+                s.Retrains, s.BacktestMae, live, s.Live.Count, s.Step, s.Horizon, [.. s.Seasons], s.Candidates)
+            {
+                SelectionQueued = s.Queued,
+                SelectionDuration = s.LastDuration,
+                Restored = s.Restored,
+            };
         }
     }
 
@@ -254,6 +418,18 @@ public sealed class LiveForecaster
                 s.Reason = string.Create(CultureInfo.InvariantCulture,
                     $"{y.Length} points are too few for cross-validation ({s.Horizon}-step windows after at least {CvOptions(s).MinTrainLength}); baseline {s.Chosen[0].Name}");
             }
+            else if (Options.SelectionWorkers > 0)
+            {
+                var queued = s.Queued || Enqueue(s, y, lastAt, decision.Reason);
+                if (s.Chosen is null)
+                {
+                    s.Chosen = [Baseline(s, y.Length)];
+                    s.Provisional = true;
+                    s.Status = ForecastStatus.Fallback;
+                    s.Reason = (queued ? "awaiting selection (queued); baseline " : "awaiting selection (the queue is full); baseline ") + s.Chosen[0].Name;
+                    s.RetrainReason = "awaiting selection";
+                }
+            }
             else if (TakeBudget(now))
             {
                 var output = Select(s, y, lastAt, now, decision.Reason);
@@ -279,15 +455,40 @@ public sealed class LiveForecaster
 
     private ForecastOutput? Select(SeriesState s, ReadOnlySpan<double> y, DateTimeOffset lastAt, DateTimeOffset now, string why)
     {
-        var selector = new AutoSelect(AutoSelect.DefaultCandidates(s.Seasons), new AutoSelectOptions { CrossValidation = CvOptions(s) });
-        var fit = selector.Fit(y);
+        var start = _clock.GetTimestamp();
+        var fit = new AutoSelect(AutoSelect.DefaultCandidates(s.Seasons), new AutoSelectOptions { CrossValidation = CvOptions(s) }).Fit(y);
+        var duration = _clock.GetElapsedTime(start);
+        if (!Apply(s, fit, y.Length, lastAt, now, why, duration))
+        {
+            return null;
+        }
+        var output = fit.Predict(s.Horizon, s.Levels ?? [80, 95]);
+        // Present it under the pinned model's name (e.g. ETS(A,Ad,N)) so the stored forecast says what ran.
+        return output.IsSuccess ? output.WithModel(ChosenName(s)) : null;
+    }
+
+    /// <summary>Takes a finished selection into the series' state (caller holds the state's lock). False when it failed.</summary>
+    private bool Apply(SeriesState s, IFittedForecastModel fit, int n, DateTimeOffset lastAt, DateTimeOffset now, string why, TimeSpan duration, string? crash = null)
+    {
+        s.LastDuration = duration;
+        lock (_queueGate)
+        {
+            _finished++;
+            _lastSeries = s.Series;
+            _lastDuration = duration;
+            _lastCompletedAt = now;
+        }
         if (fit is not AutoSelect.ISelection sel || fit.Status == ForecastStatus.Failed)
         {
-            s.Chosen ??= [Baseline(s, y.Length)];
+            lock (_queueGate)
+            {
+                _failedSelections++;
+            }
+            s.Chosen ??= [Baseline(s, n)];
             s.Provisional = true;
             s.Status = ForecastStatus.Fallback;
-            s.Reason = "selection failed (" + (fit.Reason ?? "no candidate could fit") + "); baseline " + s.Chosen[0].Name;
-            return null;
+            s.Reason = "selection failed (" + (crash ?? fit.Reason ?? "no candidate could fit") + "); baseline " + s.Chosen[0].Name;
+            return false;
         }
         s.Chosen = sel.Models.Select((m, i) => sel.Fits[i] is IPinnableFit p ? p.Pinned : m).ToArray();
         s.Fits = [.. sel.Fits];
@@ -296,6 +497,7 @@ public sealed class LiveForecaster
         s.CvAbsErrors = sel.AbsErrors;
         s.Provisional = sel.Table is null;
         s.Candidates = sel.Table is null ? [] : Scores(sel.Table);
+        s.Restored = false;
         var backtest = double.NaN;
         if (sel.AbsErrors is { } errs)
         {
@@ -305,9 +507,113 @@ public sealed class LiveForecaster
         MarkRetrained(s, now, why, backtest);
         s.Status = fit.Status;
         s.Reason = fit.Reason;
-        var output = fit.Predict(s.Horizon, s.Levels ?? [80, 95]);
-        // Present it under the pinned model's name (e.g. ETS(A,Ad,N)) so the stored forecast says what ran.
-        return output.IsSuccess ? output.WithModel(ChosenName(s)) : null;
+        s.CurrentModel = ChosenName(s);
+        var descriptors = s.Chosen.Select(ModelDescriptor.Describe).ToArray();
+        if (!s.Provisional && descriptors.All(d => d is not null))
+        {
+            _completed.Enqueue(new SeriesSelection(s.Series, s.Step, s.Horizon, [.. s.Seasons], descriptors!, [.. s.Selected], s.CvAbsErrors,
+                s.Candidates, s.BacktestMae, now, why, s.Retrains, duration));
+        }
+        return true;
+    }
+
+    private bool Enqueue(SeriesState s, ReadOnlySpan<double> y, DateTimeOffset lastAt, string why)
+    {
+        lock (_queueGate)
+        {
+            if (_queued + _running >= Options.MaxQueuedSelections)
+            {
+                return false;
+            }
+            _queued++;
+        }
+        s.Queued = true;
+        EnsureWorkers();
+        _queue.Writer.TryWrite(new SelectionJob(s, s.Generation, y.ToArray(), lastAt, why, CvOptions(s), [.. s.Seasons]));
+        return true;
+    }
+
+    private void EnsureWorkers()
+    {
+        if (Volatile.Read(ref _workers) is not null)
+        {
+            return;
+        }
+        lock (_queueGate)
+        {
+            _workers ??= [.. Enumerable.Range(0, Options.SelectionWorkers).Select(_ => Task.Run(WorkAsync))];
+        }
+    }
+
+    private async Task WorkAsync()
+    {
+        try
+        {
+            await foreach (var job in _queue.Reader.ReadAllAsync(_stop.Token).ConfigureAwait(false))
+            {
+                lock (_queueGate)
+                {
+                    _queued--;
+                    _running++;
+                }
+                try
+                {
+                    await RunJobAsync(job).ConfigureAwait(false);
+                }
+                finally
+                {
+                    lock (_queueGate)
+                    {
+                        _running--;
+                        if (_queued + _running == 0 && _idle is not null)
+                        {
+                            _idle.TrySetResult();
+                            _idle = null;
+                        }
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposed.
+        }
+    }
+
+    /// <summary>Test seam: awaited by a worker after it starts timing a selection and before it runs it.</summary>
+    internal Func<Task>? SelectionGate { get; set; }
+
+    private async Task RunJobAsync(SelectionJob job)
+    {
+        var start = _clock.GetTimestamp();
+        if (SelectionGate is { } gate)
+        {
+            await gate().ConfigureAwait(false);
+        }
+        IFittedForecastModel fit;
+        string? crash = null;
+        try
+        {
+            fit = new AutoSelect(AutoSelect.DefaultCandidates(job.Seasons), new AutoSelectOptions { CrossValidation = job.Cv }).Fit(job.Y);
+        }
+#pragma warning disable CA1031 // A selection that throws must not stop the worker: the series keeps its baseline, with the reason.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            fit = new Naive().Fit([]);
+            crash = e.GetType().Name + ": " + e.Message;
+        }
+        var duration = _clock.GetElapsedTime(start);
+        var s = job.State;
+        lock (s)
+        {
+            if (s.Generation != job.Generation)
+            {
+                return; // The series was reset (step, horizon or seasons changed, or a new retrain request) meanwhile.
+            }
+            s.Queued = false;
+            Apply(s, fit, job.Y.Length, job.LastAt, _clock.GetUtcNow(), job.Reason, duration, crash);
+        }
     }
 
     private static string ChosenName(SeriesState s) =>
@@ -329,7 +635,7 @@ public sealed class LiveForecaster
     {
         var levels = s.Levels ?? [80, 95];
         var chosen = s.Chosen!;
-        if (s.CvAbsErrors is null)
+        if (s.CvAbsErrors is null || s.CvAbsErrors.Length == 0)
         {
             var single = chosen[0].Forecast(y, s.Horizon, levels);
             return s.Status == ForecastStatus.Fallback && s.Reason is not null && single.IsSuccess ? single.AsFallback(s.Reason) : single;
@@ -337,14 +643,14 @@ public sealed class LiveForecaster
         // Bring each chosen fit up to date: re-apply its parameters to the new window when it can (cheap), else refit
         // the pinned model (parameters re-estimated, structure kept).
         var advancedSteps = (lastAt - s.FitLastAt) / s.Step;
-        var advanced = (int)Math.Round(advancedSteps);
+        var advanced = s.Fits is null ? -1 : (int)Math.Round(advancedSteps);
         var fits = s.Fits ?? new IFittedForecastModel[chosen.Length];
         var mean = new double[s.Horizon];
         var fitted = Array.Empty<double>();
         for (var c = 0; c < chosen.Length; c++)
         {
             IFittedForecastModel? fit = null;
-            var aligned = advanced >= 0 && Math.Abs(advancedSteps - advanced) < 0.25;
+            var aligned = s.Fits is not null && advanced >= 0 && Math.Abs(advancedSteps - advanced) < 0.25;
             if (aligned && advanced == 0)
             {
                 fit = fits[c];
@@ -446,6 +752,8 @@ public sealed class LiveForecaster
 
     private sealed record PendingForecast(DateTimeOffset FirstAt, double[] Mean);
 
+    private sealed record SelectionJob(SeriesState State, long Generation, double[] Y, DateTimeOffset LastAt, string Reason, CrossValidationOptions Cv, int[] Seasons);
+
     private sealed class SeriesState(string series)
     {
         public string Series { get; } = series;
@@ -492,8 +800,20 @@ public sealed class LiveForecaster
 
         public string? ResetReason { get; private set; }
 
+        /// <summary>Bumped by every reset, so a selection started before it is discarded when it lands.</summary>
+        public long Generation { get; private set; }
+
+        public bool Queued { get; set; }
+
+        public TimeSpan? LastDuration { get; set; }
+
+        public bool Restored { get; set; }
+
         public void Reset(TimeSpan step, int horizon, int[] seasons, string? why)
         {
+            Generation++;
+            Queued = false;
+            Restored = false;
             ResetReason = why;
             Step = step;
             Horizon = horizon;

@@ -32,6 +32,9 @@ public sealed class Mstl : ForecastModel
     /// <summary>The seasonal periods, ascending.</summary>
     public IReadOnlyList<int> Seasons => _seasons;
 
+    /// <summary>The model fitted to the seasonally adjusted series.</summary>
+    public IForecastModel AdjustedModel => _adjustedModel;
+
     /// <inheritdoc/>
     public override string Name => "MSTL";
 

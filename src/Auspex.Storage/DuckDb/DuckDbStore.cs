@@ -11,7 +11,7 @@ namespace Auspex.Storage.DuckDb;
 /// The embedded store: one DuckDB file holding series, rollups, forecasts, scores, state documents and the audit log.
 /// One connection guarded by a lock; DuckDB's own transactions make every commit atomic and durable.
 /// </summary>
-internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultStore, IAlertStore, IDisposable
+internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultStore, IAlertStore, IModelStore, IDisposable
 {
     private static readonly TimeSpan FiveMinutes = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan OneHour = TimeSpan.FromHours(1);

@@ -15,6 +15,7 @@ internal static class Schema
         CREATE SEQUENCE IF NOT EXISTS audit_seq;
         CREATE TABLE IF NOT EXISTS audit (seq BIGINT DEFAULT nextval('audit_seq'), tenant VARCHAR NOT NULL, at_ms BIGINT NOT NULL, actor VARCHAR, action VARCHAR, target VARCHAR, detail VARCHAR);
         CREATE TABLE IF NOT EXISTS forecasts (tenant VARCHAR NOT NULL, series VARCHAR NOT NULL, metric VARCHAR NOT NULL, labels_json VARCHAR NOT NULL, issued_at BIGINT NOT NULL, model VARCHAR, step_ms BIGINT, levels VARCHAR, points VARCHAR);
+        CREATE TABLE IF NOT EXISTS forecast_models (tenant VARCHAR NOT NULL, series VARCHAR NOT NULL, selected_at BIGINT NOT NULL, model VARCHAR NOT NULL, reason VARCHAR NOT NULL, json VARCHAR NOT NULL, PRIMARY KEY (tenant, series));
         CREATE TABLE IF NOT EXISTS scores (tenant VARCHAR NOT NULL, locality VARCHAR NOT NULL, at_ms BIGINT NOT NULL, desirability DOUBLE NOT NULL, parts VARCHAR NOT NULL);
         CREATE SEQUENCE IF NOT EXISTS alert_history_seq;
         CREATE TABLE IF NOT EXISTS alert_history (seq BIGINT DEFAULT nextval('alert_history_seq'), tenant VARCHAR NOT NULL, at_ms BIGINT NOT NULL, rule VARCHAR NOT NULL, target VARCHAR NOT NULL, from_state VARCHAR NOT NULL, to_state VARCHAR NOT NULL, value DOUBLE, summary VARCHAR NOT NULL, starts_at_ms BIGINT, ends_at_ms BIGINT);

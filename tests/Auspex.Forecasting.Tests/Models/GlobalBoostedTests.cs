@@ -1,0 +1,88 @@
+using Auspex.Forecasting.Models;
+
+namespace Auspex.Forecasting.Tests.Models;
+
+public sealed class GlobalBoostedTests
+{
+    private static readonly GlobalBoostedOptions Small = new() { Horizon = 24, Rounds = 150, MinSamplesLeaf = 20, LearningRate = 0.1 };
+
+    private static List<double[]> Set(int count, int length, int seed0) =>
+        [.. Enumerable.Range(0, count).Select(i => TestSeries.Seasonal(length, level: 40 + 25 * i, amplitude: 8 + i, trend: 0, noise: 1, seed: seed0 + i))];
+
+    [Fact]
+    public void Trained_OnSeasonalSeries_BeatsSeasonalNaive_OnUnseenSeries()
+    {
+        var model = GlobalBoosted.Train(Set(10, 24 * 25, 1), Small);
+        Assert.True(model.Rounds >= 1 && model.Rounds <= 150);
+        Assert.Equal(10, model.TrainedOn);
+        double gb = 0, sn = 0;
+        foreach (var s in Set(5, 24 * 20 + 24, 50))
+        {
+            var train = s[..^24];
+            var actual = s[^24..];
+            var f = model.Forecast(train, 24, [95]);
+            Assert.Equal(ForecastStatus.Ok, f.Status);
+            var snf = new SeasonalNaive(24).Forecast(train, 24, [95]);
+            gb += actual.Select((a, i) => Math.Abs(a - f.Mean[i])).Average();
+            sn += actual.Select((a, i) => Math.Abs(a - snf.Mean[i])).Average();
+        }
+        Assert.True(gb < sn, $"GlobalBoosted MAE {gb / 5} vs seasonal naive {sn / 5}");
+    }
+
+    [Fact]
+    public void ScaleFree_ASeriesTimesAThousand_ForecastsTimesAThousand()
+    {
+        var model = GlobalBoosted.Train(Set(8, 24 * 20, 1), Small);
+        var y = TestSeries.Seasonal(24 * 15, level: 60, trend: 0, seed: 99);
+        var a = model.Forecast(y, 24, [80]);
+        var b = model.Forecast(y.Select(v => v * 1000).ToArray(), 24, [80]);
+        for (var h = 0; h < 24; h++)
+        {
+            Assert.Equal(a.Mean[h] * 1000, b.Mean[h], 1e-6 * Math.Abs(b.Mean[h]));
+            Assert.Equal(a.Upper(80)[h] * 1000, b.Upper(80)[h], 1e-6 * Math.Abs(b.Upper(80)[h]));
+        }
+    }
+
+    [Fact]
+    public void SameSeed_SameForecasts()
+    {
+        var set = Set(6, 24 * 20, 3);
+        var a = GlobalBoosted.Train(set, Small).Forecast(set[0], 24, [95]);
+        var b = GlobalBoosted.Train(set, Small).Forecast(set[0], 24, [95]);
+        Assert.Equal(a.Mean, b.Mean);
+        Assert.Equal(a.Upper(95), b.Upper(95));
+    }
+
+    [Fact]
+    public void ConformalBands_WidenWithTheLevel_AndCoverMostHeldOutValues()
+    {
+        var model = GlobalBoosted.Train(Set(12, 24 * 25, 1), Small);
+        var inside = 0;
+        var total = 0;
+        foreach (var s in Set(12, 24 * 21, 200))
+        {
+            var f = model.Forecast(s[..^24], 24, [50, 95]);
+            for (var h = 0; h < 24; h++)
+            {
+                Assert.True(f.Upper(95)[h] >= f.Upper(50)[h] && f.Lower(95)[h] <= f.Lower(50)[h]);
+                var v = s[s.Length - 24 + h];
+                inside += v >= f.Lower(95)[h] && v <= f.Upper(95)[h] ? 1 : 0;
+                total++;
+            }
+        }
+        Assert.InRange(inside / (double)total, 0.85, 1.0);
+    }
+
+    [Fact]
+    public void Train_NoSeriesLongEnough_SaysHowManyPointsAreNeeded() =>
+        Assert.Contains("385 points", Assert.Throws<ArgumentException>(() => GlobalBoosted.Train([new double[100]], new GlobalBoostedOptions())).Message, StringComparison.Ordinal);
+
+    [Fact]
+    public void ShortSeries_FallsBackToNaive_WithTheReason()
+    {
+        var model = GlobalBoosted.Train(Set(4, 24 * 20, 1), Small);
+        var f = model.Forecast([1.0, 2, 3], 5, [80]);
+        Assert.Equal(ForecastStatus.Fallback, f.Status);
+        Assert.Contains("shorter than the 24 lags", f.Reason, StringComparison.Ordinal);
+    }
+}
