@@ -65,12 +65,40 @@ internal static class PromQlBench
             Console.WriteLine(string.Create(inv, $"# PromQL bench — {Environment.ProcessorCount} cores, .NET {Environment.Version}, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
             Console.WriteLine(string.Create(inv, $"wrote {seriesCount} series × {days:0.#} days every {interval.TotalSeconds:0} s = {(long)seriesCount * perSeries:N0} samples in {sw.Elapsed.TotalSeconds:F1} s"));
 
+            sw.Restart();
+            await store.Series.RollupAsync(end + TimeSpan.FromHours(1));
+            Console.WriteLine(string.Create(inv, $"rollup pass (5 m and 1 h buckets) in {sw.Elapsed.TotalSeconds:F1} s"));
+            var forceRaw = args.Contains("--raw-only");
+
             var qStart = start + TimeSpan.FromHours(1);
             var qEnd = end - interval;
-            var options = new PromQlOptions { MaxSeries = seriesCount, MaxSamples = 10_000_000 };
+            var options = new PromQlOptions { MaxSeries = seriesCount, MaxSamples = 10_000_000, UseRollups = false };
+            var rollupOptions = new PromQlOptions { MaxSeries = seriesCount, MaxSamples = 10_000_000 };
             var source = new StoreSeriesSource(store.Series, tenant);
             PromQueryResult? last = null;
+            // Raw path first (UseRollups = false), then the rollup path on the same store, and the largest difference.
             var full = await Median(runs, async () => last = await new PromQlEngine(source, options).RangeQueryAsync(Query, qStart, qEnd, TimeSpan.FromHours(1)));
+            if (!forceRaw)
+            {
+                PromQueryResult? rolled = null;
+                var viaRollups = await Median(runs, async () => rolled = await new PromQlEngine(source, rollupOptions).RangeQueryAsync(Query, qStart, qEnd, TimeSpan.FromHours(1)));
+                var maxRel = 0.0;
+                var samePoints = rolled!.Series.Count == last!.Series.Count;
+                for (var i = 0; samePoints && i < last.Series.Count; i++)
+                {
+                    samePoints = last.Series[i].Points.Count == rolled.Series[i].Points.Count;
+                    for (var k = 0; samePoints && k < last.Series[i].Points.Count; k++)
+                    {
+                        var (a, b) = (last.Series[i].Points[k], rolled.Series[i].Points[k]);
+                        samePoints = a.TimestampMs == b.TimestampMs;
+                        maxRel = Math.Max(maxRel, Math.Abs(a.Value - b.Value) / Math.Max(1e-300, Math.Abs(a.Value)));
+                    }
+                }
+                Console.WriteLine(string.Create(inv, $"query_range '{Query}' step 1h through the evaluator, side by side:"));
+                Console.WriteLine(string.Create(inv, $"  raw path (--raw-only / UseRollups = false): median {full.Median:F0} ms (runs {string.Join(", ", full.All.Select(t => t.ToString("F0", inv)))} ms)"));
+                Console.WriteLine(string.Create(inv, $"  rollup path (rollup_1h + samples on the steps): median {viaRollups.Median:F0} ms (runs {string.Join(", ", viaRollups.All.Select(t => t.ToString("F0", inv)))} ms), {full.Median / viaRollups.Median:F1}x faster"));
+                Console.WriteLine(string.Create(inv, $"  same series and timestamps: {samePoints}; largest relative value difference {maxRel:G3}"));
+            }
             var points = last!.Series.Sum(s => s.Points.Count);
             IReadOnlyList<SeriesData>? raw = null;
             var read = await Median(runs, async () => raw = await source.ReadAsync([LabelMatcher.Eq("__name__", "node_cpu_seconds_total")], qStart - TimeSpan.FromHours(1), qEnd, default));

@@ -14,7 +14,7 @@ namespace Auspex.Engine.Services;
 /// latest stored forecast (at the forecast's own, future, timestamps). Forecast series are looked up only for selectors
 /// with a <c>__name__</c> matcher, since each costs a read of the series' latest forecast.
 /// </summary>
-public sealed class PromSeriesSource(EmbeddedStore store, TenantId tenant, Func<string, string?>? localityKind = null) : IPromSeriesSource
+public sealed class PromSeriesSource(EmbeddedStore store, TenantId tenant, Func<string, string?>? localityKind = null) : IPromRollupSource
 {
     /// <summary>The desirability series' name (as on /metrics).</summary>
     public const string Desirability = "auspex_locality_desirability";
@@ -45,6 +45,27 @@ public sealed class PromSeriesSource(EmbeddedStore store, TenantId tenant, Func<
     {
         ArgumentNullException.ThrowIfNull(matchers);
         var data = new List<SeriesData>(await _raw.ReadAsync(matchers, from, to, cancellationToken).ConfigureAwait(false));
+        data.AddRange(await DerivedAsync(matchers, from, to, cancellationToken).ConfigureAwait(false));
+        return data;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Stored series come from the store's rollups; score and forecast series have none and are evaluated from their samples.</remarks>
+    public async Task<IReadOnlyList<RollupSeries>> ReadRollupsAsync(
+        IReadOnlyList<LabelMatcher> matchers, long fromMs, long toMs, TimeSpan width, long pointStartMs, long pointStepMs, long rawLookbackMs,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(matchers);
+        var data = new List<RollupSeries>(await _raw.ReadRollupsAsync(matchers, fromMs, toMs, width, pointStartMs, pointStepMs, rawLookbackMs, cancellationToken).ConfigureAwait(false));
+        var derived = await DerivedAsync(matchers, DateTimeOffset.FromUnixTimeMilliseconds(fromMs), DateTimeOffset.FromUnixTimeMilliseconds(toMs), cancellationToken).ConfigureAwait(false);
+        data.AddRange(derived.Select(d => d.AsRawOnly()));
+        return data;
+    }
+
+    /// <summary>The score and forecast series matching <paramref name="matchers"/>, with their samples in [from, to].</summary>
+    private async Task<List<SeriesData>> DerivedAsync(IReadOnlyList<LabelMatcher> matchers, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var data = new List<SeriesData>();
         foreach (var (key, samples) in await ScoreSeriesAsync(matchers, new TimeRange(from, to.AddMilliseconds(1)), cancellationToken).ConfigureAwait(false))
         {
             if (samples.Count > 0)

@@ -200,9 +200,18 @@ public sealed class PromQlEngine(IPromSeriesSource source, PromQlOptions? option
 
     private sealed record RawSeries(Labels Metric, long[] T, double[] V);
 
+    private sealed record RollupData(Labels Metric, RollupSeries Data);
+
     private sealed class Context(long[] steps, PromQlOptions options)
     {
+        private static readonly HashSet<string> RollupFunctions = new(StringComparer.Ordinal)
+        {
+            "sum_over_time", "avg_over_time", "count_over_time", "min_over_time", "max_over_time", "last_over_time",
+        };
+
         private readonly Dictionary<VectorSelector, List<RawSeries>> _data = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<VectorSelector, TimeSpan> _rollupWidth = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<VectorSelector, List<RollupData>> _rollups = new(ReferenceEqualityComparer.Instance);
         private long _samples;
 
         public List<RawSeries> Data(VectorSelector vs) => _data[vs];
@@ -219,7 +228,7 @@ public sealed class PromQlEngine(IPromSeriesSource source, PromQlOptions? option
         public async Task FetchAsync(PromExpr root, IPromSeriesSource src, CancellationToken ct)
         {
             var wanted = new List<(VectorSelector Selector, long Window)>();
-            Collect(root, wanted);
+            Collect(root, wanted, src is IPromRollupSource && options.UseRollups);
             var matched = 0;
             foreach (var (vs, _) in wanted)
             {
@@ -232,6 +241,20 @@ public sealed class PromQlEngine(IPromSeriesSource source, PromQlOptions? option
             }
             foreach (var (vs, window) in wanted)
             {
+                if (_rollupWidth.TryGetValue(vs, out var width))
+                {
+                    var stepMs = steps.Length > 1 ? steps[1] - steps[0] : 0;
+                    var rolled = await ((IPromRollupSource)src).ReadRollupsAsync(vs.Matchers, steps[0] - window, steps[^1], width, steps[0], stepMs, window, ct).ConfigureAwait(false);
+                    var rl = new List<RollupData>(rolled.Count);
+                    foreach (var d in rolled)
+                    {
+                        _samples += d.Buckets.Length + d.RawT.Length;
+                        CheckSamples();
+                        rl.Add(new RollupData(d.Key.Labels.With("__name__", d.Key.Metric), d));
+                    }
+                    _rollups[vs] = rl;
+                    continue;
+                }
                 var from = DateTimeOffset.FromUnixTimeMilliseconds(steps[0] - window);
                 var to = DateTimeOffset.FromUnixTimeMilliseconds(steps[^1]);
                 var read = await src.ReadAsync(vs.Matchers, from, to, ct).ConfigureAwait(false);
@@ -239,11 +262,7 @@ public sealed class PromQlEngine(IPromSeriesSource source, PromQlOptions? option
                 foreach (var d in read)
                 {
                     _samples += d.Samples.Count;
-                    if (_samples > options.MaxSamples)
-                    {
-                        throw new PromQlException(PromQlException.Execution, string.Create(CultureInfo.InvariantCulture,
-                            $"query processing would load more than {options.MaxSamples:N0} samples (the limit); shorten the range or the range selectors, or narrow the selectors"));
-                    }
+                    CheckSamples();
                     var t = new long[d.Samples.Count];
                     var v = new double[d.Samples.Count];
                     for (var j = 0; j < t.Length; j++)
@@ -257,7 +276,16 @@ public sealed class PromQlEngine(IPromSeriesSource source, PromQlOptions? option
             }
         }
 
-        private void Collect(PromExpr e, List<(VectorSelector, long)> into)
+        private void CheckSamples()
+        {
+            if (_samples > options.MaxSamples)
+            {
+                throw new PromQlException(PromQlException.Execution, string.Create(CultureInfo.InvariantCulture,
+                    $"query processing would load more than {options.MaxSamples:N0} samples (the limit); shorten the range or the range selectors, or narrow the selectors"));
+            }
+        }
+
+        private void Collect(PromExpr e, List<(VectorSelector, long)> into, bool rollups)
         {
             switch (e)
             {
@@ -268,22 +296,43 @@ public sealed class PromQlEngine(IPromSeriesSource source, PromQlOptions? option
                     into.Add((ms.Selector, (long)ms.Range.TotalMilliseconds));
                     break;
                 case FunctionCall f:
+                    if (rollups && f.Args.Count == 1 && f.Args[0] is MatrixSelector m && RollupFunctions.Contains(f.Name) && RollupWidth((long)m.Range.TotalMilliseconds) is { } width)
+                    {
+                        _rollupWidth[m.Selector] = width;
+                    }
                     foreach (var a in f.Args)
                     {
-                        Collect(a, into);
+                        Collect(a, into, rollups);
                     }
                     break;
                 case Aggregation a:
-                    Collect(a.Expr, into);
+                    Collect(a.Expr, into, rollups);
                     break;
                 case BinaryExpr b:
-                    Collect(b.Left, into);
-                    Collect(b.Right, into);
+                    Collect(b.Left, into, rollups);
+                    Collect(b.Right, into, rollups);
                     break;
                 case NegateExpr n:
-                    Collect(n.Expr, into);
+                    Collect(n.Expr, into, rollups);
                     break;
             }
+        }
+
+        /// <summary>
+        /// The widest bucket (1 h, else 5 min) that the range, the first step and the step are all whole multiples of,
+        /// so each window [t − d, t] is exactly whole buckets [t − d, t) plus the instant t; null when none is.
+        /// </summary>
+        private TimeSpan? RollupWidth(long range)
+        {
+            var stepMs = steps.Length > 1 ? steps[1] - steps[0] : 0;
+            foreach (var w in (ReadOnlySpan<long>)[3_600_000, 300_000])
+            {
+                if (range > 0 && range % w == 0 && steps[0] % w == 0 && stepMs % w == 0)
+                {
+                    return TimeSpan.FromMilliseconds(w);
+                }
+            }
+            return null;
         }
 
         public Value Eval(PromExpr e) => e switch
@@ -331,9 +380,118 @@ public sealed class PromQlEngine(IPromSeriesSource source, PromQlOptions? option
             return new VectorValue(output);
         }
 
+        /// <summary>
+        /// A range function over rollups. A step t at or before the series' first stale bucket takes the buckets in
+        /// [t − d, t) and the raw sample at exactly t (Prometheus' window is closed at both ends; the bucket starting at
+        /// t − d holds the sample at t − d). A later step is evaluated from raw samples, as without rollups.
+        /// </summary>
+        private VectorValue CallRollup(FunctionCall f, MatrixSelector ms, List<RollupData> data)
+        {
+            var range = (long)ms.Range.TotalMilliseconds;
+            var keepName = f.Name == "last_over_time";
+            var output = new List<StepSeries>();
+            foreach (var rd in data)
+            {
+                var d = rd.Data;
+                var v = new double[steps.Length];
+                var has = new bool[steps.Length];
+                int bLo = 0, bHi = 0;
+                var any = false;
+                for (var k = 0; k < steps.Length; k++)
+                {
+                    var t = steps[k];
+                    var windowStart = t - range;
+                    if (t > d.StaleFromMs)
+                    {
+                        var lo = LowerBound(d.RawT, windowStart);
+                        var hi = UpperBound(d.RawT, t);
+                        if (hi > lo && RangeFunctions.TryApply(f.Name, new ReadOnlySpan<long>(d.RawT, lo, hi - lo), new ReadOnlySpan<double>(d.RawV, lo, hi - lo), windowStart, t, 0, out var r))
+                        {
+                            v[k] = r;
+                            has[k] = true;
+                            any = true;
+                        }
+                        continue;
+                    }
+                    while (bLo < d.Buckets.Length && d.Buckets[bLo] < windowStart)
+                    {
+                        bLo++;
+                    }
+                    if (bHi < bLo)
+                    {
+                        bHi = bLo;
+                    }
+                    while (bHi < d.Buckets.Length && d.Buckets[bHi] < t)
+                    {
+                        bHi++;
+                    }
+                    var p = LowerBound(d.RawT, t);
+                    var hasPoint = p < d.RawT.Length && d.RawT[p] == t;
+                    var point = hasPoint ? d.RawV[p] : 0;
+                    long n = hasPoint ? 1 : 0;
+                    for (var b = bLo; b < bHi; b++)
+                    {
+                        n += d.Count[b];
+                    }
+                    if (n == 0)
+                    {
+                        continue;
+                    }
+                    double result;
+                    switch (f.Name)
+                    {
+                        case "count_over_time":
+                            result = n;
+                            break;
+                        case "last_over_time":
+                            result = hasPoint ? point : d.Last[bHi - 1];
+                            break;
+                        case "min_over_time":
+                            result = hasPoint ? point : double.PositiveInfinity;
+                            for (var b = bLo; b < bHi; b++)
+                            {
+                                result = Math.Min(result, d.Min[b]);
+                            }
+                            break;
+                        case "max_over_time":
+                            result = hasPoint ? point : double.NegativeInfinity;
+                            for (var b = bLo; b < bHi; b++)
+                            {
+                                result = Math.Max(result, d.Max[b]);
+                            }
+                            break;
+                        default: // sum_over_time, avg_over_time
+                            double sum = 0, c = 0;
+                            for (var b = bLo; b <= bHi; b++)
+                            {
+                                var x = b < bHi ? d.Sum[b] : point;
+                                var s2 = sum + x;
+                                c += Math.Abs(sum) >= Math.Abs(x) ? (sum - s2) + x : (x - s2) + sum;
+                                sum = s2;
+                            }
+                            sum = double.IsInfinity(sum) ? sum : sum + c;
+                            result = f.Name == "sum_over_time" ? sum : sum / n;
+                            break;
+                    }
+                    v[k] = result;
+                    has[k] = true;
+                    any = true;
+                }
+                if (any)
+                {
+                    output.Add(new StepSeries(keepName ? rd.Metric : rd.Metric.Without("__name__"), v, has));
+                }
+            }
+            return new VectorValue(Merge(output, f));
+        }
+
         private VectorValue Call(FunctionCall f)
         {
             var ms = (MatrixSelector)f.Args[^1];
+            if (_rollups.TryGetValue(ms.Selector, out var rollupData))
+            {
+                return CallRollup(f, ms, rollupData);
+            }
             double[]? param = f.Args.Count == 2 ? ((ScalarValue)Eval(f.Args[0])).V : null;
             var range = (long)ms.Range.TotalMilliseconds;
             var keepName = f.Name == "last_over_time";

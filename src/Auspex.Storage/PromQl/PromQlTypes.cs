@@ -12,9 +12,52 @@ public interface IPromSeriesSource
     Task<IReadOnlyList<SeriesData>> ReadAsync(IReadOnlyList<LabelMatcher> matchers, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
 }
 
-/// <summary>One tenant's raw series in an <see cref="ISeriesStore"/>.</summary>
-public sealed class StoreSeriesSource(ISeriesStore store, TenantId tenant) : IPromSeriesSource
+/// <summary>
+/// A source that can also answer from the store's rollups (see <see cref="IRollupReader.ReadRollupsAsync"/> for what
+/// is returned). The evaluator uses it for range functions whose windows align to whole buckets.
+/// </summary>
+public interface IPromRollupSource : IPromSeriesSource
 {
+    /// <summary>The matching series' completed buckets and the raw samples needed around them; see <see cref="IRollupReader"/>.</summary>
+    Task<IReadOnlyList<RollupSeries>> ReadRollupsAsync(
+        IReadOnlyList<LabelMatcher> matchers, long fromMs, long toMs, TimeSpan width, long pointStartMs, long pointStepMs, long rawLookbackMs,
+        CancellationToken cancellationToken);
+}
+
+/// <summary>Helpers for <see cref="RollupSeries"/>.</summary>
+public static class RollupSeriesExtensions
+{
+    /// <summary>A series without rollups: every raw sample, to be evaluated from raw (<see cref="RollupSeries.StaleFromMs"/> = <see cref="long.MinValue"/>).</summary>
+    public static RollupSeries AsRawOnly(this SeriesData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var t = new long[data.Samples.Count];
+        var v = new double[data.Samples.Count];
+        for (var j = 0; j < t.Length; j++)
+        {
+            t[j] = data.Samples[j].At.ToUnixTimeMilliseconds();
+            v[j] = data.Samples[j].Value;
+        }
+        return new RollupSeries(data.Key, long.MinValue, [], [], [], [], [], [], t, v);
+    }
+}
+
+/// <summary>One tenant's raw series in an <see cref="ISeriesStore"/> (and its rollups when the store keeps them).</summary>
+public sealed class StoreSeriesSource(ISeriesStore store, TenantId tenant) : IPromRollupSource
+{
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<RollupSeries>> ReadRollupsAsync(
+        IReadOnlyList<LabelMatcher> matchers, long fromMs, long toMs, TimeSpan width, long pointStartMs, long pointStepMs, long rawLookbackMs,
+        CancellationToken cancellationToken)
+    {
+        if (store is IRollupReader rollups)
+        {
+            return await rollups.ReadRollupsAsync(tenant, matchers, fromMs, toMs, width, pointStartMs, pointStepMs, rawLookbackMs, cancellationToken).ConfigureAwait(false);
+        }
+        var raw = await ReadAsync(matchers, DateTimeOffset.FromUnixTimeMilliseconds(fromMs), DateTimeOffset.FromUnixTimeMilliseconds(toMs), cancellationToken).ConfigureAwait(false);
+        return raw.Select(d => d.AsRawOnly()).ToList();
+    }
+
     /// <inheritdoc />
     public Task<IReadOnlyList<SeriesKey>> FindSeriesAsync(IReadOnlyList<LabelMatcher> matchers, CancellationToken cancellationToken) =>
         Task.FromResult(store.FindSeries(tenant, matchers));
@@ -35,6 +78,13 @@ public sealed class PromQlOptions
 
     /// <summary>Most samples one query may load, and most points it may return. Default 2,000,000.</summary>
     public long MaxSamples { get; set; } = 2_000_000;
+
+    /// <summary>
+    /// Answer <c>sum/avg/count/min/max/last_over_time(x[d])</c> from the rollups when the source keeps them and d, the
+    /// first step and the step are whole multiples of a bucket (5 minutes or 1 hour); see docs/storage.md. Default true;
+    /// false always reads raw samples.
+    /// </summary>
+    public bool UseRollups { get; set; } = true;
 
     /// <summary>Most steps of a range query, as Prometheus enforces: 11,000.</summary>
     public int MaxPointsPerSeries { get; set; } = 11_000;

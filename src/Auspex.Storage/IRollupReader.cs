@@ -1,0 +1,41 @@
+using Auspex.Core.Series;
+
+namespace Auspex.Storage;
+
+/// <summary>
+/// Reads the rollup tables together with what is needed to answer a closed window exactly: the completed buckets, where
+/// each series' rollups stop being trustworthy (its <c>rollup_dirty</c> mark), and the raw samples beyond that point
+/// or at chosen instants. Implemented by the embedded store; the PromQL evaluator uses it for aligned range functions.
+/// </summary>
+public interface IRollupReader
+{
+    /// <summary>
+    /// For each matching series of <paramref name="tenant"/>: the buckets of <paramref name="width"/> (5 minutes or 1
+    /// hour) with <paramref name="fromMs"/> ≤ bucket &lt; min(<paramref name="toMs"/>, <see cref="RollupSeries.StaleFromMs"/>), and
+    /// the raw samples with <paramref name="fromMs"/> ≤ time ≤ <paramref name="toMs"/> that either fall on one of the
+    /// instants <paramref name="pointStartMs"/> + k·<paramref name="pointStepMs"/> (k ≥ 0; a step of 0 means only the
+    /// start) or are at or after <see cref="RollupSeries.StaleFromMs"/> − <paramref name="rawLookbackMs"/>.
+    /// </summary>
+    Task<IReadOnlyList<RollupSeries>> ReadRollupsAsync(
+        TenantId tenant, IReadOnlyList<LabelMatcher> matchers, long fromMs, long toMs, TimeSpan width,
+        long pointStartMs, long pointStepMs, long rawLookbackMs, CancellationToken cancellationToken = default);
+}
+
+/// <summary>One series' completed rollup buckets (in bucket order) and the raw samples asked for (in time order, one per timestamp).</summary>
+/// <param name="Key">The series.</param>
+/// <param name="StaleFromMs">
+/// The first bucket the rollup pass has not completed for this series (its earliest <c>rollup_dirty</c> mark, floored
+/// to the bucket); <see cref="long.MaxValue"/> when every bucket is complete, <see cref="long.MinValue"/> when the
+/// series has no rollups at all (then <see cref="RawT"/> holds every sample of the range).
+/// </param>
+/// <param name="Buckets">Bucket starts (Unix ms).</param>
+/// <param name="Count">Samples per bucket.</param>
+/// <param name="Sum">Sum per bucket.</param>
+/// <param name="Min">Minimum per bucket.</param>
+/// <param name="Max">Maximum per bucket.</param>
+/// <param name="Last">Latest sample per bucket.</param>
+/// <param name="RawT">Raw sample times (Unix ms).</param>
+/// <param name="RawV">Raw sample values.</param>
+public sealed record RollupSeries(
+    SeriesKey Key, long StaleFromMs, long[] Buckets, long[] Count, double[] Sum, double[] Min, double[] Max, double[] Last,
+    long[] RawT, double[] RawV);
