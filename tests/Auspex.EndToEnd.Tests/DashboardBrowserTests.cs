@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Auspex.Testing;
 using Microsoft.Playwright;
 
@@ -191,6 +193,19 @@ public sealed class DashboardBrowserTests(DemoServerFixture demo)
         {
             var has = await HasApiAsync(demo.Http, path);
             Assert.Equal(!has, await s.Page.Locator($"{sel} [data-unavailable]").CountAsync() == 1);
+        }
+        // Scaling ahead: one row per component with a decision in the API, or the reason there is none.
+        var scaling = await demo.Http.GetFromJsonAsync<JsonElement>("/api/v1/scaling/decisions?limit=500");
+        var components = scaling.GetProperty("decisions").EnumerateArray().Select(d => d.GetProperty("component").GetString()).Distinct().Count();
+        var mode = scaling.GetProperty("mode").GetString();
+        Assert.Contains($"mode {mode}", await s.Page.InnerTextAsync("#ov-scaling-mode"), StringComparison.Ordinal);
+        if (components == 0)
+        {
+            Assert.Contains("No scaling decision yet", await s.Page.InnerTextAsync("#ov-scaling"), StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.True(await s.Page.Locator("#ov-scaling-table tbody tr").CountAsync() >= 1);
         }
         Assert.Empty(s.Errors);
     }

@@ -20,7 +20,8 @@ export default async function overviewPage(view) {
     <div class="cols">
       <section class="card"><h3>Firing alerts <a class="more" href="#/alerts">all alerts ›</a></h3><div id="ov-alerts" class="muted">loading…</div></section>
       <section class="card"><h3>Pending and running actions <a class="more" href="#/plans">all plans ›</a></h3><div id="ov-actions" class="muted">loading…</div></section>
-    </div>`;
+    </div>
+    <section class="card"><h3>Scaling ahead <span class="muted small" id="ov-scaling-mode"></span></h3><div id="ov-scaling" class="muted">loading…</div></section>`;
   let ids = '';
 
   const fleetPart = async () => {
@@ -87,9 +88,36 @@ export default async function overviewPage(view) {
     }
   };
 
+  // The loop's scaling stage: the latest decision per component (tier mix, demand covered, lead time, why).
+  const mix = (m) => Object.entries(m ?? {}).filter(([, n]) => n > 0).map(([t, n]) => `${esc(t)} ×${n}`).join(', ') || '—';
+  const scalingPart = async () => {
+    try {
+      const r = await api('/api/v1/scaling/decisions?limit=500');
+      $('#ov-scaling-mode', view).textContent = `mode ${r.mode} · executor ${r.executor} · tiers ${(r.tiers ?? []).join(', ')}`;
+      const latest = new Map();
+      for (const d of r.decisions ?? []) if (!latest.has(d.component)) latest.set(d.component, d);
+      const rows = [...latest.values()].sort((a, b) => a.component.localeCompare(b.component));
+      const kind = (o) => (o === 'scaleOut' ? 'warn' : o === 'scaleIn' ? 'info' : /infeasible|invalid/.test(o) ? 'bad' : 'ok');
+      $('#ov-scaling', view).innerHTML = rows.length
+        ? table(rows, [
+          { h: 'component', f: (d) => esc(d.component) },
+          { h: 'decision', f: (d) => badge(String(d.outcome).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase(), kind(d.outcome)) + (d.executed ? '' : ' <span class="muted small">not executed</span>') },
+          { h: 'now', f: (d) => mix(d.current) },
+          { h: 'target tier mix', f: (d) => mix(d.tierMix) },
+          { h: `demand covered`, f: (d) => `${(d.requiredCapacity ?? 0).toFixed(1)} replicas at q${d.quantile}`, cls: 'n' },
+          { h: 'peak at', f: (d) => esc(time(d.peakAt)) },
+          { h: 'cost / h', f: (d) => `${(d.currentCostPerHour ?? 0).toFixed(2)} → ${(d.targetCostPerHour ?? 0).toFixed(2)}`, cls: 'n' },
+          { h: 'why', f: (d) => `<span class="small">${esc(d.reason ?? '')}</span>` },
+        ], 'id="ov-scaling-table"')
+        : `<span class="muted">No scaling decision yet${r.mode === 'off' ? ': the scaling stage is off (orchestration.scaling.mode in the configuration)' : ''}.</span>`;
+    } catch (e) {
+      $('#ov-scaling', view).innerHTML = e instanceof ApiError && e.missing ? unavailable('Scaling', e) : failure('the scaling decisions', e);
+    }
+  };
+
   const refresh = throttled(async () => {
     try { await fleetPart(); } catch (e) { $('#kpis', view).innerHTML = failure('the fleet', e); }
-    await Promise.all([alertsPart(), actionsPart()]);
+    await Promise.all([alertsPart(), actionsPart(), scalingPart()]);
     view.dataset.ready = 'true';
   }, 1000);
   await refresh();
