@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Auspex.Placement.Footprints;
 using Auspex.Testing;
@@ -8,21 +7,7 @@ namespace Auspex.EndToEnd.Tests;
 /// <summary>The real <c>auspex score</c>, <c>place</c> and <c>plan</c> processes on the bundled sample fleet.</summary>
 public sealed class PlacementCliTests
 {
-    private static async Task<(int Code, string Out, string Err)> Run(string dir, params string[] args)
-    {
-        var dll = Path.Combine(AppContext.BaseDirectory, "auspex.dll");
-        var psi = new ProcessStartInfo("dotnet", ["exec", dll, .. args])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            WorkingDirectory = dir,
-        };
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        return (p.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int Code, string Out, string Err)> Run(string dir, params string[] args) => CliProcess.RunAsync(dir, args);
 
     [Fact]
     public async Task Score_Demo_ListsEveryLocalityWorstFirst_InTableJsonAndCsv()

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Auspex.Testing;
 
@@ -22,22 +21,7 @@ public sealed class ScalingCliTests
         }
         """;
 
-    private static async Task<(int Code, string Out, string Err)> Run(string dir, params string[] args)
-    {
-        var dll = Path.Combine(AppContext.BaseDirectory, "auspex.dll");
-        var psi = new ProcessStartInfo("dotnet", ["exec", dll, .. args])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            WorkingDirectory = dir,
-        };
-        psi.Environment.Remove("AUSPEX_TOKEN");
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        return (p.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int Code, string Out, string Err)> Run(string dir, params string[] args) => CliProcess.RunAsync(dir, args, "AUSPEX_TOKEN");
 
     [Fact]
     public async Task Scale_Demo_ShowsTheDecisionInTableJsonAndYaml()

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -9,21 +8,7 @@ namespace Auspex.EndToEnd.Tests;
 /// <summary>The real <c>auspex simulate</c> (table, json, png) and <c>auspex whatif</c> processes.</summary>
 public sealed class SimulateWhatIfCliTests
 {
-    private static async Task<(int Code, string Out, string Err)> Run(string dir, params string[] args)
-    {
-        var dll = Path.Combine(AppContext.BaseDirectory, "auspex.dll");
-        var psi = new ProcessStartInfo("dotnet", ["exec", dll, .. args])
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            WorkingDirectory = dir,
-        };
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        return (p.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int Code, string Out, string Err)> Run(string dir, params string[] args) => CliProcess.RunAsync(dir, args);
 
     /// <summary>Two days of a daily wave at 5-minute steps with a sharp afternoon peak on the second day.</summary>
     private static string WriteTrace(string dir)
