@@ -9,14 +9,24 @@ public sealed class LiveForecasterQueueTests
     private static readonly TimeSpan Hour = TimeSpan.FromHours(1);
     private static readonly double[] Levels = [80, 95];
 
-    private static (LiveForecaster Live, FakeTimeProvider Clock, TaskCompletionSource Gate) Gated(int workers = 1, int maxQueued = 10_000)
+    private static (LiveForecaster Live, FakeTimeProvider Clock, TaskCompletionSource Gate) Gated(int workers = 1, int maxQueued = 10_000) =>
+        Gated(out _, workers, maxQueued);
+
+    /// <summary>A forecaster whose workers wait at <c>Gate</c>; <paramref name="entered"/> completes once a worker has started timing a selection and reached the gate.</summary>
+    private static (LiveForecaster Live, FakeTimeProvider Clock, TaskCompletionSource Gate) Gated(out Task entered, int workers = 1, int maxQueued = 10_000)
     {
         var clock = new FakeTimeProvider(T0 + Hour * 400);
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var live = new LiveForecaster(new LiveForecasterOptions { SelectionWorkers = workers, MaxQueuedSelections = maxQueued }, clock)
         {
-            SelectionGate = () => gate.Task,
+            SelectionGate = () =>
+            {
+                reached.TrySetResult();
+                return gate.Task;
+            },
         };
+        entered = reached.Task;
         return (live, clock, gate);
     }
 
@@ -26,7 +36,7 @@ public sealed class LiveForecasterQueueTests
     [Fact]
     public async Task Forecast_WhileTheSelectionIsQueued_UsesTheBaseline_ThenTheChoiceOnceItLands()
     {
-        var (live, clock, gate) = Gated();
+        var (live, clock, gate) = Gated(out var entered);
         using var _ = live;
         var y = TestSeries.Seasonal(24 * 12, amplitude: 30, noise: 1);
         var first = Call(live, clock, "a", y, 24 * 10);
@@ -41,6 +51,7 @@ public sealed class LiveForecasterQueueTests
         Assert.Equal(1, q.Queued + q.Running);
         Assert.Equal(0, q.Completed);
 
+        await entered.WaitAsync(TimeSpan.FromSeconds(30)); // the worker has started timing the selection
         clock.Advance(TimeSpan.FromSeconds(3)); // the selection "takes" 3 s on the fake clock
         gate.SetResult();
         await live.WhenIdleAsync();
