@@ -50,6 +50,15 @@ internal static class SimulateCommand
                 err.WriteLine($"error: --warm-up '{parse.GetValue(warmUp)}' is not a duration like 1d, 12h, 30m or 0");
                 return 2;
             }
+            // Where the plot goes is checked before the (long) simulation, so a bad path costs nothing.
+            var fmt = parse.GetValue(format);
+            var plotPath = parse.GetValue(plotFile)?.FullName
+                ?? (fmt == "png" ? Path.GetFullPath($"auspex-simulate-{Path.GetFileNameWithoutExtension(Path.GetFileNameWithoutExtension(path))}.png") : null);
+            if (plotPath is not null && Path.GetDirectoryName(plotPath) is { } plotDir && !Directory.Exists(plotDir))
+            {
+                err.WriteLine($"error: cannot write the plot to {plotPath}: the directory {plotDir} does not exist");
+                return 1;
+            }
             var world = new WorldOptions { ReplicaCapacity = parse.GetValue(capacity), WarmUp = wu, Seed = parse.GetValue(seed) };
             var names = (parse.GetValue(policies) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var lastPercent = -1;
@@ -79,10 +88,7 @@ internal static class SimulateCommand
                 }
                 return 1;
             }
-            var fmt = parse.GetValue(format);
             Console.Out.Write(fmt == "json" ? SimulationService.Json(result) + Environment.NewLine : SimulationService.Table(result));
-            var plotPath = parse.GetValue(plotFile)?.FullName
-                ?? (fmt == "png" ? Path.GetFullPath($"auspex-simulate-{Path.GetFileNameWithoutExtension(Path.GetFileNameWithoutExtension(path))}.png") : null);
             if (plotPath is not null)
             {
                 try
