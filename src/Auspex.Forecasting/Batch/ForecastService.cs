@@ -74,6 +74,23 @@ public static class ForecastService
                 return new(null, [new InputError(0, null, "global model: " + ex.Message)]);
             }
         }
+        else if (ModelCatalog.IsGlobal(request.Model))
+        {
+            var steps = request.Horizon.ToSteps(batch.Count > 0 ? batch.Step(0) : null) ?? 24;
+            var all = Enumerable.Range(0, batch.Count).Select(i => batch.Values(i).ToArray()).Where(s => s.All(double.IsFinite)).ToList();
+            GlobalBoosted gbt;
+            try
+            {
+                gbt = GlobalBoosted.Train(all, ModelCatalog.GlobalBoostedFor(all.Select(s => s.Length).ToList(), request.Seasons, steps));
+            }
+            catch (ArgumentException ex)
+            {
+                return new(null, [new InputError(0, null, "gbt model: " + ex.Message)]);
+            }
+            modelFor = request.Model.Equals("gbt", StringComparison.OrdinalIgnoreCase)
+                ? _ => gbt
+                : i => new Combination([ModelCatalog.Create("auto", request.Seasons, request.Horizon.ToSteps(batch.Step(i)) ?? 24)!, gbt], "Auto+GlobalBoosted");
+        }
         else
         {
             modelFor = i => ModelCatalog.Create(request.Model, request.Seasons, request.Horizon.ToSteps(batch.Step(i)) ?? 24)!;

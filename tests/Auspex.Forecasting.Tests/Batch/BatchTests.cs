@@ -138,6 +138,8 @@ public sealed class BatchTests
     [InlineData("auto")]
     [InlineData("ensemble")]
     [InlineData("global")]
+    [InlineData("gbt")]
+    [InlineData("auto+gbt")]
     public void Service_EveryCatalogModel_ForecastsEverySeries(string model)
     {
         var text = "unique_id,ds,y\n" + HourlyCsv("a", 24 * 12, 1) + HourlyCsv("b", 24 * 12, 2);
@@ -145,6 +147,45 @@ public sealed class BatchTests
         Assert.Empty(run.Errors);
         Assert.All(run.Result!.Status, s => Assert.NotEqual(ForecastStatus.Failed, s));
         Assert.All(run.Result.Mean, v => Assert.True(double.IsFinite(v)));
+    }
+
+    [Fact]
+    public void Service_Gbt_SeriesTooShortForAnyWindow_SaysHowManyPointsAreNeeded()
+    {
+        var text = "unique_id,ds,y\n" + HourlyCsv("a", 10, 1) + HourlyCsv("b", 10, 2);
+        var run = ForecastService.Run(new StringReader(text), new ForecastRequest { Horizon = HorizonSpec.FromSteps(12), Seasons = [24], Model = "gbt" });
+        Assert.Null(run.Result);
+        Assert.StartsWith("gbt model: ", run.Errors[0].Message, StringComparison.Ordinal);
+        Assert.Contains("points needed to train", run.Errors[0].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Service_AutoPlusGbt_IsTheMeanOfItsMembers()
+    {
+        var text = "unique_id,ds,y\n" + HourlyCsv("a", 24 * 12, 1) + HourlyCsv("b", 24 * 12, 2);
+        ForecastServiceResult Run(string model) => ForecastService.Run(new StringReader(text), new ForecastRequest { Horizon = HorizonSpec.FromSteps(12), Seasons = [24], Model = model });
+        var auto = Run("auto").Result!;
+        var gbt = Run("gbt").Result!;
+        var both = Run("auto+gbt").Result!;
+        Assert.Equal(auto.Mean.Length, both.Mean.Length);
+        for (var i = 0; i < both.Mean.Length; i++)
+        {
+            Assert.Equal((auto.Mean[i] + gbt.Mean[i]) / 2, both.Mean[i], 6);
+        }
+    }
+
+    [Theory]
+    [InlineData(new[] { 200, 200 }, new[] { 24, 168 }, 48)]
+    [InlineData(new[] { 30, 40 }, new int[0], 6)]
+    [InlineData(new[] { 1000, 1000, 1000 }, new[] { 24 }, 24)]
+    public void GlobalBoostedFor_KeepsOnlyLagsTheSeriesCanTrainWith(int[] lengths, int[] seasons, int horizon)
+    {
+        var o = Auspex.Forecasting.ModelCatalog.GlobalBoostedFor(lengths, seasons, horizon);
+        o.Validate();
+        var median = lengths.Order().ToArray()[lengths.Length / 2];
+        Assert.All(o.SeasonalLags, l => Assert.True(l + 2 * horizon + 1 <= median));
+        Assert.True(o.Lags + horizon + 1 <= median || o.Lags == 2);
+        Assert.Equal(seasons.Any(s => s > 1), o.Calendar);
     }
 
     [Fact]
