@@ -179,7 +179,8 @@ public sealed class ScalingService
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            var built = Requests(latest, component, quantile, null);
+            // The next loop decision is the one that can follow this one: at least the interval, or the ticks' spacing.
+            var built = Requests(latest, component, quantile, _lastSpacing > _loop.Options.Interval ? _lastSpacing : null);
             if (built.Requests.Count == 0)
             {
                 var invalid = Invalid(latest.At, component, built.Skipped.FirstOrDefault().Reason ?? "no request", dryRun ? "preview" : "manual");
