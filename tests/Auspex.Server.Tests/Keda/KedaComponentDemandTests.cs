@@ -119,6 +119,9 @@ public sealed class KedaComponentDemandTests : IAsyncLifetime
         var spec = await _client.GetMetricSpecAsync(Ref(("service", "api"), ("targetValue", "0.7")));
         Assert.Equal(0.7, Assert.Single(spec.MetricSpecs).TargetSizeFloat, 9);
         Assert.Equal("auspex-predicted-api", spec.MetricSpecs[0].MetricName);
+        using var stream = _client.StreamIsActive(Ref(("service", "api"), ("targetValue", "0.7")));
+        Assert.True(await stream.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.True(stream.ResponseStream.Current.Result);
     }
 
     [Fact]
