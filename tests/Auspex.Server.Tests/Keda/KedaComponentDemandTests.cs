@@ -1,3 +1,7 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Auspex.Core.Series;
 using Auspex.Engine;
 using Auspex.Engine.Configuration;
@@ -137,5 +141,97 @@ public sealed class KedaComponentDemandTests : IAsyncLifetime
         Assert.Equal(StatusCode.InvalidArgument, noTarget.StatusCode);
         var quote = await Assert.ThrowsAsync<RpcException>(async () => await _client!.GetMetricSpecAsync(Ref(("service", "a\"b"), ("targetValue", "1"))));
         Assert.Equal(StatusCode.InvalidArgument, quote.StatusCode);
+    }
+
+    /// <summary>The value of the exposition line of <paramref name="metric"/> carrying all <paramref name="labels"/>.</summary>
+    private static double Exposed(string text, string metric, params string[] labels)
+    {
+        var line = text.Split('\n').Single(l => l.StartsWith(metric + "{", StringComparison.Ordinal) && labels.All(x => l.Contains(x, StringComparison.Ordinal)));
+        return double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// The prometheus-adapter rule of docs/orchestration.md ("The plain HPA through prometheus-adapter"): a real
+    /// Prometheus scrapes Auspex's /metrics, and the rule's seriesQuery and its metricsQuery (with the adapter's
+    /// template filled in by hand for component "web" and "api") find the components' forecasts. The adapter itself is
+    /// not run (it is not installed here).
+    /// </summary>
+    [RequiresProgramFact("/usr/bin/prometheus", "apt-get install -y prometheus")]
+    public async Task PrometheusAdapterRule_OnARealPrometheus_FindsEveryComponentsForecast()
+    {
+        using var http = new HttpClient { BaseAddress = AuspexServer.BaseAddress(_app!) };
+        var text = await http.GetStringAsync("/metrics");
+        var web = Exposed(text, "auspex_component_cpu_used_cores:predicted", "component=\"web\"", "quantile=\"0.9\"", "auspex_horizon=\"1h\"");
+        var api = Exposed(text, "auspex_component_cpu_demand_cores:predicted", "component=\"api\"", "quantile=\"0.9\"", "auspex_horizon=\"1h\"");
+
+        var promPort = Programs.FreePort();
+        var auspex = AuspexServer.BaseAddress(_app!);
+        await File.WriteAllTextAsync(_dir.File("prometheus.yml"), $$"""
+            global: {scrape_interval: 1s, scrape_timeout: 1s}
+            scrape_configs:
+              - job_name: auspex
+                honor_labels: true
+                static_configs: [{targets: ['{{auspex.Authority}}']}]
+            """);
+        var psi = new ProcessStartInfo("/usr/bin/prometheus") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in new[] { "--config.file=" + _dir.File("prometheus.yml"), "--storage.tsdb.path=" + _dir.File("tsdb"), $"--web.listen-address=127.0.0.1:{promPort}" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+        using var prom = Process.Start(psi)!;
+        prom.OutputDataReceived += (_, _) => { };
+        prom.ErrorDataReceived += (_, _) => { };
+        prom.BeginOutputReadLine();
+        prom.BeginErrorReadLine();
+        try
+        {
+            using var q = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{promPort}/"), Timeout = TimeSpan.FromSeconds(5) };
+            async Task<JsonElement?> Query(string promql)
+            {
+                var sw = Stopwatch.StartNew();
+                while (sw.Elapsed < TimeSpan.FromSeconds(90))
+                {
+                    try
+                    {
+                        using var doc = JsonDocument.Parse(await q.GetStringAsync("api/v1/query?query=" + Uri.EscapeDataString(promql)));
+                        var result = doc.RootElement.GetProperty("data").GetProperty("result");
+                        if (result.GetArrayLength() > 0)
+                        {
+                            return result[0].Clone();
+                        }
+                    }
+                    catch (HttpRequestException)
+                    {
+                    }
+                    catch (TaskCanceledException)
+                    {
+                    }
+                    await Task.Delay(500);
+                }
+                return null;
+            }
+            double Value(JsonElement e) => double.Parse(e.GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture);
+
+            // metricsQuery: 'max(<<.Series>>{<<.LabelMatchers>>, quantile="0.9", auspex_horizon="1h"}) by (<<.GroupBy>>)'
+            var w = await Query("max(auspex_component_cpu_used_cores:predicted{component=\"web\", quantile=\"0.9\", auspex_horizon=\"1h\"}) by (component)");
+            Assert.NotNull(w);
+            Assert.Equal("web", w!.Value.GetProperty("metric").GetProperty("component").GetString());
+            Assert.Equal(web, Value(w.Value), 9);
+            var a2 = await Query("max(auspex_component_cpu_demand_cores:predicted{component=\"api\", quantile=\"0.9\", auspex_horizon=\"1h\"}) by (component)");
+            Assert.NotNull(a2);
+            Assert.Equal(api, Value(a2!.Value), 9);
+
+            // seriesQuery: what the adapter discovers and names <metric>_predicted.
+            using var series = JsonDocument.Parse(await q.GetStringAsync("api/v1/series?match[]=" + Uri.EscapeDataString("{__name__=~\"auspex_component_.+:predicted\", component!=\"\", quantile=\"0.9\", auspex_horizon=\"1h\"}")));
+            var names = series.RootElement.GetProperty("data").EnumerateArray().Select(e => e.GetProperty("__name__").GetString()!).ToHashSet();
+            Assert.Contains("auspex_component_cpu_used_cores:predicted", names);
+            Assert.Contains("auspex_component_cpu_demand_cores:predicted", names);
+            Assert.All(names, n => Assert.Matches("^(.*):predicted$", n));
+        }
+        finally
+        {
+            prom.Kill(entireProcessTree: true);
+            await prom.WaitForExitAsync();
+        }
     }
 }
