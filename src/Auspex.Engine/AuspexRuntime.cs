@@ -137,6 +137,12 @@ public sealed class AuspexRuntime : IAsyncDisposable
                 loopClock = new AcceleratedTimeProvider(start, replay.Speed, wall);
             }
             var holder = new TopologyHolder(topology);
+            // The loop forecasts the component series orchestration.scaling.demand names, beside the default ones.
+            var demandMetrics = settings.Orchestration.Scaling.Demand.Values.Select(d => d.Metric).Where(m => !settings.Engine.ComponentMetrics.Contains(m)).Distinct().ToList();
+            if (demandMetrics.Count > 0)
+            {
+                settings.Engine.ComponentMetrics = [.. settings.Engine.ComponentMetrics, .. demandMetrics];
+            }
             var loop = new ControlLoop(store, () => holder.Current, loopClock, settings.Engine);
             if (replayer is not null)
             {

@@ -41,6 +41,13 @@ public sealed class EngineOptions
     /// </summary>
     public int SelectionWorkers { get; set; } = 1;
 
+    /// <summary>
+    /// Metrics forecast per component (series labelled <c>component</c>) as the scaling stage's demand, beside the host
+    /// series. Default <c>auspex_component_cpu_used_cores</c> and <c>auspex_component_requests_per_second</c>; the
+    /// runtime adds the metrics <c>orchestration.scaling.demand</c> names. Empty = none.
+    /// </summary>
+    public IReadOnlyList<string> ComponentMetrics { get; set; } = ["auspex_component_cpu_used_cores", "auspex_component_requests_per_second"];
+
     /// <summary>How often rollups and retention run, on the loop's clock. Default 1 hour.</summary>
     public TimeSpan MaintenanceEvery { get; set; } = TimeSpan.FromHours(1);
 

@@ -88,4 +88,46 @@ public sealed class OrchestrationConfigTests : IDisposable
         Assert.Contains(r.Errors, e => e.Contains(where, StringComparison.Ordinal) && e.Contains(message, StringComparison.Ordinal));
         Assert.DoesNotContain(r.Errors, e => e.Contains("hunter2", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Load_ScalingDemand_ReadsEachComponentsSeries()
+    {
+        var r = Load("""
+            orchestration:
+              scaling:
+                demand:
+                  web: {metric: http_requests_per_second, per_replica: 120}
+                  db: {metric: "db:queries_per_second", per_replica: 0.5}
+            """);
+        Assert.Empty(r.Errors);
+        var d = r.Settings!.Orchestration.Scaling.Demand;
+        Assert.Equal(new ComponentDemandSettings("http_requests_per_second", 120), d["web"]);
+        Assert.Equal(0.5, d["db"].PerReplica);
+        Assert.Empty(r.Settings.Orchestration.Validate());
+    }
+
+    [Theory]
+    [InlineData("demand: [web]", "'orchestration.scaling.demand' must be a mapping")]
+    [InlineData("demand: {web: 120}", "'orchestration.scaling.demand.web' must be a mapping")]
+    [InlineData("demand: {web: {per_replica: 120}}", "orchestration.scaling.demand.web needs 'metric'")]
+    [InlineData("demand: {web: {metric: rps}}", "orchestration.scaling.demand.web needs 'per_replica'")]
+    [InlineData("demand: {web: {metric: rps, per_replica: 0}}", "'per_replica' must be a number > 0")]
+    [InlineData("demand: {web: {metric: rps, per_replica: lots}}", "'per_replica' must be a number > 0")]
+    [InlineData("demand: {web: {metric: \"rps{x}\", per_replica: 1}}", "metric 'rps{x}' is not a metric name")]
+    [InlineData("demand: {web: {metric: rps, per_replica: 1, unit: rps}}", "unknown key 'unit' in orchestration.scaling.demand.web")]
+    public void Load_BadScalingDemand_IsRefusedWithWhere(string demand, string message)
+    {
+        var r = Load("orchestration:\n  scaling:\n    " + demand + "\n");
+        Assert.Contains(r.Errors, e => e.Contains(message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_BadDemandSettingsGivenInCode_AreListed()
+    {
+        var o = new OrchestrationSettings();
+        o.Scaling.Demand["web"] = new ComponentDemandSettings("bad name", -1);
+        var errors = o.Validate();
+        Assert.Contains(errors, e => e.Contains("demand.web.metric 'bad name' is not a metric name", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("demand.web.per_replica must be > 0", StringComparison.Ordinal));
+    }
 }

@@ -247,6 +247,14 @@ public sealed class ScalingDemoTests : IDisposable
         var decisions = rt.Scaling.Decisions(limit: 1000);
         Assert.Equal(rt.Topology.Current.Components.Count, decisions.Count);
         Assert.All(decisions, d => Assert.True(d.Outcome != ScalingOutcome.Invalid, d.Component + ": " + d.Reason));
+        // The sample fleet has host series only: every component is sized on its hosts' CPU shares, and says why.
+        Assert.All(decisions, d => Assert.Equal("hostShare", d.DemandKind));
+        Assert.All(decisions, d => Assert.Contains($"no component series auspex_component_cpu_used_cores{{component=\"{d.Component}\"}} ingested", d.DemandFallback, StringComparison.Ordinal));
+        // On the replay clock the tick itself took replay time: the window reaches at least to the next possible tick.
+        var tookReplayTime = rt.Loop.Clock.GetUtcNow() - report.At;
+        // (the stage ran before the tick ended: more than one interval, at most the replay time the whole tick took + one).
+        Assert.All(decisions, d => Assert.True(d.NextDecisionIn > TimeSpan.FromMinutes(5) && d.NextDecisionIn <= tookReplayTime + TimeSpan.FromMinutes(5), $"{d.NextDecisionIn} vs {tookReplayTime}"));
+        Assert.All(decisions, d => Assert.Equal(report.At, d.At));
         var executed = decisions.Where(d => d.Executed).ToList();
         Assert.NotEmpty(executed);
         // Capacity added on the cloud tiers of the price sheet, beside the on-prem replicas.

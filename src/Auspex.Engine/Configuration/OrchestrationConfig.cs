@@ -65,7 +65,7 @@ internal static class OrchestrationConfig
             return;
         }
         Known(m, err, "orchestration.scaling", "mode", "pricing", "quantile", "availability", "target_utilisation", "min_replicas", "max_replicas",
-            "scale_in_threshold", "scale_in_stabilization", "budget_per_hour", "history");
+            "scale_in_threshold", "scale_in_stabilization", "budget_per_hour", "history", "demand");
         if (Get(m, "mode") is { } mode)
         {
             switch (Scalar(mode))
@@ -94,9 +94,59 @@ internal static class OrchestrationConfig
         s.ScaleInStabilization = Duration(m, "scale_in_stabilization", err, allowZero: true) ?? s.ScaleInStabilization;
         s.BudgetPerHour = Number(m, "budget_per_hour", err, x => x >= 0, "a number ≥ 0") ?? s.BudgetPerHour;
         s.History = (int?)Number(m, "history", err, x => x >= 1 && x == Math.Floor(x) && x <= 1_000_000, "a whole number ≥ 1") ?? s.History;
+        if (Get(m, "demand") is { } dv)
+        {
+            ReadDemand(dv, s, err);
+        }
         if (s.MinReplicas > s.MaxReplicas)
         {
             err(m, $"orchestration.scaling.min_replicas ({s.MinReplicas}) is above max_replicas ({s.MaxReplicas})");
+        }
+    }
+
+    private static void ReadDemand(YamlNode v, ScalingStageSettings s, Action<YamlNode, string> err)
+    {
+        if (v is not YamlMappingNode m)
+        {
+            err(v, "'orchestration.scaling.demand' must be a mapping of component id to {metric, per_replica}");
+            return;
+        }
+        foreach (var (k, item) in m.Children)
+        {
+            var component = Scalar(k) ?? "";
+            if (string.IsNullOrWhiteSpace(component))
+            {
+                err(k, "orchestration.scaling.demand: a component id is empty");
+                continue;
+            }
+            var where = "orchestration.scaling.demand." + component;
+            if (item is not YamlMappingNode im)
+            {
+                err(item, $"'{where}' must be a mapping (metric, per_replica)");
+                continue;
+            }
+            Known(im, err, where, "metric", "per_replica");
+            var metric = Get(im, "metric") is { } mn ? Text(mn, where + ".metric", err) : null;
+            if (metric is null)
+            {
+                err(im, $"{where} needs 'metric' (the series labelled component=\"{component}\")");
+                continue;
+            }
+            if (!System.Text.RegularExpressions.Regex.IsMatch(metric, "^[a-zA-Z_:][a-zA-Z0-9_:]*$"))
+            {
+                err(Get(im, "metric")!, $"{where}.metric '{metric}' is not a metric name");
+                continue;
+            }
+            if (Get(im, "per_replica") is null)
+            {
+                err(im, $"{where} needs 'per_replica' (the demand one replica serves)");
+                continue;
+            }
+            var per = Number(im, "per_replica", err, x => x > 0, "a number > 0");
+            if (per is { } p)
+            {
+                s.Demand[component] = new ComponentDemandSettings(metric, p);
+            }
         }
     }
 

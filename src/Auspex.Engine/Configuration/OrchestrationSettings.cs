@@ -89,7 +89,20 @@ public sealed class ScalingStageSettings
 
     /// <summary>Decisions kept in memory for the API. Default 5000.</summary>
     public int History { get; set; } = 5000;
+
+    /// <summary>
+    /// Each component's own demand series (<c>orchestration.scaling.demand</c>), by component id: the metric labelled
+    /// <c>component="&lt;id&gt;"</c> whose forecast is its demand and how much of it one replica serves. Components not
+    /// listed use <c>auspex_component_cpu_used_cores{component="&lt;id&gt;"}</c> when it is ingested, else their hosts'
+    /// CPU forecasts shared by requests.
+    /// </summary>
+    public IDictionary<string, ComponentDemandSettings> Demand { get; } = new Dictionary<string, ComponentDemandSettings>(StringComparer.Ordinal);
 }
+
+/// <summary>A component's own demand series: the metric (labelled <c>component</c>) and the demand one replica serves at performance 1.0.</summary>
+/// <param name="Metric">Metric name, e.g. <c>http_requests_per_second</c>.</param>
+/// <param name="PerReplica">Demand one replica serves (requests/s, cores…), &gt; 0.</param>
+public sealed record ComponentDemandSettings(string Metric, double PerReplica);
 
 /// <summary>The <c>orchestration</c> section: which executor carries out plans and scaling decisions, and the scaling stage.</summary>
 public sealed class OrchestrationSettings
@@ -193,6 +206,17 @@ public sealed class OrchestrationSettings
         if (s.BudgetPerHour is { } b && (!double.IsFinite(b) || b < 0))
         {
             errors.Add("orchestration.scaling.budget_per_hour must be ≥ 0");
+        }
+        foreach (var (component, d) in s.Demand)
+        {
+            if (string.IsNullOrWhiteSpace(d.Metric) || !System.Text.RegularExpressions.Regex.IsMatch(d.Metric, "^[a-zA-Z_:][a-zA-Z0-9_:]*$"))
+            {
+                errors.Add($"orchestration.scaling.demand.{component}.metric '{d.Metric}' is not a metric name");
+            }
+            if (!double.IsFinite(d.PerReplica) || d.PerReplica <= 0)
+            {
+                errors.Add($"orchestration.scaling.demand.{component}.per_replica must be > 0");
+            }
         }
         if (s.History < 1)
         {

@@ -13,6 +13,12 @@ public sealed record LoopResults(DateTimeOffset At, Topology Topology, IReadOnly
 {
     /// <summary>The whole scoring report of the tick (every part's inputs, component health), or null when not kept.</summary>
     public ScoringReport? Report { get; init; }
+
+    /// <summary>
+    /// Forecasts of the tick's component-level demand series (a metric of <see cref="EngineOptions.ComponentMetrics"/>
+    /// labelled <c>component</c>), which the scaling stage prefers to host CPU shares. Empty when none are ingested.
+    /// </summary>
+    public IReadOnlyList<Forecast> ComponentForecasts { get; init; } = [];
 }
 
 /// <summary>
@@ -29,6 +35,7 @@ public sealed class ControlLoop
     private readonly ForecastStage _forecast;
     private readonly Func<Topology> _topology;
     private readonly SeriesWindowCache _cache;
+    private readonly SeriesWindowCache? _components;
     private readonly AnomalyStage _anomalies;
     private readonly object _gate = new();
     private DateTimeOffset _lastMaintenance = DateTimeOffset.MinValue;
@@ -54,6 +61,14 @@ public sealed class ControlLoop
         _cache = new SeriesWindowCache(store.Series, Tenant,
             [new LabelMatcher("__name__", LabelMatchType.Regex, "auspex_host_.*"), new LabelMatcher("host", LabelMatchType.NotEqual, "")],
             options.History);
+        if (options.ComponentMetrics.Count > 0)
+        {
+            // Component-level demand series (request rates, CPU used by all replicas…), forecast for the scaling stage.
+            var names = string.Join("|", options.ComponentMetrics.Select(System.Text.RegularExpressions.Regex.Escape));
+            _components = new SeriesWindowCache(store.Series, Tenant,
+                [new LabelMatcher("__name__", LabelMatchType.Regex, names), new LabelMatcher("component", LabelMatchType.NotEqual, "")],
+                options.History);
+        }
         _anomalies = new AnomalyStage(store, Tenant, options.AnomalyDetector, options.Interval * 12);
         _forecast.RetrainSignals = _anomalies;
         Anomalies = new Anomalies.AnomalyService(_anomalies, topology, _clock);
@@ -160,6 +175,10 @@ public sealed class ControlLoop
             }
             Stage("replay");
             await _cache.RefreshAsync(now, cancellationToken).ConfigureAwait(false);
+            if (_components is not null)
+            {
+                await _components.RefreshAsync(now, cancellationToken).ConfigureAwait(false);
+            }
             Stage("refresh");
             var topology = _topology();
             var windows = _cache.Windows.Where(w => w.Value.Count > 0).ToList();
@@ -169,14 +188,19 @@ public sealed class ControlLoop
             var forecasts = new Forecast?[windows.Count];
             Parallel.For(0, windows.Count, new ParallelOptions { CancellationToken = cancellationToken },
                 i => forecasts[i] = _forecast.ForecastOne(windows[i].Key, windows[i].Value, now));
-            var made = forecasts.OfType<Forecast>().ToList();
+            var componentWindows = _components?.Windows.Where(w => w.Value.Count > 0).ToList() ?? [];
+            var componentForecasts = new Forecast?[componentWindows.Count];
+            Parallel.For(0, componentWindows.Count, new ParallelOptions { CancellationToken = cancellationToken },
+                i => componentForecasts[i] = _forecast.ForecastOne(componentWindows[i].Key, componentWindows[i].Value, now));
+            var madeComponents = componentForecasts.OfType<Forecast>().ToList();
+            var made = forecasts.OfType<Forecast>().Concat(madeComponents).ToList();
             Stage("forecast");
             // Selections run on background workers; those that landed since the last tick are persisted here.
             await _forecast.PersistAsync(_store.Models, Tenant, cancellationToken).ConfigureAwait(false);
             Stage("store_models");
             await _store.Results.SaveForecastsAsync(Tenant, made, cancellationToken).ConfigureAwait(false);
             Stage("store_forecasts");
-            var hostForecasts = made
+            var hostForecasts = forecasts.OfType<Forecast>()
                 .Where(f => f.Series.Labels["host"] is not null && ResourceKinds.TryFromMetric(f.Series.Metric, out _))
                 .Select(f =>
                 {
@@ -188,7 +212,7 @@ public sealed class ControlLoop
             Stage("score");
             await _store.Results.SaveScoresAsync(Tenant, scores, cancellationToken).ConfigureAwait(false);
             Stage("store_scores");
-            var results = new LoopResults(now, topology, hostForecasts, scores) { Report = scoring };
+            var results = new LoopResults(now, topology, hostForecasts, scores) { Report = scoring, ComponentForecasts = madeComponents };
             lock (_gate)
             {
                 _latest = results;
@@ -209,7 +233,7 @@ public sealed class ControlLoop
                 Stage("save_detectors");
             }
             Stage("maintenance");
-            report = new TickReport(now, windows.Count, made.Count, scores.Count, sw.Elapsed, null, stages);
+            report = new TickReport(now, windows.Count + componentWindows.Count, made.Count, scores.Count, sw.Elapsed, null, stages);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

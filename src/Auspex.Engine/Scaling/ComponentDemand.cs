@@ -2,6 +2,7 @@ using Auspex.Core.Forecasts;
 using Auspex.Core.Resources;
 using Auspex.Core.Series;
 using Auspex.Core.Topology;
+using Auspex.Engine.Configuration;
 using Auspex.Scoring;
 
 namespace Auspex.Engine.Scaling;
@@ -17,6 +18,87 @@ public static class ComponentDemand
 {
     /// <summary>The metric name of the component demand forecasts.</summary>
     public const string Metric = "auspex_component_cpu_demand_cores";
+
+    /// <summary>The component-level CPU series used, when ingested, for components <c>orchestration.scaling.demand</c> does not list.</summary>
+    public const string ComponentCpuMetric = "auspex_component_cpu_used_cores";
+
+    /// <summary>
+    /// Each component's demand as the scaling stage sizes it: its own series' forecast (the metric
+    /// <c>orchestration.scaling.demand</c> names for it with its <c>per_replica</c>, else
+    /// <see cref="ComponentCpuMetric"/> with <c>requests.cpu × target_utilisation</c> per replica), summed over the
+    /// series labelled with the component; otherwise its hosts' CPU forecasts shared by requests, with the reason
+    /// its own series was not used.
+    /// </summary>
+    public static IReadOnlyDictionary<string, DemandSource> Resolve(Topology topology, IReadOnlyList<HostForecast> hostForecasts,
+        IReadOnlyList<Forecast> componentForecasts, ScalingStageSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(topology);
+        ArgumentNullException.ThrowIfNull(hostForecasts);
+        ArgumentNullException.ThrowIfNull(componentForecasts);
+        ArgumentNullException.ThrowIfNull(settings);
+        var shares = Build(topology, hostForecasts);
+        var own = componentForecasts.Where(f => f.Points.Count > 0 && f.Series.Labels["component"] is { Length: > 0 })
+            .GroupBy(f => (Component: f.Series.Labels["component"]!, f.Series.Metric))
+            .ToDictionary(g => g.Key, g => g.ToList());
+        var result = new Dictionary<string, DemandSource>(StringComparer.Ordinal);
+        foreach (var c in topology.Components)
+        {
+            var cpu = c.Requests[ResourceKind.Cpu];
+            string metric;
+            double perReplica;
+            string? configured = null;
+            if (settings.Demand.TryGetValue(c.Id, out var d))
+            {
+                (metric, perReplica, configured) = (d.Metric, d.PerReplica, "orchestration.scaling.demand");
+            }
+            else
+            {
+                (metric, perReplica) = (ComponentCpuMetric, cpu * settings.TargetUtilisation);
+            }
+            string why;
+            if (own.TryGetValue((c.Id, metric), out var series))
+            {
+                if (perReplica > 0)
+                {
+                    var combined = series.Count == 1 ? series[0] : Sum(c.Id, metric, series);
+                    result[c.Id] = new DemandSource(combined, perReplica, "component", $"{metric}{{component=\"{c.Id}\"}}", null, null);
+                    continue;
+                }
+                why = $"its own series {metric}{{component=\"{c.Id}\"}} is forecast, but the component requests no CPU, so one replica's share of it is unknown (set orchestration.scaling.demand.{c.Id}.per_replica)";
+            }
+            else
+            {
+                var others = own.Keys.Where(k => k.Component == c.Id).Select(k => k.Metric).ToList();
+                why = configured is not null
+                    ? $"no forecast yet of its own series {metric}{{component=\"{c.Id}\"}} ({configured})"
+                    : $"no component series {metric}{{component=\"{c.Id}\"}} ingested";
+                if (others.Count > 0 && configured is null)
+                {
+                    why += $"; {string.Join(", ", others)} is forecast but not configured (orchestration.scaling.demand.{c.Id}: {{metric, per_replica}})";
+                }
+            }
+            var (share, reason) = shares.GetValueOrDefault(c.Id);
+            if (share is null)
+            {
+                result[c.Id] = new DemandSource(null, 0, "none", "", why, reason ?? "no demand forecast");
+                continue;
+            }
+            if (!(cpu > 0))
+            {
+                result[c.Id] = new DemandSource(null, 0, "none", "", why, $"component {c.Id} requests no CPU, so its replicas cannot be sized from CPU demand");
+                continue;
+            }
+            result[c.Id] = new DemandSource(share, cpu * settings.TargetUtilisation, "hostShare", Metric + $"{{component=\"{c.Id}\"}}",
+                why + "; demand is its hosts' CPU forecasts shared by requests", null);
+        }
+        return result;
+    }
+
+    private static Forecast Sum(string component, string metric, List<Forecast> series)
+    {
+        var f = Combine(component, series.Select(x => (x, 1.0)).ToList());
+        return new Forecast(new SeriesKey(metric, Labels.Of("component", component)), "sum(" + series[0].Model + ")", f.IssuedAt, f.Step, f.Levels, f.Points);
+    }
 
     /// <summary>Each component's demand forecast, or the reason it has none.</summary>
     public static IReadOnlyDictionary<string, (Forecast? Demand, string? Reason)> Build(Topology topology, IReadOnlyList<HostForecast> forecasts)
@@ -92,3 +174,12 @@ public static class ComponentDemand
         return new Forecast(new SeriesKey(Metric, Labels.Of("component", component)), "host-share(" + grid.Model + ")", grid.IssuedAt, grid.Step, levels, points);
     }
 }
+
+/// <summary>Where a component's demand comes from, as the scaling stage sized it.</summary>
+/// <param name="Demand">The demand forecast, or null when there is none.</param>
+/// <param name="CapacityPerReplica">Demand one replica serves at performance 1.0 (in the demand's unit).</param>
+/// <param name="Kind"><c>component</c> (its own series), <c>hostShare</c> (its hosts' CPU forecasts shared by requests) or <c>none</c>.</param>
+/// <param name="Series">The series sized on, e.g. <c>http_requests_per_second{component="web"}</c>.</param>
+/// <param name="Fallback">Why its own series was not used (null when it was).</param>
+/// <param name="Reason">Why there is no demand at all (null when there is).</param>
+public sealed record DemandSource(Forecast? Demand, double CapacityPerReplica, string Kind, string Series, string? Fallback, string? Reason);

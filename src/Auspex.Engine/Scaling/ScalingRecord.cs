@@ -50,10 +50,10 @@ public sealed record ScalingRecord
     /// <summary>Probability the capacity left after preemptions still covers that quantile (the SLA).</summary>
     public double Availability { get; init; }
 
-    /// <summary>Peak of the demand quantile over the window (CPU cores).</summary>
+    /// <summary>Peak of the demand quantile over the window, in the demand series' unit (CPU cores for host shares).</summary>
     public double RequiredDemand { get; init; }
 
-    /// <summary>Demand one replica serves on a tier of performance 1.0 (CPU cores).</summary>
+    /// <summary>Demand one replica serves on a tier of performance 1.0, in the demand's unit.</summary>
     public double CapacityPerReplica { get; init; }
 
     /// <summary>Required capacity in replicas of performance 1.0: required demand ÷ capacity per replica.</summary>
@@ -91,6 +91,21 @@ public sealed record ScalingRecord
 
     /// <summary>Why.</summary>
     public required string Reason { get; init; }
+
+    /// <summary>
+    /// Time until the next decision the window covered, in the loop's time: the loop's interval, or longer when its
+    /// ticks are further apart (on the demo's accelerated replay a tick's work takes minutes to hours of replay time).
+    /// </summary>
+    public TimeSpan NextDecisionIn { get; init; }
+
+    /// <summary>Where the demand came from: <c>component</c> (its own series), <c>hostShare</c> (its hosts' CPU forecasts shared by requests) or <c>none</c>.</summary>
+    public string DemandKind { get; init; } = "none";
+
+    /// <summary>The demand series sized on, e.g. <c>http_requests_per_second{component="web"}</c>.</summary>
+    public string DemandSeries { get; init; } = "";
+
+    /// <summary>Why the component's own series was not used (null when it was).</summary>
+    public string? DemandFallback { get; init; }
 
     /// <summary>The steps run on the executor and how they ended.</summary>
     public IReadOnlyList<ScalingStepOutcome> Steps { get; init; } = [];

@@ -32,6 +32,10 @@ public sealed class ScalingService
     private readonly LinkedList<ScalingRecord> _records = new();
     private readonly Dictionary<string, Dictionary<string, int>> _replicas;
     private long _sequence;
+    private DateTimeOffset? _lastTickAt;
+    private TimeSpan _lastSpacing;
+    private IReadOnlyDictionary<string, DemandSource> _demand = new Dictionary<string, DemandSource>();
+    private DateTimeOffset _demandAt;
 
     /// <summary>Creates the stage; <paramref name="initial"/> are the replicas per component and tier key the executor starts with.</summary>
     public ScalingService(ControlLoop loop, IExecutor executor, OrchestrationSettings settings, TierPool pool,
@@ -134,13 +138,14 @@ public sealed class ScalingService
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            var built = Requests(results, null);
+            var next = NextDecisionIn(results.At);
+            var built = Requests(results, null, null, next);
             _decisionTime.Now = results.At;
             var decisions = _decider.DecideAll(built.Requests);
             var records = new List<ScalingRecord>();
             for (var i = 0; i < decisions.Count; i++)
             {
-                records.Add(await CarryOutAsync(decisions[i], built.Requests[i], "loop", execute: decisions[i].Act, dryRun: false, "auspex:scaler", ct).ConfigureAwait(false));
+                records.Add(await CarryOutAsync(decisions[i], built.Requests[i], built.Sources[i], "loop", execute: decisions[i].Act, dryRun: false, "auspex:scaler", ct).ConfigureAwait(false));
             }
             records.AddRange(built.Skipped.Select(s => Invalid(results.At, s.Component, s.Reason, "loop")));
             foreach (var r in records)
@@ -174,7 +179,8 @@ public sealed class ScalingService
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            var built = Requests(latest, component, quantile);
+            // The next loop decision is the one that can follow this one: at least the interval, or the ticks' spacing.
+            var built = Requests(latest, component, quantile, _lastSpacing > _loop.Options.Interval ? _lastSpacing : null);
             if (built.Requests.Count == 0)
             {
                 var invalid = Invalid(latest.At, component, built.Skipped.FirstOrDefault().Reason ?? "no request", dryRun ? "preview" : "manual");
@@ -183,7 +189,7 @@ public sealed class ScalingService
             var options = _settings.DeciderOptions(_loop.Options.Interval, _loop.Tenant.Value);
             options.Mode = ScalingMode.Full;
             var decision = ScalingDecider.Create(Pool, options, new PinnedClock { Now = latest.At }).Decide(built.Requests[0]);
-            var r = await CarryOutAsync(decision, built.Requests[0], dryRun ? "preview" : "manual", execute: true, dryRun, actor, ct).ConfigureAwait(false);
+            var r = await CarryOutAsync(decision, built.Requests[0], built.Sources[0], dryRun ? "preview" : "manual", execute: true, dryRun, actor, ct).ConfigureAwait(false);
             return dryRun ? r : Record(r);
         }
         finally
@@ -192,42 +198,77 @@ public sealed class ScalingService
         }
     }
 
-    private (List<ScalingRequest> Requests, List<(string Component, string Reason)> Skipped) Requests(LoopResults results, string? only, double? quantile = null)
+    /// <summary>
+    /// How long, in the loop's time, until the next decision: at least the loop's interval; on a clock running faster
+    /// than the tick's work (the demo's replay) the next tick comes at the first interval boundary after this one ends,
+    /// so at least the loop time this tick has already taken plus an interval, and no less than the last spacing seen.
+    /// </summary>
+    internal TimeSpan NextDecisionIn(DateTimeOffset at)
+    {
+        var interval = _loop.Options.Interval;
+        if (_lastTickAt is { } last && at > last)
+        {
+            _lastSpacing = at - last;
+        }
+        _lastTickAt = at;
+        var elapsed = _loop.Clock.GetUtcNow() - at;
+        var bound = elapsed > TimeSpan.Zero ? TimeSpan.FromTicks((elapsed.Ticks / interval.Ticks + 1) * interval.Ticks) : interval;
+        return new[] { interval, bound, _lastSpacing }.Max();
+    }
+
+    /// <summary>
+    /// A component's demand as of the latest tick (its own series' forecast or its hosts' CPU shares, with the reason),
+    /// and that tick's time; null before the first tick or for an unknown component. The KEDA scaler serves it for
+    /// <c>service: &lt;component id&gt;</c> when no series carries that label.
+    /// </summary>
+    public (DemandSource Demand, DateTimeOffset At)? DemandOf(string component)
+    {
+        lock (_read)
+        {
+            return _demand.TryGetValue(component, out var d) ? (d, _demandAt) : null;
+        }
+    }
+
+    private (List<ScalingRequest> Requests, List<DemandSource> Sources, List<(string Component, string Reason)> Skipped) Requests(LoopResults results, string? only, double? quantile, TimeSpan? next)
     {
         var topology = results.Topology;
-        var demand = ComponentDemand.Build(topology, results.Forecasts);
+        var demand = ComponentDemand.Resolve(topology, results.Forecasts, results.ComponentForecasts, _settings.Scaling);
+        if (only is null)
+        {
+            lock (_read)
+            {
+                (_demand, _demandAt) = (demand, results.At);
+            }
+        }
         var requests = new List<ScalingRequest>();
+        var sources = new List<DemandSource>();
         var skipped = new List<(string, string)>();
         var s = _settings.Scaling;
         foreach (var c in topology.Components.Where(c => only is null || c.Id == only))
         {
-            var (forecast, reason) = demand.GetValueOrDefault(c.Id);
-            var cpu = c.Requests[ResourceKind.Cpu];
-            if (forecast is null)
+            var source = demand[c.Id];
+            if (source.Demand is null)
             {
-                skipped.Add((c.Id, reason ?? "no demand forecast"));
-                continue;
-            }
-            if (!(cpu > 0))
-            {
-                skipped.Add((c.Id, $"component {c.Id} requests no CPU, so its replicas cannot be sized from CPU demand"));
+                skipped.Add((c.Id, source.Reason + (source.Fallback is { } f ? " (" + f + ")" : "")));
                 continue;
             }
             var slo = topology.Slos.FirstOrDefault(x => x.Target == c.Id) ?? topology.Slos.FirstOrDefault(x => x.Target == c.Service);
             var current = new Dictionary<string, int>(ReplicasByTier(c.Id) ?? new Dictionary<string, int>(), StringComparer.Ordinal);
-            requests.Add(new ScalingRequest(topology.Tenant, c.Id, forecast, cpu * s.TargetUtilisation, current)
+            requests.Add(new ScalingRequest(topology.Tenant, c.Id, source.Demand, source.CapacityPerReplica, current)
             {
                 AllowedTiers = c.Tiers,
                 Quantile = quantile ?? slo?.ForecastQuantile,
                 Availability = slo is { Availability: > 0 and < 1 } ? slo.Availability : null,
                 MinUnits = s.MinReplicas,
                 MaxUnits = s.MaxReplicas,
+                DecisionInterval = next,
             });
+            sources.Add(source);
         }
-        return (requests, skipped);
+        return (requests, sources, skipped);
     }
 
-    private async Task<ScalingRecord> CarryOutAsync(ScalingDecision d, ScalingRequest request, string source, bool execute, bool dryRun, string actor, CancellationToken ct)
+    private async Task<ScalingRecord> CarryOutAsync(ScalingDecision d, ScalingRequest request, DemandSource demand, string source, bool execute, bool dryRun, string actor, CancellationToken ct)
     {
         var steps = new List<ScalingStepOutcome>();
         var executed = false;
@@ -265,12 +306,16 @@ public sealed class ScalingService
                 }
                 if (_audit is not null)
                 {
-                    await _audit.AuditAsync(_loop.Tenant, new AuditEntry(_loop.Clock.GetUtcNow(), actor, "scale.execute", "component/" + d.Component,
+                    // Loop decisions are audited at the tick's time: the replay (demo) clock runs ahead of the data while
+                    // the tick works, and the action belongs to the state the tick decided on. Operator requests at the clock's time.
+                    var when = source == "loop" ? d.At : _loop.Clock.GetUtcNow();
+                    await _audit.AuditAsync(_loop.Tenant, new AuditEntry(when, actor, "scale.execute", "component/" + d.Component,
                         $"{step.Describe()} on {_executor.Name}: {JsonName(result.Status)}: {result.Detail}"), CancellationToken.None).ConfigureAwait(false);
                 }
             }
         }
-        var lead = d.WindowEnd - d.At - _loop.Options.Interval;
+        var interval = request.DecisionInterval ?? _loop.Options.Interval;
+        var lead = d.WindowEnd - d.At - interval;
         return new ScalingRecord
         {
             Sequence = 0,
@@ -300,6 +345,10 @@ public sealed class ScalingService
             BudgetLimited = d.BudgetLimited,
             Reason = d.Reason,
             Steps = steps,
+            NextDecisionIn = interval,
+            DemandKind = demand.Kind,
+            DemandSeries = demand.Series,
+            DemandFallback = demand.Fallback,
         };
     }
 

@@ -14,6 +14,9 @@ namespace Auspex.Orchestration.Scaling;
 /// <param name="MetricName">Metric name reported to KEDA (<c>metricName</c>, default <c>auspex-predicted-</c> + the service or "series").</param>
 public sealed record ScalerQuery(IReadOnlyList<string> Selectors, double Quantile, TimeSpan LeadTime, double TargetValue, double ActivationThreshold, string MetricName)
 {
+    /// <summary>The component id the trigger names (<c>service</c>), or null when it gives a <c>series</c> selector.</summary>
+    public string? Service { get; init; }
+
     /// <summary>Reads a trigger's metadata; every problem is named with its key.</summary>
     public static (ScalerQuery? Query, string? Error) Parse(IReadOnlyDictionary<string, string> metadata)
     {
@@ -55,7 +58,7 @@ public sealed record ScalerQuery(IReadOnlyList<string> Selectors, double Quantil
             return (null, $"scalerMetadata 'activationThreshold' value '{a}' is not a number");
         }
         var name = Get("metricName") ?? "auspex-predicted-" + (service ?? "series");
-        return (new ScalerQuery(selectors, quantile, lead, target, activation, name), null);
+        return (new ScalerQuery(selectors, quantile, lead, target, activation, name) { Service = series is null ? service : null }, null);
     }
 
     /// <summary>Parses 300, 300s, 5m, 1h, 1h30m, 90s (Go-style, no fractions); at most 7 days.</summary>

@@ -34,6 +34,14 @@ public sealed record ScalingRequest(
     /// <summary>Most units in total, or null for no limit.</summary>
     public int? MaxUnits { get; init; }
 
+    /// <summary>
+    /// Time until the next decision for this component, or null for <see cref="ScalingOptions.DecisionInterval"/>. The
+    /// loop sets it from the spacing of its ticks on its own clock (on an accelerated replay a tick can be hours of
+    /// replay time apart), so capacity covers the forecast until the next decision really comes and no request is
+    /// deferred to a run that comes too late.
+    /// </summary>
+    public TimeSpan? DecisionInterval { get; init; }
+
     /// <summary>Returns the reason this request cannot be decided, or null.</summary>
     public string? Validate()
     {
@@ -56,6 +64,10 @@ public sealed record ScalingRequest(
         if (Availability is { } a && (a is <= 0 or >= 1 || double.IsNaN(a)))
         {
             return $"component {Component}: availability must be in (0, 1)";
+        }
+        if (DecisionInterval is { } di && di <= TimeSpan.Zero)
+        {
+            return $"component {Component}: decision interval must be > 0";
         }
         if (MinUnits < 0 || MaxUnits is < 0 || (MaxUnits is { } mx && mx < MinUnits))
         {

@@ -109,12 +109,13 @@ internal sealed class TieredScalingDecider(TierPool pool, ScalingOptions options
         var allowedKeys = allowed.Select(t => t.Key()).ToHashSet(StringComparer.Ordinal);
         var tiers = allowed.Concat(r.Current.Where(kv => kv.Value > 0).Select(kv => pool.Find(kv.Key)!)).Distinct().ToList();
         var maxLead = allowed.Max(t => t.ProvisioningLeadTime);
-        var windowEnd = now + options.DecisionInterval + maxLead;
+        var interval = r.DecisionInterval ?? options.DecisionInterval;
+        var windowEnd = now + interval + maxLead;
         plan.WindowEnd = windowEnd;
         var slots = tiers.Select(t =>
         {
             var key = t.Key();
-            var exposure = options.DecisionInterval + t.ProvisioningLeadTime;
+            var exposure = interval + t.ProvisioningLeadTime;
             var replacement = t.PreemptionProbabilityPerHour * (t.PricePerHour * t.ProvisioningLeadTime.TotalHours + options.PreemptionPenalty);
             var current = r.Current.GetValueOrDefault(key);
             var cap = Math.Min(pool.MaxUnits(key) ?? options.MaxUnitsPerTier, int.MaxValue / 4);
@@ -217,8 +218,11 @@ internal sealed class TieredScalingDecider(TierPool pool, ScalingOptions options
         }
         plan.Target = target;
         plan.Outcome = total < existingTotal ? ScalingOutcome.ScaleIn : ScalingOutcome.Hold;
-        plan.Why = string.Create(CultureInfo.InvariantCulture,
-            $"The highest requirement of the last {options.ScaleInStabilization.TotalMinutes:0.#} min is {stabilised:0.###}, more than {options.ScaleInThreshold:P0} below current capacity; units with the highest cost per capacity are released while coverage stays ≥ {plan.Availability:0.####}.");
+        plan.Why = plan.Outcome == ScalingOutcome.ScaleIn
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"The highest requirement of the last {options.ScaleInStabilization.TotalMinutes:0.#} min is {stabilised:0.###}, more than {options.ScaleInThreshold:P0} below current capacity; units with the highest cost per capacity are released while coverage stays ≥ {plan.Availability:0.####}.")
+            : string.Create(CultureInfo.InvariantCulture,
+                $"The highest requirement of the last {options.ScaleInStabilization.TotalMinutes:0.#} min is {stabilised:0.###}, more than {options.ScaleInThreshold:P0} below current capacity, but no unit can be released while coverage stays ≥ {plan.Availability:0.####} (units are whole).");
         if (options.Mode == ScalingMode.ScaleOutOnly && plan.Outcome == ScalingOutcome.ScaleIn)
         {
             plan.Target = plan.Existing;
@@ -291,7 +295,7 @@ internal sealed class TieredScalingDecider(TierPool pool, ScalingOptions options
         var slots = p.Slots;
         var actions = new List<ScalingAction>();
         var applied = (int[])p.Existing.Clone();
-        var next = now + options.DecisionInterval;
+        var next = now + (r.DecisionInterval ?? options.DecisionInterval);
         for (var i = 0; i < slots.Length; i++)
         {
             if (p.Target[i] == p.Existing[i])

@@ -54,8 +54,14 @@ internal static class MetricsEndpoint
             var ahead = TimeSpan.FromTicks(Math.Min(TimeSpan.FromHours(1).Ticks, (loop.Options.Horizon - loop.Options.Interval).Ticks));
             if (loop.Latest is { } latest && ahead > TimeSpan.Zero)
             {
-                var predicted = latest.Forecasts
-                    .SelectMany(f => Auspex.Ingestion.Sink.ForecastSeries.Ahead(f.Forecast, ahead))
+                // Host series, the components' own series, and the demand the scaling stage sizes a component on from its
+                // hosts' CPU shares (auspex_component_cpu_demand_cores{component}) when it has no series of its own.
+                var shares = rt.Topology.Current.Components
+                    .Select(c => rt.Scaling?.DemandOf(c.Id))
+                    .Where(d => d is { Demand: { Kind: "hostShare", Demand: not null } })
+                    .Select(d => d!.Value.Demand.Demand!);
+                var predicted = latest.Forecasts.Select(f => f.Forecast).Concat(latest.ComponentForecasts).Concat(shares)
+                    .SelectMany(f => Auspex.Ingestion.Sink.ForecastSeries.Ahead(f, ahead))
                     .GroupBy(s => s.Key.Metric, StringComparer.Ordinal);
                 foreach (var family in predicted)
                 {

@@ -76,10 +76,21 @@ internal sealed class KedaScalerService(AuspexRuntime runtime) : ExternalScaler.
         return query ?? throw new RpcException(new Status(StatusCode.InvalidArgument, $"ScaledObject {request.Namespace}/{request.Name}: {error}"));
     }
 
+    /// <summary>
+    /// The scaler's "now": the loop's clock, except on a replay clock (the demo), which runs ahead of the replayed data
+    /// while a tick works: there it is the last tick's time, the time of the data the forecasts were made from.
+    /// </summary>
+    private DateTimeOffset Now()
+    {
+        var now = runtime.Loop.Clock.GetUtcNow();
+        return runtime.Loop.Clock is Auspex.Engine.Clock.AcceleratedTimeProvider && runtime.Loop.Latest is { } latest && latest.At < now ? latest.At : now;
+    }
+
     private async Task<(ScalerQuery Query, DemandPrediction Demand)> PredictAsync(ScaledObjectRef request, CancellationToken ct)
     {
         var query = Parse(request);
         var tenant = runtime.Loop.Tenant;
+        var now = Now();
         foreach (var selector in query.Selectors)
         {
             var matchers = SeriesSelector.TryParse(selector, out var error)
@@ -94,11 +105,21 @@ internal sealed class KedaScalerService(AuspexRuntime runtime) : ExternalScaler.
             }
             if (forecasts.Count > 0)
             {
-                var demand = PredictedDemand.Over(forecasts, runtime.Loop.Clock.GetUtcNow(), query.Quantile, query.LeadTime);
+                var demand = PredictedDemand.Over(forecasts, now, query.Quantile, query.LeadTime);
                 if (demand.Series > 0)
                 {
                     return (query, demand);
                 }
+            }
+        }
+        // No series carries the label: a component of the topology is served the demand the scaling stage sizes it on
+        // (its own component series' forecast, else its hosts' CPU forecasts shared by requests, in cores).
+        if (query.Service is { } component && runtime.Scaling?.DemandOf(component) is { Demand.Demand: { } own })
+        {
+            var demand = PredictedDemand.Over([own], now, query.Quantile, query.LeadTime);
+            if (demand.Series > 0)
+            {
+                return (query, demand);
             }
         }
         throw new RpcException(new Status(StatusCode.NotFound,

@@ -111,6 +111,50 @@ public sealed class ScalingDeciderTests
     }
 
     [Fact]
+    public void Decide_RequestsDecisionInterval_StretchesTheWindow_AndNothingIsDeferredPastTheNextDecision()
+    {
+        // The same jump at +15 min. Decided every 5 min the standard request is deferred to a later run; when the next
+        // decision is 1 h away (the demo's replay, whose ticks are far apart in replay time) it must be made now.
+        var pool = new TierPool([Standard(lead: TimeSpan.Zero), new("slow", "aws", 0.5, 1, 0, TimeSpan.FromMinutes(10))]);
+        var (decider, _) = Decider(pool);
+        var demand = Demand(0, 500, 500, 500, 1500, 1500, 1500, 1500, 1500, 1500, 1500, 1500, 1500, 1500, 3000, 3000);
+        var current = new Dictionary<string, int> { ["aws/standard"] = 5 };
+
+        var often = decider.Decide(Request(demand, current));
+        Assert.True(Assert.Single(often.Actions).Deferred);
+        Assert.Equal(T0.AddMinutes(15), often.WindowEnd);
+        Assert.Equal(1500, often.RequiredDemand, 9);
+
+        var rare = decider.Decide(Request(demand, current) with { DecisionInterval = TimeSpan.FromHours(1) });
+        Assert.Equal(T0.AddMinutes(70), rare.WindowEnd);                 // now + 1 h + the longest lead (10 min)
+        Assert.Equal(3000, rare.RequiredDemand, 9);                       // the peak at +70 min, within the next decision plus the lead time
+        var action = Assert.Single(rare.Actions);
+        Assert.False(action.Deferred);
+        Assert.Equal(30, rare.Target["aws/standard"]);
+        Assert.DoesNotContain("Too late", rare.Reason, StringComparison.Ordinal);
+
+        var bad = decider.Decide(Request(demand, current) with { DecisionInterval = TimeSpan.Zero });
+        Assert.Equal(ScalingOutcome.Invalid, bad.Outcome);
+        Assert.Contains("decision interval", bad.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decide_TooLate_OnlyWhenTheNeedComesSoonerThanTheTiersLeadTime()
+    {
+        // Current units fall short at +5 min: the 10-minute tier cannot arrive in time, the 1-minute tier can.
+        var demand = Demand(0, 500, 1500, 1500);
+        var (slow, _) = Decider(new TierPool([new("slow", "aws", 0.5, 1, 0, TimeSpan.FromMinutes(10))]));
+        var late = slow.Decide(Request(demand, new Dictionary<string, int> { ["aws/slow"] = 5 }));
+        Assert.Contains("Too late for the lead time of aws/slow", late.Reason, StringComparison.Ordinal);
+
+        var (fast, _) = Decider(new TierPool([Standard(lead: TimeSpan.FromMinutes(1))]));
+        var inTime = fast.Decide(Request(demand, new Dictionary<string, int> { ["aws/standard"] = 5 }));
+        Assert.Equal(ScalingOutcome.ScaleOut, inTime.Outcome);
+        Assert.DoesNotContain("Too late", inTime.Reason, StringComparison.Ordinal);
+        Assert.Equal(T0.AddMinutes(4), Assert.Single(inTime.Actions).RequestAt);
+    }
+
+    [Fact]
     public void Decide_ScaleIn_WaitsForTheStabilisationWindow_AndKeepsTheThreshold()
     {
         var pool = new TierPool([Standard()]);

@@ -105,9 +105,10 @@ export default async function overviewPage(view) {
           { h: 'now', f: (d) => mix(d.current) },
           { h: 'target tier mix', f: (d) => mix(d.tierMix) },
           { h: `demand covered`, f: (d) => `${(d.requiredCapacity ?? 0).toFixed(1)} replicas at q${d.quantile}`, cls: 'n' },
+          { h: 'demand from', f: (d) => d.demandKind === 'component' ? `<span class="small">${esc(d.demandSeries)}</span>` : d.demandKind === 'hostShare' ? `<span class="small" title="${esc(d.demandFallback ?? '')}">host CPU share</span>` : '<span class="muted small">none</span>' },
           { h: 'peak at', f: (d) => esc(time(d.peakAt)) },
           { h: 'cost / h', f: (d) => `${(d.currentCostPerHour ?? 0).toFixed(2)} → ${(d.targetCostPerHour ?? 0).toFixed(2)}`, cls: 'n' },
-          { h: 'why', f: (d) => `<span class="small">${esc(d.reason ?? '')}</span>` },
+          { h: 'why', f: (d) => `<span class="small">${esc(d.reason ?? '')}${d.demandFallback ? ` <span class="muted">Demand: ${esc(d.demandFallback)}.</span>` : ''}</span>` },
         ], 'id="ov-scaling-table"')
         : `<span class="muted">No scaling decision yet${r.mode === 'off' ? ': the scaling stage is off (orchestration.scaling.mode in the configuration)' : ''}.</span>`;
     } catch (e) {
