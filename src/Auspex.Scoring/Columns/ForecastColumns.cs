@@ -55,9 +55,11 @@ public sealed class ForecastColumns
                 lastTemperature[f.Host] = i;
             }
         }
+        // Two passes: choose the forecasts and size each column, then fill exact-size arrays.
         var builders = new List<Builder>();
         var byKey = new Dictionary<(ResourceKind, IReadOnlyList<double>), Builder>(new KeyComparer());
         var taken = new HashSet<(string, ResourceKind)>();
+        var chosen = new List<(int Forecast, Builder Column)>(forecasts.Count);
         for (var i = 0; i < forecasts.Count; i++)
         {
             var f = forecasts[i];
@@ -73,7 +75,17 @@ public sealed class ForecastColumns
                 byKey[key] = b = new Builder(f.Resource, f.Forecast.Levels);
                 builders.Add(b);
             }
-            b.Add(f.Host, points, i);
+            b.Series++;
+            b.RowCount += points.Count;
+            chosen.Add((i, b));
+        }
+        foreach (var b in builders)
+        {
+            b.Allocate();
+        }
+        foreach (var (i, b) in chosen)
+        {
+            b.Add(forecasts[i].Host, forecasts[i].Forecast.Points, i);
         }
         return new ForecastColumns(builders.Select(b => b.Build()));
     }
@@ -89,36 +101,66 @@ public sealed class ForecastColumns
 
     private sealed class Builder(ResourceKind kind, IReadOnlyList<double> levels)
     {
-        private readonly List<string> _hosts = [];
-        private readonly List<int> _offsets = [0];
-        private readonly List<int> _sequence = [];
-        private readonly List<DateTimeOffset> _at = [];
-        private readonly List<double> _mean = [];
-        private readonly List<double> _quantiles = [];
+        private string[] _hosts = [];
+        private int[] _offsets = [];
+        private int[] _sequence = [];
+        private DateTimeOffset[] _at = [];
+        private double[] _mean = [];
+        private double[] _quantiles = [];
+        private int _s;
+        private int _r;
+
+        public int Series { get; set; }
+
+        public int RowCount { get; set; }
+
+        public void Allocate()
+        {
+            _hosts = new string[Series];
+            _offsets = new int[Series + 1];
+            _sequence = new int[Series];
+            _at = new DateTimeOffset[RowCount];
+            _mean = new double[RowCount];
+            _quantiles = new double[(long)RowCount * levels.Count];
+        }
 
         public void Add(string host, IReadOnlyList<ForecastPoint> points, int sequence)
         {
+            var width = levels.Count;
             foreach (var p in points)
             {
-                if (p.Quantiles.Count != levels.Count)
+                var q = p.Quantiles;
+                if (q.Count != width)
                 {
                     throw new ArgumentException(
-                        $"Forecast of {kind.Key()} on '{host}' at {p.At:O} has {p.Quantiles.Count} quantiles for {levels.Count} levels.");
+                        $"Forecast of {kind.Key()} on '{host}' at {p.At:O} has {q.Count} quantiles for {width} levels.");
                 }
-                _at.Add(p.At);
-                _mean.Add(p.Mean);
-                for (var l = 0; l < p.Quantiles.Count; l++)
+                _at[_r] = p.At;
+                _mean[_r] = p.Mean;
+                var dest = _quantiles.AsSpan(_r * width, width);
+                switch (q)
                 {
-                    _quantiles.Add(p.Quantiles[l]);
+                    case double[] a:
+                        a.CopyTo(dest);
+                        break;
+                    case List<double> l:
+                        System.Runtime.InteropServices.CollectionsMarshal.AsSpan(l).CopyTo(dest);
+                        break;
+                    default:
+                        for (var l = 0; l < width; l++)
+                        {
+                            dest[l] = q[l];
+                        }
+                        break;
                 }
+                _r++;
             }
-            _hosts.Add(host);
-            _offsets.Add(_at.Count);
-            _sequence.Add(sequence);
+            _hosts[_s] = host;
+            _sequence[_s] = sequence;
+            _offsets[++_s] = _r;
         }
 
-        public ForecastColumn Build() =>
-            new(kind, levels, _hosts, [.. _offsets], [.. _at], [.. _mean], [.. _quantiles]) { Sequence = [.. _sequence] };
+        public ForecastColumn Build() => new(kind, levels, _hosts, _offsets, _at, _mean, _quantiles) { Sequence = _sequence };
     }
 
     /// <summary>Where each topology position's series are (cached per fleet index).</summary>
