@@ -141,22 +141,11 @@ public sealed class LocalityScorer
         {
             var li = scored[i];
             var id = index.Localities[li].Id;
-            var parts = new Dictionary<string, ScorePart>(4, StringComparer.Ordinal)
-            {
-                ["capacity"] = ScorePart.Deferred(capacity.Rows[capacity.Tightest(li)].Value, w.Capacity, explainer, i * 4),
-            };
-            if (risk is not null && risk.Aggs[li].Count > 0)
-            {
-                parts["risk"] = ScorePart.Deferred(risk.Value(li), w.Risk, explainer, i * 4 + 1);
-            }
-            if (cost.Has(li))
-            {
-                parts["cost"] = ScorePart.Deferred(cost.Value(li), w.Cost, explainer, i * 4 + 2);
-            }
-            if (proximity.GetValueOrDefault(id) is { } p)
-            {
-                parts["proximity"] = ScorePart.Deferred(p.Value, w.Network, explainer, i * 4 + 3);
-            }
+            var parts = new PartMap(
+                ScorePart.Deferred(capacity.Rows[capacity.Tightest(li)].Value, w.Capacity, explainer, i * 4),
+                risk is not null && risk.Aggs[li].Count > 0 ? ScorePart.Deferred(risk.Value(li), w.Risk, explainer, i * 4 + 1) : null,
+                cost.Has(li) ? ScorePart.Deferred(cost.Value(li), w.Cost, explainer, i * 4 + 2) : null,
+                proximity.GetValueOrDefault(id) is { } p ? ScorePart.Deferred(p.Value, w.Network, explainer, i * 4 + 3) : null);
             scores[i] = new LocalityScore(id, at, Combine(parts), parts);
         }
         Checkpoint?.Invoke("scores");
