@@ -120,8 +120,11 @@ internal sealed class CapacityRows(CapacityRow[] rows, int[] start, int[] count,
 }
 
 /// <summary>
-/// <see cref="CapacityCalculator"/> over <see cref="ForecastColumns"/>: the same arithmetic in the same order, so the
-/// same numbers. Host series are evaluated in parallel (each is independent; each also leaves the variance its spread
+/// Computes the <see cref="CapacityExhaustion"/> rows of every locality from <see cref="ForecastColumns"/> in one bottom-up
+/// pass: host forecasts are summed into racks, zones and regions step by step (means add; variances add under
+/// independence, each host's spread taken from its own quantile); steps are aligned by index and cut to the shortest
+/// forecast. The arithmetic and its order are those of the straightforward object path it replaced (kept under
+/// tests/Auspex.Scoring.Tests/Reference), so the numbers are identical. Host series are evaluated in parallel (each is independent; each also leaves the variance its spread
 /// implies, per row, in a buffer); the sums into racks, zones and regions then run in one sequential walk in the
 /// original order (children after parents, backwards), so every sum adds the same terms in the same order.
 /// </summary>
@@ -370,6 +373,12 @@ internal sealed class CapacityColumns
     private static double QuantileAt(ReadOnlySpan<double> q, int j, double t) =>
         j < 0 ? q[0] : j == int.MaxValue ? q[^1] : q[j - 1] + t * (q[j] - q[j - 1]);
 
+    /// <summary>
+    /// Where 1 − Φ(y) is exactly 0 in double arithmetic (erfc's remainder is below 1e-18, under half an ulp of 2; checked
+    /// by a test): above the top quantile the exceedance is 1 − Φ(y) and is not computed from there on.
+    /// </summary>
+    internal const double FarTail = 9;
+
     /// <summary>ExhaustionMath.ExceedProbability (with the level scores precomputed) on spans: the same arithmetic.</summary>
     internal static double Exceed(ReadOnlySpan<double> levels, ReadOnlySpan<double> z, ReadOnlySpan<double> q, double capacity)
     {
@@ -382,7 +391,7 @@ internal sealed class CapacityColumns
                 return 0;
             }
             var y = z[k - 1] + (capacity - q[k - 1]) / sigma;
-            return y >= CapacityCalculator.FarTail ? 0 : 1 - SpecialFunctions.NormalCdf(y);
+            return y >= FarTail ? 0 : 1 - SpecialFunctions.NormalCdf(y);
         }
         if (k == 0 || double.IsNaN(capacity))
         {

@@ -8,30 +8,6 @@ namespace Auspex.Scoring;
 /// <summary>Prices hosts and rolls the prices up; normalises per locality level (min–max, cheapest = 1).</summary>
 internal static class CostCalculator
 {
-    public static Dictionary<string, CostEstimate> Compute(Topology topology, IReadOnlyList<HostForecast> forecasts, ScoringContext context,
-        DateTimeOffset at, IReadOnlyCollection<string> localities)
-    {
-        var index = FleetIndex.For(topology);
-        var columns = ForecastColumns.From(forecasts);
-        var sums = PriceHosts(index, columns, columns.PlaceOn(index), context, at);
-        var positions = new List<int>(localities.Count);
-        foreach (var id in localities)
-        {
-            if (index.Position.TryGetValue(id, out var li))
-            {
-                positions.Add(li);
-            }
-        }
-        var rows = Normalise(index, sums, positions);
-        var result = new Dictionary<string, CostEstimate>(StringComparer.Ordinal);
-        foreach (var li in rows.Order)
-        {
-            var id = index.Localities[li].Id;
-            result[id] = rows.Record(id, li);
-        }
-        return result;
-    }
-
     /// <summary>
     /// Per locality position, the sums of its priced hosts (independent of which localities are scored): each priced
     /// host is added to itself and its ancestors in host order (the same sums in the same order as ever), its price

@@ -8,30 +8,6 @@ namespace Auspex.Scoring;
 /// <summary>Computes <see cref="FailureRisk"/> for hosts and rolls it up to racks, zones and regions.</summary>
 internal sealed class RiskAssessor(ScoringOptions options)
 {
-    public Dictionary<string, FailureRisk> Compute(Topology topology, FailureRateModel model, Func<string, HostCovariates> covariates,
-        DateTimeOffset at, IEnumerable<string> localities) =>
-        Compute(FleetIndex.For(topology), model, (_, id) => covariates(id), at, localities);
-
-    /// <summary>
-    /// Every host's risk, then each locality's mean over the hosts under it. Host posteriors come from the index's
-    /// cache (one computation per fitted model); the sums run host by host in the topology's order, so each mean is
-    /// computed with the same additions in the same order as a per-locality average over its hosts.
-    /// </summary>
-    public Dictionary<string, FailureRisk> Compute(FleetIndex index, FailureRateModel model, Func<int, string, HostCovariates> covariates,
-        DateTimeOffset at, IEnumerable<string>? localities = null)
-    {
-        var rows = Accumulate(index, model, covariates, at);
-        var result = new Dictionary<string, FailureRisk>(index.Localities.Length, StringComparer.Ordinal);
-        foreach (var id in localities ?? index.Localities.Select(l => l.Id))
-        {
-            if (index.Position.TryGetValue(id, out var li) && rows.Aggs[li].Count > 0)
-            {
-                result[id] = rows.Record(id, li);
-            }
-        }
-        return result;
-    }
-
     /// <summary>
     /// Every host's risk summed into itself and its ancestors, in host order (so each mean is computed with the same
     /// additions in the same order as a per-locality average over its hosts); the records and their reasons are
