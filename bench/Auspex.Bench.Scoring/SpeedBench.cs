@@ -114,7 +114,9 @@ internal static class SpeedBench
         referenceReport = null;
         report = null;
         var proc = Process.GetCurrentProcess();
-        string[] names = ["reference", "object input", "columnar pass", "explanations + details"];
+        var oneThread = new LocalityScorer(new ScoringOptions { Parallelism = 1 });
+        _ = oneThread.Assess(topology, columns, at, ctx);
+        string[] names = ["reference", "object input", "columnar pass", "explanations + details", "columnar pass, 1 thread"];
         var runs = names.ToDictionary(n => n, _ => (Wall: new List<double>(), Cpu: new List<double>(), Gc0: 0, Bytes: 0L));
         const int Passes = 9;
         for (var i = 0; i < Passes; i++)
@@ -145,7 +147,10 @@ internal static class SpeedBench
                     case "columnar pass":
                         columnar = scorer.Assess(topology, columns, at, ctx);
                         break;
-                    default:
+                    case "columnar pass, 1 thread":
+                        _ = oneThread.Assess(topology, columns, at, ctx);
+                        break;
+                    case "explanations + details":
                         var chars = 0L;
                         foreach (var s in columnar!.Scores)
                         {
@@ -160,6 +165,8 @@ internal static class SpeedBench
                         }
                         _ = chars;
                         break;
+                    default:
+                        throw new InvalidOperationException(name);
                 }
                 var wall = sw.Elapsed.TotalMilliseconds;
                 proc.Refresh();

@@ -122,4 +122,15 @@ public sealed class ColumnarInputTests
         Assert.Equal("why", eager.Explanation);
         Assert.Equal(new ScorePart(0.5, 1, "why"), eager);
     }
+
+    [Fact]
+    public void Parallelism_DoesNotChangeTheResult_AndBelowOneIsRefused()
+    {
+        var fleet = RandomFleet.Create(9, withExtras: true);
+        var many = new LocalityScorer().Assess(fleet.Topology, fleet.Forecasts, fleet.At, fleet.Context);
+        var one = new LocalityScorer(new ScoringOptions { Parallelism = 1 }).Assess(fleet.Topology, fleet.Forecasts, fleet.At, fleet.Context);
+        Assert.Equal(many.Scores.Select(s => (s.Locality, s.Desirability)), one.Scores.Select(s => (s.Locality, s.Desirability)));
+        Assert.Equal(many.Scores.SelectMany(s => s.Parts.Values.Select(p => p.Explanation)), one.Scores.SelectMany(s => s.Parts.Values.Select(p => p.Explanation)));
+        Assert.Throws<ArgumentException>(() => new LocalityScorer(new ScoringOptions { Parallelism = 0 }));
+    }
 }

@@ -133,6 +133,7 @@ internal sealed class CapacityColumns
     private readonly double _q;
     private readonly double _z;
     private readonly double _comfortable;
+    private readonly int _parallelism;
     private double[][] _var = [];
 
     public CapacityColumns(ScoringOptions options)
@@ -140,6 +141,7 @@ internal sealed class CapacityColumns
         _q = options.Quantile;
         _z = SpecialFunctions.NormalQuantile(_q);
         _comfortable = options.ComfortableHeadroom;
+        _parallelism = options.Parallelism ?? -1;
     }
 
     private sealed class Acc
@@ -230,7 +232,7 @@ internal sealed class CapacityColumns
         var hosts = index.Hosts;
         var chunks = Math.Max(1, Math.Min(64, hosts.Length / 64));
         var vars = _var;
-        Parallel.For(0, chunks, chunk =>
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = _parallelism }, chunk =>
         {
             var probs = new double[16];
             var from = (int)((long)hosts.Length * chunk / chunks);
