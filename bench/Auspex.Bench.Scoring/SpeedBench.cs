@@ -116,7 +116,7 @@ internal static class SpeedBench
         var proc = Process.GetCurrentProcess();
         var oneThread = new LocalityScorer(new ScoringOptions { Parallelism = 1 });
         _ = oneThread.Assess(topology, columns, at, ctx);
-        string[] names = ["reference", "object input", "columnar pass", "explanations + details", "columnar pass, 1 thread"];
+        string[] names = ["reference", "object input", "columnar pass, 1 thread", "columnar pass", "explanations + details"];
         var runs = names.ToDictionary(n => n, _ => (Wall: new List<double>(), Cpu: new List<double>(), Gc0: 0, Bytes: 0L));
         const int Passes = 9;
         for (var i = 0; i < Passes; i++)
