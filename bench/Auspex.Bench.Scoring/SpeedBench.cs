@@ -78,13 +78,18 @@ internal static class SpeedBench
         var ctx = new ScoringContext { FailureModel = model, Tariff = tariff };
 
         var sw = Stopwatch.StartNew();
-        var first = scorer.Assess(topology, forecasts, at, new ScoringContext { Tariff = tariff, FailuresObservedSince = at - TimeSpan.FromDays(365) });
+        var columns = ForecastColumns.From(forecasts);
+        var convert = sw.Elapsed.TotalMilliseconds;
+        sw.Restart();
+        var first = scorer.Assess(topology, columns, at, new ScoringContext { Tariff = tariff, FailuresObservedSince = at - TimeSpan.FromDays(365) });
         var withFit = sw.Elapsed.TotalMilliseconds;
-        // The straightforward path (tests/Auspex.Scoring.Tests/Reference) and the optimised one, alternating in one
-        // process so both see the same machine load; each warmed up once first.
+        // The straightforward path (tests/Auspex.Scoring.Tests/Reference), the object-input path (HostForecast list,
+        // converted to columns inside the pass) and the columnar pass, alternating in one process so all see the same
+        // machine load; each warmed up once first.
         var reference = new ReferenceLocalityScorer();
         var referenceReport = reference.Assess(topology, forecasts, at, ctx);
-        var report = scorer.Assess(topology, forecasts, at, ctx);
+        _ = scorer.Assess(topology, forecasts, at, ctx);
+        var report = scorer.Assess(topology, columns, at, ctx);
         var maxDiff = 0.0;
         for (var i = 0; i < report.Scores.Count; i++)
         {
@@ -94,51 +99,142 @@ internal static class SpeedBench
                 maxDiff = Math.Max(maxDiff, Math.Abs(part.Value - referenceReport.Scores[i].Parts[name].Value));
             }
         }
-        var sameText = report.Scores.Select((s, i) => s.Parts.All(p => p.Value.Explanation == referenceReport.Scores[i].Parts[p.Key].Explanation)).All(x => x);
+        var sameText = report.Scores.Count == referenceReport.Scores.Count
+            && report.Scores.Select((s, i) => s.Locality == referenceReport.Scores[i].Locality
+                && s.Parts.Keys.SequenceEqual(referenceReport.Scores[i].Parts.Keys)
+                && s.Parts.All(p => p.Value.Explanation == referenceReport.Scores[i].Parts[p.Key].Explanation)).All(x => x);
+        var sameDetails = report.Details.Count == referenceReport.Details.Count && report.Details.All(d =>
+        {
+            var e = referenceReport.Details[d.Key];
+            return d.Value.Capacity.SequenceEqual(e.Capacity) && d.Value.Cost?.PerCoreHour == e.Cost?.PerCoreHour
+                && d.Value.Risk?.Probability == e.Risk?.Probability && (d.Value.Risk?.Reasons ?? []).SequenceEqual(e.Risk?.Reasons ?? [])
+                && d.Value.Proximity == e.Proximity;
+        });
+        var sameHps = report.Components.Select(c => (c.Component, c.Hps)).SequenceEqual(referenceReport.Components.Select(c => (c.Component, c.Hps)));
         referenceReport = null;
+        report = null;
         var proc = Process.GetCurrentProcess();
-        var runs = new Dictionary<string, (List<double> Wall, List<double> Cpu, int Gc0)>
+        var oneThread = new LocalityScorer(new ScoringOptions { Parallelism = 1 });
+        _ = oneThread.Assess(topology, columns, at, ctx);
+        string[] names = ["reference", "object input", "columnar pass, 1 thread", "columnar pass", "explanations + details"];
+        var runs = names.ToDictionary(n => n, _ => (Wall: new List<double>(), Cpu: new List<double>(), Gc0: 0, Bytes: 0L));
+        const int Passes = 9;
+        for (var i = 0; i < Passes; i++)
         {
-            ["reference"] = ([], [], 0),
-            ["optimised"] = ([], [], 0),
-        };
-        for (var i = 0; i < 7; i++)
-        {
-            foreach (var name in runs.Keys.ToList())
+            ScoringReport? columnar = null;
+            foreach (var name in names)
             {
+                if (name != "explanations + details")
+                {
+                    // Each path starts from a collected heap, so none pays for the garbage of the path before it.
+                    GC.Collect();
+                    GC.WaitForPendingFinalizers();
+                    GC.Collect();
+                }
                 var gc0 = GC.CollectionCount(0);
+                var bytes = GC.GetTotalAllocatedBytes(precise: true);
                 proc.Refresh();
                 var c0 = proc.TotalProcessorTime;
                 sw.Restart();
-                var r = name == "reference" ? reference.Assess(topology, forecasts, at, ctx) : scorer.Assess(topology, forecasts, at, ctx);
+                switch (name)
+                {
+                    case "reference":
+                        _ = reference.Assess(topology, forecasts, at, ctx);
+                        break;
+                    case "object input":
+                        _ = scorer.Assess(topology, forecasts, at, ctx);
+                        break;
+                    case "columnar pass":
+                        columnar = scorer.Assess(topology, columns, at, ctx);
+                        break;
+                    case "columnar pass, 1 thread":
+                        _ = oneThread.Assess(topology, columns, at, ctx);
+                        break;
+                    case "explanations + details":
+                        var chars = 0L;
+                        foreach (var s in columnar!.Scores)
+                        {
+                            foreach (var part in s.Parts.Values)
+                            {
+                                chars += part.Explanation.Length;
+                            }
+                        }
+                        foreach (var d in columnar.Details.Values)
+                        {
+                            chars += d.Capacity.Count;
+                        }
+                        _ = chars;
+                        break;
+                    default:
+                        throw new InvalidOperationException(name);
+                }
                 var wall = sw.Elapsed.TotalMilliseconds;
                 proc.Refresh();
-                var (w, c, g) = runs[name];
-                w.Add(wall);
-                c.Add((proc.TotalProcessorTime - c0).TotalMilliseconds);
-                runs[name] = (w, c, g + GC.CollectionCount(0) - gc0);
-                _ = r;
+                var r = runs[name];
+                r.Wall.Add(wall);
+                r.Cpu.Add((proc.TotalProcessorTime - c0).TotalMilliseconds);
+                runs[name] = (r.Wall, r.Cpu, r.Gc0 + GC.CollectionCount(0) - gc0, r.Bytes + GC.GetTotalAllocatedBytes(precise: true) - bytes);
             }
+        }
+        // Where the columnar pass's time goes: process CPU and wall at each stage's end, one instrumented series.
+        var stages = new Dictionary<string, (List<double> Cpu, List<double> Wall)>();
+        var last = (Cpu: TimeSpan.Zero, Wall: 0.0);
+        scorer.Checkpoint = stage =>
+        {
+            proc.Refresh();
+            var (cpu, wall) = (proc.TotalProcessorTime, sw.Elapsed.TotalMilliseconds);
+            if (!stages.TryGetValue(stage, out var l))
+            {
+                stages[stage] = l = ([], []);
+            }
+            l.Cpu.Add((cpu - last.Cpu).TotalMilliseconds);
+            l.Wall.Add(wall - last.Wall);
+            last = (cpu, wall);
+        };
+        var series = (Cpu: new List<double>(), Wall: new List<double>());
+        for (var i = 0; i < Passes; i++)
+        {
+            proc.Refresh();
+            var start = proc.TotalProcessorTime;
+            sw.Restart();
+            last = (start, 0);
+            _ = scorer.Assess(topology, columns, at, ctx);
+            var wall = sw.Elapsed.TotalMilliseconds;
+            proc.Refresh();
+            series.Cpu.Add((proc.TotalProcessorTime - start).TotalMilliseconds);
+            series.Wall.Add(wall);
+        }
+        scorer.Checkpoint = null;
+
+        static double Median(List<double> x)
+        {
+            var s = x.Order().ToList();
+            return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"localities {topology.Localities.Count} (hosts {hosts.Count}), forecasts {forecasts.Count} (8 resources × 12 steps × 5 levels), components {components.Count}, edges {edges.Count}, failures {failures.Count}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"scored {report.Scores.Count} localities, {report.Components.Count} components; parts per score {report.Scores.Average(s => s.Parts.Count):0.##}; optimised vs reference: max |Δ| over desirability and parts {maxDiff:0.###e+0}, explanations identical: {sameText}"));
+            $"scored {first.Scores.Count} localities, {first.Components.Count} components; parts per score {first.Scores.Average(s => s.Parts.Count):0.##}; columnar vs reference: max |Δ| over desirability and parts {maxDiff:0.###e+0}, explanations identical: {sameText}, details identical: {sameDetails}, HPS identical: {sameHps}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"first optimised pass (failure-model fit, fleet index, proximity): {withFit:0} ms wall"));
-        Console.WriteLine("| path | CPU ms median (min) | wall ms median (min) | gen0 GCs per pass |");
-        Console.WriteLine("| --- | --- | --- | --- |");
-        foreach (var (name, (w, c, g)) in runs)
+            $"one-off: converting the {forecasts.Count} HostForecast objects to columns {convert:0} ms wall; first columnar pass (failure-model fit, fleet index, placement, proximity) {withFit:0} ms wall"));
+        Console.WriteLine($"| path | CPU ms median (min) | wall ms median (min) | gen0 GCs per pass | MB allocated per pass |");
+        Console.WriteLine("| --- | --- | --- | --- | --- |");
+        foreach (var name in names)
         {
-            w.Sort();
-            c.Sort();
+            var (w, c, g, b) = runs[name];
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {name} | {c[c.Count / 2]:0.0} ({c[0]:0.0}) | {w[w.Count / 2]:0.0} ({w[0]:0.0}) | {g / (double)w.Count:0.#} |"));
+                $"| {name} | {Median(c):0.0} ({c.Min():0.0}) | {Median(w):0.0} ({w.Min():0.0}) | {g / (double)w.Count:0.#} | {b / (double)w.Count / 1e6:0.#} |"));
         }
-        var (rw, rc, _) = runs["reference"];
-        var (ow, oc, _) = runs["optimised"];
+        var (rw, rc, _, _) = runs["reference"];
+        var (ow, oc, _, _) = runs["object input"];
+        var (cw, cc, _, _) = runs["columnar pass"];
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"ratio reference / optimised: CPU {rc[rc.Count / 2] / oc[oc.Count / 2]:0.0}×, wall {rw[rw.Count / 2] / ow[ow.Count / 2]:0.0}×; load average at the end: {File.ReadAllText("/proc/loadavg").Split(' ')[0]} on {Environment.ProcessorCount} cores"));
-        _ = first;
+            $"ratio reference / columnar pass: CPU {Median(rc) / Median(cc):0.0}×, wall {Median(rw) / Median(cw):0.0}×; reference / object input: CPU {Median(rc) / Median(oc):0.0}×, wall {Median(rw) / Median(ow):0.0}×"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"columnar pass back to back (instrumented, no collection between passes): CPU {Median(series.Cpu):0.0} ({series.Cpu.Min():0.0}) ms, wall {Median(series.Wall):0.0} ({series.Wall.Min():0.0}) ms"));
+        Console.WriteLine("columnar pass by stage (instrumented series, process CPU / wall ms, medians): "
+            + string.Join(", ", stages.Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key} {Median(kv.Value.Cpu):0.0} / {Median(kv.Value.Wall):0.0}"))));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"load average at the end: {File.ReadAllText("/proc/loadavg").Split(' ')[0]} on {Environment.ProcessorCount} cores; server GC: {System.Runtime.GCSettings.IsServerGC}"));
     }
 }

@@ -26,17 +26,20 @@ public sealed record HostForecast(string Host, ResourceKind Resource, Forecast F
 public sealed class LocalityScorer
 {
     private readonly ScoringOptions _options;
-    private readonly CapacityCalculator _capacity;
+    private readonly CapacityColumns _capacity;
     private readonly RiskAssessor _risk;
     private readonly Lock _cacheLock = new();
     private ((int Localities, int Failures, DateTimeOffset LastFailure, DateTimeOffset Hour, DateTimeOffset Since) Key, FailureRateModel Model)? _cache;
+
+    /// <summary>Called with a stage name as each stage of a pass ends (benchmark instrumentation; null in the product).</summary>
+    internal Action<string>? Checkpoint { get; set; }
 
     /// <summary>Creates a scorer.</summary>
     public LocalityScorer(ScoringOptions? options = null)
     {
         _options = options ?? new ScoringOptions();
         _options.Validate();
-        _capacity = new CapacityCalculator(_options);
+        _capacity = new CapacityColumns(_options);
         _risk = new RiskAssessor(_options);
     }
 
@@ -44,8 +47,25 @@ public sealed class LocalityScorer
     public IReadOnlyList<LocalityScore> Score(Topology topology, IReadOnlyList<HostForecast> forecasts, DateTimeOffset at, ScoringContext? context = null) =>
         Assess(topology, forecasts, at, context).Scores;
 
+    /// <summary>Scores every locality with at least one forecast of a capacity resource under it.</summary>
+    public IReadOnlyList<LocalityScore> Score(Topology topology, ForecastColumns forecasts, DateTimeOffset at, ScoringContext? context = null) =>
+        Assess(topology, forecasts, at, context).Scores;
+
     /// <summary>Scores localities and components, returning every part's inputs alongside the scores.</summary>
     public ScoringReport Assess(Topology topology, IReadOnlyList<HostForecast> forecasts, DateTimeOffset at, ScoringContext? context = null)
+    {
+        ArgumentNullException.ThrowIfNull(topology);
+        ArgumentNullException.ThrowIfNull(forecasts);
+        return Assess(topology, ForecastColumns.From(forecasts), at, context);
+    }
+
+    /// <summary>
+    /// Scores localities and components from columnar forecasts. The numbers of every part are computed in the pass;
+    /// the explanations (<see cref="ScorePart.Explanation"/>) and the records behind each score
+    /// (<see cref="ScoringReport.Details"/>) are written when first read, from those numbers, with the same text and
+    /// values as if written in the pass.
+    /// </summary>
+    public ScoringReport Assess(Topology topology, ForecastColumns forecasts, DateTimeOffset at, ScoringContext? context = null)
     {
         ArgumentNullException.ThrowIfNull(topology);
         ArgumentNullException.ThrowIfNull(forecasts);
@@ -56,132 +76,190 @@ public sealed class LocalityScorer
             ["capacity"] = w.Capacity, ["risk"] = w.Risk, ["cost"] = w.Cost, ["proximity"] = w.Network,
         };
         var index = FleetIndex.For(topology);
-        // Host prices (the tariff over every power forecast step) and temperatures do not depend on capacity: they are
-        // computed on another core meanwhile.
-        var hostPrices = Task.Run(() => CostCalculator.PriceHosts(index, forecasts, context, at));
-        var temperatures = Task.Run(() => TemperatureForecasts(forecasts));
-        Dictionary<string, List<CapacityExhaustion>> capacity;
+        var placement = forecasts.PlaceOn(index);
+        CapacityRows capacity;
         lock (_capacity)
         {
             capacity = _capacity.Compute(index, forecasts, at);
         }
-        var scored = new List<string>(capacity.Count);
-        foreach (var l in index.Localities)
+        var n = index.Localities.Length;
+        var scored = new List<int>(n);
+        for (var li = 0; li < n; li++)
         {
-            if (capacity.ContainsKey(l.Id))
+            if (capacity.Has(li))
             {
-                scored.Add(l.Id);
+                scored.Add(li);
             }
         }
+        Checkpoint?.Invoke("capacity");
+        var (temperature, hasTemperature) = TemperatureForecasts(forecasts, placement, n);
 
         // Failure risk for every locality (components need hosts without forecasts too).
         var failures = context.ExtraFailures.Count == 0 ? topology.Failures : [.. topology.Failures, .. context.ExtraFailures];
         var since = context.FailuresObservedSince
             ?? (failures.Count > 0 ? failures.Min(f => f.At) : at - _options.DefaultObservationWindow);
         var model = context.FailureModel ?? ModelFor(topology, failures, since, at);
-        var temps = temperatures.GetAwaiter().GetResult();
-        HostCovariates Covariates(int _, string host) => new(
-            temps.TryGetValue(host, out var t) ? t : context.Temperatures?.TryGetValue(host, out var t2) == true ? t2 : null,
-            capacity.TryGetValue(host, out var caps) && caps.Count > 0 ? Max(caps, c => c.PeakQuantile / c.Capacity) : null,
+        HostCovariates Covariates(int li, string host) => new(
+            hasTemperature[li] ? temperature[li] : context.Temperatures?.TryGetValue(host, out var t2) == true ? t2 : null,
+            capacity.Has(li) ? capacity.Max(li, probability: false) : null,
             context.AnomalyScores?.TryGetValue(host, out var a) == true ? a : null);
         // Without any evidence (no failure record, model, maintenance window, temperature or anomaly input) a failure
         // probability would be a made-up prior: the risk part is then left out rather than shown as if known.
         var hasRiskEvidence = failures.Count > 0 || context.FailureModel is not null || topology.Maintenance.Count > 0
-            || temps.Count > 0 || context.Temperatures is { Count: > 0 } || context.AnomalyScores is { Count: > 0 };
-        var risk = hasRiskEvidence
-            ? _risk.Compute(index, model, Covariates, at)
-            : new Dictionary<string, FailureRisk>(StringComparer.Ordinal);
-        var cost = CostCalculator.Normalise(index, hostPrices.GetAwaiter().GetResult(), scored);
+            || placement.AnyTemperature || context.Temperatures is { Count: > 0 } || context.AnomalyScores is { Count: > 0 };
+        var risk = hasRiskEvidence ? _risk.Accumulate(index, model, Covariates, at) : null;
+        Checkpoint?.Invoke("temperature+model+risk");
+        var cost = CostCalculator.Normalise(index, CostCalculator.PriceHosts(index, forecasts, placement, context, at), scored);
+        Checkpoint?.Invoke("cost");
         var latency = context.Latency ?? LatencyMatrix.DefaultsOnly;
         // Proximity depends only on the topology, the latency matrix and the options: computed once for every
         // locality and reused while those objects stay the same.
         var proximity = index.ProximityUnder(latency, _options,
             () => ProximityCalculator.Compute(topology, latency, _options, topology.Localities.Select(l => l.Id).ToList()));
+        Checkpoint?.Invoke("proximity");
         var costRange = new Dictionary<LocalityKind, (double Min, double Max)>();
-        foreach (var c in cost.Values)
+        foreach (var li in cost.Order)
         {
-            var kind = index.Localities[index.Position[c.Locality]].Kind;
+            var kind = index.Localities[li].Kind;
+            var c = cost.PerCoreHour(li);
             // Enumerable.Min/Max semantics: a NaN is kept once seen (Min) or skipped (Max).
             costRange[kind] = costRange.TryGetValue(kind, out var r)
-                ? (double.IsNaN(r.Min) ? r.Min : c.PerCoreHour < r.Min || double.IsNaN(c.PerCoreHour) ? c.PerCoreHour : r.Min,
-                   double.IsNaN(r.Max) || c.PerCoreHour > r.Max ? c.PerCoreHour : r.Max)
-                : (c.PerCoreHour, c.PerCoreHour);
+                ? (double.IsNaN(r.Min) ? r.Min : c < r.Min || double.IsNaN(c) ? c : r.Min,
+                   double.IsNaN(r.Max) || c > r.Max ? c : r.Max)
+                : (c, c);
         }
 
-        // Health Projection Scores need only the risk and capacity results: computed alongside the parts.
-        var components = topology.Components.Count == 0 ? Task.FromResult(new List<ComponentHealth>()) : Task.Run(() => HealthCalculator.Compute(topology, failures, since, at,
-            h => risk.TryGetValue(h, out var hr) ? hr.Probability : null,
-            h => capacity.TryGetValue(h, out var hc) && hc.Count > 0 ? Max(hc, x => x.ProbabilityWithinHorizon) : null,
-            _options));
+        // Health Projection Scores need only the risk and capacity results.
+        var components = topology.Components.Count == 0 ? [] : HealthCalculator.Compute(topology, failures, since, at,
+            h => risk is not null && index.Position.TryGetValue(h, out var li) && risk.Aggs[li].Count > 0 ? risk.Probability(li) : null,
+            h => index.Position.TryGetValue(h, out var li) && capacity.Has(li) ? capacity.Max(li, probability: true) : null,
+            _options);
+        Checkpoint?.Invoke("hps");
+        var explainer = new PassExplainer(index, _options, scored, capacity, risk, cost, proximity, costRange);
         var scores = new LocalityScore[scored.Count];
-        var detailRows = new LocalityDetail[scored.Count];
-        // The parts and their explanations (most of a pass's work) are built in parallel chunks; each locality's
-        // result is independent of the others and lands at its own position, so the output does not depend on it.
-        Parallel.For(0, (scored.Count + ChunkSize - 1) / ChunkSize, chunk =>
+        for (var i = 0; i < scored.Count; i++)
         {
-            var end = Math.Min(scored.Count, (chunk + 1) * ChunkSize);
-            for (var i = chunk * ChunkSize; i < end; i++)
-            {
-                var id = scored[i];
-                var loc = index.Localities[index.Position[id]];
-                var caps = capacity[id];
-                var parts = new Dictionary<string, ScorePart>(4, StringComparer.Ordinal)
-                {
-                    ["capacity"] = new(CapacityValue(caps, out var tight), w.Capacity, Explain(tight, loc)),
-                };
-                var r = risk.GetValueOrDefault(id);
-                if (r is not null)
-                {
-                    parts["risk"] = new(r.Value, w.Risk, string.Create(CultureInfo.InvariantCulture,
-                        $"P(failure within {r.Horizon.TotalHours:0.#} h) = {Probability(r.Probability)}{(r.Hosts > 1 ? $" (mean over {r.Hosts} hosts)" : "")}; ≥ {_options.IntolerableRisk:0.##} scores 0. ")
-                        + string.Join("; ", r.Reasons));
-                }
-                var c = cost.GetValueOrDefault(id);
-                if (c is not null)
-                {
-                    var range = costRange[loc.Kind];
-                    parts["cost"] = new(c.Value, w.Cost, string.Create(CultureInfo.InvariantCulture,
-                        $"{c.PerCoreHour:0.#####} per core-hour ({c.InstancePerHour:0.####}/h instances + {c.EnergyPerHour:0.####}/h energy over {c.HostsPriced} host(s); {string.Join(", ", c.Sources)}); {loc.KindName}s range {range.Min:0.#####}–{range.Max:0.#####}, cheapest scores 1"));
-                }
-                var p = proximity.GetValueOrDefault(id);
-                if (p is not null)
-                {
-                    parts["proximity"] = new(p.Value, w.Network, string.Create(CultureInfo.InvariantCulture,
-                        $"mean latency {p.MeanLatencyMs:0.###} ms per call to {(p.OwnWorkloads ? "what its workloads call" : "where the fleet's traffic is (no workloads of its own)")}; {_options.ReferenceLatencyMs:0.###} ms scores 0.5"));
-                }
-                scores[i] = new LocalityScore(id, at, Combine(parts), parts);
-                detailRows[i] = new LocalityDetail(id, loc.Kind, caps, r, c, p);
-            }
-        });
-        var details = new Dictionary<string, LocalityDetail>(scored.Count, StringComparer.Ordinal);
-        foreach (var d in detailRows)
-        {
-            details[d.Locality] = d;
+            var li = scored[i];
+            var id = index.Localities[li].Id;
+            var parts = new PartMap(
+                ScorePart.Deferred(capacity.Rows[capacity.Tightest(li)].Value, w.Capacity, explainer, i * 4),
+                risk is not null && risk.Aggs[li].Count > 0 ? ScorePart.Deferred(risk.Value(li), w.Risk, explainer, i * 4 + 1) : null,
+                cost.Has(li) ? ScorePart.Deferred(cost.Value(li), w.Cost, explainer, i * 4 + 2) : null,
+                proximity.GetValueOrDefault(id) is { } p ? ScorePart.Deferred(p.Value, w.Network, explainer, i * 4 + 3) : null);
+            scores[i] = new LocalityScore(id, at, Combine(parts), parts);
         }
-
-        return new ScoringReport(at, weights, scores, details, components.GetAwaiter().GetResult());
+        Checkpoint?.Invoke("scores");
+        return new ScoringReport(at, weights, scores, explainer, components);
     }
 
-    private const int ChunkSize = 512;
-
-    // Enumerable.Max(selector) for doubles without the enumerator: leading NaNs are skipped, later ones ignored.
-    private static double Max(List<CapacityExhaustion> list, Func<CapacityExhaustion, double> selector)
+    // Writes the parts' explanations and the detail records on demand, from the pass's numbers.
+    private sealed class PassExplainer(FleetIndex index, ScoringOptions options, List<int> scored, CapacityRows capacity,
+        RiskAssessor.RiskRows? risk, CostCalculator.CostRows cost, Dictionary<string, ProximityEstimate> proximity,
+        Dictionary<LocalityKind, (double Min, double Max)> costRange) : IScoreExplainer, IReadOnlyDictionary<string, LocalityDetail>
     {
-        var i = 0;
-        var value = selector(list[0]);
-        while (double.IsNaN(value) && ++i < list.Count)
+        private readonly LocalityDetail?[] _details = new LocalityDetail?[scored.Count];
+        private Dictionary<string, int>? _byId;
+
+        public string Explain(int key)
         {
-            value = selector(list[i]);
-        }
-        for (i++; i < list.Count; i++)
-        {
-            var x = selector(list[i]);
-            if (x > value)
+            var li = scored[key >> 2];
+            var loc = index.Localities[li];
+            switch (key & 3)
             {
-                value = x;
+                case 0:
+                    return Capacity(capacity.Record(loc.Id, capacity.Tightest(li)), loc);
+                case 1:
+                {
+                    var r = risk!.Record(loc.Id, li);
+                    return string.Create(CultureInfo.InvariantCulture,
+                        $"P(failure within {r.Horizon.TotalHours:0.#} h) = {Probability(r.Probability)}{(r.Hosts > 1 ? $" (mean over {r.Hosts} hosts)" : "")}; ≥ {options.IntolerableRisk:0.##} scores 0. ")
+                        + string.Join("; ", r.Reasons);
+                }
+                case 2:
+                {
+                    var c = cost.Record(loc.Id, li);
+                    var range = costRange[loc.Kind];
+                    return string.Create(CultureInfo.InvariantCulture,
+                        $"{c.PerCoreHour:0.#####} per core-hour ({c.InstancePerHour:0.####}/h instances + {c.EnergyPerHour:0.####}/h energy over {c.HostsPriced} host(s); {string.Join(", ", c.Sources)}); {loc.KindName}s range {range.Min:0.#####}–{range.Max:0.#####}, cheapest scores 1");
+                }
+                default:
+                {
+                    var p = proximity[loc.Id];
+                    return string.Create(CultureInfo.InvariantCulture,
+                        $"mean latency {p.MeanLatencyMs:0.###} ms per call to {(p.OwnWorkloads ? "what its workloads call" : "where the fleet's traffic is (no workloads of its own)")}; {options.ReferenceLatencyMs:0.###} ms scores 0.5");
+                }
             }
         }
-        return value;
+
+        private string Capacity(CapacityExhaustion w, Locality loc)
+        {
+            var scope = loc.Kind == LocalityKind.Host ? "" : $" summed over {w.Hosts} host(s)";
+            var likely = w.LikelyExhaustedBy is { } t ? string.Create(CultureInfo.InvariantCulture, $", likely exhausted by {t:yyyy-MM-ddTHH:mmZ}") : "";
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{w.Resource.Key()} is the tightest resource: predicted p{w.Quantile * 100:0} peak {Format(w.PeakQuantile, w.Resource)} of {Format(w.Capacity, w.Resource)}{scope} at {w.PeakAt:yyyy-MM-ddTHH:mmZ}, headroom {w.Headroom * 100:0.#}% (≥ {options.ComfortableHeadroom * 100:0}% scores 1); P(reaching capacity within {Hours(w.Horizon)}) = {Percent(w.ProbabilityWithinHorizon)}, expected time to exhaustion {Hours(w.ExpectedTimeToExhaustion)} (capped at the horizon){likely}");
+        }
+
+        private LocalityDetail Detail(int i)
+        {
+            if (_details[i] is { } d)
+            {
+                return d;
+            }
+            var li = scored[i];
+            var loc = index.Localities[li];
+            d = new LocalityDetail(loc.Id, loc.Kind, capacity.Records(loc.Id, li),
+                risk is not null && risk.Aggs[li].Count > 0 ? risk.Record(loc.Id, li) : null,
+                cost.Has(li) ? cost.Record(loc.Id, li) : null,
+                proximity.GetValueOrDefault(loc.Id));
+            _details[i] = d;
+            return d;
+        }
+
+        private Dictionary<string, int> ById()
+        {
+            if (Volatile.Read(ref _byId) is { } byId)
+            {
+                return byId;
+            }
+            byId = new Dictionary<string, int>(scored.Count, StringComparer.Ordinal);
+            for (var i = 0; i < scored.Count; i++)
+            {
+                byId[index.Localities[scored[i]].Id] = i;
+            }
+            Volatile.Write(ref _byId, byId);
+            return byId;
+        }
+
+        public LocalityDetail this[string key] => ById().TryGetValue(key, out var i) ? Detail(i) : throw new KeyNotFoundException($"No scored locality '{key}'.");
+
+        public IEnumerable<string> Keys => scored.Select(li => index.Localities[li].Id);
+
+        public IEnumerable<LocalityDetail> Values => Enumerable.Range(0, scored.Count).Select(Detail);
+
+        public int Count => scored.Count;
+
+        public bool ContainsKey(string key) => ById().ContainsKey(key);
+
+        public bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out LocalityDetail value)
+        {
+            if (ById().TryGetValue(key, out var i))
+            {
+                value = Detail(i);
+                return true;
+            }
+            value = null;
+            return false;
+        }
+
+        public IEnumerator<KeyValuePair<string, LocalityDetail>> GetEnumerator()
+        {
+            for (var i = 0; i < scored.Count; i++)
+            {
+                yield return new(index.Localities[scored[i]].Id, Detail(i));
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     /// <summary>Σ weightᵢ · partᵢ / Σ weightᵢ over the present parts; 0–1 (the plain mean when every weight is 0).</summary>
@@ -201,30 +279,6 @@ public sealed class LocalityScorer
             n++;
         }
         return n == 0 ? 0 : sw <= 0 ? ScoreNormalizer.Clamp01(sv / n) : ScoreNormalizer.Clamp01(swv / sw);
-    }
-
-    private static double CapacityValue(List<CapacityExhaustion> caps, out CapacityExhaustion tightest)
-    {
-        // The first of the smallest (Value, Headroom) pairs, as a stable OrderBy.ThenBy.First gives.
-        tightest = caps[0];
-        for (var i = 1; i < caps.Count; i++)
-        {
-            var c = caps[i];
-            var byValue = c.Value.CompareTo(tightest.Value);
-            if (byValue < 0 || (byValue == 0 && c.Headroom.CompareTo(tightest.Headroom) < 0))
-            {
-                tightest = c;
-            }
-        }
-        return tightest.Value;
-    }
-
-    private string Explain(CapacityExhaustion w, Locality loc)
-    {
-        var scope = loc.Kind == LocalityKind.Host ? "" : $" summed over {w.Hosts} host(s)";
-        var likely = w.LikelyExhaustedBy is { } t ? string.Create(CultureInfo.InvariantCulture, $", likely exhausted by {t:yyyy-MM-ddTHH:mmZ}") : "";
-        return string.Create(CultureInfo.InvariantCulture,
-            $"{w.Resource.Key()} is the tightest resource: predicted p{w.Quantile * 100:0} peak {Format(w.PeakQuantile, w.Resource)} of {Format(w.Capacity, w.Resource)}{scope} at {w.PeakAt:yyyy-MM-ddTHH:mmZ}, headroom {w.Headroom * 100:0.#}% (≥ {_options.ComfortableHeadroom * 100:0}% scores 1); P(reaching capacity within {Hours(w.Horizon)}) = {Percent(w.ProbabilityWithinHorizon)}, expected time to exhaustion {Hours(w.ExpectedTimeToExhaustion)} (capped at the horizon){likely}");
     }
 
     /// <summary>A probability that never prints a tiny non-zero value as "0": 0.0123, 0.0001, 1.4e-12.</summary>
@@ -260,17 +314,50 @@ public sealed class LocalityScorer
         }
     }
 
-    private Dictionary<string, double> TemperatureForecasts(IReadOnlyList<HostForecast> forecasts)
+    // Forecast.MaxQuantile at the scoring quantile of each host's temperature series (the same search and arithmetic).
+    private (double[] Value, bool[] Has) TemperatureForecasts(ForecastColumns forecasts, ForecastColumns.Placement placement, int n)
     {
-        var d = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var f in forecasts)
+        var value = new double[n];
+        var has = new bool[n];
+        var level = _options.Quantile;
+        for (var li = 0; li < n; li++)
         {
-            if (f.Resource == ResourceKind.Temperature && f.Forecast.Points.Count > 0)
+            var (c, s) = placement.TemperatureOf[li];
+            if (c < 0)
             {
-                d[f.Host] = f.Forecast.MaxQuantile(_options.Quantile);
+                continue;
             }
+            var col = forecasts.Columns[c];
+            var levels = col.LevelArray;
+            var width = levels.Length;
+            var q = col.QuantileArray;
+            var max = double.NegativeInfinity;
+            for (var r = col.OffsetArray[s]; r < col.OffsetArray[s + 1]; r++)
+            {
+                var row = new ReadOnlySpan<double>(q, r * width, width);
+                var v = row[^1];
+                if (level <= levels[0])
+                {
+                    v = row[0];
+                }
+                else
+                {
+                    for (var i = 1; i < width; i++)
+                    {
+                        if (level <= levels[i])
+                        {
+                            var t = (level - levels[i - 1]) / (levels[i] - levels[i - 1]);
+                            v = row[i - 1] + t * (row[i] - row[i - 1]);
+                            break;
+                        }
+                    }
+                }
+                max = Math.Max(max, v);
+            }
+            value[li] = max;
+            has[li] = true;
         }
-        return d;
+        return (value, has);
     }
 
     private static string Format(double v, ResourceKind kind) => kind switch

@@ -52,6 +52,13 @@ public sealed class ScoringOptions
     /// <summary>A component failure this soon after a dependency's failure counts as correlated. Default 15 min.</summary>
     public TimeSpan DependencyCorrelationWindow { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// Threads the capacity pass may use for host forecasts (the sums into racks and up stay in one fixed order, so
+    /// the result does not depend on it); null uses every core. Default null. On a machine shared with other busy
+    /// processes 1 costs less CPU time (no waiting for a descheduled worker) at the price of wall time.
+    /// </summary>
+    public int? Parallelism { get; set; }
+
     /// <summary>Throws when an option is out of range.</summary>
     public void Validate()
     {
@@ -79,6 +86,10 @@ public sealed class ScoringOptions
         if (FailureHistoryHalfLife is { } hl && hl <= TimeSpan.Zero)
         {
             throw new ArgumentException("ScoringOptions.FailureHistoryHalfLife must be positive or null.");
+        }
+        if (Parallelism is < 1)
+        {
+            throw new ArgumentException("ScoringOptions.Parallelism must be at least 1, or null for every core.");
         }
         if (!(ReferenceLatencyMs > 0) || !(BytesPerCall > 0))
         {

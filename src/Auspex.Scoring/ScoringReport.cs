@@ -22,7 +22,7 @@ public sealed record LocalityDetail(
 /// <param name="At">Scoring time.</param>
 /// <param name="Weights">Weights in force at <paramref name="At"/> by part name (capacity, risk, cost, proximity).</param>
 /// <param name="Scores">Locality scores, parents before children (what the loop stores and the API serves).</param>
-/// <param name="Details">Inputs per scored locality id.</param>
+/// <param name="Details">Inputs per scored locality id, in the order of <paramref name="Scores"/> (the scorer writes each record when first read).</param>
 /// <param name="Components">Health Projection Score per component.</param>
 public sealed record ScoringReport(
     DateTimeOffset At,

@@ -53,7 +53,7 @@ public sealed class ReferenceScorerTests
     public void The_far_tail_cut_off_is_exact()
     {
         // The capacity fast path returns 0 for 1 − Φ(y) when y ≥ FarTail without computing Φ: Φ must round to 1 there.
-        for (var y = CapacityCalculator.FarTail; y < 60; y += 0.001)
+        for (var y = CapacityColumns.FarTail; y < 60; y += 0.001)
         {
             Assert.Equal(0.0, 1 - SpecialFunctions.NormalCdf(y));
         }

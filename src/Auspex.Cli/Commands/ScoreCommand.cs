@@ -6,9 +6,9 @@ using Auspex.Scoring;
 namespace Auspex.Cli.Commands;
 
 /// <summary>
-/// <c>auspex score [--demo | --data-dir D | --config F] [--at T] [--level host|rack|zone|region|all] [-o table|json|yaml|csv|svg]</c>:
+/// <c>auspex score [--demo | --data-dir D | --config F] [--at T] [--level host|rack|zone|region|all] [-o table|json|yaml|csv|svg|png] [--output F]</c>:
 /// one loop tick, then every locality's desirability with its four parts (and, in json/yaml, weights and explanations);
-/// <c>-o svg</c> writes the heatmap.
+/// <c>-o svg</c> writes the heatmap, <c>-o png</c> the same as a picture (to <c>--output</c>, default <c>heatmap.png</c>).
 /// </summary>
 internal static class ScoreCommand
 {
@@ -16,13 +16,21 @@ internal static class ScoreCommand
     {
         var level = new Option<string>("--level") { Description = "Which localities: host, rack, zone, region or all.", DefaultValueFactory = _ => "all" };
         level.AcceptOnlyFromAmong("all", "host", "rack", "zone", "region");
-        var cmd = new Command("score", "Score every locality (capacity, risk, cost, proximity → desirability) and list them, worst first; -o svg draws the heatmap.")
+        var cmd = new Command("score", "Score every locality (capacity, risk, cost, proximity → desirability) and list them, worst first; -o svg or -o png draws the heatmap.")
         {
             level,
         };
-        var o = FleetRunner.Add(cmd, "table", "json", "yaml", "csv", "svg");
+        var o = FleetRunner.Add(cmd, "table", "json", "yaml", "csv", "svg", "png");
         cmd.SetAction(async (parse, ct) =>
         {
+            var format = parse.GetValue(o.Format);
+            // Where the picture goes is checked before the tick, so a bad path costs nothing.
+            var png = format == "png" ? parse.GetValue(o.Output)?.FullName ?? Path.GetFullPath("heatmap.png") : null;
+            if (png is not null && Path.GetDirectoryName(png) is { } pngDir && !Directory.Exists(pngDir))
+            {
+                Console.Error.WriteLine($"error: cannot write the heatmap to {png}: the directory {pngDir} does not exist");
+                return 1;
+            }
             var opened = await FleetRunner.OpenAsync(parse, o, ct);
             if (opened is not { } x)
             {
@@ -31,7 +39,12 @@ internal static class ScoreCommand
             await using var rt = x.Runtime;
             using var temp = x.Temp;
             var latest = rt.Loop.Latest!;
-            var format = parse.GetValue(o.Format);
+            if (png is not null)
+            {
+                Plots.HeatmapPlot.SavePng(Heatmap.Build(latest.Topology, latest.Scores, latest.At), png);
+                Console.Error.WriteLine($"auspex: wrote {png}");
+                return 0;
+            }
             if (format == "svg")
             {
                 FleetRunner.Emit(parse, o, HeatmapSvg.Render(Heatmap.Build(latest.Topology, latest.Scores, latest.At)));

@@ -8,132 +8,207 @@ namespace Auspex.Scoring;
 /// <summary>Prices hosts and rolls the prices up; normalises per locality level (min–max, cheapest = 1).</summary>
 internal static class CostCalculator
 {
-    public static Dictionary<string, CostEstimate> Compute(Topology topology, IReadOnlyList<HostForecast> forecasts, ScoringContext context,
-        DateTimeOffset at, IReadOnlyCollection<string> localities) =>
-        Compute(FleetIndex.For(topology), forecasts, context, at, localities);
-
     /// <summary>
-    /// As the overload over a topology, on its index: each priced host is added to itself and its ancestors in host
-    /// order (the same sums in the same order as before), sources kept per locality as a short distinct list.
+    /// Per locality position, the sums of its priced hosts (independent of which localities are scored): each priced
+    /// host is added to itself and its ancestors in host order (the same sums in the same order as ever), its price
+    /// source kept as a bit of a per-locality set (sources are interned once per pass).
     /// </summary>
-    public static Dictionary<string, CostEstimate> Compute(FleetIndex index, IReadOnlyList<HostForecast> forecasts, ScoringContext context,
-        DateTimeOffset at, IReadOnlyCollection<string> localities) =>
-        Normalise(index, PriceHosts(index, forecasts, context, at), localities);
-
-    /// <summary>Per locality position, the sums of its priced hosts (independent of which localities are scored).</summary>
-    internal static Sum[] PriceHosts(FleetIndex index, IReadOnlyList<HostForecast> forecasts, ScoringContext context, DateTimeOffset at)
+    internal static Sums PriceHosts(FleetIndex index, ForecastColumns columns, ForecastColumns.Placement placement, ScoringContext context, DateTimeOffset at)
     {
         var topology = index.Topology;
-        var power = new Dictionary<string, Forecast>(StringComparer.Ordinal);
-        foreach (var f in forecasts)
-        {
-            if (f.Resource == ResourceKind.Power && f.Forecast.Points.Count > 0)
-            {
-                power.TryAdd(f.Host, f.Forecast);
-            }
-        }
         var tiers = new Dictionary<string, Tier?>(StringComparer.Ordinal);
+        var tierSources = new Dictionary<Tier, (string Plain, string WithTariff)>(ReferenceEqualityComparer.Instance);
         var prices = new TariffMemo(context.Tariff);
         var sums = new Sum[index.Localities.Length];
+        var interned = new Dictionary<string, int>(StringComparer.Ordinal);
+        var names = new List<string>();
         foreach (var li in index.Hosts)
         {
             var h = index.Localities[li];
             var chain = index.Chains[li];
             double? instance = null;
             string? source = null;
+            Tier? tier = null;
             if (context.Prices?.PriceOf(topology, h, at) is { } sheet)
             {
                 (instance, source) = (sheet.Price, sheet.Source);
             }
-            else if (h.Tier is { } tierName && TierFor(topology, h, tierName, tiers) is { } tier)
+            else if (h.Tier is { } tierName && TierFor(topology, h, tierName, tiers) is { } t)
             {
-                (instance, source) = (tier.PricePerHour, $"tier {tier.Name} ({tier.Provider})");
+                tier = t;
+                instance = t.PricePerHour;
             }
             double? energy = null;
             if (context.Tariff is { } tariff)
             {
-                // Nearest first: the host, its rack, zone, region.
-                var ids = new List<string>(chain.Length);
-                for (var k = chain.Length - 1; k >= 0; k--)
+                List<string>? ids = null;
+                var banded = prices.Banded(chain);
+                var (pc, ps) = placement.PowerOf[li];
+                if (pc >= 0)
                 {
-                    ids.Add(chain[k].Id);
-                }
-                if (power.TryGetValue(h.Id, out var pf))
-                {
+                    var col = columns.Columns[pc];
+                    var from = col.OffsetArray[ps];
+                    var to = col.OffsetArray[ps + 1];
+                    var mean = col.MeanArray;
+                    var times = col.AtArray;
                     var sum = 0.0;
                     var n = 0;
-                    foreach (var p in pf.Points)
+                    for (var r = from; r < to; r++)
                     {
-                        if (prices.PriceAt(tariff, ids, p.At) is { } kwh)
+                        var kwh = banded ? tariff.PriceAt(ids ??= NearestFirst(chain), times[r]) : prices.ByHour(tariff, times[r]);
+                        if (kwh is { } price)
                         {
-                            sum += Math.Max(0, p.Mean) / 1000 * kwh;
+                            sum += Math.Max(0, mean[r]) / 1000 * price;
                             n++;
                         }
                     }
                     energy = n > 0 ? sum / n : null;
                 }
-                else if (context.PowerWatts?.GetValueOrDefault(h.Id) is { } w && w > 0 && tariff.PriceAt(ids, at) is { } kwhNow)
+                else if (context.PowerWatts?.GetValueOrDefault(h.Id) is { } w && w > 0 && tariff.PriceAt(ids ??= NearestFirst(chain), at) is { } kwhNow)
                 {
                     energy = w / 1000 * kwhNow;
-                }
-                if (energy is not null)
-                {
-                    source = source is null ? "tariff" : source + " + tariff";
                 }
             }
             if (instance is null && energy is null)
             {
                 continue;
             }
-            var (inst, en, cores) = (instance ?? 0, energy ?? 0, h.Capacity[ResourceKind.Cpu]);
+            if (tier is not null)
+            {
+                if (!tierSources.TryGetValue(tier, out var ts))
+                {
+                    var plain = $"tier {tier.Name} ({tier.Provider})";
+                    tierSources[tier] = ts = (plain, plain + " + tariff");
+                }
+                source = energy is null ? ts.Plain : ts.WithTariff;
+            }
+            else if (energy is not null)
+            {
+                source = source is null ? "tariff" : source + " + tariff";
+            }
+            if (!interned.TryGetValue(source!, out var sid))
+            {
+                interned[source!] = sid = names.Count;
+                names.Add(source!);
+            }
+            var (inst, en, cores) = (instance ?? 0, energy ?? 0, index.CapacityOf(li, ResourceKind.Cpu));
             // Sum the host into itself and every ancestor.
+            var positions = index.ChainPositions[li];
             for (var k = chain.Length - 1; k >= 0; k--)
             {
-                ref var acc = ref sums[index.ChainPositions[li][k]];
+                ref var acc = ref sums[positions[k]];
                 acc.Inst += inst;
                 acc.Energy += en;
                 acc.Cores += cores;
                 acc.N++;
-                if (acc.Sources is null)
+                if (sid < 64)
                 {
-                    acc.Sources = [source!];
+                    acc.Mask |= 1UL << sid;
                 }
-                else if (!acc.Sources.Contains(source!))
+                else if (acc.More is null)
                 {
-                    acc.Sources.Add(source!);
+                    acc.More = [sid];
+                }
+                else if (!acc.More.Contains(sid))
+                {
+                    acc.More.Add(sid);
                 }
             }
         }
-        return sums;
+        return new Sums(sums, [.. names]);
     }
 
-    /// <summary>Cost estimates of <paramref name="localities"/>, normalised per level among them.</summary>
-    internal static Dictionary<string, CostEstimate> Normalise(FleetIndex index, Sum[] sums, IReadOnlyCollection<string> localities)
+    private static List<string> NearestFirst(Locality[] chain)
     {
-        var raw = new List<(string Id, LocalityKind Kind, CostEstimate Est)>();
-        foreach (var id in localities)
+        var ids = new List<string>(chain.Length);
+        for (var k = chain.Length - 1; k >= 0; k--)
         {
-            if (!index.Position.TryGetValue(id, out var li) || sums[li].N == 0)
+            ids.Add(chain[k].Id);
+        }
+        return ids;
+    }
+
+    /// <summary>Cost rows of <paramref name="positions"/>, normalised per level among them (min–max, cheapest = 1).</summary>
+    internal static CostRows Normalise(FleetIndex index, Sums sums, IReadOnlyList<int> positions)
+    {
+        var n = index.Localities.Length;
+        var perCore = new double[n];
+        var value = new double[n];
+        var order = new List<int>(positions.Count);
+        var kinds = new List<LocalityKind>();
+        foreach (var li in positions)
+        {
+            ref var x = ref sums.Values[li];
+            if (x.N == 0)
             {
                 continue;
             }
-            var x = sums[li];
             var total = x.Inst + x.Energy;
-            var perCore = x.Cores > 0 ? total / x.Cores : total;
-            var sources = x.Sources!.Count == 1 ? x.Sources : x.Sources.Order(StringComparer.Ordinal).ToList();
-            raw.Add((id, index.Localities[li].Kind, new CostEstimate(id, total, x.Inst, x.Energy, perCore, x.N, sources, 0)));
-        }
-        var result = new Dictionary<string, CostEstimate>(raw.Count, StringComparer.Ordinal);
-        foreach (var level in raw.GroupBy(r => r.Kind))
-        {
-            var list = level.ToList();
-            var values = ScoreNormalizer.MinMaxCost(list.Select(r => r.Est.PerCoreHour).ToList());
-            for (var i = 0; i < list.Count; i++)
+            perCore[li] = x.Cores > 0 ? total / x.Cores : total;
+            order.Add(li);
+            if (!kinds.Contains(index.Localities[li].Kind))
             {
-                result[list[i].Id] = list[i].Est with { Value = values[i] };
+                kinds.Add(index.Localities[li].Kind);
             }
         }
-        return result;
+        // Grouped by level in the order levels first appear (what GroupBy gave), each level in position order.
+        var grouped = new List<int>(order.Count);
+        foreach (var kind in kinds)
+        {
+            var level = new List<int>();
+            foreach (var li in order)
+            {
+                if (index.Localities[li].Kind == kind)
+                {
+                    level.Add(li);
+                }
+            }
+            var values = ScoreNormalizer.MinMaxCost(level.ConvertAll(li => perCore[li]));
+            for (var i = 0; i < level.Count; i++)
+            {
+                value[level[i]] = values[i];
+            }
+            grouped.AddRange(level);
+        }
+        return new CostRows(sums, perCore, value, grouped);
+    }
+
+    /// <summary>Host price sums per locality position, and the interned source names.</summary>
+    internal sealed record Sums(Sum[] Values, string[] Sources);
+
+    /// <summary>Normalised cost per locality position; <see cref="Order"/> lists the priced ones (grouped by level).</summary>
+    internal sealed class CostRows(Sums sums, double[] perCore, double[] value, List<int> order)
+    {
+        public List<int> Order { get; } = order;
+
+        public bool Has(int li) => sums.Values[li].N > 0;
+
+        public double PerCoreHour(int li) => perCore[li];
+
+        public double Value(int li) => value[li];
+
+        public CostEstimate Record(string id, int li)
+        {
+            ref var x = ref sums.Values[li];
+            var total = x.Inst + x.Energy;
+            var sources = new List<string>();
+            for (var b = 0; b < 64 && b < sums.Sources.Length; b++)
+            {
+                if ((x.Mask & (1UL << b)) != 0)
+                {
+                    sources.Add(sums.Sources[b]);
+                }
+            }
+            if (x.More is { } more)
+            {
+                sources.AddRange(more.Select(s => sums.Sources[s]));
+            }
+            if (sources.Count > 1)
+            {
+                sources.Sort(StringComparer.Ordinal);
+            }
+            return new CostEstimate(id, total, x.Inst, x.Energy, perCore[li], x.N, sources, value[li]);
+        }
     }
 
     /// <summary>
@@ -146,15 +221,22 @@ internal static class CostCalculator
         private readonly double?[] _byHour = new double?[24];
         private readonly bool[] _known = new bool[24];
 
-        public double? PriceAt(PowerTariff t, List<string> nearestFirst, DateTimeOffset at)
+        /// <summary>Whether any locality of the chain has bands of its own (then its price is looked up in full).</summary>
+        public bool Banded(Locality[] chain)
         {
-            foreach (var id in nearestFirst)
+            foreach (var l in chain)
             {
-                if (_banded.Contains(id))
+                if (_banded.Contains(l.Id))
                 {
-                    return t.PriceAt(nearestFirst, at);
+                    return true;
                 }
             }
+            return false;
+        }
+
+        /// <summary>The price of the <c>*</c> bands at <paramref name="at"/>, once per UTC hour.</summary>
+        public double? ByHour(PowerTariff t, DateTimeOffset at)
+        {
             var hour = at.UtcDateTime.Hour;
             if (!_known[hour])
             {
@@ -171,7 +253,8 @@ internal static class CostCalculator
         public double Energy;
         public double Cores;
         public int N;
-        public List<string>? Sources;
+        public ulong Mask;
+        public List<int>? More;
     }
 
     // TierOf, remembered per tier name when the name is unambiguous (then the host's provider does not matter).

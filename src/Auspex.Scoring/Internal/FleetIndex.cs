@@ -90,6 +90,38 @@ internal sealed class FleetIndex
     /// <summary>Position by locality id.</summary>
     public Dictionary<string, int> Position { get; }
 
+    /// <summary>Capacity of <paramref name="kind"/> at position <paramref name="li"/> (the locality's own vector, read once per kind).</summary>
+    public double CapacityOf(int li, Auspex.Core.Resources.ResourceKind kind)
+    {
+        var k = (int)kind;
+        var table = Volatile.Read(ref _capacities);
+        if (k >= table.Length || table[k] is not { } values)
+        {
+            lock (_gate)
+            {
+                table = _capacities;
+                if (k >= table.Length)
+                {
+                    Array.Resize(ref table, k + 1);
+                }
+                if (table[k] is null)
+                {
+                    var v = new double[Localities.Length];
+                    for (var i = 0; i < v.Length; i++)
+                    {
+                        v[i] = Localities[i].Capacity[kind];
+                    }
+                    table[k] = v;
+                }
+                _capacities = table;
+                values = table[k]!;
+            }
+        }
+        return values[li];
+    }
+
+    private double[]?[] _capacities = [];
+
     /// <summary>Every host's posterior failure rate under <paramref name="model"/> (aligned with <see cref="Hosts"/>), computed once per model.</summary>
     public GammaRate[] PosteriorsUnder(FailureRateModel model)
     {

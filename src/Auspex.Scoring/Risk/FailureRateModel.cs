@@ -125,9 +125,18 @@ public sealed class FailureRateModel
         {
             var s = Math.Exp(logS);
             var sum = 0.0;
+            // Runs of identical units (typically many with no failure over the same exposure) reuse the term: the same
+            // additions in the same order, without recomputing three log-gammas per unit.
+            (double N, double T, double Mu) previous = (double.NaN, double.NaN, double.NaN);
+            var term = 0.0;
             foreach (var (n, t, mu) in data)
             {
-                sum += LogNegBin(n, s * Math.Max(mu, 1e-15), s, t);
+                if (!(n == previous.N && t == previous.T && mu == previous.Mu))
+                {
+                    term = LogNegBin(n, s * Math.Max(mu, 1e-15), s, t);
+                    previous = (n, t, mu);
+                }
+                sum += term;
             }
             return sum;
         }

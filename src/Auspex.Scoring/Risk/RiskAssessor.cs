@@ -8,17 +8,12 @@ namespace Auspex.Scoring;
 /// <summary>Computes <see cref="FailureRisk"/> for hosts and rolls it up to racks, zones and regions.</summary>
 internal sealed class RiskAssessor(ScoringOptions options)
 {
-    public Dictionary<string, FailureRisk> Compute(Topology topology, FailureRateModel model, Func<string, HostCovariates> covariates,
-        DateTimeOffset at, IEnumerable<string> localities) =>
-        Compute(FleetIndex.For(topology), model, (_, id) => covariates(id), at, localities);
-
     /// <summary>
-    /// Every host's risk, then each locality's mean over the hosts under it. Host posteriors come from the index's
-    /// cache (one computation per fitted model); the sums run host by host in the topology's order, so each mean is
-    /// computed with the same additions in the same order as a per-locality average over its hosts.
+    /// Every host's risk summed into itself and its ancestors, in host order (so each mean is computed with the same
+    /// additions in the same order as a per-locality average over its hosts); the records and their reasons are
+    /// written only when asked for (<see cref="RiskRows.Record"/>).
     /// </summary>
-    public Dictionary<string, FailureRisk> Compute(FleetIndex index, FailureRateModel model, Func<int, string, HostCovariates> covariates,
-        DateTimeOffset at, IEnumerable<string>? localities = null)
+    public RiskRows Accumulate(FleetIndex index, FailureRateModel model, Func<int, string, HostCovariates> covariates, DateTimeOffset at)
     {
         var topology = index.Topology;
         var horizon = options.RiskHorizon;
@@ -58,15 +53,23 @@ internal sealed class RiskAssessor(ScoringOptions options)
                 a.Count++;
             }
         }
-        var fleet = (model.GlobalRatePerHour * 24 * 365.25).ToString("0.###", CultureInfo.InvariantCulture);
-        var result = new Dictionary<string, FailureRisk>(n, StringComparer.Ordinal);
-        foreach (var id in localities ?? index.Localities.Select(l => l.Id))
+        return new RiskRows(acc, options, (model.GlobalRatePerHour * 24 * 365.25).ToString("0.###", CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Per locality position, the sums over its hosts.</summary>
+    internal sealed class RiskRows(Agg[] aggs, ScoringOptions options, string fleet)
+    {
+        public Agg[] Aggs { get; } = aggs;
+
+        /// <summary>P(failure within the horizon): the mean over the locality's hosts.</summary>
+        public double Probability(int li) => Aggs[li].P / Aggs[li].Count;
+
+        /// <summary>The normalised risk part.</summary>
+        public double Value(int li) => ScoreNormalizer.Linear(Probability(li), options.IntolerableRisk, 0);
+
+        public FailureRisk Record(string id, int li)
         {
-            if (!index.Position.TryGetValue(id, out var li) || acc[li].Count == 0)
-            {
-                continue;
-            }
-            var a = acc[li];
+            var a = Aggs[li];
             var p = a.P / a.Count;
             var rate = a.Rate / a.Count * 24 * 365.25;
             var mult = a.M / a.Count;
@@ -81,13 +84,12 @@ internal sealed class RiskAssessor(ScoringOptions options)
             }
             reasons.Add(string.Create(CultureInfo.InvariantCulture,
                 $"history: {rate:0.###} failures per host-year (hierarchical gamma–Poisson posterior, pooled host→rack→zone; fleet {fleet})"));
-            result[id] = new FailureRisk(id, p, horizon, a.Count, rate, mult, a.InMaint, reasons,
+            return new FailureRisk(id, p, options.RiskHorizon, a.Count, rate, mult, a.InMaint, reasons,
                 ScoreNormalizer.Linear(p, options.IntolerableRisk, 0));
         }
-        return result;
     }
 
-    private struct Agg
+    internal struct Agg
     {
         public double P;
         public double Rate;
