@@ -38,7 +38,7 @@ public sealed class ScoreHeatmapTests(DemoServerFixture demo)
     public async Task Demo_HeatmapApi_IsTheGridWithEveryHostsLowestPart()
     {
         await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(60));
-        var heatmap = await demo.Http.GetFromJsonAsync<JsonElement>("/api/v1/heatmap");
+        var heatmap = await demo.Http.GetFromJsonAsync<JsonElement>("/api/v1/heatmap/grid");
         var zones = heatmap.GetProperty("zones").EnumerateArray().ToList();
         Assert.Equal(4, zones.Count);
         var racks = zones.SelectMany(z => z.GetProperty("racks").EnumerateArray()).ToList();

@@ -32,12 +32,12 @@ internal static class LocalityEndpoints
             .WithName("GetLocalityScores")
             .WithSummary("A locality's score history (default: the last day of the loop's clock).")
             .Produces<IReadOnlyList<ScoreView>>().ProducesProblem(400).ProducesProblem(404);
-        app.MapGet("/api/v1/heatmap", (AuspexRuntime rt) =>
+        app.MapGet("/api/v1/heatmap/grid", (AuspexRuntime rt) =>
                 rt.Loop.Latest is { } latest
                     ? Results.Ok(Heatmap.Build(latest.Topology, latest.Scores, latest.At))
                     : AuspexServer.Problem(503, "No scores yet", "the loop has not scored the fleet yet"))
             .WithTags("Localities")
-            .WithName("GetHeatmap")
+            .WithName("GetHeatmapGrid")
             .WithSummary("The latest scores as the heatmap grid: zones → racks → host cells, each level with its desirability and colour, each host with its lowest part (drill down with /api/v1/localities/{id}).")
             .Produces<Heatmap>().ProducesProblem(503);
         return app;
