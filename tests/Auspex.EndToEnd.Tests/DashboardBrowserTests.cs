@@ -172,6 +172,58 @@ public sealed class DashboardBrowserTests(DemoServerFixture demo)
     }
 
     [RequiresProgramFact(Chromium, Install)]
+    public async Task AnonymousReadsOff_TheHeatmapSendsToLogin_AViewerKeyOpensIt_AnotherTenantsKeyIsRefused()
+    {
+        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(60));
+        var count = (await demo.Http.GetFromJsonAsync<JsonElement>("/api/v1/heatmap")).GetProperty("count").GetInt32();
+        demo.Auth.AnonymousReads = false;
+        try
+        {
+            await using var s = await Session.StartAsync(demo.BaseAddress);
+            var refused = new List<string>();
+            s.Page.Response += (_, r) =>
+            {
+                if (r.Status == 401 && r.Url.Contains("/api/v1/heatmap", StringComparison.Ordinal))
+                {
+                    lock (refused)
+                    {
+                        refused.Add(r.Url);
+                    }
+                }
+            };
+            // Not logged in: the heatmap's data is refused (401) and the console sends the visitor to log in.
+            await s.Page.GotoAsync(new Uri(demo.BaseAddress, "/#/heatmap").ToString());
+            await s.Page.WaitForSelectorAsync("#view[data-page=login][data-ready]", new PageWaitForSelectorOptions { Timeout = 60_000 });
+            lock (refused)
+            {
+                Assert.NotEmpty(refused);
+            }
+            Assert.Equal("none", await s.Page.GetAttributeAsync("body", "data-role"));
+            await s.ShotAsync("login-required");
+            // A key of another tenant logs in but reads nothing of this one: the page says why.
+            await s.Page.FillAsync("#login-key", DemoServerFixture.OtherTenantToken);
+            await s.Page.ClickAsync("#login-form button[type=submit]");
+            await s.Page.WaitForSelectorAsync("#view[data-page=heatmap] #summary .error", new PageWaitForSelectorOptions { Timeout = 60_000 });
+            Assert.Contains("belongs to tenant 'other'", await s.Page.InnerTextAsync("#summary"), StringComparison.Ordinal);
+            Assert.Equal(0, await s.Page.Locator("#heatmap [data-locality-id]").CountAsync());
+            await s.Page.ClickAsync("#logout");
+            await s.Page.WaitForSelectorAsync("#view[data-page=login][data-ready]");
+            // A viewer key of this tenant: back on the heatmap, every cell drawn.
+            await s.Page.EvaluateAsync("() => sessionStorage.setItem('auspex.after-login', '#/heatmap')");
+            await s.Page.FillAsync("#login-key", DemoServerFixture.ViewerToken);
+            await s.Page.ClickAsync("#login-form button[type=submit]");
+            await s.Page.WaitForSelectorAsync("#view[data-page=heatmap][data-ready=scored]", new PageWaitForSelectorOptions { Timeout = 60_000 });
+            Assert.Equal(count, await s.Page.Locator("#heatmap [data-locality-id]").CountAsync());
+            Assert.Equal("viewer", await s.Page.GetAttributeAsync("body", "data-role"));
+            Assert.Empty(s.Errors);
+        }
+        finally
+        {
+            demo.Auth.AnonymousReads = true;
+        }
+    }
+
+    [RequiresProgramFact(Chromium, Install)]
     public async Task HostCell_HoverShowsPartsBesideThePointer_ClickOpensTheLocalityWithFanCharts()
     {
         var locs = await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(60));
