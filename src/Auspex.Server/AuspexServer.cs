@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Auspex.Engine;
+using Auspex.Server.Auth;
 using Auspex.Server.Endpoints;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -43,6 +44,13 @@ public static class AuspexServer
         builder.Services.AddSingleton<TickBroadcaster>();
         builder.Services.AddSingleton(new Auth.SessionStore(TimeProvider.System));
         builder.Services.AddHostedService<LoopHostedService>();
+        builder.Services.AddSingleton<LatestScores>();
+        // gzip/br for JSON, scripts and pages (the heatmap's JSON shrinks ~3×; event streams are not compressed).
+        builder.Services.AddResponseCompression(o =>
+        {
+            o.Providers.Add<Microsoft.AspNetCore.ResponseCompression.BrotliCompressionProvider>();
+            o.Providers.Add<Microsoft.AspNetCore.ResponseCompression.GzipCompressionProvider>();
+        });
         builder.Services.AddExtender();
         builder.Services.AddPlacements();
         builder.Services.AddPlanRunner();
@@ -59,6 +67,8 @@ public static class AuspexServer
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseResponseCompression();
+        app.UseReadGuard();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapHealthEndpoints();
         app.MapMetricsEndpoint();
@@ -77,6 +87,7 @@ public static class AuspexServer
         app.MapScalingEndpoints();
         app.MapGrpcService<Keda.KedaScalerService>();
         app.MapDashboard();
+        app.MapHeatmapEndpoints();
         return app;
     }
 

@@ -116,6 +116,111 @@ public sealed class DashboardBrowserTests(DemoServerFixture demo)
     }
 
     [RequiresProgramFact(Chromium, Install)]
+    public async Task Heatmap_DrawsFromTheCompactView_AndFetchesOneLocalityOnHover()
+    {
+        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(60));
+        await using var s = await Session.StartAsync(demo.BaseAddress);
+        var api = new List<string>();
+        s.Page.Request += (_, r) =>
+        {
+            var u = new Uri(r.Url);
+            if (u.AbsolutePath.StartsWith("/api/v1/", StringComparison.Ordinal))
+            {
+                lock (api)
+                {
+                    api.Add(u.PathAndQuery);
+                }
+            }
+        };
+        await s.GotoAsync(demo.BaseAddress, "#/heatmap", "[data-ready=scored]");
+        // What the page drew from: GET /api/v1/heatmap, never the full list of localities; ECharts not loaded.
+        string[] seen;
+        lock (api)
+        {
+            seen = [.. api];
+        }
+        Assert.Contains("/api/v1/heatmap", seen);
+        Assert.DoesNotContain("/api/v1/localities", seen);
+        Assert.Equal(0, await s.Page.Locator("script[src*=echarts]").CountAsync());
+        // Every cell is the API's locality with its desirability (3 decimals in data-desirability).
+        var heat = await demo.Http.GetFromJsonAsync<JsonElement>("/api/v1/heatmap");
+        var ids = heat.GetProperty("ids").EnumerateArray().Select(e => e.GetString()!).ToArray();
+        var des = heat.GetProperty("desirability").EnumerateArray().ToArray();
+        var cells = await s.Page.EvalOnSelectorAllAsync<string[][]>("#heatmap [data-locality-id]", "els => els.map(e => [e.dataset.localityId, e.dataset.desirability])");
+        Assert.Equal(ids.Length, cells.Length);
+        Assert.Equal(ids.ToHashSet(), cells.Select(c => c[0]).ToHashSet());
+        var byId = cells.ToDictionary(c => c[0], c => double.Parse(c[1], System.Globalization.CultureInfo.InvariantCulture));
+        for (var i = 0; i < ids.Length; i++)
+        {
+            // The live page may have repainted after a tick since; a score moves little in one tick.
+            Assert.InRange(byId[ids[i]], des[i].GetDouble() - 0.25, des[i].GetDouble() + 0.25);
+        }
+        // Hovering a host fetches that one locality for the weights and explanations, once.
+        var host = ids.Where((_, i) => heat.GetProperty("kindNames")[heat.GetProperty("kind")[i].GetInt32()].GetString() == "host").First();
+        await s.Page.Locator($"#heatmap [data-locality-id='{host}']").HoverAsync();
+        await s.Page.WaitForSelectorAsync("#tooltip[data-detail=loaded]", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        Assert.True(await s.Page.Locator("#tooltip .why").CountAsync() >= 4);
+        Assert.Matches(@"×\d\.\d\d", await s.Page.InnerTextAsync("#tooltip"));
+        lock (api)
+        {
+            Assert.Contains($"/api/v1/localities/{host}", api);
+            Assert.DoesNotContain("/api/v1/localities", api);
+        }
+        await s.ShotAsync("heatmap-compact-hover");
+        Assert.Empty(s.Errors);
+        Assert.Empty(s.External);
+    }
+
+    [RequiresProgramFact(Chromium, Install)]
+    public async Task AnonymousReadsOff_TheHeatmapSendsToLogin_AnotherTenantsKeyIsRefused_AViewerKeyOpensIt()
+    {
+        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(60));
+        var count = (await demo.Http.GetFromJsonAsync<JsonElement>("/api/v1/heatmap")).GetProperty("count").GetInt32();
+        demo.Auth.AnonymousReads = false;
+        try
+        {
+            await using var s = await Session.StartAsync(demo.BaseAddress);
+            var refused = new List<string>();
+            s.Page.Response += (_, r) =>
+            {
+                if (r.Status == 401 && r.Url.Contains("/api/v1/heatmap", StringComparison.Ordinal))
+                {
+                    lock (refused)
+                    {
+                        refused.Add(r.Url);
+                    }
+                }
+            };
+            // Not logged in: the heatmap's data is refused (401) and the console sends the visitor to log in.
+            await s.Page.GotoAsync(new Uri(demo.BaseAddress, "/#/heatmap").ToString());
+            await s.Page.WaitForSelectorAsync("#view[data-page=login][data-ready]", new PageWaitForSelectorOptions { Timeout = 60_000 });
+            lock (refused)
+            {
+                Assert.NotEmpty(refused);
+            }
+            Assert.Equal("none", await s.Page.GetAttributeAsync("body", "data-role"));
+            await s.ShotAsync("login-required");
+            // A key of another tenant (even an admin's) is refused at the login, with the reason.
+            await s.Page.FillAsync("#login-key", DemoServerFixture.OtherTenantToken);
+            await s.Page.ClickAsync("#login-form button[type=submit]");
+            await s.Page.WaitForSelectorAsync("#login-msg .error");
+            Assert.Contains("belongs to another tenant", await s.Page.InnerTextAsync("#login-msg"), StringComparison.Ordinal);
+            Assert.Empty(await s.Context.CookiesAsync());
+            // A viewer key of this tenant: back on the heatmap asked for, every cell drawn.
+            await s.Page.FillAsync("#login-key", DemoServerFixture.ViewerToken);
+            await s.Page.ClickAsync("#login-form button[type=submit]");
+            await s.Page.WaitForSelectorAsync("#view[data-page=heatmap][data-ready=scored]", new PageWaitForSelectorOptions { Timeout = 60_000 });
+            Assert.Equal(count, await s.Page.Locator("#heatmap [data-locality-id]").CountAsync());
+            Assert.Equal("viewer", await s.Page.GetAttributeAsync("body", "data-role"));
+            Assert.Empty(s.Errors);
+        }
+        finally
+        {
+            demo.Auth.AnonymousReads = true;
+        }
+    }
+
+    [RequiresProgramFact(Chromium, Install)]
     public async Task HostCell_HoverShowsPartsBesideThePointer_ClickOpensTheLocalityWithFanCharts()
     {
         var locs = await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(60));
@@ -126,6 +231,8 @@ public sealed class DashboardBrowserTests(DemoServerFixture demo)
         await cell.HoverAsync();
         var tip = s.Page.Locator("#tooltip");
         await tip.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible });
+        // The parts show at once; their weights and explanations once GET /api/v1/localities/{id} has answered.
+        await s.Page.WaitForSelectorAsync("#tooltip[data-detail=loaded]", new PageWaitForSelectorOptions { Timeout = 30_000 });
         var text = await tip.InnerTextAsync();
         Assert.Contains("capacity", text, StringComparison.Ordinal);
         Assert.Contains("tightest resource", text, StringComparison.Ordinal);

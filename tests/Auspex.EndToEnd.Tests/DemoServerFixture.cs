@@ -28,6 +28,9 @@ public sealed class DemoServerFixture : IAsyncLifetime
 
     public AuspexRuntime Runtime => _runtime!;
 
+    /// <summary>The server's authentication settings (tests of the "demo" collection run one at a time, so one may switch anonymous reads off and back).</summary>
+    public Auspex.Server.Auth.AuthOptions Auth => Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Auspex.Server.Auth.AuthOptions>(_app!.Services);
+
     public async Task InitializeAsync()
     {
         _runtime = await AuspexRuntime.StartAsync(new RuntimeSettings

@@ -4,8 +4,8 @@ using Microsoft.AspNetCore.Http;
 namespace Auspex.Server.Auth;
 
 /// <summary>
-/// Resolves the caller from <c>Authorization: Bearer TOKEN</c> or <c>Authorization: Basic</c> (any user name, the
-/// token as password — what Prometheus' <c>basic_auth</c> sends), or else from the dashboard's session cookie,
+/// Resolves the caller from <c>Authorization: Bearer TOKEN</c>, <c>Authorization: Token TOKEN</c> (what InfluxDB
+/// clients send) or <c>Authorization: Basic</c> (any user name, the token as password — what Prometheus' <c>basic_auth</c> sends), or else from the dashboard's session cookie,
 /// and checks role and tenant. A cookie-authenticated request that changes data must also carry its session's CSRF
 /// token in <c>X-Auspex-Csrf</c>. Tokens are never logged.
 /// </summary>
@@ -36,6 +36,11 @@ internal static class ApiKeyAuth
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
             token = header[7..].Trim();
+        }
+        else if (header.StartsWith("Token ", StringComparison.OrdinalIgnoreCase))
+        {
+            // What InfluxDB clients and Telegraf send (`Authorization: Token <token>`): the same key.
+            token = header[6..].Trim();
         }
         else if (header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
         {

@@ -16,8 +16,11 @@ internal static class LocalityEndpoints
             .WithName("ListLocalities")
             .WithSummary("Every locality (region, zone, rack, host) with its latest score; score is null before the first tick.")
             .Produces<IReadOnlyList<LocalityView>>();
-        g.MapGet("/{id}", async (string id, FleetService fleet, CancellationToken ct) =>
-                await fleet.LocalityAsync(id, ct) is { } l ? Results.Ok(l) : NotFound(id))
+        // One locality (what the heatmap fetches on hover): from the latest scores kept in memory, not a store query.
+        g.MapGet("/{id}", async (string id, Auspex.Engine.AuspexRuntime rt, LatestScores latest, CancellationToken ct) =>
+                rt.Topology.Current.Find(id) is { } l
+                    ? Results.Ok(HeatmapEndpoints.LocalityView(l, (await latest.GetAsync(ct)).ById.GetValueOrDefault(id)))
+                    : NotFound(id))
             .WithName("GetLocality")
             .WithSummary("One locality with its latest score.")
             .Produces<LocalityView>().ProducesProblem(404);

@@ -2,6 +2,17 @@
 /* global echarts */
 import { num } from './core.js';
 
+// ECharts (715 KB) is loaded by the pages that draw charts, when they are first opened, not by every page: the
+// heatmap and the overview do not need it. A module importing this one waits until it has loaded.
+await new Promise((resolve, reject) => {
+  if (window.echarts) { resolve(); return; }
+  const s = document.createElement('script');
+  s.src = '/ui/lib/echarts/echarts.common.min.js';
+  s.onload = resolve;
+  s.onerror = () => reject(new Error('could not load /ui/lib/echarts/echarts.common.min.js'));
+  document.head.appendChild(s);
+});
+
 const AXIS = { axisLine: { lineStyle: { color: '#2a323c' } }, axisLabel: { color: '#8a96a3', fontSize: 10 }, splitLine: { lineStyle: { color: '#1e252d' } } };
 const charts = new Set();
 

@@ -158,3 +158,54 @@ export async function loadFleet() {
   return fleet;
 }
 export const childrenOf = (id) => fleet.localities.filter((l) => l.parent === id);
+
+/**
+ * What the heatmaps draw, from the compact columnar GET /api/v1/heatmap (a few hundred KB for 10,000 localities instead
+ * of the full /api/v1/localities): light localities { id, kind, parent, score } in topology order, whose score holds
+ * the desirability and the parts' values only. Weights and explanations come per locality from detail(id).
+ */
+export const heatmap = { localities: [], byId: new Map(), at: null, status: null };
+let prefetched = null;
+/** Starts loading the heatmap now (main.js does, while the session and the page's script load); the next loadHeatmap() takes it. */
+export function prefetchHeatmap() { prefetched = { at: Date.now(), p: fetchHeatmap() }; prefetched.p.catch(() => {}); }
+/** The heatmap's data: a prefetched answer of the last 5 s when there is one (if it failed, asks again), else a fresh GET. */
+export function loadHeatmap() {
+  const pre = prefetched;
+  prefetched = null;
+  return pre && Date.now() - pre.at < 5000 ? pre.p.catch(() => fetchHeatmap()) : fetchHeatmap();
+}
+async function fetchHeatmap() {
+  const [h, status] = await Promise.all([api('/api/v1/heatmap'), api('/api/v1/status')]);
+  const names = Object.keys(h.parts), cols = names.map((n) => h.parts[n]);
+  const locs = new Array(h.count);
+  for (let i = 0; i < h.count; i++) {
+    const d = h.desirability[i];
+    let score = null;
+    if (d != null) {
+      const parts = {};
+      for (let k = 0; k < names.length; k++) { const v = cols[k][i]; if (v != null) parts[names[k]] = v; }
+      score = { desirability: d, parts };
+    }
+    const p = h.parent[i];
+    locs[i] = { id: h.ids[i], kind: h.kindNames[h.kind[i]], parent: p >= 0 ? h.ids[p] : null, score };
+  }
+  if (heatmap.at !== h.at) details.clear();
+  heatmap.localities = locs;
+  heatmap.byId = new Map(locs.map((l) => [l.id, l]));
+  heatmap.at = h.at;
+  heatmap.status = status;
+  fleet.status = status;
+  return heatmap;
+}
+
+// One locality with its full score (weights, explanations), fetched once per scoring round when first needed.
+const details = new Map();
+/** GET /api/v1/localities/{id}, remembered until the scores change. */
+export function detail(id) {
+  if (!details.has(id)) {
+    const p = api(`/api/v1/localities/${encodeURIComponent(id)}`);
+    p.catch(() => details.delete(id));
+    details.set(id, p);
+  }
+  return details.get(id);
+}

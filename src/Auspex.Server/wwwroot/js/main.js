@@ -1,5 +1,5 @@
 // Auspex console: hash router, header (clock, live state, who is logged in), login page.
-import { $, $$, api, esc, session, loadSession, startEvents, live, onTick, ApiError } from './core.js';
+import { $, $$, api, esc, session, loadSession, startEvents, live, onTick, ApiError, prefetchHeatmap } from './core.js';
 
 const pages = {
   overview: () => import('./pages/overview.js'),
@@ -125,6 +125,11 @@ window.addEventListener('auspex:unauthorized', () => {
 });
 
 async function start() {
+  // The heatmap and the overview draw from GET /api/v1/heatmap: ask for it while the session and the page's script load.
+  const first = parseHash().name;
+  if (location.hash && (first === 'heatmap' || first === 'overview')) prefetchHeatmap();
+  // The page's module too (fetched and parsed once; route() below finds it in the module map).
+  pages[first]().catch(() => {});
   try { await loadSession(); } catch (e) { console.warn(e); }
   renderWho();
   startEvents(renderLive);

@@ -1,6 +1,6 @@
 // Alerts: rules in force, current alerts and their states, history of state changes, silences (create/expire by operators).
 import { targetLink } from './overview.js';
-import { $, api, esc, time, ago, onTick, throttled, failure, unavailable, table, badge, can, fleet, loadFleet, ApiError } from '../core.js';
+import { $, api, esc, time, ago, onTick, throttled, failure, unavailable, table, badge, can, fleet, loadHeatmap, ApiError } from '../core.js';
 
 const stateKind = (s) => ({ firing: 'bad', pending: 'warn', resolved: 'good' }[String(s).toLowerCase()] || '');
 const secs = (s) => (s == null ? '—' : s >= 3600 ? `${+(s / 3600).toFixed(1)} h` : s >= 60 ? `${Math.round(s / 60)} min` : `${s} s`);
@@ -28,7 +28,7 @@ export default async function alertsPage(view) {
     }
   };
   const refresh = throttled(async () => {
-    if (!fleet.status) { try { await loadFleet(); } catch { /* shown below */ } }
+    if (!fleet.status) { try { await loadHeatmap(); } catch { /* shown below */ } }
     const now = fleet.status?.now;
     await Promise.all([
       load('#al-current', '/api/v1/alerts', (alerts) => (alerts.length ? table(alerts, [

@@ -1,6 +1,7 @@
 // Heatmap: localities grouped region → zone → rack → host, coloured red (risky) → green (desirable).
-// Hover shows the score's parts; click opens the locality.
-import { $, api, esc, pct, heat, NO_DATA, fleet, loadFleet, onTick, throttled, failure } from '../core.js';
+// Drawn from the compact GET /api/v1/heatmap; hover shows the score's parts at once and their weights and explanations
+// once GET /api/v1/localities/{id} has answered (fetched on first hover); click opens the locality.
+import { $, esc, pct, heat, NO_DATA, heatmap, loadHeatmap, detail, onTick, throttled, failure } from '../core.js';
 import { partsHtml } from './parts.js';
 
 /** Colour, data-desirability text and label text of a locality's cell. */
@@ -11,7 +12,7 @@ const look = (l) => {
 
 /**
  * Builds the nested heatmap DOM for the given localities into root, coloured in the same pass (one string, one
- * innerHTML; one delegated listener set), and indexes the cells by locality id for paintHeatmap. Fast for 10k cells.
+ * innerHTML; one delegated listener set); paintHeatmap recolours it later. Fast for 10k cells.
  */
 export function buildHeatmap(root, locs) {
   const kids = new Map();
@@ -30,14 +31,16 @@ export function buildHeatmap(root, locs) {
   const zonesOf = (region) => (kids.get(region.id) || []).map((z) => `<div class="zone">${cell(z, true)}<div class="racks">${racksOf(z)}</div></div>`).join('');
   for (const region of kids.get('') || []) html.push(`<div class="region">${cell(region, true)}<div class="zones">${zonesOf(region)}</div></div>`);
   root.innerHTML = html.join('');
-  const cells = new Map();
-  for (const el of root.getElementsByClassName('cell')) cells.set(el.dataset.localityId, el);
-  root._cells = cells;
+  root._cells = null; // indexed by the first paintHeatmap, not here: a fresh build is already coloured
 }
 
 /** Colours every cell from its locality's score, touching only the cells whose score changed. */
 export function paintHeatmap(root, byId) {
-  const cells = root._cells ?? new Map([...root.querySelectorAll('.cell[data-locality-id]')].map((el) => [el.dataset.localityId, el]));
+  if (!root._cells) {
+    root._cells = new Map();
+    for (const el of root.getElementsByClassName('cell')) root._cells.set(el.dataset.localityId, el);
+  }
+  const cells = root._cells;
   for (const [id, el] of cells) {
     const v = look(byId.get(id));
     if (el.dataset.desirability === v.text && el.style.backgroundColor) continue;
@@ -58,12 +61,25 @@ export default async function heatmapPage(view) {
   const root = $('#heatmap', view);
   const tip = $('#tooltip');
   let ids = '';
+  let hovered = null;
+  const tipHtml = (l, score, note) =>
+    `<h4>${esc(l.kind)} ${esc(l.id)} · ${pct(score?.desirability)}</h4>${partsHtml(score)}<div class="muted hint">${note}click to open</div>`;
   const showTip = (el, e) => {
-    const l = fleet.byId.get(el.dataset.localityId);
+    const l = heatmap.byId.get(el.dataset.localityId);
     if (!l) return;
-    tip.innerHTML = `<h4>${esc(l.kind)} ${esc(l.id)} · ${pct(l.score?.desirability)}</h4>${partsHtml(l.score)}<div class="muted hint">click to open</div>`;
+    hovered = l.id;
+    tip.innerHTML = tipHtml(l, l.score, l.score ? 'loading weights and explanations… · ' : '');
+    tip.dataset.localityId = l.id;
     tip.hidden = false;
     moveTip(e);
+    if (!l.score) return;
+    detail(l.id).then((full) => {
+      if (hovered !== l.id || tip.hidden) return;
+      tip.innerHTML = tipHtml(l, full.score ?? l.score, '');
+      tip.dataset.detail = 'loaded';
+    }, () => {
+      if (hovered === l.id && !tip.hidden) tip.querySelector('.hint').textContent = 'weights and explanations unavailable · click to open';
+    });
   };
   const moveTip = (e) => {
     // Keep the tooltip inside the window and off the pointer: left of it when there is no room on the right.
@@ -73,9 +89,13 @@ export default async function heatmapPage(view) {
     tip.style.left = `${x}px`;
     tip.style.top = `${y}px`;
   };
-  const over = (e) => { const el = e.target.closest('.cell[data-locality-id]'); if (el) showTip(el, e); else tip.hidden = true; };
+  const over = (e) => {
+    const el = e.target.closest('.cell[data-locality-id]');
+    if (!el) { tip.hidden = true; hovered = null; return; }
+    if (el.dataset.localityId !== hovered || tip.hidden) { delete tip.dataset.detail; showTip(el, e); }
+  };
   const move = (e) => { if (!tip.hidden) moveTip(e); };
-  const leave = () => { tip.hidden = true; };
+  const leave = () => { tip.hidden = true; hovered = null; };
   const open = (e) => {
     const el = e.target.closest('.cell[data-locality-id]');
     if (!el) return;
@@ -91,15 +111,14 @@ export default async function heatmapPage(view) {
 
   const refresh = throttled(async () => {
     try {
-      await loadFleet();
+      await loadHeatmap();
     } catch (e) {
-      $('#summary', view).innerHTML = failure('the localities', e);
+      $('#summary', view).innerHTML = failure('the heatmap', e);
       return;
     }
-    const now = fleet.localities.map((l) => l.id).join('|');
-    if (now !== ids) { buildHeatmap(root, fleet.localities); ids = now; }
-    paintHeatmap(root, fleet.byId);
-    const hosts = fleet.localities.filter((l) => l.kind === 'host');
+    const now = heatmap.localities.map((l) => l.id).join('|');
+    if (now !== ids) { buildHeatmap(root, heatmap.localities); ids = now; } else paintHeatmap(root, heatmap.byId);
+    const hosts = heatmap.localities.filter((l) => l.kind === 'host');
     const scored = hosts.filter((h) => h.score);
     const risky = scored.filter((h) => h.score.desirability < 0.3).length;
     const mean = scored.length ? scored.reduce((a, h) => a + h.score.desirability, 0) / scored.length : null;
@@ -108,7 +127,7 @@ export default async function heatmapPage(view) {
       <div class="stat"><b>${scored.length}</b>scored</div>
       <div class="stat"><b>${pct(mean)}</b>mean host desirability</div>
       <div class="stat"><b>${risky}</b>hosts below 30%</div>`;
-    view.dataset.ready = fleet.localities.some((l) => l.score) ? 'scored' : 'waiting';
+    view.dataset.ready = heatmap.localities.some((l) => l.score) ? 'scored' : 'waiting';
   });
   await refresh();
   const off = onTick(refresh);

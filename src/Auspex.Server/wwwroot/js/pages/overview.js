@@ -1,11 +1,11 @@
 // Overview: fleet health, firing alerts, pending and running actions; all live.
-import { $, api, esc, pct, heat, fleet, loadFleet, onTick, throttled, failure, unavailable, table, badge, ago, time, ApiError } from '../core.js';
+import { $, api, esc, pct, heat, fleet, heatmap, loadHeatmap, onTick, throttled, failure, unavailable, table, badge, ago, time, ApiError } from '../core.js';
 import { buildHeatmap, paintHeatmap } from './heatmap.js';
 
 /** An alert's target (locality, component, or locality/resource) linked to its locality when it is one. */
 export function targetLink(t) {
   const id = String(t ?? '').split('/')[0];
-  return fleet.byId.has(id) ? `<a href="#/locality/${encodeURIComponent(id)}">${esc(t)}</a>` : esc(t ?? '');
+  return fleet.byId.has(id) || heatmap.byId.has(id) ? `<a href="#/locality/${encodeURIComponent(id)}">${esc(t)}</a>` : esc(t ?? '');
 }
 
 const list = (x) => (Array.isArray(x) ? x : x?.items ?? x?.alerts ?? x?.plans ?? []);
@@ -25,9 +25,9 @@ export default async function overviewPage(view) {
   let ids = '';
 
   const fleetPart = async () => {
-    await loadFleet();
-    const s = fleet.status;
-    const hosts = fleet.localities.filter((l) => l.kind === 'host');
+    await loadHeatmap();
+    const s = heatmap.status;
+    const hosts = heatmap.localities.filter((l) => l.kind === 'host');
     const scored = hosts.filter((h) => h.score);
     const mean = scored.length ? scored.reduce((a, h) => a + h.score.desirability, 0) / scored.length : null;
     const bands = [['below 30%', (d) => d < 0.3, 0.15], ['30–60%', (d) => d >= 0.3 && d < 0.6, 0.45], ['60% and up', (d) => d >= 0.6, 0.85]]
@@ -41,9 +41,8 @@ export default async function overviewPage(view) {
     $('#ov-bands', view).innerHTML = `<div class="bands">${bands.map((b) => `<div class="band" style="flex:${Math.max(b.k, 0.001)};background:${heat(b.c)}" title="${b.k} hosts ${b.n}">${b.k || ''}</div>`).join('')}</div>
       <div class="key">${bands.map((b) => `<span><i style="background:${heat(b.c)}"></i>${b.k} host${b.k === 1 ? '' : 's'} ${esc(b.n)}</span>`).join('')}</div>
       ${s.lastError ? `<div class="error">last tick failed: ${esc(s.lastError)}</div>` : ''}`;
-    const now = fleet.localities.map((l) => l.id).join('|');
-    if (now !== ids) { buildHeatmap($('#ov-mini', view), fleet.localities); ids = now; }
-    paintHeatmap($('#ov-mini', view), fleet.byId);
+    const now = heatmap.localities.map((l) => l.id).join('|');
+    if (now !== ids) { buildHeatmap($('#ov-mini', view), heatmap.localities); ids = now; } else paintHeatmap($('#ov-mini', view), heatmap.byId);
     const worst = scored.slice().sort((a, b) => a.score.desirability - b.score.desirability).slice(0, 8);
     $('#ov-worst', view).innerHTML = table(worst, [
       { h: 'host', f: (h) => `<a href="#/locality/${encodeURIComponent(h.id)}">${esc(h.id)}</a>` },
@@ -61,7 +60,7 @@ export default async function overviewPage(view) {
         ? table(firing, [
           { h: 'alert', f: (a) => `<b>${esc(a.name)}</b>${a.silenced ? ' ' + badge('silenced', 'info') : ''}<div class="muted small">${esc(a.annotations?.summary ?? '')}</div>` },
           { h: 'on', f: (a) => targetLink(a.target) },
-          { h: 'since', f: (a) => esc(ago(a.since, fleet.status.now)) },
+          { h: 'since', f: (a) => esc(ago(a.since, fleet.status?.now)) },
           { h: '', f: (a) => badge(a.severity ?? 'firing', a.severity === 'critical' ? 'bad' : 'warn') },
         ], 'id="ov-firing"')
         : `<span class="ok">No alert is firing</span> <span class="muted">(${alerts.length} alert${alerts.length === 1 ? '' : 's'} known)</span>`;

@@ -1,6 +1,7 @@
 // Placement: ask where a deployment would go (POST /api/v1/placements, dry run: nothing is recorded) and see why —
-// every score plugin's score and reason for the best candidates, and the filters that ruled hosts out.
-import { $, api, esc, pct, heat, table, badge, failure, unavailable, fleet, loadFleet, ApiError } from '../core.js';
+// every score plugin's score and reason for the best candidates, and the filters that ruled hosts out. The answer is
+// asked again after every loop tick.
+import { $, api, esc, pct, heat, table, badge, failure, unavailable, heatmap, loadHeatmap, onTick, throttled, time, ApiError } from '../core.js';
 
 const UNITS = { k: 1e3, m: 1e6, g: 1e9, t: 1e12, ki: 1024, mi: 1024 ** 2, gi: 1024 ** 3, ti: 1024 ** 4 };
 /** "1Gi", "512Mi", "2G", "1073741824" → bytes; NaN when unreadable. */
@@ -10,7 +11,7 @@ export function bytes(text) {
 }
 
 export default async function placementPage(view) {
-  await loadFleet().catch(() => {});
+  await loadHeatmap().catch(() => {});
   let components = [];
   try { components = await api('/api/v1/components'); } catch { /* the form works without it */ }
   view.innerHTML = `<section class="page-head"><h2>Placement</h2><div class="muted">Where would a deployment go now, and why? A dry run: asking records nothing.</div></section>
@@ -47,23 +48,34 @@ export default async function placementPage(view) {
       ...($('#pl-spread', view).value ? { spreadOver: $('#pl-spread', view).value } : {}),
     };
     out.innerHTML = '<span class="muted">asking…</span>';
+    asked = body;
+    await ask(body);
+  });
+  // Live: the last question is asked again after every loop tick (at most every 5 s), as the fleet's scores move.
+  let asked = null, seq = 0;
+  const ask = async (body) => {
+    const mine = ++seq;
+    const out = $('#pl-out', view);
     try {
-      const r = await api('/api/v1/placements', { method: 'POST', body });
+      const [r] = await Promise.all([api('/api/v1/placements', { method: 'POST', body }), loadHeatmap().catch(() => {})]);
+      if (mine !== seq) return;
       out.classList.remove('muted');
-      out.innerHTML = answerHtml(r);
+      out.innerHTML = answerHtml(r) + `<div class="muted small" id="pl-asof">as of the loop's clock ${esc(time(heatmap.status?.now))} · asked again after every tick</div>`;
       $('#pl-cands', view).classList.remove('muted');
       $('#pl-cands', view).innerHTML = candidatesHtml(r);
     } catch (err) {
+      if (mine !== seq) return;
       out.innerHTML = err instanceof ApiError && err.missing ? unavailable('Placement', err) : failure('a placement', err);
     }
-    view.dataset.answered = 'true';
-  });
+    view.dataset.answered = String((+view.dataset.answered || 0) + 1);
+  };
+  const off = onTick(throttled(async () => { if (asked) await ask(asked); }, 5000));
   view.dataset.ready = 'true';
-  return undefined;
+  return () => { off(); seq++; };
 }
 
 function hostChip(h) {
-  const l = fleet.byId.get(h);
+  const l = heatmap.byId.get(h);
   return `<a class="chip" href="#/locality/${encodeURIComponent(h)}" style="background:${heat(l?.score?.desirability)}">${esc(h)}</a>`;
 }
 

@@ -1,6 +1,7 @@
 // What-if: scale the traffic and the fleet, fail a host or a rack, open a maintenance window; see the predicted effect
-// on the live and the shadow infrastructure (POST /api/v1/whatif: evaluates on a copy, changes nothing).
-import { $, api, esc, pct, num, table, badge, failure, unavailable, fleet, loadFleet, ApiError } from '../core.js';
+// on the live and the shadow infrastructure (POST /api/v1/whatif: evaluates on a copy, changes nothing); evaluated
+// again after every loop tick, so the effect follows the fleet.
+import { $, api, esc, pct, num, table, badge, failure, unavailable, fleet, heatmap, loadHeatmap, onTick, throttled, ApiError } from '../core.js';
 import { renderShadowScene, keyHtml, pickHtml } from './shadow.js';
 
 const level = (u, warning, critical) => (u == null ? 'ok' : u >= critical ? 'critical' : u >= warning ? 'warning' : 'ok');
@@ -9,13 +10,13 @@ const level = (u, warning, critical) => (u == null ? 'ok' : u >= critical ? 'cri
 export function scenarioShadow(r, thresholds) {
   const nodes = new Map();
   for (const l of r.localities) {
-    const base = fleet.byId.get(l.id);
+    const base = heatmap.byId.get(l.id);
     const s = l.scenario || {};
     nodes.set(l.id, { id: l.id, kind: l.kind, parent: base?.parent ?? null, failed: !!l.failed, live: s.liveUtilisation, predicted: s.shadowUtilisation,
       level: l.failed ? 'ok' : level(s.shadowUtilisation, thresholds.warning, thresholds.critical), desirability: s.desirability });
   }
   // Keep the topology's shape even if the answer lists only some localities.
-  for (const l of fleet.localities) if (!nodes.has(l.id)) nodes.set(l.id, { id: l.id, kind: l.kind, parent: l.parent, live: null, predicted: null, level: 'ok', desirability: l.score?.desirability ?? null });
+  for (const l of heatmap.localities) if (!nodes.has(l.id)) nodes.set(l.id, { id: l.id, kind: l.kind, parent: l.parent, live: null, predicted: null, level: 'ok', desirability: l.score?.desirability ?? null });
   return { nodes, queue: [], quantile: thresholds.quantile, horizonSeconds: thresholds.horizonSeconds, warning: thresholds.warning, critical: thresholds.critical, at: r.at };
 }
 
@@ -26,9 +27,9 @@ const SUMMARY_ROWS = [
 ];
 
 export default async function whatifPage(view) {
-  await loadFleet().catch(() => {});
-  const hosts = fleet.localities.filter((l) => l.kind === 'host').map((l) => l.id).sort();
-  const racks = fleet.localities.filter((l) => l.kind === 'rack').map((l) => l.id).sort();
+  await loadHeatmap().catch(() => {});
+  const hosts = heatmap.localities.filter((l) => l.kind === 'host').map((l) => l.id).sort();
+  const racks = heatmap.localities.filter((l) => l.kind === 'rack').map((l) => l.id).sort();
   // Thresholds, quantile and horizon of the loop's shadow (defaults when the server has none).
   const thresholds = { warning: 0.8, critical: 0.95, quantile: 0.9, horizonSeconds: 3600 };
   try {
@@ -67,7 +68,7 @@ export default async function whatifPage(view) {
     $('#wi-scale-v', view).textContent = `×${(+$('#wi-scale', view).value).toFixed(2)}`;
     let r;
     try {
-      await loadFleet();
+      await loadHeatmap();
       r = await api('/api/v1/whatif', { method: 'POST', body: body() });
     } catch (e) {
       if (mine !== seq) return;
@@ -110,5 +111,7 @@ export default async function whatifPage(view) {
   };
   $('#wi-form', view).addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(run, 350); });
   await run();
-  return () => { clearTimeout(timer); seq++; scene?.dispose(); };
+  // Live: the scenario is evaluated again on the fleet as it is after every loop tick (at most every 4 s).
+  const off = onTick(throttled(async () => { await run(); view.dataset.runs = String((+view.dataset.runs || 1) + 1); }, 4000));
+  return () => { off(); clearTimeout(timer); seq++; scene?.dispose(); };
 }
