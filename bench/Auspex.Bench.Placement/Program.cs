@@ -23,6 +23,7 @@ var decisions = int.Parse(Arg("--decisions", "2000"), inv);
 var sizes = Arg("--sizes", "100,300,1000").Split(',').Select(s => int.Parse(s, inv)).ToArray();
 var timeLimit = TimeSpan.FromSeconds(double.Parse(Arg("--time-limit", "10"), inv));
 var runs = int.Parse(Arg("--runs", "3"), inv);
+var machines = Arg("--machines", "100,300,1000").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, inv)).ToArray();
 var cpsatMaxVars = long.Parse(Arg("--cpsat-max-vars", "500000"), inv);
 var traces = Arg("--traces", Path.Combine("..", "shared", "data", "traces", "alibaba_microservice_callgraphs"));
 var t0 = new DateTimeOffset(2013, 8, 12, 0, 0, 0, TimeSpan.Zero);
@@ -181,7 +182,12 @@ void Compare(string title, GlobalPlacementProblem p, double[][] requests, int re
     var cpTimes = new List<double>();
     GlobalPlacementResult? cpResult = null;
     var vars = (long)p.Components.Count * p.Hosts.Count;
-    if (vars > cpsatMaxVars)
+    if (args.Contains("--skip-cpsat"))
+    {
+        Console.WriteLine("| CP-SAT | skipped (--skip-cpsat) | | | | | |");
+        repeat = 0;
+    }
+    else if (vars > cpsatMaxVars)
     {
         Console.WriteLine($"| CP-SAT | skipped: {vars:N0} assignment variables > --cpsat-max-vars {cpsatMaxVars:N0} | | | | | |");
         repeat = 0;
@@ -201,11 +207,27 @@ void Compare(string title, GlobalPlacementProblem p, double[][] requests, int re
             Console.WriteLine($"  CP-SAT: {string.Join("; ", cpResult.Reasons)}");
         }
     }
-    if (p.Components.Count * p.Hosts.Count > 20_000)
+    if (p.Components.Count * p.Hosts.Count > 20_000 && !args.Contains("--skip-cpsat"))
     {
         var part = PlacementSolvers.Partitioned(cp, 20_000).Solve(p, options);
         Row($"CP-SAT partitioned ({part.Status})", part.HasPlan ? part.Assignment : null, p, part.WallTime.TotalSeconds, bound);
         Console.WriteLine($"  partitioned: {string.Join("; ", part.Reasons)}");
+    }
+    var lb = PlacementBounds.Lower(p, options);
+    var validBound = double.IsNaN(bound) ? lb.Value : Math.Max(bound, lb.Value);
+    Console.WriteLine($"  valid lower bound for the rows below: {validBound:0.###} = max(CP-SAT's proved bound {(double.IsNaN(bound) ? "(none)" : bound.ToString("0.###", inv))}, {lb.Explanation})");
+    bound = validBound;
+    var pk = PlacementSolvers.Packing().Solve(p, options);
+    Row("packing (bundles + host-emptying local search)", pk.HasPlan ? pk.Assignment : null, p, pk.WallTime.TotalSeconds, bound);
+    if (pk.Reasons.Count > 0)
+    {
+        Console.WriteLine($"  packing: {string.Join("; ", pk.Reasons)}");
+    }
+    var hy = CpSatPlacement.CreateNeighbourhoodSearch(int.Parse(Arg("--lns-hosts", "8"), inv)).Solve(p, options);
+    Row("hybrid: packing + CP-SAT neighbourhoods", hy.HasPlan ? hy.Assignment : null, p, hy.WallTime.TotalSeconds, bound);
+    if (hy.Reasons.Count > 0)
+    {
+        Console.WriteLine($"  hybrid: {string.Join("; ", hy.Reasons)}");
     }
     var sw = Stopwatch.StartNew();
     var g = greedy.Solve(p, options);
@@ -225,7 +247,16 @@ if (fleet is not null)
     var req = p.Components.Select(c => c.Demand[0].ToArray()).ToArray();
     Compare("Sample fleet (samples/fleet, requests as demand)", p, req, runs);
 }
-if (Directory.Exists(traces))
+var tracesRoot = Path.GetDirectoryName(Path.GetFullPath(traces))!;
+if (File.Exists(Path.Combine(tracesRoot, "alibaba_v2018_sample", "machine_meta.csv")))
+{
+    foreach (var n in machines)
+    {
+        var (p, req, services) = Synthetic.FromAlibabaMachines(tracesRoot, n, options.Slots, t0);
+        Compare($"Alibaba 2018 machine table, {services} call-graph services with Bitbrains/Azure load profiles", p, req, 1);
+    }
+}
+if (Directory.Exists(traces) && !args.Contains("--skip-synthetic"))
 {
     foreach (var n in sizes)
     {
@@ -233,7 +264,7 @@ if (Directory.Exists(traces))
         Compare($"Alibaba call graphs, {services} services", p, req, 1);
     }
 }
-else
+else if (!Directory.Exists(traces))
 {
     Console.WriteLine($"call graphs not found in {Path.GetFullPath(traces)}; pass --traces DIR");
 }
