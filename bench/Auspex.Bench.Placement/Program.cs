@@ -255,6 +255,11 @@ if (File.Exists(Path.Combine(tracesRoot, "alibaba_v2018_sample", "machine_meta.c
         var (p, req, services) = Synthetic.FromAlibabaMachines(tracesRoot, n, options.Slots, t0);
         Compare($"Alibaba 2018 machine table, {services} call-graph services with Bitbrains/Azure load profiles", p, req, 1);
     }
+    if (args.Contains("--flat-diagnostic"))
+    {
+        var (p, req, services) = Synthetic.FromAlibabaMachines(tracesRoot, machines.Max(), options.Slots, t0, flat: true);
+        Compare($"Diagnostic: the same Alibaba fleet, {services} services, every profile flat (p95 = 1.35 × mean in every slot)", p, req, 1);
+    }
 }
 if (Directory.Exists(traces) && !args.Contains("--skip-synthetic"))
 {

@@ -228,7 +228,7 @@ internal static class Synthetic
     /// <paramref name="fill"/> of the fleet's cores. Edges: calls/s from the service's share of traces × 5,000 req/s.
     /// Kubernetes sees the mean as the request.
     /// </summary>
-    public static (GlobalPlacementProblem Problem, double[][] Requests, int Services) FromAlibabaMachines(string tracesRoot, int hostCount, int slots, DateTimeOffset t0, double fill = 0.6)
+    public static (GlobalPlacementProblem Problem, double[][] Requests, int Services) FromAlibabaMachines(string tracesRoot, int hostCount, int slots, DateTimeOffset t0, double fill = 0.6, bool flat = false)
     {
         var inv = CultureInfo.InvariantCulture;
         var meta = File.ReadLines(Path.Combine(tracesRoot, "alibaba_v2018_sample", "machine_meta.csv")).Skip(1).Select(l => l.Split(','))
@@ -237,7 +237,8 @@ internal static class Synthetic
         var hosts = meta.Select(f => new PlanHost(f[0], "fd1-" + f[2], "fd2-" + f[3], [double.Parse(f[4], inv), double.Parse(f[5], inv)],
             0.05 * double.Parse(f[4], inv), 250, 3, Enumerable.Repeat(true, slots).ToArray())).ToList();
         var cpuCapacity = hosts.Sum(h => h.Capacity[0]);
-        var profiles = Profiles(tracesRoot, slots);
+        // flat: a diagnostic with every profile constant at 1.35 (p95 = 1.35 × mean in every slot), where the bound is tight.
+        var profiles = flat ? [(Enumerable.Repeat(1.35, slots).ToArray(), Enumerable.Repeat(1.35, slots).ToArray())] : Profiles(tracesRoot, slots);
         if (profiles.Count == 0)
         {
             throw new InvalidOperationException("no Bitbrains or Azure VM traces found under " + tracesRoot);

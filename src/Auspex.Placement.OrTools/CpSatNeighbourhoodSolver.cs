@@ -27,12 +27,13 @@ internal sealed class CpSatNeighbourhoodSolver(int hostsPerNeighbourhood) : IPla
         {
             return new(Name, GlobalSolveStatus.Unknown, new Dictionary<string, IReadOnlyList<string>>(), null, double.NaN, double.NaN, clock.Elapsed, [failure]);
         }
-        var limit = options.TimeLimit;
+        var limit = options.TimeLimit * 0.97;
         bool More() => clock.Elapsed < limit && !cancellationToken.IsCancellationRequested;
         // Cheap moves first (until they stop closing hosts, at most 70 % of the budget), then CP-SAT on neighbourhoods.
         var greedyUntil = TimeSpan.FromTicks(limit.Ticks * 7 / 10);
         var closedGreedy = state.Improve(() => clock.Elapsed < greedyUntil && More());
         var rng = new Random(options.Seed);
+        var closedRecreate = state.RuinAndRecreate(() => clock.Elapsed < greedyUntil && More(), rng);
         int tried = 0, improved = 0, closedLns = 0;
         var stale = new HashSet<string>(StringComparer.Ordinal);
         while (More())
@@ -77,7 +78,7 @@ internal sealed class CpSatNeighbourhoodSolver(int hostsPerNeighbourhood) : IPla
         var bound = PlacementBounds.Lower(problem, options);
         var gap = metrics.Objective > 0 ? Math.Max(0, (metrics.Objective - bound.Value) / metrics.Objective) : 0;
         return new(Name, GlobalSolveStatus.Feasible, assignment, metrics, bound.Value, gap, clock.Elapsed,
-            [string.Create(CultureInfo.InvariantCulture, $"packed {state.Bundles} bundles; local search closed {closedGreedy} host(s); CP-SAT repacked {tried} neighbourhoods of {hostsPerNeighbourhood} hosts, {improved} into fewer hosts ({closedLns} closed)"), bound.Explanation]);
+            [string.Create(CultureInfo.InvariantCulture, $"packed {state.Bundles} bundles; local search closed {closedGreedy} host(s); ruin and recreate {closedRecreate} in {state.Attempts} attempts; CP-SAT repacked {tried} neighbourhoods of {hostsPerNeighbourhood} hosts, {improved} into fewer hosts ({closedLns} closed)"), bound.Explanation]);
     }
 
     /// <summary>Repacks the replicas on <paramref name="hood"/> into as few of those hosts as CP-SAT finds; returns hosts closed.</summary>

@@ -25,15 +25,17 @@ public sealed class CpSatNeighbourhoodSolverTests
     }
 
     [Fact]
-    public void Solve_NoWorseThanPacking_ValidPlan_GapAgainstTheWholeProblemsBound()
+    public void Solve_NoWorseThanTheGreedyHeuristic_ValidPlan_GapAgainstTheWholeProblemsBound()
     {
+        // Both packing and the hybrid search until their time limit, so which of the two ends lower depends on the
+        // machine's load; the greedy heuristic (CP-SAT's warm start) is deterministic.
         var p = Random(60, 90, 3);
-        var pack = PlacementSolvers.Packing().Solve(p, Options());
+        var pack = PlacementSolvers.Greedy().Solve(p, Options());
         var hybrid = CpSatPlacement.CreateNeighbourhoodSearch().Solve(p, Options());
         Assert.True(hybrid.HasPlan, string.Join("; ", hybrid.Reasons));
         Assert.Equal(0, hybrid.Metrics!.OverloadedHostSlots);
         Assert.Equal(0, hybrid.Metrics.SpreadViolations);
-        Assert.True(hybrid.Metrics.Objective <= pack.Metrics!.Objective + 1e-9, $"hybrid {hybrid.Metrics.Objective} packing {pack.Metrics.Objective}");
+        Assert.True(hybrid.Metrics.Objective <= pack.Metrics!.Objective + 1e-9, $"hybrid {hybrid.Metrics.Objective} greedy {pack.Metrics.Objective}");
         foreach (var c in p.Components)
         {
             Assert.Equal(2, hybrid.Assignment[c.Id].Distinct().Count());

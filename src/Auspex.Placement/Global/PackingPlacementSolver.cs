@@ -39,14 +39,16 @@ internal sealed class PackingPlacementSolver : IPlacementSolver
         {
             return new(Name, GlobalSolveStatus.Unknown, new Dictionary<string, IReadOnlyList<string>>(), null, double.NaN, double.NaN, clock.Elapsed, [failure]);
         }
-        var deadline = clock.Elapsed + options.TimeLimit;
-        var closed = state.Improve(() => clock.Elapsed < deadline && !cancellationToken.IsCancellationRequested);
+        var deadline = options.TimeLimit * 0.97; // the whole solve, construction included, within the time limit
+        bool More() => clock.Elapsed < deadline && !cancellationToken.IsCancellationRequested;
+        var closed = state.Improve(More);
+        var recreated = state.RuinAndRecreate(More, new Random(options.Seed));
         var assignment = state.Assignment();
         var metrics = PlanEvaluator.Evaluate(problem, assignment, options);
         var bound = PlacementBounds.Lower(problem, options);
         var gap = metrics.Objective > 0 ? Math.Max(0, (metrics.Objective - bound.Value) / metrics.Objective) : 0;
         return new(Name, GlobalSolveStatus.Feasible, assignment, metrics, bound.Value, gap, clock.Elapsed,
-            [$"packed {state.Bundles} bundles; local search closed {closed} host(s)", bound.Explanation]);
+            [$"packed {state.Bundles} bundles; local search closed {closed} host(s); ruin and recreate closed {recreated} more in {state.Attempts} attempts ({state.Sideways} sideways moves kept)", bound.Explanation]);
     }
 }
 
@@ -532,6 +534,128 @@ internal sealed class PackingState
             }
         }
         return closed;
+    }
+
+    /// <summary>
+    /// Ruin and recreate until <paramref name="more"/> says stop: take every replica off a few hosts (the emptiest
+    /// and random others among the emptier half), put them back largest first where they raise a host's peak least
+    /// (reopening those hosts only when nothing else fits), and keep the result when fewer hosts are open and the
+    /// objective dropped. Returns the hosts closed.
+    /// </summary>
+    public int RuinAndRecreate(Func<bool> more, Random rng)
+    {
+        var closed = 0;
+        var attempts = 0;
+        while (more())
+        {
+            var open = Enumerable.Range(0, _nh).Where(IsOpen).OrderBy(HostUtilisation).ToList();
+            if (open.Count < 3)
+            {
+                break;
+            }
+            for (var round = 0; round < 50 && more(); round++)
+            {
+                attempts++;
+                var m = 2 + rng.Next(5);
+                var pool = Math.Min(open.Count, Math.Max(m * 4, open.Count / 2));
+                var ruined = new HashSet<int> { open[rng.Next(Math.Min(pool, 8))] };
+                while (ruined.Count < Math.Min(m, open.Count))
+                {
+                    ruined.Add(open[rng.Next(pool)]);
+                }
+                if (TryRecreate(ruined))
+                {
+                    closed++;
+                    break; // utilisations changed: re-sort
+                }
+            }
+        }
+        Attempts += attempts;
+        return closed;
+    }
+
+    /// <summary>Sideways moves kept (same hosts, load more concentrated).</summary>
+    public int Sideways { get; private set; }
+
+    /// <summary>Σ over open hosts of the squared mean utilisation: higher when load sits on fewer hosts.</summary>
+    private double Concentration()
+    {
+        var sum = 0.0;
+        for (var h = 0; h < _nh; h++)
+        {
+            if (_items[h].Count > 0)
+            {
+                var u = HostUtilisation(h);
+                sum += u * u;
+            }
+        }
+        return sum;
+    }
+
+    /// <summary>Ruin-and-recreate attempts made so far.</summary>
+    public int Attempts { get; private set; }
+
+    private bool TryRecreate(HashSet<int> ruined)
+    {
+        var items = ruined.SelectMany(h => _items[h]).OrderByDescending(x => Size(x.C)).ToList();
+        var comps = items.Select(x => x.C).Distinct().ToArray();
+        var before = comps.Sum(Comm) + ruined.Sum(h => _hostCost[h]);
+        var concentration = Concentration();
+        var from = items.Select(x => _assign[x.C][x.K]).ToArray();
+        foreach (var (c, k) in items)
+        {
+            Remove(c, k);
+        }
+        var ok = true;
+        foreach (var (c, k) in items)
+        {
+            var target = BestTarget(c, -1);
+            if (target < 0)
+            {
+                // Reopen one of the ruined hosts (the first that takes it).
+                foreach (var h in ruined)
+                {
+                    if (!IsOpen(h) && Fits(c, h) && SpreadOk(c, h, -1))
+                    {
+                        target = h;
+                        break;
+                    }
+                }
+            }
+            if (target < 0)
+            {
+                ok = false;
+                break;
+            }
+            Place(c, k, target);
+        }
+        if (ok)
+        {
+            var after = comps.Sum(Comm) + ruined.Where(IsOpen).Sum(h => _hostCost[h]);
+            if (after < before - 1e-9 && ruined.Any(h => !IsOpen(h)))
+            {
+                return true;
+            }
+            // Sideways: as many hosts, objective no worse, load more concentrated (emptier hosts become easier to close).
+            if (after <= before + 1e-9 && Concentration() > concentration + 1e-6)
+            {
+                Sideways++;
+                return false;
+            }
+        }
+        // Undo: take back whatever was placed, restore the original hosts.
+        foreach (var (c, k) in items)
+        {
+            if (_assign[c][k] >= 0)
+            {
+                Remove(c, k);
+            }
+        }
+        for (var i = 0; i < items.Count; i++)
+        {
+            Place(items[i].C, items[i].K, from[i]);
+        }
+        return false;
     }
 
     /// <summary>Moves every replica off <paramref name="h"/> if they all find a place and the objective drops; else undoes.</summary>
