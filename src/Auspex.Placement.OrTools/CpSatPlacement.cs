@@ -13,4 +13,13 @@ public static class CpSatPlacement
     /// bound and gap.
     /// </summary>
     public static IPlacementSolver Create() => new CpSatPlacementSolver();
+
+    /// <summary>
+    /// The hybrid for instances too large for CP-SAT whole (thousands of hosts): the packing heuristic
+    /// (<see cref="PlacementSolvers.Packing"/>) builds a plan, then, until the time limit, CP-SAT repacks small
+    /// neighbourhoods — the emptiest host and the few hosts with the most room in its zone or fleet — into fewer
+    /// hosts (exact on the neighbourhood: capacity per slot and resource, spread limits, one replica per host).
+    /// The gap is reported against <see cref="PlacementBounds.Lower"/>, a bound valid for the whole problem.
+    /// </summary>
+    public static IPlacementSolver CreateNeighbourhoodSearch(int hostsPerNeighbourhood = 8) => new CpSatNeighbourhoodSolver(hostsPerNeighbourhood);
 }

@@ -44,14 +44,14 @@ public sealed class SamplingTests
     {
         var t = Big(40, 25);
         var snapshot = Snapshot(t);
-        var selector = LocalitySelection.Create();
+        var selector = LocalitySelection.Create(new PlacementOptions { IndexedCandidates = 0 });
         var request = Request(cpu: 1);
         var a = Assert.IsType<PlacementOutcome.Placed>(selector.SelectLocality(request, snapshot, 3));
         var b = Assert.IsType<PlacementOutcome.Placed>(selector.SelectLocality(request, snapshot, 3));
         Assert.Equal(a.Host, b.Host);
         Assert.Equal(420, a.Feasible);                   // stopped once 42 % of the fleet was found feasible
         Assert.InRange(a.Rejected, 150, 300);            // about a third of the hosts looked at were too small
-        var everything = LocalitySelection.Create(new PlacementOptions { PercentageOfHostsToScore = 100 });
+        var everything = LocalitySelection.Create(new PlacementOptions { PercentageOfHostsToScore = 100, IndexedCandidates = 0 });
         var all = Assert.IsType<PlacementOutcome.Placed>(everything.SelectLocality(request, snapshot, 3));
         Assert.Equal(640, all.Feasible);
         Assert.Equal(360, all.Rejected);

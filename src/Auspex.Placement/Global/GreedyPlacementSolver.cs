@@ -13,6 +13,13 @@ public static class PlacementSolvers
     public static IPlacementSolver Greedy() => new GreedyPlacementSolver();
 
     /// <summary>
+    /// The heuristic for large instances (thousands of hosts): dependency groups packed as bundles (replica k of every
+    /// component of a group together), best fit at the quantile in every slot, then local search that empties hosts
+    /// until <see cref="GlobalPlacementOptions.TimeLimit"/>. Reports its gap against <see cref="PlacementBounds.Lower"/>.
+    /// </summary>
+    public static IPlacementSolver Packing() => new PackingPlacementSolver();
+
+    /// <summary>
     /// Decomposes problems with more than <paramref name="maxVariablesPerPart"/> (component, host) pairs into parts
     /// solved one by one by <paramref name="inner"/> (POP-style: dependency-connected component groups balanced over
     /// parts, hosts of every zone in every part); smaller problems go to <paramref name="inner"/> whole.

@@ -87,14 +87,14 @@ internal sealed class LocalitySelector : ILocalitySelector
         }
         else
         {
-            candidates = new int[snapshot.HostCount];
-            for (var i = 0; i < candidates.Length; i++)
-            {
-                candidates[i] = i;
-            }
+            candidates = snapshot.AllHosts;
         }
 
         var ctx = new RequestContext(snapshot, request, Options, overlay, candidates);
+        if (sampleSeed is not null && request.CandidateHosts is null && Options.IndexedCandidates > 0 && candidates.Length >= 100)
+        {
+            return EvaluateIndexed(ctx, rejections);
+        }
         ctx.BeginCache();
         try
         {
@@ -111,6 +111,100 @@ internal sealed class LocalitySelector : ILocalitySelector
         {
             ctx.EndCache();
         }
+    }
+
+    [ThreadStatic]
+    private static int[]? _stamp;
+
+    [ThreadStatic]
+    private static int _generation;
+
+    /// <summary>
+    /// A decision through the snapshot's candidate index: the racks of the component's peers first (proximity), then
+    /// hosts best prior first, until <see cref="PlacementOptions.IndexedCandidates"/> feasible hosts are found; the
+    /// same filters and scores as a full evaluation on the hosts visited. Touches tens of hosts; no per-host allocation.
+    /// </summary>
+    private PlacementEvaluation EvaluateIndexed(RequestContext ctx, List<Rejection> rejections)
+    {
+        var s = ctx.S;
+        var index = s.Index(Options);
+        var k = Options.IndexedCandidates;
+        var n = s.HostCount;
+        var stamp = _stamp;
+        if (stamp is null || stamp.Length < n)
+        {
+            _stamp = stamp = new int[Math.Max(n, 1024)];
+            _generation = 0;
+        }
+        var gen = ++_generation;
+        if (gen == int.MaxValue)
+        {
+            Array.Clear(stamp);
+            _generation = gen = 1;
+        }
+        var feasible = new List<int>(k + 8);
+        var lazy = new List<(int, IFilterPlugin)>();
+        var examined = 0;
+
+        bool Visit(int h)
+        {
+            if (stamp[h] == gen)
+            {
+                return false;
+            }
+            stamp[h] = gen;
+            examined++;
+            foreach (var f in Filters)
+            {
+                if (!f.Passes(ctx, h))
+                {
+                    lazy.Add((h, f));
+                    return false;
+                }
+            }
+            feasible.Add(h);
+            return true;
+        }
+
+        if (ctx.Peers.Length > 0 && Options.ProximityWeight > 0)
+        {
+            // The hosts next to the services this component talks to score on proximity: a few feasible ones per rack.
+            var rackOf = s.Domain[(int)Core.Topology.LocalityKind.Rack];
+            var budget = k;
+            foreach (var (_, _, hosts) in ctx.Peers)
+            {
+                foreach (var p in hosts)
+                {
+                    if (budget <= 0)
+                    {
+                        break;
+                    }
+                    if (rackOf[p] < 0 || !index.Racks.TryGetValue(rackOf[p], out var members))
+                    {
+                        budget--;
+                        Visit(p);
+                        continue;
+                    }
+                    // The peer's own host first (closeness 1), then its rack (0.75).
+                    budget--;
+                    var found = Visit(p) ? 1 : 0;
+                    for (var i = 0; i < members.Length && found < 4 && budget > 0; i++)
+                    {
+                        budget--;
+                        found += Visit(members[i]) ? 1 : 0;
+                    }
+                }
+            }
+        }
+        var fromOrder = 0;
+        var order = index.Order;
+        for (var i = 0; i < order.Length && fromOrder < k; i++)
+        {
+            fromOrder += Visit(order[i]) ? 1 : 0;
+        }
+        feasible.Sort();
+        lazy.Sort((a, b) => a.Item1.CompareTo(b.Item1));
+        return Score(ctx, feasible, rejections, lazy, examined);
     }
 
     private PlacementEvaluation Evaluate(RequestContext ctx, int[] candidates, List<Rejection> rejections, int start, int limit)
@@ -147,7 +241,11 @@ internal sealed class LocalitySelector : ILocalitySelector
             feasible.Sort();
             lazy.Sort((a, b) => a.Item1.CompareTo(b.Item1));
         }
+        return Score(ctx, feasible, rejections, lazy, examined);
+    }
 
+    private PlacementEvaluation Score(RequestContext ctx, List<int> feasible, List<Rejection> rejections, List<(int, IFilterPlugin)> lazy, int examined)
+    {
         var active = Scorers.Where(p => p.Weight(Options) > 0 && p.Applies(ctx)).ToArray();
         var weights = active.Select(p => p.Weight(Options)).ToArray();
         var wsum = weights.Sum();

@@ -170,6 +170,34 @@ public sealed class PlacementSnapshot
         return s;
     }
 
+    private int[]? _allHosts;
+    private int[][]? _distinctDomains;
+    private CandidateIndex? _index;
+
+    /// <summary>0, 1, …, HostCount − 1 (shared, read-only).</summary>
+    internal int[] AllHosts => _allHosts ??= Enumerable.Range(0, HostCount).ToArray();
+
+    /// <summary>The distinct values of <see cref="Domain"/>[level] over every host (−1 included when some host has no ancestor there).</summary>
+    internal int[] DistinctDomains(Core.Topology.LocalityKind level)
+    {
+        var all = _distinctDomains ??= new int[4][];
+        return all[(int)level] ??= Domain[(int)level].Distinct().ToArray();
+    }
+
+    /// <summary>
+    /// The hosts ordered by their request-independent score under <paramref name="o"/>'s weights, built once per
+    /// snapshot and weights (a snapshot is taken once per tick) and shared by every decision.
+    /// </summary>
+    internal CandidateIndex Index(PlacementOptions o)
+    {
+        var cached = _index;
+        if (cached is not null && cached.Matches(o))
+        {
+            return cached;
+        }
+        return _index = CandidateIndex.Build(this, o);
+    }
+
     private static void Add(Dictionary<string, List<int>> map, string key, int h)
     {
         if (!map.TryGetValue(key, out var l))
@@ -297,5 +325,84 @@ internal sealed class PeakSeries
             }
         }
         return lo;
+    }
+}
+
+/// <summary>
+/// A snapshot's hosts sorted by the part of the score that does not depend on the request: kube-scheduler's
+/// LeastAllocated and BalancedAllocation on what is in use at the snapshot's quantile over the whole forecast (the
+/// larger of placed requests and the predicted peak), and desirability, weighted as the options say; plus each rack's
+/// hosts in the same order. A decision walks this order and stops after a few tens of feasible hosts.
+/// </summary>
+internal sealed class CandidateIndex
+{
+    private readonly double _wLeast, _wBalanced, _wDesirability;
+
+    private CandidateIndex(double wLeast, double wBalanced, double wDesirability, int[] order, double[] prior, Dictionary<int, int[]> racks)
+    {
+        _wLeast = wLeast;
+        _wBalanced = wBalanced;
+        _wDesirability = wDesirability;
+        Order = order;
+        Prior = prior;
+        Racks = racks;
+    }
+
+    /// <summary>Host indices, best prior first (ties by index).</summary>
+    public int[] Order { get; }
+
+    /// <summary>Prior score (0–100) per host index.</summary>
+    public double[] Prior { get; }
+
+    /// <summary>Rack locality index → its hosts, best prior first.</summary>
+    public Dictionary<int, int[]> Racks { get; }
+
+    public bool Matches(PlacementOptions o) =>
+        o.LeastAllocatedWeight == _wLeast && o.BalancedAllocationWeight == _wBalanced && o.DesirabilityWeight == _wDesirability;
+
+    public static CandidateIndex Build(PlacementSnapshot s, PlacementOptions o)
+    {
+        var n = s.HostCount;
+        var R = PlacementSnapshot.R;
+        var prior = new double[n];
+        var wsum = o.LeastAllocatedWeight + o.BalancedAllocationWeight + o.DesirabilityWeight;
+        Span<double> used = stackalloc double[2];
+        Span<double> cap = stackalloc double[2];
+        Span<int> kinds = [(int)ResourceKind.Cpu, (int)ResourceKind.Memory];
+        var everything = new TimeRange(DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
+        for (var h = 0; h < n; h++)
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                var r = kinds[i];
+                var a = s.Allocated[h * R + r];
+                var p = s.Predicted[h * R + r];
+                var basis = o.Basis == ResourceBasis.Requests || p is null ? a : Math.Max(a, p.PeakValue(everything));
+                used[i] = basis;
+                cap[i] = s.Capacity[h * R + r];
+            }
+            var v = o.LeastAllocatedWeight * Scores.KubeResourceScores.LeastAllocated(used, cap, Scores.ResourceBasisHelper.Weights)
+                + o.BalancedAllocationWeight * Scores.KubeResourceScores.BalancedAllocation(used, cap)
+                + o.DesirabilityWeight * 100 * s.Desirability[h];
+            prior[h] = wsum > 0 ? v / wsum : 0;
+        }
+        var order = Enumerable.Range(0, n).ToArray();
+        Array.Sort(order, (a, b) => prior[a] != prior[b] ? prior[b].CompareTo(prior[a]) : a.CompareTo(b));
+        var racks = new Dictionary<int, List<int>>();
+        var rackOf = s.Domain[(int)Core.Topology.LocalityKind.Rack];
+        foreach (var h in order)
+        {
+            if (rackOf[h] < 0)
+            {
+                continue;
+            }
+            if (!racks.TryGetValue(rackOf[h], out var l))
+            {
+                racks[rackOf[h]] = l = [];
+            }
+            l.Add(h);
+        }
+        return new CandidateIndex(o.LeastAllocatedWeight, o.BalancedAllocationWeight, o.DesirabilityWeight, order, prior,
+            racks.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray()));
     }
 }

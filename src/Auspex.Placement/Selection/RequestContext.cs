@@ -57,12 +57,23 @@ internal sealed class RequestContext
         {
             var dom = S.Domain[(int)request.Spread[i].Domain];
             var min = int.MaxValue;
-            var seen = new HashSet<int>();
-            foreach (var h in candidates)
+            if (ReferenceEquals(candidates, snapshot.AllHosts))
             {
-                if (seen.Add(dom[h]))
+                // Every host: the snapshot knows the distinct domains, no pass over the fleet.
+                foreach (var d in snapshot.DistinctDomains(request.Spread[i].Domain))
                 {
-                    min = Math.Min(min, SpreadCounts[i].GetValueOrDefault(dom[h]));
+                    min = Math.Min(min, SpreadCounts[i].GetValueOrDefault(d));
+                }
+            }
+            else
+            {
+                var seen = new HashSet<int>();
+                foreach (var h in candidates)
+                {
+                    if (seen.Add(dom[h]))
+                    {
+                        min = Math.Min(min, SpreadCounts[i].GetValueOrDefault(dom[h]));
+                    }
                 }
             }
             SpreadMin[i] = min == int.MaxValue ? 0 : min;
