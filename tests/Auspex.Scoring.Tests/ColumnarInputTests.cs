@@ -133,4 +133,28 @@ public sealed class ColumnarInputTests
         Assert.Equal(many.Scores.SelectMany(s => s.Parts.Values.Select(p => p.Explanation)), one.Scores.SelectMany(s => s.Parts.Values.Select(p => p.Explanation)));
         Assert.Throws<ArgumentException>(() => new LocalityScorer(new ScoringOptions { Parallelism = 0 }));
     }
+
+    [Fact]
+    public void ScorePart_Deferred_LetsGoOfItsExplainerOnceTheTextIsKept()
+    {
+        var (part, explainer) = DeferredPart();
+        Assert.Equal("explained 7", part.Explanation);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.False(explainer.IsAlive);
+        Assert.Equal("explained 7", part.Explanation);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static (ScorePart Part, WeakReference Explainer) DeferredPart()
+    {
+        var explainer = new CountingExplainer();
+        return (ScorePart.Deferred(0.25, 1, explainer, 7), new WeakReference(explainer));
+    }
+
+    private sealed class CountingExplainer : IScoreExplainer
+    {
+        public string Explain(int key) => $"explained {key}";
+    }
 }
