@@ -135,6 +135,24 @@ public sealed class ColumnarInputTests
     }
 
     [Fact]
+    public void Proximity_IsSharedByScorersWithEqualSettings_AndRecomputedWhenTheyDiffer()
+    {
+        var fleet = RandomFleet.Create(3, withExtras: true);
+        ScoringReport Run(ScoringOptions o) => new LocalityScorer(o).Assess(fleet.Topology, fleet.Forecasts, fleet.At, fleet.Context);
+        var a = Run(new ScoringOptions());
+        var b = Run(new ScoringOptions());
+        var id = a.Scores[0].Locality;
+        Assert.NotNull(a.Details[id].Proximity);
+        Assert.Same(a.Details[id].Proximity, b.Details[id].Proximity);
+        var c = Run(new ScoringOptions { ReferenceLatencyMs = 5 });
+        Assert.NotSame(a.Details[id].Proximity, c.Details[id].Proximity);
+        Assert.Equal(a.Details[id].Proximity!.MeanLatencyMs, c.Details[id].Proximity!.MeanLatencyMs);
+        Assert.NotEqual(a.Details[id].Proximity!.Value, c.Details[id].Proximity!.Value);
+        var reference = new ReferenceLocalityScorer(new ScoringOptions { ReferenceLatencyMs = 5 }).Assess(fleet.Topology, fleet.Forecasts, fleet.At, fleet.Context);
+        Assert.Equal(reference.Details[id].Proximity, c.Details[id].Proximity);
+    }
+
+    [Fact]
     public void ScorePart_Deferred_LetsGoOfItsExplainerOnceTheTextIsKept()
     {
         var (part, explainer) = DeferredPart();
