@@ -133,4 +133,46 @@ public sealed class ColumnarInputTests
         Assert.Equal(many.Scores.SelectMany(s => s.Parts.Values.Select(p => p.Explanation)), one.Scores.SelectMany(s => s.Parts.Values.Select(p => p.Explanation)));
         Assert.Throws<ArgumentException>(() => new LocalityScorer(new ScoringOptions { Parallelism = 0 }));
     }
+
+    [Fact]
+    public void Proximity_IsSharedByScorersWithEqualSettings_AndRecomputedWhenTheyDiffer()
+    {
+        var fleet = RandomFleet.Create(3, withExtras: true);
+        ScoringReport Run(ScoringOptions o) => new LocalityScorer(o).Assess(fleet.Topology, fleet.Forecasts, fleet.At, fleet.Context);
+        var a = Run(new ScoringOptions());
+        var b = Run(new ScoringOptions());
+        var id = a.Scores[0].Locality;
+        Assert.NotNull(a.Details[id].Proximity);
+        Assert.Same(a.Details[id].Proximity, b.Details[id].Proximity);
+        var c = Run(new ScoringOptions { ReferenceLatencyMs = 5 });
+        Assert.NotSame(a.Details[id].Proximity, c.Details[id].Proximity);
+        Assert.Equal(a.Details[id].Proximity!.MeanLatencyMs, c.Details[id].Proximity!.MeanLatencyMs);
+        Assert.NotEqual(a.Details[id].Proximity!.Value, c.Details[id].Proximity!.Value);
+        var reference = new ReferenceLocalityScorer(new ScoringOptions { ReferenceLatencyMs = 5 }).Assess(fleet.Topology, fleet.Forecasts, fleet.At, fleet.Context);
+        Assert.Equal(reference.Details[id].Proximity, c.Details[id].Proximity);
+    }
+
+    [Fact]
+    public void ScorePart_Deferred_LetsGoOfItsExplainerOnceTheTextIsKept()
+    {
+        var (part, explainer) = DeferredPart();
+        Assert.Equal("explained 7", part.Explanation);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        Assert.False(explainer.IsAlive);
+        Assert.Equal("explained 7", part.Explanation);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static (ScorePart Part, WeakReference Explainer) DeferredPart()
+    {
+        var explainer = new CountingExplainer();
+        return (ScorePart.Deferred(0.25, 1, explainer, 7), new WeakReference(explainer));
+    }
+
+    private sealed class CountingExplainer : IScoreExplainer
+    {
+        public string Explain(int key) => $"explained {key}";
+    }
 }

@@ -56,12 +56,19 @@ public sealed record ScorePart
     {
         get
         {
-            if (_explanation is { } text)
+            if (Volatile.Read(ref _explanation) is { } text)
             {
                 return text;
             }
-            text = _explainer!.Explain(_key);
-            _explanation = text;
+            if (Volatile.Read(ref _explainer) is not { } explainer)
+            {
+                // Another thread wrote it (the text is published before the explainer is let go).
+                return Volatile.Read(ref _explanation)!;
+            }
+            text = explainer.Explain(_key);
+            Volatile.Write(ref _explanation, text);
+            // Let go of the explainer (and the pass's numbers behind it) once the text is kept.
+            Volatile.Write(ref _explainer, null);
             return text;
         }
         init

@@ -14,7 +14,7 @@ internal sealed class FleetIndex
     private static readonly ConditionalWeakTable<Topology, FleetIndex> Indexes = [];
     private readonly Lock _gate = new();
     private (FailureRateModel Model, GammaRate[] Posteriors)? _posteriors;
-    private (LatencyMatrix Latency, ScoringOptions Options, Dictionary<string, ProximityEstimate> Result)? _proximity;
+    private (LatencyMatrix Latency, double ReferenceLatencyMs, double BytesPerCall, Dictionary<string, ProximityEstimate> Result)? _proximity;
 
     private FleetIndex(Topology topology)
     {
@@ -145,12 +145,17 @@ internal sealed class FleetIndex
         return result;
     }
 
-    /// <summary>Proximity of every locality, computed once per latency matrix and options (it depends on nothing else).</summary>
+    /// <summary>
+    /// Proximity of every locality, computed once per latency matrix and the two options it reads (it depends on nothing
+    /// else): scorers with equal settings on one topology (the loop's, the shadow's) share it instead of recomputing it
+    /// in turn.
+    /// </summary>
     public Dictionary<string, ProximityEstimate> ProximityUnder(LatencyMatrix latency, ScoringOptions options, Func<Dictionary<string, ProximityEstimate>> compute)
     {
+        var (reference, bytes) = (options.ReferenceLatencyMs, options.BytesPerCall);
         lock (_gate)
         {
-            if (_proximity is { } c && ReferenceEquals(c.Latency, latency) && ReferenceEquals(c.Options, options))
+            if (_proximity is { } c && ReferenceEquals(c.Latency, latency) && c.ReferenceLatencyMs.Equals(reference) && c.BytesPerCall.Equals(bytes))
             {
                 return c.Result;
             }
@@ -158,7 +163,7 @@ internal sealed class FleetIndex
         var result = compute();
         lock (_gate)
         {
-            _proximity = (latency, options, result);
+            _proximity = (latency, reference, bytes, result);
         }
         return result;
     }
