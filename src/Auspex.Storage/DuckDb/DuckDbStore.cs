@@ -103,17 +103,45 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
                 return [];
             }
             var byId = ids.ToDictionary(p => p.Id, p => (p.Key, Samples: new List<Sample>()));
-            using var cmd = _db.CreateCommand();
             var idList = string.Join(",", ids.Select(p => p.Id.ToString(CultureInfo.InvariantCulture)));
-            cmd.CommandText = res switch
+            var fromMs = range.Start.ToUnixTimeMilliseconds();
+            var toMs = range.End.ToUnixTimeMilliseconds();
+            if (res == Resolution.Raw)
             {
-                // Last write wins for a repeated timestamp: the highest rowid.
-                Resolution.Raw => $"SELECT series_id, ts, arg_max(value, rowid) FROM samples WHERE series_id IN ({idList}) AND ts >= $from AND ts < $to GROUP BY series_id, ts ORDER BY series_id, ts",
-                Resolution.FiveMinutes => $"SELECT series_id, bucket, sum / count FROM rollup_5m WHERE series_id IN ({idList}) AND bucket >= $from AND bucket < $to",
-                _ => $"SELECT series_id, bucket, sum / count FROM rollup_1h WHERE series_id IN ({idList}) AND bucket >= $from AND bucket < $to",
-            };
-            cmd.Parameters.Add(new DuckDBParameter("from", range.Start.ToUnixTimeMilliseconds()));
-            cmd.Parameters.Add(new DuckDBParameter("to", range.End.ToUnixTimeMilliseconds()));
+                foreach (var (id, (t, v)) in ReadRawLocked(idList, fromMs, toMs))
+                {
+                    var list = byId[id].Samples;
+                    list.Capacity = t.Length;
+                    for (var i = 0; i < t.Length; i++)
+                    {
+                        list.Add(new Sample(DateTimeOffset.FromUnixTimeMilliseconds(t[i]), v[i]));
+                    }
+                }
+                return byId.Values.Where(v => v.Samples.Count > 0)
+                    .OrderBy(v => v.Key.ToString(), StringComparer.Ordinal)
+                    .Select(v => new SeriesData(v.Key, v.Samples)).ToList();
+            }
+            var table = res == Resolution.FiveMinutes ? "rollup_5m" : "rollup_1h";
+            var width = res == Resolution.FiveMinutes ? FiveMinMs : HourMs;
+            // Closed days come from the packed rollup blocks, the rest from the rollup table (disjoint by construction).
+            foreach (var (id, blocks) in ReadPackedRollupsLocked(table, width, idList, fromMs, toMs))
+            {
+                var list = byId[id].Samples;
+                foreach (var b in blocks)
+                {
+                    for (var i = 0; i < b.Buckets.Length; i++)
+                    {
+                        if (b.Buckets[i] >= fromMs && b.Buckets[i] < toMs)
+                        {
+                            list.Add(new Sample(DateTimeOffset.FromUnixTimeMilliseconds(b.Buckets[i]), b.Sum[i] / b.Count[i]));
+                        }
+                    }
+                }
+            }
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = $"SELECT series_id, bucket, sum / count FROM {table} WHERE series_id IN ({idList}) AND bucket >= $from AND bucket < $to";
+            cmd.Parameters.Add(new DuckDBParameter("from", fromMs));
+            cmd.Parameters.Add(new DuckDBParameter("to", toMs));
             using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             var lastId = -1L;
             List<Sample>? current = null;
@@ -235,6 +263,9 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
         try
         {
             _marked.Clear(); // the passes below rewrite the marks; the next commit of a series marks it again
+            // Closed days are packed into blocks (raw and both rollups, from their own samples only); the SQL passes
+            // below then fold just the still-open day's samples into the rollup tables.
+            CompactLocked(BlockCodec.FloorDiv(upTo.ToUnixTimeMilliseconds(), BlockMs) * BlockMs);
             RollupLocked("rollup_5m", FiveMinutes, upTo);
             RollupLocked("rollup_1h", OneHour, upTo);
         }
@@ -290,6 +321,10 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
             {
                 var p = RetentionLocked(t);
                 var ids = string.Join(",", _seriesIds.Where(s => s.Key.Tenant == t).Select(s => s.Value.ToString(CultureInfo.InvariantCulture)));
+                var (pr, p5, p1) = RetentionBlocksLocked(ids, (now - p.Raw).ToUnixTimeMilliseconds(), (now - p.FiveMinutes).ToUnixTimeMilliseconds(), (now - p.OneHour).ToUnixTimeMilliseconds());
+                raw += pr;
+                r5 += p5;
+                r1 += p1;
                 raw += ExecuteCount($"DELETE FROM samples WHERE series_id IN ({ids}) AND ts < {(now - p.Raw).ToUnixTimeMilliseconds()}");
                 r5 += ExecuteCount($"DELETE FROM rollup_5m WHERE series_id IN ({ids}) AND bucket < {(now - p.FiveMinutes).ToUnixTimeMilliseconds()}");
                 r1 += ExecuteCount($"DELETE FROM rollup_1h WHERE series_id IN ({ids}) AND bucket < {(now - p.OneHour).ToUnixTimeMilliseconds()}");
