@@ -66,8 +66,10 @@ internal static class PromQlBench
             Console.WriteLine(string.Create(inv, $"wrote {seriesCount} series × {days:0.#} days every {interval.TotalSeconds:0} s = {(long)seriesCount * perSeries:N0} samples in {sw.Elapsed.TotalSeconds:F1} s"));
 
             sw.Restart();
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             await store.Series.RollupAsync(end + TimeSpan.FromHours(1));
-            Console.WriteLine(string.Create(inv, $"rollup pass (5 m and 1 h buckets) in {sw.Elapsed.TotalSeconds:F1} s"));
+            var cpu1 = Process.GetCurrentProcess().TotalProcessorTime;
+            Console.WriteLine(string.Create(inv, $"rollup pass (5 m and 1 h buckets) in {sw.Elapsed.TotalSeconds:F1} s ({(cpu1 - cpu0).TotalSeconds:F1} CPU-s)"));
             var forceRaw = args.Contains("--raw-only");
 
             var qStart = start + TimeSpan.FromHours(1);
@@ -99,6 +101,18 @@ internal static class PromQlBench
                 Console.WriteLine(string.Create(inv, $"  rollup path (rollup_1h + samples on the steps): median {viaRollups.Median:F0} ms (runs {string.Join(", ", viaRollups.All.Select(t => t.ToString("F0", inv)))} ms), {full.Median / viaRollups.Median:F1}x faster"));
                 Console.WriteLine(string.Create(inv, $"  same series and timestamps: {samePoints}; largest relative value difference {maxRel:G3}"));
             }
+            // A query no rollup can answer: rate() needs every raw sample of the 7 days (read from the packed blocks).
+            const string RateQuery = "rate(node_cpu_seconds_total[1h])";
+            PromQueryResult? rated = null;
+            var rate = await Median(runs, async () => rated = await new PromQlEngine(source, rollupOptions).RangeQueryAsync(RateQuery, qStart, qEnd, TimeSpan.FromHours(1)));
+            Console.WriteLine(string.Create(inv, $"query_range '{RateQuery}' step 1h through the evaluator (raw samples only; {rated!.Series.Count} series × {rated.Series.Sum(s => s.Points.Count) / Math.Max(1, rated.Series.Count)} points out): median {rate.Median:F0} ms (runs {string.Join(", ", rate.All.Select(t => t.ToString("F0", inv)))} ms)"));
+            // The store's own reads of the whole range, in-process: 5-minute rollups (the store bench's query) and raw.
+            var all = new[] { LabelMatcher.Eq("__name__", "node_cpu_seconds_total") };
+            var storePoints = 0;
+            var five = await Median(runs, async () => storePoints = (await store.Series.ReadAsync(tenant, all, new TimeRange(start, end), Resolution.FiveMinutes)).Sum(s => s.Samples.Count));
+            Console.WriteLine(string.Create(inv, $"store read, {seriesCount} series × {days:0.#} days at 5m ({storePoints:N0} points, ReadAsync in-process): median {five.Median:F0} ms (runs {string.Join(", ", five.All.Select(t => t.ToString("F0", inv)))} ms)"));
+            var rawRead = await Median(runs, async () => storePoints = (await store.Series.ReadAsync(tenant, all, new TimeRange(start, end), Resolution.Raw)).Sum(s => s.Samples.Count));
+            Console.WriteLine(string.Create(inv, $"store read, {seriesCount} series × {days:0.#} days raw ({storePoints:N0} samples, ReadAsync in-process): median {rawRead.Median:F0} ms (runs {string.Join(", ", rawRead.All.Select(t => t.ToString("F0", inv)))} ms)"));
             var points = last!.Series.Sum(s => s.Points.Count);
             IReadOnlyList<SeriesData>? raw = null;
             var read = await Median(runs, async () => raw = await source.ReadAsync([LabelMatcher.Eq("__name__", "node_cpu_seconds_total")], qStart - TimeSpan.FromHours(1), qEnd, default));

@@ -3,8 +3,32 @@ using Auspex.Core.Series;
 
 namespace Auspex.Storage.DuckDb;
 
-internal sealed partial class DuckDbStore : IRollupReader
+internal sealed partial class DuckDbStore : IRollupReader, IRawArrayReader
 {
+    public async Task<IReadOnlyList<RawSeriesArrays>> ReadRawArraysAsync(
+        TenantId tenant, IReadOnlyList<LabelMatcher> matchers, long fromMs, long toMs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(matchers);
+        await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var ids = Matching(tenant, matchers);
+            if (ids.Count == 0 || toMs < fromMs)
+            {
+                return [];
+            }
+            var idList = string.Join(",", ids.Select(p => p.Id.ToString(CultureInfo.InvariantCulture)));
+            var raw = ReadRawLocked(idList, fromMs, toMs == long.MaxValue ? long.MaxValue : toMs + 1);
+            return ids.Where(p => raw.ContainsKey(p.Id))
+                .OrderBy(p => p.Key.ToString(), StringComparer.Ordinal)
+                .Select(p => new RawSeriesArrays(p.Key, raw[p.Id].T, raw[p.Id].V)).ToList();
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
+
     public async Task<IReadOnlyList<RollupSeries>> ReadRollupsAsync(
         TenantId tenant, IReadOnlyList<LabelMatcher> matchers, long fromMs, long toMs, TimeSpan width,
         long pointStartMs, long pointStepMs, long rawLookbackMs, CancellationToken cancellationToken = default)
