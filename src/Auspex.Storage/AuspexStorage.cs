@@ -20,6 +20,8 @@ public sealed class EmbeddedStore : IDisposable
 
     internal EmbeddedStore(DuckDbStore store) => _store = store;
 
+    internal DuckDbStore Inner => _store;
+
     /// <summary>Series data.</summary>
     public ISeriesStore Series => _store;
 

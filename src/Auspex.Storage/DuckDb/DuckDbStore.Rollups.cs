@@ -12,6 +12,7 @@ internal sealed partial class DuckDbStore : IRollupReader, IRawArrayReader
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            FlushHeadLocked();
             var ids = Matching(tenant, matchers);
             if (ids.Count == 0 || toMs < fromMs)
             {
@@ -44,6 +45,7 @@ internal sealed partial class DuckDbStore : IRollupReader, IRawArrayReader
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            FlushHeadLocked();
             var ids = Matching(tenant, matchers);
             if (ids.Count == 0)
             {

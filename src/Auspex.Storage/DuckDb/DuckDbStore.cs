@@ -29,6 +29,9 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
     private readonly Dictionary<long, long> _marked = [];
     private bool _disposed;
 
+    // Acknowledged samples not yet in DuckDB (null when the head log is off); see HeadLog.
+    private readonly HeadLog? _head;
+
     public DuckDbStore(StorageOptions options)
     {
         options.Validate();
@@ -46,6 +49,60 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
         _db.Open();
         Execute(Schema.Sql);
         LoadSeriesIndex();
+        if (path != ":memory:" && options.HeadFlushSamples > 0)
+        {
+            _head = new HeadLog(path);
+            _head.Replayed = (id, tenant, key) =>
+            {
+                _seriesIds[(tenant, key)] = id;
+                _seriesById[id] = (tenant, key);
+                _nextSeriesId = Math.Max(_nextSeriesId, id + 1);
+            };
+            using (var cmd = _db.CreateCommand())
+            {
+                cmd.CommandText = $"SELECT value FROM meta WHERE key = '{HeadLog.MetaKey}'";
+                var flushed = cmd.ExecuteScalar() is { } v and not DBNull ? Convert.ToInt64(v, CultureInfo.InvariantCulture) : 0;
+                _head.Replay(flushed, (t, k) => _seriesIds.TryGetValue((t, k), out var id) ? id : null);
+            }
+            FlushHeadLocked(force: true);
+        }
+    }
+
+    /// <summary>Whatever the last head-log replay found wrong (a dropped torn record, a corrupt record), or null.</summary>
+    internal string? HeadRecoveryNote => _head?.RecoveryNote;
+
+    /// <summary>
+    /// Moves the head into DuckDB in one transaction that also records the head log's generation, then starts the
+    /// next log. Every read calls it first, so reads always see every acknowledged sample.
+    /// </summary>
+    private void FlushHeadLocked(bool force = false)
+    {
+        if (_head is null || (_head.Samples == 0 && _head.NewSeries.Count == 0 && !force))
+        {
+            return;
+        }
+        if (_head.Samples > 0 || _head.NewSeries.Count > 0)
+        {
+            WriteLocked(_head.Rows, _head.NewSeries, _head.Generation);
+            _head.ClearFlushed();
+        }
+        else if (force)
+        {
+            Execute(string.Create(CultureInfo.InvariantCulture, $"INSERT OR REPLACE INTO meta VALUES ('{HeadLog.MetaKey}', {_head.Generation})"));
+        }
+        _head.StartNext();
+    }
+
+    /// <summary>A flush after a commit that is already durable in the head log: a failure leaves the head for the next flush (every read retries it and reports the error).</summary>
+    private void TryFlushHeadLocked()
+    {
+        try
+        {
+            FlushHeadLocked();
+        }
+        catch (DuckDBException)
+        {
+        }
     }
 
     private void LoadSeriesIndex()
@@ -97,6 +154,7 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            FlushHeadLocked();
             var ids = Matching(tenant, matchers);
             if (ids.Count == 0)
             {
@@ -193,56 +251,40 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
             return new AppendResult(0, 0, [$"commit holds {rows.Count} samples, more than the limit of {_options.MaxSamplesPerCommit}; split it"]);
         }
         await _lock.WaitAsync(ct).ConfigureAwait(false);
-        var added = new List<(string, SeriesKey, long)>();
+        var added = new List<(long Id, string Tenant, SeriesKey Key)>();
         try
         {
-            using var tx = _db.BeginTransaction();
+            var resolved = new List<(long Id, long Ts, double Value)>(rows.Count);
+            foreach (var (key, ts, value) in rows)
+            {
+                if (!_seriesIds.TryGetValue((tenant.Value, key), out var id))
+                {
+                    id = _nextSeriesId++;
+                    _seriesIds[(tenant.Value, key)] = id;
+                    _seriesById[id] = (tenant.Value, key);
+                    added.Add((id, tenant.Value, key));
+                }
+                resolved.Add((id, ts, value));
+            }
             try
             {
-                var dirty = new Dictionary<long, long>();
-                using (var seriesAppender = _db.CreateAppender("series"))
-                using (var sampleAppender = _db.CreateAppender("samples"))
+                if (_head is null)
                 {
-                    foreach (var (key, ts, value) in rows)
-                    {
-                        if (!_seriesIds.TryGetValue((tenant.Value, key), out var id))
-                        {
-                            id = _nextSeriesId++;
-                            _seriesIds[(tenant.Value, key)] = id;
-                            _seriesById[id] = (tenant.Value, key);
-                            added.Add((tenant.Value, key, id));
-                            seriesAppender.CreateRow().AppendValue(id).AppendValue(tenant.Value).AppendValue(key.Metric)
-                                .AppendValue(LabelsJson.Format(key.Labels)).EndRow();
-                        }
-                        sampleAppender.CreateRow().AppendValue(id).AppendValue(ts).AppendValue(value).EndRow();
-                        dirty[id] = dirty.TryGetValue(id, out var lo) ? Math.Min(lo, ts) : ts;
-                    }
+                    WriteLocked(resolved, added, walGeneration: null);
                 }
-                // Each rollup recomputes, per series, the buckets from the earliest time this commit touched.
-                var marks = new List<(long Id, long Lo)>();
-                using (var dirtyAppender = _db.CreateAppender("rollup_dirty"))
+                else
                 {
-                    foreach (var (id, lo) in dirty)
+                    // Durable once the head log record is on disk (fsync); DuckDB gets it in the next large flush.
+                    _head.Append(added, resolved);
+                    if (_head.Samples >= _options.HeadFlushSamples)
                     {
-                        if (_marked.TryGetValue(id, out var marked) && marked <= lo)
-                        {
-                            continue;
-                        }
-                        dirtyAppender.CreateRow().AppendValue("rollup_5m").AppendValue(id).AppendValue(lo).EndRow();
-                        dirtyAppender.CreateRow().AppendValue("rollup_1h").AppendValue(id).AppendValue(lo).EndRow();
-                        marks.Add((id, lo));
+                        TryFlushHeadLocked();
                     }
-                }
-                tx.Commit();
-                foreach (var (id, lo) in marks)
-                {
-                    _marked[id] = lo;
                 }
             }
             catch
             {
-                tx.Rollback();
-                foreach (var (t, k, id) in added)
+                foreach (var (id, t, k) in added)
                 {
                     _seriesIds.Remove((t, k));
                     _seriesById.Remove(id);
@@ -257,11 +299,70 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
         }
     }
 
+    /// <summary>
+    /// Writes samples (and new series) to DuckDB in one transaction, with the rollup marks; when
+    /// <paramref name="walGeneration"/> is given, records in the same transaction that the head log up to it is in.
+    /// </summary>
+    private void WriteLocked(List<(long Id, long Ts, double Value)> rows, List<(long Id, string Tenant, SeriesKey Key)> newSeries, long? walGeneration)
+    {
+        using var tx = _db.BeginTransaction();
+        try
+        {
+            var dirty = new Dictionary<long, long>();
+            using (var seriesAppender = _db.CreateAppender("series"))
+            {
+                foreach (var (id, tenant, key) in newSeries)
+                {
+                    seriesAppender.CreateRow().AppendValue(id).AppendValue(tenant).AppendValue(key.Metric)
+                        .AppendValue(LabelsJson.Format(key.Labels)).EndRow();
+                }
+            }
+            using (var sampleAppender = _db.CreateAppender("samples"))
+            {
+                foreach (var (id, ts, value) in rows)
+                {
+                    sampleAppender.CreateRow().AppendValue(id).AppendValue(ts).AppendValue(value).EndRow();
+                    dirty[id] = dirty.TryGetValue(id, out var lo) ? Math.Min(lo, ts) : ts;
+                }
+            }
+            // Each rollup recomputes, per series, the buckets from the earliest time this commit touched.
+            var marks = new List<(long Id, long Lo)>();
+            using (var dirtyAppender = _db.CreateAppender("rollup_dirty"))
+            {
+                foreach (var (id, lo) in dirty)
+                {
+                    if (_marked.TryGetValue(id, out var marked) && marked <= lo)
+                    {
+                        continue;
+                    }
+                    dirtyAppender.CreateRow().AppendValue("rollup_5m").AppendValue(id).AppendValue(lo).EndRow();
+                    dirtyAppender.CreateRow().AppendValue("rollup_1h").AppendValue(id).AppendValue(lo).EndRow();
+                    marks.Add((id, lo));
+                }
+            }
+            if (walGeneration is { } gen)
+            {
+                Execute(string.Create(CultureInfo.InvariantCulture, $"INSERT OR REPLACE INTO meta VALUES ('{HeadLog.MetaKey}', {gen})"));
+            }
+            tx.Commit();
+            foreach (var (id, lo) in marks)
+            {
+                _marked[id] = lo;
+            }
+        }
+        catch
+        {
+            tx.Rollback();
+            throw;
+        }
+    }
+
     public async Task RollupAsync(DateTimeOffset upTo, CancellationToken cancellationToken = default)
     {
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            FlushHeadLocked();
             _marked.Clear(); // the passes below rewrite the marks; the next commit of a series marks it again
             // Closed days are packed into blocks (raw and both rollups, from their own samples only); the SQL passes
             // below then fold just the still-open day's samples into the rollup tables.
@@ -314,6 +415,7 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            FlushHeadLocked();
             long raw = 0, r5 = 0, r1 = 0;
             var tenants = _seriesIds.Keys.Select(k => k.Tenant).Distinct().ToList();
             using var tx = _db.BeginTransaction();
@@ -420,8 +522,16 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
         _lock.Wait();
         try
         {
-            Execute("CHECKPOINT");
-            _db.Dispose();
+            try
+            {
+                FlushHeadLocked(); // a failure keeps the head log, replayed on the next open
+                Execute("CHECKPOINT");
+            }
+            finally
+            {
+                _head?.Dispose();
+                _db.Dispose();
+            }
         }
         finally
         {
