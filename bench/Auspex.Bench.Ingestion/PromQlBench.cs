@@ -97,22 +97,22 @@ internal static class PromQlBench
                     }
                 }
                 Console.WriteLine(string.Create(inv, $"query_range '{Query}' step 1h through the evaluator, side by side:"));
-                Console.WriteLine(string.Create(inv, $"  raw path (--raw-only / UseRollups = false): median {full.Median:F0} ms (runs {string.Join(", ", full.All.Select(t => t.ToString("F0", inv)))} ms)"));
-                Console.WriteLine(string.Create(inv, $"  rollup path (rollup_1h + samples on the steps): median {viaRollups.Median:F0} ms (runs {string.Join(", ", viaRollups.All.Select(t => t.ToString("F0", inv)))} ms), {full.Median / viaRollups.Median:F1}x faster"));
+                Console.WriteLine(string.Create(inv, $"  raw path (--raw-only / UseRollups = false): median {full.Median:F0} ms wall, {full.Cpu:F0} ms CPU (runs {string.Join(", ", full.All.Select(t => t.ToString("F0", inv)))} ms)"));
+                Console.WriteLine(string.Create(inv, $"  rollup path (rollup_1h + samples on the steps): median {viaRollups.Median:F0} ms wall, {viaRollups.Cpu:F0} ms CPU (runs {string.Join(", ", viaRollups.All.Select(t => t.ToString("F0", inv)))} ms), {full.Median / viaRollups.Median:F1}x faster"));
                 Console.WriteLine(string.Create(inv, $"  same series and timestamps: {samePoints}; largest relative value difference {maxRel:G3}"));
             }
             // A query no rollup can answer: rate() needs every raw sample of the 7 days (read from the packed blocks).
             const string RateQuery = "rate(node_cpu_seconds_total[1h])";
             PromQueryResult? rated = null;
             var rate = await Median(runs, async () => rated = await new PromQlEngine(source, rollupOptions).RangeQueryAsync(RateQuery, qStart, qEnd, TimeSpan.FromHours(1)));
-            Console.WriteLine(string.Create(inv, $"query_range '{RateQuery}' step 1h through the evaluator (raw samples only; {rated!.Series.Count} series × {rated.Series.Sum(s => s.Points.Count) / Math.Max(1, rated.Series.Count)} points out): median {rate.Median:F0} ms (runs {string.Join(", ", rate.All.Select(t => t.ToString("F0", inv)))} ms)"));
+            Console.WriteLine(string.Create(inv, $"query_range '{RateQuery}' step 1h through the evaluator (raw samples only; {rated!.Series.Count} series × {rated.Series.Sum(s => s.Points.Count) / Math.Max(1, rated.Series.Count)} points out): median {rate.Median:F0} ms wall, {rate.Cpu:F0} ms CPU (runs {string.Join(", ", rate.All.Select(t => t.ToString("F0", inv)))} ms)"));
             // The store's own reads of the whole range, in-process: 5-minute rollups (the store bench's query) and raw.
             var all = new[] { LabelMatcher.Eq("__name__", "node_cpu_seconds_total") };
             var storePoints = 0;
             var five = await Median(runs, async () => storePoints = (await store.Series.ReadAsync(tenant, all, new TimeRange(start, end), Resolution.FiveMinutes)).Sum(s => s.Samples.Count));
-            Console.WriteLine(string.Create(inv, $"store read, {seriesCount} series × {days:0.#} days at 5m ({storePoints:N0} points, ReadAsync in-process): median {five.Median:F0} ms (runs {string.Join(", ", five.All.Select(t => t.ToString("F0", inv)))} ms)"));
+            Console.WriteLine(string.Create(inv, $"store read, {seriesCount} series × {days:0.#} days at 5m ({storePoints:N0} points, ReadAsync in-process): median {five.Median:F0} ms wall, {five.Cpu:F0} ms CPU (runs {string.Join(", ", five.All.Select(t => t.ToString("F0", inv)))} ms)"));
             var rawRead = await Median(runs, async () => storePoints = (await store.Series.ReadAsync(tenant, all, new TimeRange(start, end), Resolution.Raw)).Sum(s => s.Samples.Count));
-            Console.WriteLine(string.Create(inv, $"store read, {seriesCount} series × {days:0.#} days raw ({storePoints:N0} samples, ReadAsync in-process): median {rawRead.Median:F0} ms (runs {string.Join(", ", rawRead.All.Select(t => t.ToString("F0", inv)))} ms)"));
+            Console.WriteLine(string.Create(inv, $"store read, {seriesCount} series × {days:0.#} days raw ({storePoints:N0} samples, ReadAsync in-process): median {rawRead.Median:F0} ms wall, {rawRead.Cpu:F0} ms CPU (runs {string.Join(", ", rawRead.All.Select(t => t.ToString("F0", inv)))} ms)"));
             var points = last!.Series.Sum(s => s.Points.Count);
             IReadOnlyList<SeriesData>? raw = null;
             var read = await Median(runs, async () => raw = await source.ReadAsync([LabelMatcher.Eq("__name__", "node_cpu_seconds_total")], qStart - TimeSpan.FromHours(1), qEnd, default));
@@ -120,9 +120,9 @@ internal static class PromQlBench
             var memory = new MemorySource(raw!);
             var eval = await Median(runs, async () => await new PromQlEngine(memory, options).RangeQueryAsync(Query, qStart, qEnd, TimeSpan.FromHours(1)));
             Console.WriteLine(string.Create(inv, $"query_range '{Query}' step 1h, {seriesCount} series × {days:0.#} days ({rawSamples:N0} raw samples read, {last.Series.Count} series × {points / Math.Max(1, last.Series.Count)} points out):"));
-            Console.WriteLine(string.Create(inv, $"  through the evaluator over the store: median {full.Median:F0} ms (runs {string.Join(", ", full.All.Select(t => t.ToString("F0", inv)))} ms)"));
-            Console.WriteLine(string.Create(inv, $"  of which the store's raw read:        median {read.Median:F0} ms (runs {string.Join(", ", read.All.Select(t => t.ToString("F0", inv)))} ms)"));
-            Console.WriteLine(string.Create(inv, $"  evaluation alone (data in memory):    median {eval.Median:F0} ms (runs {string.Join(", ", eval.All.Select(t => t.ToString("F0", inv)))} ms)"));
+            Console.WriteLine(string.Create(inv, $"  through the evaluator over the store: median {full.Median:F0} ms wall, {full.Cpu:F0} ms CPU (runs {string.Join(", ", full.All.Select(t => t.ToString("F0", inv)))} ms)"));
+            Console.WriteLine(string.Create(inv, $"  of which the store's raw read:        median {read.Median:F0} ms wall, {read.Cpu:F0} ms CPU (runs {string.Join(", ", read.All.Select(t => t.ToString("F0", inv)))} ms)"));
+            Console.WriteLine(string.Create(inv, $"  evaluation alone (data in memory):    median {eval.Median:F0} ms wall, {eval.Cpu:F0} ms CPU (runs {string.Join(", ", eval.All.Select(t => t.ToString("F0", inv)))} ms)"));
             return 0;
         }
         finally
@@ -146,17 +146,24 @@ internal static class PromQlBench
             Task.FromResult<IReadOnlyList<SeriesData>>(data.Where(d => matchers.All(m => m.Matches(d.Key))).ToList());
     }
 
-    private static async Task<(double Median, List<double> All)> Median(int runs, Func<Task> action)
+    /// <summary>Median wall time and median CPU time of this process (all threads, DuckDB's included) over the runs, after a warm-up.</summary>
+    private static async Task<(double Median, List<double> All, double Cpu)> Median(int runs, Func<Task> action)
     {
         await action(); // warm-up
         var all = new List<double>();
+        var cpu = new List<double>();
+        using var self = Process.GetCurrentProcess();
         for (var i = 0; i < runs; i++)
         {
+            self.Refresh();
+            var c0 = self.TotalProcessorTime;
             var sw = Stopwatch.StartNew();
             await action();
             all.Add(sw.Elapsed.TotalMilliseconds);
+            self.Refresh();
+            cpu.Add((self.TotalProcessorTime - c0).TotalMilliseconds);
         }
         var sorted = all.Order().ToList();
-        return (sorted[sorted.Count / 2], all);
+        return (sorted[sorted.Count / 2], all, cpu.Order().ToList()[cpu.Count / 2]);
     }
 }
