@@ -123,6 +123,27 @@ internal static class PromQlBench
             Console.WriteLine(string.Create(inv, $"  through the evaluator over the store: median {full.Median:F0} ms wall, {full.Cpu:F0} ms CPU (runs {string.Join(", ", full.All.Select(t => t.ToString("F0", inv)))} ms)"));
             Console.WriteLine(string.Create(inv, $"  of which the store's raw read:        median {read.Median:F0} ms wall, {read.Cpu:F0} ms CPU (runs {string.Join(", ", read.All.Select(t => t.ToString("F0", inv)))} ms)"));
             Console.WriteLine(string.Create(inv, $"  evaluation alone (data in memory):    median {eval.Median:F0} ms wall, {eval.Cpu:F0} ms CPU (runs {string.Join(", ", eval.All.Select(t => t.ToString("F0", inv)))} ms)"));
+            // Size on disk after a clean close: the whole file (DuckDB keeps freed blocks for reuse, so this is a
+            // high-water mark) and, when the store has packed blocks, the bytes of the BLOBs themselves.
+            store.Dispose();
+            var dbFile = Path.Combine(dir, "bench.duckdb");
+            var fileBytes = new FileInfo(dbFile).Length;
+            var total = (double)seriesCount * perSeries;
+            var blobs = "";
+            using (var db = new DuckDB.NET.Data.DuckDBConnection("Data Source=" + dbFile))
+            {
+                db.Open();
+                using var cmd = db.CreateCommand();
+                cmd.CommandText = "SELECT count(*) FROM information_schema.tables WHERE table_name = 'block_raw'";
+                if (Convert.ToInt64(cmd.ExecuteScalar(), inv) > 0)
+                {
+                    cmd.CommandText = "SELECT (SELECT coalesce(sum(octet_length(data)), 0) FROM block_raw)::BIGINT, (SELECT coalesce(sum(octet_length(data)), 0) FROM block_5m)::BIGINT, (SELECT coalesce(sum(octet_length(data)), 0) FROM block_1h)::BIGINT, (SELECT count(*) FROM samples)::BIGINT";
+                    using var r = cmd.ExecuteReader();
+                    r.Read();
+                    blobs = string.Create(inv, $"; packed BLOBs: raw {r.GetInt64(0) / total:F2} B/sample, 5m buckets {r.GetInt64(1) / total:F2} B/sample, 1h buckets {r.GetInt64(2) / total:F2} B/sample ({r.GetInt64(3):N0} samples still unpacked)");
+                }
+            }
+            Console.WriteLine(string.Create(inv, $"on disk after close: database file {fileBytes / total:F2} B/sample ({fileBytes / 1048576.0:F1} MiB){blobs}"));
             return 0;
         }
         finally

@@ -11,6 +11,8 @@ internal sealed record RollupBlock(long[] Buckets, long[] Count, double[] Sum, d
 
 /// <summary>
 /// The packed per-series block formats stored as BLOBs in <c>block_raw</c>, <c>block_5m</c> and <c>block_1h</c>.
+/// Rollup blocks store count, first-sample offset and the sum of every bucket, and min, max, last and first only for
+/// buckets of more than one sample (for one sample they equal the sum).
 /// Timestamps: the first as a zig-zag varint, then delta-of-delta zig-zag varints (one byte per sample at a steady
 /// interval). Values: the first as 8 bytes, then each XORed with the previous one of the same stream, stored as one
 /// header byte (0xFF: unchanged; else leading zero bytes · 16 + trailing zero bytes) and the bytes in between.
@@ -126,15 +128,22 @@ internal static class BlockCodec
             w.VarUInt((ulong)b.Count[i]);
             w.VarUInt((ulong)off);
         }
+        // A one-sample bucket stores only its sum: min, max, last and first equal it.
+        var first = true;
         foreach (var col in (double[][])[b.Sum, b.Min, b.Max, b.Last, b.First])
         {
             var prev = 0UL;
             for (var i = 0; i < n; i++)
             {
+                if (!first && b.Count[i] == 1)
+                {
+                    continue;
+                }
                 var bits = BitConverter.DoubleToUInt64Bits(col[i]);
                 w.Xor(bits ^ prev);
                 prev = bits;
             }
+            first = false;
         }
         return w.ToArray();
     }
@@ -186,6 +195,11 @@ internal static class BlockCodec
             var prev = 0UL;
             for (var i = 0; i < n; i++)
             {
+                if (c > 0 && count[i] == 1)
+                {
+                    col[i] = cols[0][i];
+                    continue;
+                }
                 prev ^= r.Xor();
                 col[i] = BitConverter.UInt64BitsToDouble(prev);
             }

@@ -127,6 +127,9 @@ internal sealed partial class DuckDbStore
             }
         }
         tx.Commit();
+        // Write the new blocks into the database file now: until a checkpoint, DuckDB serves them from its log's
+        // in-memory form, where reading the BLOBs back measured several times slower.
+        Execute("CHECKPOINT");
     }
 
     private static (long[] T, double[] V) MergeSorted(long[] at, double[] av, List<long> bt, List<double> bv)
@@ -198,16 +201,27 @@ internal sealed partial class DuckDbStore
         using (var cmd = _db.CreateCommand())
         {
             cmd.CommandText = string.Create(inv,
-                $"SELECT series_id, start, data FROM block_raw WHERE series_id IN ({idList}) AND start < {toMs} AND start > {fromMs - BlockMs} ORDER BY series_id, start");
+                $"SELECT series_id, start, data FROM block_raw WHERE {IdFilter(idList, out var wanted)} AND start < {toMs} AND start > {fromMs - BlockMs}");
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
                 var id = r.GetInt64(0);
+                if (wanted is not null && !wanted.Contains(id))
+                {
+                    continue;
+                }
                 if (!blocks.TryGetValue(id, out var list))
                 {
                     blocks[id] = list = [];
                 }
                 list.Add(DecodeRawBlob(r, 2, id, r.GetInt64(1)));
+            }
+        }
+        foreach (var list in blocks.Values)
+        {
+            if (!IsSortedByStart(list.Select(b => b.T[0])))
+            {
+                list.Sort((a, b) => a.T[0].CompareTo(b.T[0]));
             }
         }
         var head = new Dictionary<long, (List<long> T, List<double> V)>();
@@ -284,16 +298,28 @@ internal sealed partial class DuckDbStore
         var result = new Dictionary<long, List<RollupBlock>>();
         using var cmd = _db.CreateCommand();
         cmd.CommandText = string.Create(CultureInfo.InvariantCulture,
-            $"SELECT series_id, start, data FROM {packed} WHERE series_id IN ({idList}) AND start <= {toMs} AND start > {fromMs - BlockMs} ORDER BY series_id, start");
+            $"SELECT series_id, start, data FROM {packed} WHERE {IdFilter(idList, out var wanted)} AND start <= {toMs} AND start > {fromMs - BlockMs}");
         using var r = cmd.ExecuteReader();
         while (r.Read())
         {
             var id = r.GetInt64(0);
+            if (wanted is not null && !wanted.Contains(id))
+            {
+                continue;
+            }
             if (!result.TryGetValue(id, out var list))
             {
                 result[id] = list = [];
             }
             list.Add(DecodeRollupBlob(r, 2, width, packed, id, r.GetInt64(1)));
+        }
+        // No ORDER BY in SQL: DuckDB would sort the BLOBs along (measured: most of the read); blocks sort here by start.
+        foreach (var list in result.Values)
+        {
+            if (!IsSortedByStart(list.Select(b => b.Buckets[0])))
+            {
+                list.Sort((a, b) => a.Buckets[0].CompareTo(b.Buckets[0]));
+            }
         }
         return result;
     }
@@ -356,6 +382,36 @@ internal sealed partial class DuckDbStore
             cmd.ExecuteNonQuery();
         }
         return removed;
+    }
+
+    /// <summary>
+    /// The SQL filter on series ids: an IN list for a few, else the id range (cheap for DuckDB's zone maps; a long IN
+    /// list measured 100–200 ms on 7,000 rows) with <paramref name="wanted"/> to drop the other ids in C#.
+    /// </summary>
+    private static string IdFilter(string idList, out HashSet<long>? wanted)
+    {
+        var ids = idList.Split(',').Select(x => long.Parse(x, CultureInfo.InvariantCulture)).ToList();
+        if (ids.Count <= 64)
+        {
+            wanted = null;
+            return $"series_id IN ({idList})";
+        }
+        wanted = [.. ids];
+        return string.Create(CultureInfo.InvariantCulture, $"series_id BETWEEN {ids.Min()} AND {ids.Max()}");
+    }
+
+    private static bool IsSortedByStart(IEnumerable<long> starts)
+    {
+        var prev = long.MinValue;
+        foreach (var x in starts)
+        {
+            if (x < prev)
+            {
+                return false;
+            }
+            prev = x;
+        }
+        return true;
     }
 
     /// <summary>First index with value ≥ x.</summary>
