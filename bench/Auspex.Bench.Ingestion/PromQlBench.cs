@@ -66,8 +66,10 @@ internal static class PromQlBench
             Console.WriteLine(string.Create(inv, $"wrote {seriesCount} series × {days:0.#} days every {interval.TotalSeconds:0} s = {(long)seriesCount * perSeries:N0} samples in {sw.Elapsed.TotalSeconds:F1} s"));
 
             sw.Restart();
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             await store.Series.RollupAsync(end + TimeSpan.FromHours(1));
-            Console.WriteLine(string.Create(inv, $"rollup pass (5 m and 1 h buckets) in {sw.Elapsed.TotalSeconds:F1} s"));
+            var cpu1 = Process.GetCurrentProcess().TotalProcessorTime;
+            Console.WriteLine(string.Create(inv, $"rollup pass (5 m and 1 h buckets) in {sw.Elapsed.TotalSeconds:F1} s ({(cpu1 - cpu0).TotalSeconds:F1} CPU-s)"));
             var forceRaw = args.Contains("--raw-only");
 
             var qStart = start + TimeSpan.FromHours(1);
@@ -95,10 +97,22 @@ internal static class PromQlBench
                     }
                 }
                 Console.WriteLine(string.Create(inv, $"query_range '{Query}' step 1h through the evaluator, side by side:"));
-                Console.WriteLine(string.Create(inv, $"  raw path (--raw-only / UseRollups = false): median {full.Median:F0} ms (runs {string.Join(", ", full.All.Select(t => t.ToString("F0", inv)))} ms)"));
-                Console.WriteLine(string.Create(inv, $"  rollup path (rollup_1h + samples on the steps): median {viaRollups.Median:F0} ms (runs {string.Join(", ", viaRollups.All.Select(t => t.ToString("F0", inv)))} ms), {full.Median / viaRollups.Median:F1}x faster"));
+                Console.WriteLine(string.Create(inv, $"  raw path (--raw-only / UseRollups = false): median {full.Median:F0} ms wall, {full.Cpu:F0} ms CPU (runs {string.Join(", ", full.All.Select(t => t.ToString("F0", inv)))} ms)"));
+                Console.WriteLine(string.Create(inv, $"  rollup path (rollup_1h + samples on the steps): median {viaRollups.Median:F0} ms wall, {viaRollups.Cpu:F0} ms CPU (runs {string.Join(", ", viaRollups.All.Select(t => t.ToString("F0", inv)))} ms), {full.Median / viaRollups.Median:F1}x faster"));
                 Console.WriteLine(string.Create(inv, $"  same series and timestamps: {samePoints}; largest relative value difference {maxRel:G3}"));
             }
+            // A query no rollup can answer: rate() needs every raw sample of the 7 days (read from the packed blocks).
+            const string RateQuery = "rate(node_cpu_seconds_total[1h])";
+            PromQueryResult? rated = null;
+            var rate = await Median(runs, async () => rated = await new PromQlEngine(source, rollupOptions).RangeQueryAsync(RateQuery, qStart, qEnd, TimeSpan.FromHours(1)));
+            Console.WriteLine(string.Create(inv, $"query_range '{RateQuery}' step 1h through the evaluator (raw samples only; {rated!.Series.Count} series × {rated.Series.Sum(s => s.Points.Count) / Math.Max(1, rated.Series.Count)} points out): median {rate.Median:F0} ms wall, {rate.Cpu:F0} ms CPU (runs {string.Join(", ", rate.All.Select(t => t.ToString("F0", inv)))} ms)"));
+            // The store's own reads of the whole range, in-process: 5-minute rollups (the store bench's query) and raw.
+            var all = new[] { LabelMatcher.Eq("__name__", "node_cpu_seconds_total") };
+            var storePoints = 0;
+            var five = await Median(runs, async () => storePoints = (await store.Series.ReadAsync(tenant, all, new TimeRange(start, end), Resolution.FiveMinutes)).Sum(s => s.Samples.Count));
+            Console.WriteLine(string.Create(inv, $"store read, {seriesCount} series × {days:0.#} days at 5m ({storePoints:N0} points, ReadAsync in-process): median {five.Median:F0} ms wall, {five.Cpu:F0} ms CPU (runs {string.Join(", ", five.All.Select(t => t.ToString("F0", inv)))} ms)"));
+            var rawRead = await Median(runs, async () => storePoints = (await store.Series.ReadAsync(tenant, all, new TimeRange(start, end), Resolution.Raw)).Sum(s => s.Samples.Count));
+            Console.WriteLine(string.Create(inv, $"store read, {seriesCount} series × {days:0.#} days raw ({storePoints:N0} samples, ReadAsync in-process): median {rawRead.Median:F0} ms wall, {rawRead.Cpu:F0} ms CPU (runs {string.Join(", ", rawRead.All.Select(t => t.ToString("F0", inv)))} ms)"));
             var points = last!.Series.Sum(s => s.Points.Count);
             IReadOnlyList<SeriesData>? raw = null;
             var read = await Median(runs, async () => raw = await source.ReadAsync([LabelMatcher.Eq("__name__", "node_cpu_seconds_total")], qStart - TimeSpan.FromHours(1), qEnd, default));
@@ -106,9 +120,30 @@ internal static class PromQlBench
             var memory = new MemorySource(raw!);
             var eval = await Median(runs, async () => await new PromQlEngine(memory, options).RangeQueryAsync(Query, qStart, qEnd, TimeSpan.FromHours(1)));
             Console.WriteLine(string.Create(inv, $"query_range '{Query}' step 1h, {seriesCount} series × {days:0.#} days ({rawSamples:N0} raw samples read, {last.Series.Count} series × {points / Math.Max(1, last.Series.Count)} points out):"));
-            Console.WriteLine(string.Create(inv, $"  through the evaluator over the store: median {full.Median:F0} ms (runs {string.Join(", ", full.All.Select(t => t.ToString("F0", inv)))} ms)"));
-            Console.WriteLine(string.Create(inv, $"  of which the store's raw read:        median {read.Median:F0} ms (runs {string.Join(", ", read.All.Select(t => t.ToString("F0", inv)))} ms)"));
-            Console.WriteLine(string.Create(inv, $"  evaluation alone (data in memory):    median {eval.Median:F0} ms (runs {string.Join(", ", eval.All.Select(t => t.ToString("F0", inv)))} ms)"));
+            Console.WriteLine(string.Create(inv, $"  through the evaluator over the store: median {full.Median:F0} ms wall, {full.Cpu:F0} ms CPU (runs {string.Join(", ", full.All.Select(t => t.ToString("F0", inv)))} ms)"));
+            Console.WriteLine(string.Create(inv, $"  of which the store's raw read:        median {read.Median:F0} ms wall, {read.Cpu:F0} ms CPU (runs {string.Join(", ", read.All.Select(t => t.ToString("F0", inv)))} ms)"));
+            Console.WriteLine(string.Create(inv, $"  evaluation alone (data in memory):    median {eval.Median:F0} ms wall, {eval.Cpu:F0} ms CPU (runs {string.Join(", ", eval.All.Select(t => t.ToString("F0", inv)))} ms)"));
+            // Size on disk after a clean close: the whole file (DuckDB keeps freed blocks for reuse, so this is a
+            // high-water mark) and, when the store has packed blocks, the bytes of the BLOBs themselves.
+            store.Dispose();
+            var dbFile = Path.Combine(dir, "bench.duckdb");
+            var fileBytes = new FileInfo(dbFile).Length;
+            var total = (double)seriesCount * perSeries;
+            var blobs = "";
+            using (var db = new DuckDB.NET.Data.DuckDBConnection("Data Source=" + dbFile))
+            {
+                db.Open();
+                using var cmd = db.CreateCommand();
+                cmd.CommandText = "SELECT count(*) FROM information_schema.tables WHERE table_name = 'block_raw'";
+                if (Convert.ToInt64(cmd.ExecuteScalar(), inv) > 0)
+                {
+                    cmd.CommandText = "SELECT (SELECT coalesce(sum(octet_length(data)), 0) FROM block_raw)::BIGINT, (SELECT coalesce(sum(octet_length(data)), 0) FROM block_5m)::BIGINT, (SELECT coalesce(sum(octet_length(data)), 0) FROM block_1h)::BIGINT, (SELECT count(*) FROM samples)::BIGINT";
+                    using var r = cmd.ExecuteReader();
+                    r.Read();
+                    blobs = string.Create(inv, $"; packed BLOBs: raw {r.GetInt64(0) / total:F2} B/sample, 5m buckets {r.GetInt64(1) / total:F2} B/sample, 1h buckets {r.GetInt64(2) / total:F2} B/sample ({r.GetInt64(3):N0} samples still unpacked)");
+                }
+            }
+            Console.WriteLine(string.Create(inv, $"on disk after close: database file {fileBytes / total:F2} B/sample ({fileBytes / 1048576.0:F1} MiB){blobs}"));
             return 0;
         }
         finally
@@ -132,17 +167,24 @@ internal static class PromQlBench
             Task.FromResult<IReadOnlyList<SeriesData>>(data.Where(d => matchers.All(m => m.Matches(d.Key))).ToList());
     }
 
-    private static async Task<(double Median, List<double> All)> Median(int runs, Func<Task> action)
+    /// <summary>Median wall time and median CPU time of this process (all threads, DuckDB's included) over the runs, after a warm-up.</summary>
+    private static async Task<(double Median, List<double> All, double Cpu)> Median(int runs, Func<Task> action)
     {
         await action(); // warm-up
         var all = new List<double>();
+        var cpu = new List<double>();
+        using var self = Process.GetCurrentProcess();
         for (var i = 0; i < runs; i++)
         {
+            self.Refresh();
+            var c0 = self.TotalProcessorTime;
             var sw = Stopwatch.StartNew();
             await action();
             all.Add(sw.Elapsed.TotalMilliseconds);
+            self.Refresh();
+            cpu.Add((self.TotalProcessorTime - c0).TotalMilliseconds);
         }
         var sorted = all.Order().ToList();
-        return (sorted[sorted.Count / 2], all);
+        return (sorted[sorted.Count / 2], all, cpu.Order().ToList()[cpu.Count / 2]);
     }
 }

@@ -85,8 +85,13 @@ public sealed class AuspexRuntime : IAsyncDisposable
         {
             File.Delete(dbPath);
             File.Delete(dbPath + ".wal");
+            AuspexStorage.DeleteHeadLogs(dbPath);
         }
         var store = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = dbPath });
+        if (store.HeadLogRecovery is { } recovery)
+        {
+            log("storage: " + recovery);
+        }
         try
         {
             var wall = clock ?? TimeProvider.System;

@@ -11,6 +11,21 @@ public static class AuspexStorage
         ArgumentNullException.ThrowIfNull(options);
         return new EmbeddedStore(new DuckDbStore(options));
     }
+
+    /// <summary>Deletes the head logs of the store at <paramref name="databasePath"/> (with the database, for a fresh start).</summary>
+    public static void DeleteHeadLogs(string databasePath)
+    {
+        var full = Path.GetFullPath(databasePath);
+        var dir = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(dir))
+        {
+            return;
+        }
+        foreach (var f in Directory.GetFiles(dir, Path.GetFileName(full) + ".head-*.log"))
+        {
+            File.Delete(f);
+        }
+    }
 }
 
 /// <summary>The embedded DuckDB store seen through its contracts.</summary>
@@ -19,6 +34,11 @@ public sealed class EmbeddedStore : IDisposable
     private readonly DuckDbStore _store;
 
     internal EmbeddedStore(DuckDbStore store) => _store = store;
+
+    internal DuckDbStore Inner => _store;
+
+    /// <summary>What replaying the head log on open found wrong (a torn last record dropped, a corrupt record), or null.</summary>
+    public string? HeadLogRecovery => _store.HeadRecoveryNote;
 
     /// <summary>Series data.</summary>
     public ISeriesStore Series => _store;

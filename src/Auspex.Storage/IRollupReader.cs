@@ -39,3 +39,17 @@ public interface IRollupReader
 public sealed record RollupSeries(
     SeriesKey Key, long StaleFromMs, long[] Buckets, long[] Count, double[] Sum, double[] Min, double[] Max, double[] Last,
     long[] RawT, double[] RawV);
+
+/// <summary>Reads raw samples as typed arrays (no per-sample objects); implemented by the embedded store for the PromQL evaluator.</summary>
+public interface IRawArrayReader
+{
+    /// <summary>Each matching series' samples with <paramref name="fromMs"/> ≤ time ≤ <paramref name="toMs"/> (Unix ms), in time order, one per timestamp (the last written); series without samples are left out.</summary>
+    Task<IReadOnlyList<RawSeriesArrays>> ReadRawArraysAsync(
+        TenantId tenant, IReadOnlyList<LabelMatcher> matchers, long fromMs, long toMs, CancellationToken cancellationToken = default);
+}
+
+/// <summary>One series' raw samples as parallel arrays.</summary>
+/// <param name="Key">The series.</param>
+/// <param name="T">Sample times (Unix ms), increasing.</param>
+/// <param name="V">Sample values.</param>
+public sealed record RawSeriesArrays(SeriesKey Key, long[] T, double[] V);

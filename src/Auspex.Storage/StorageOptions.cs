@@ -12,6 +12,13 @@ public sealed class StorageOptions
     /// <summary>Most samples one commit may hold. Default 5,000,000; larger commits are refused with a reason.</summary>
     public int MaxSamplesPerCommit { get; set; } = 5_000_000;
 
+    /// <summary>
+    /// Samples kept in the head (acknowledged once fsynced to the head log next to the database, see docs/storage.md)
+    /// before they are flushed to DuckDB in one transaction. Default 500,000. 0 turns the head log off: every commit
+    /// is then its own DuckDB transaction. A <c>:memory:</c> store never uses it.
+    /// </summary>
+    public int HeadFlushSamples { get; set; } = 500_000;
+
     /// <summary>Score history older than this is deleted by retention. Default 30 days.</summary>
     public TimeSpan ScoreRetention { get; set; } = TimeSpan.FromDays(30);
 
@@ -25,6 +32,10 @@ public sealed class StorageOptions
         if (DefaultRetention.Validate() is { } r)
         {
             throw new ArgumentException("StorageOptions.DefaultRetention: " + r);
+        }
+        if (HeadFlushSamples < 0)
+        {
+            throw new ArgumentException("StorageOptions.HeadFlushSamples must not be negative (0 turns the head log off).");
         }
         if (MaxSamplesPerCommit <= 0)
         {

@@ -29,6 +29,9 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
     private readonly Dictionary<long, long> _marked = [];
     private bool _disposed;
 
+    // Acknowledged samples not yet in DuckDB (null when the head log is off); see HeadLog.
+    private readonly HeadLog? _head;
+
     public DuckDbStore(StorageOptions options)
     {
         options.Validate();
@@ -46,6 +49,60 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
         _db.Open();
         Execute(Schema.Sql);
         LoadSeriesIndex();
+        if (path != ":memory:" && options.HeadFlushSamples > 0)
+        {
+            _head = new HeadLog(path);
+            _head.Replayed = (id, tenant, key) =>
+            {
+                _seriesIds[(tenant, key)] = id;
+                _seriesById[id] = (tenant, key);
+                _nextSeriesId = Math.Max(_nextSeriesId, id + 1);
+            };
+            using (var cmd = _db.CreateCommand())
+            {
+                cmd.CommandText = $"SELECT value FROM meta WHERE key = '{HeadLog.MetaKey}'";
+                var flushed = cmd.ExecuteScalar() is { } v and not DBNull ? Convert.ToInt64(v, CultureInfo.InvariantCulture) : 0;
+                _head.Replay(flushed, (t, k) => _seriesIds.TryGetValue((t, k), out var id) ? id : null);
+            }
+            FlushHeadLocked(force: true);
+        }
+    }
+
+    /// <summary>Whatever the last head-log replay found wrong (a dropped torn record, a corrupt record), or null.</summary>
+    internal string? HeadRecoveryNote => _head?.RecoveryNote;
+
+    /// <summary>
+    /// Moves the head into DuckDB in one transaction that also records the head log's generation, then starts the
+    /// next log. Every read calls it first, so reads always see every acknowledged sample.
+    /// </summary>
+    private void FlushHeadLocked(bool force = false)
+    {
+        if (_head is null || (_head.Samples == 0 && _head.NewSeries.Count == 0 && !force))
+        {
+            return;
+        }
+        if (_head.Samples > 0 || _head.NewSeries.Count > 0)
+        {
+            WriteLocked(_head.Rows, _head.NewSeries, _head.Generation);
+            _head.ClearFlushed();
+        }
+        else if (force)
+        {
+            Execute(string.Create(CultureInfo.InvariantCulture, $"INSERT OR REPLACE INTO meta VALUES ('{HeadLog.MetaKey}', {_head.Generation})"));
+        }
+        _head.StartNext();
+    }
+
+    /// <summary>A flush after a commit that is already durable in the head log: a failure leaves the head for the next flush (every read retries it and reports the error).</summary>
+    private void TryFlushHeadLocked()
+    {
+        try
+        {
+            FlushHeadLocked();
+        }
+        catch (DuckDBException)
+        {
+        }
     }
 
     private void LoadSeriesIndex()
@@ -97,23 +154,52 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            FlushHeadLocked();
             var ids = Matching(tenant, matchers);
             if (ids.Count == 0)
             {
                 return [];
             }
             var byId = ids.ToDictionary(p => p.Id, p => (p.Key, Samples: new List<Sample>()));
-            using var cmd = _db.CreateCommand();
             var idList = string.Join(",", ids.Select(p => p.Id.ToString(CultureInfo.InvariantCulture)));
-            cmd.CommandText = res switch
+            var fromMs = range.Start.ToUnixTimeMilliseconds();
+            var toMs = range.End.ToUnixTimeMilliseconds();
+            if (res == Resolution.Raw)
             {
-                // Last write wins for a repeated timestamp: the highest rowid.
-                Resolution.Raw => $"SELECT series_id, ts, arg_max(value, rowid) FROM samples WHERE series_id IN ({idList}) AND ts >= $from AND ts < $to GROUP BY series_id, ts ORDER BY series_id, ts",
-                Resolution.FiveMinutes => $"SELECT series_id, bucket, sum / count FROM rollup_5m WHERE series_id IN ({idList}) AND bucket >= $from AND bucket < $to",
-                _ => $"SELECT series_id, bucket, sum / count FROM rollup_1h WHERE series_id IN ({idList}) AND bucket >= $from AND bucket < $to",
-            };
-            cmd.Parameters.Add(new DuckDBParameter("from", range.Start.ToUnixTimeMilliseconds()));
-            cmd.Parameters.Add(new DuckDBParameter("to", range.End.ToUnixTimeMilliseconds()));
+                foreach (var (id, (t, v)) in ReadRawLocked(idList, fromMs, toMs))
+                {
+                    var list = byId[id].Samples;
+                    list.Capacity = t.Length;
+                    for (var i = 0; i < t.Length; i++)
+                    {
+                        list.Add(new Sample(DateTimeOffset.FromUnixTimeMilliseconds(t[i]), v[i]));
+                    }
+                }
+                return byId.Values.Where(v => v.Samples.Count > 0)
+                    .OrderBy(v => v.Key.ToString(), StringComparer.Ordinal)
+                    .Select(v => new SeriesData(v.Key, v.Samples)).ToList();
+            }
+            var table = res == Resolution.FiveMinutes ? "rollup_5m" : "rollup_1h";
+            var width = res == Resolution.FiveMinutes ? FiveMinMs : HourMs;
+            // Closed days come from the packed rollup blocks, the rest from the rollup table (disjoint by construction).
+            foreach (var (id, blocks) in ReadPackedRollupsLocked(table, width, idList, fromMs, toMs))
+            {
+                var list = byId[id].Samples;
+                foreach (var b in blocks)
+                {
+                    for (var i = 0; i < b.Buckets.Length; i++)
+                    {
+                        if (b.Buckets[i] >= fromMs && b.Buckets[i] < toMs)
+                        {
+                            list.Add(new Sample(DateTimeOffset.FromUnixTimeMilliseconds(b.Buckets[i]), b.Sum[i] / b.Count[i]));
+                        }
+                    }
+                }
+            }
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = $"SELECT series_id, bucket, sum / count FROM {table} WHERE series_id IN ({idList}) AND bucket >= $from AND bucket < $to";
+            cmd.Parameters.Add(new DuckDBParameter("from", fromMs));
+            cmd.Parameters.Add(new DuckDBParameter("to", toMs));
             using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             var lastId = -1L;
             List<Sample>? current = null;
@@ -165,56 +251,40 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
             return new AppendResult(0, 0, [$"commit holds {rows.Count} samples, more than the limit of {_options.MaxSamplesPerCommit}; split it"]);
         }
         await _lock.WaitAsync(ct).ConfigureAwait(false);
-        var added = new List<(string, SeriesKey, long)>();
+        var added = new List<(long Id, string Tenant, SeriesKey Key)>();
         try
         {
-            using var tx = _db.BeginTransaction();
+            var resolved = new List<(long Id, long Ts, double Value)>(rows.Count);
+            foreach (var (key, ts, value) in rows)
+            {
+                if (!_seriesIds.TryGetValue((tenant.Value, key), out var id))
+                {
+                    id = _nextSeriesId++;
+                    _seriesIds[(tenant.Value, key)] = id;
+                    _seriesById[id] = (tenant.Value, key);
+                    added.Add((id, tenant.Value, key));
+                }
+                resolved.Add((id, ts, value));
+            }
             try
             {
-                var dirty = new Dictionary<long, long>();
-                using (var seriesAppender = _db.CreateAppender("series"))
-                using (var sampleAppender = _db.CreateAppender("samples"))
+                if (_head is null)
                 {
-                    foreach (var (key, ts, value) in rows)
-                    {
-                        if (!_seriesIds.TryGetValue((tenant.Value, key), out var id))
-                        {
-                            id = _nextSeriesId++;
-                            _seriesIds[(tenant.Value, key)] = id;
-                            _seriesById[id] = (tenant.Value, key);
-                            added.Add((tenant.Value, key, id));
-                            seriesAppender.CreateRow().AppendValue(id).AppendValue(tenant.Value).AppendValue(key.Metric)
-                                .AppendValue(LabelsJson.Format(key.Labels)).EndRow();
-                        }
-                        sampleAppender.CreateRow().AppendValue(id).AppendValue(ts).AppendValue(value).EndRow();
-                        dirty[id] = dirty.TryGetValue(id, out var lo) ? Math.Min(lo, ts) : ts;
-                    }
+                    WriteLocked(resolved, added, walGeneration: null);
                 }
-                // Each rollup recomputes, per series, the buckets from the earliest time this commit touched.
-                var marks = new List<(long Id, long Lo)>();
-                using (var dirtyAppender = _db.CreateAppender("rollup_dirty"))
+                else
                 {
-                    foreach (var (id, lo) in dirty)
+                    // Durable once the head log record is on disk (fsync); DuckDB gets it in the next large flush.
+                    _head.Append(added, resolved);
+                    if (_head.Samples >= _options.HeadFlushSamples)
                     {
-                        if (_marked.TryGetValue(id, out var marked) && marked <= lo)
-                        {
-                            continue;
-                        }
-                        dirtyAppender.CreateRow().AppendValue("rollup_5m").AppendValue(id).AppendValue(lo).EndRow();
-                        dirtyAppender.CreateRow().AppendValue("rollup_1h").AppendValue(id).AppendValue(lo).EndRow();
-                        marks.Add((id, lo));
+                        TryFlushHeadLocked();
                     }
-                }
-                tx.Commit();
-                foreach (var (id, lo) in marks)
-                {
-                    _marked[id] = lo;
                 }
             }
             catch
             {
-                tx.Rollback();
-                foreach (var (t, k, id) in added)
+                foreach (var (id, t, k) in added)
                 {
                     _seriesIds.Remove((t, k));
                     _seriesById.Remove(id);
@@ -229,12 +299,74 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
         }
     }
 
+    /// <summary>
+    /// Writes samples (and new series) to DuckDB in one transaction, with the rollup marks; when
+    /// <paramref name="walGeneration"/> is given, records in the same transaction that the head log up to it is in.
+    /// </summary>
+    private void WriteLocked(List<(long Id, long Ts, double Value)> rows, List<(long Id, string Tenant, SeriesKey Key)> newSeries, long? walGeneration)
+    {
+        using var tx = _db.BeginTransaction();
+        try
+        {
+            var dirty = new Dictionary<long, long>();
+            using (var seriesAppender = _db.CreateAppender("series"))
+            {
+                foreach (var (id, tenant, key) in newSeries)
+                {
+                    seriesAppender.CreateRow().AppendValue(id).AppendValue(tenant).AppendValue(key.Metric)
+                        .AppendValue(LabelsJson.Format(key.Labels)).EndRow();
+                }
+            }
+            using (var sampleAppender = _db.CreateAppender("samples"))
+            {
+                foreach (var (id, ts, value) in rows)
+                {
+                    sampleAppender.CreateRow().AppendValue(id).AppendValue(ts).AppendValue(value).EndRow();
+                    dirty[id] = dirty.TryGetValue(id, out var lo) ? Math.Min(lo, ts) : ts;
+                }
+            }
+            // Each rollup recomputes, per series, the buckets from the earliest time this commit touched.
+            var marks = new List<(long Id, long Lo)>();
+            using (var dirtyAppender = _db.CreateAppender("rollup_dirty"))
+            {
+                foreach (var (id, lo) in dirty)
+                {
+                    if (_marked.TryGetValue(id, out var marked) && marked <= lo)
+                    {
+                        continue;
+                    }
+                    dirtyAppender.CreateRow().AppendValue("rollup_5m").AppendValue(id).AppendValue(lo).EndRow();
+                    dirtyAppender.CreateRow().AppendValue("rollup_1h").AppendValue(id).AppendValue(lo).EndRow();
+                    marks.Add((id, lo));
+                }
+            }
+            if (walGeneration is { } gen)
+            {
+                Execute(string.Create(CultureInfo.InvariantCulture, $"INSERT OR REPLACE INTO meta VALUES ('{HeadLog.MetaKey}', {gen})"));
+            }
+            tx.Commit();
+            foreach (var (id, lo) in marks)
+            {
+                _marked[id] = lo;
+            }
+        }
+        catch
+        {
+            tx.Rollback();
+            throw;
+        }
+    }
+
     public async Task RollupAsync(DateTimeOffset upTo, CancellationToken cancellationToken = default)
     {
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            FlushHeadLocked();
             _marked.Clear(); // the passes below rewrite the marks; the next commit of a series marks it again
+            // Closed days are packed into blocks (raw and both rollups, from their own samples only); the SQL passes
+            // below then fold just the still-open day's samples into the rollup tables.
+            CompactLocked(BlockCodec.FloorDiv(upTo.ToUnixTimeMilliseconds(), BlockMs) * BlockMs);
             RollupLocked("rollup_5m", FiveMinutes, upTo);
             RollupLocked("rollup_1h", OneHour, upTo);
         }
@@ -283,6 +415,7 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
         await _lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            FlushHeadLocked();
             long raw = 0, r5 = 0, r1 = 0;
             var tenants = _seriesIds.Keys.Select(k => k.Tenant).Distinct().ToList();
             using var tx = _db.BeginTransaction();
@@ -290,6 +423,10 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
             {
                 var p = RetentionLocked(t);
                 var ids = string.Join(",", _seriesIds.Where(s => s.Key.Tenant == t).Select(s => s.Value.ToString(CultureInfo.InvariantCulture)));
+                var (pr, p5, p1) = RetentionBlocksLocked(ids, (now - p.Raw).ToUnixTimeMilliseconds(), (now - p.FiveMinutes).ToUnixTimeMilliseconds(), (now - p.OneHour).ToUnixTimeMilliseconds());
+                raw += pr;
+                r5 += p5;
+                r1 += p1;
                 raw += ExecuteCount($"DELETE FROM samples WHERE series_id IN ({ids}) AND ts < {(now - p.Raw).ToUnixTimeMilliseconds()}");
                 r5 += ExecuteCount($"DELETE FROM rollup_5m WHERE series_id IN ({ids}) AND bucket < {(now - p.FiveMinutes).ToUnixTimeMilliseconds()}");
                 r1 += ExecuteCount($"DELETE FROM rollup_1h WHERE series_id IN ({ids}) AND bucket < {(now - p.OneHour).ToUnixTimeMilliseconds()}");
@@ -385,8 +522,16 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
         _lock.Wait();
         try
         {
-            Execute("CHECKPOINT");
-            _db.Dispose();
+            try
+            {
+                FlushHeadLocked(); // a failure keeps the head log, replayed on the next open
+                Execute("CHECKPOINT");
+            }
+            finally
+            {
+                _head?.Dispose();
+                _db.Dispose();
+            }
         }
         finally
         {

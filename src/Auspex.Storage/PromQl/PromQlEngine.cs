@@ -255,6 +255,19 @@ public sealed class PromQlEngine(IPromSeriesSource source, PromQlOptions? option
                     _rollups[vs] = rl;
                     continue;
                 }
+                if (src is IPromArraySource arrays)
+                {
+                    var typed = await arrays.ReadArraysAsync(vs.Matchers, steps[0] - window, steps[^1], ct).ConfigureAwait(false);
+                    var tl = new List<RawSeries>(typed.Count);
+                    foreach (var d in typed)
+                    {
+                        _samples += d.T.Length;
+                        CheckSamples();
+                        tl.Add(new RawSeries(d.Key.Labels.With("__name__", d.Key.Metric), d.T, d.V));
+                    }
+                    _data[vs] = tl;
+                    continue;
+                }
                 var from = DateTimeOffset.FromUnixTimeMilliseconds(steps[0] - window);
                 var to = DateTimeOffset.FromUnixTimeMilliseconds(steps[^1]);
                 var read = await src.ReadAsync(vs.Matchers, from, to, ct).ConfigureAwait(false);

@@ -24,6 +24,13 @@ public interface IPromRollupSource : IPromSeriesSource
         CancellationToken cancellationToken);
 }
 
+/// <summary>A source that can hand raw samples over as typed arrays, sparing the evaluator a per-sample conversion.</summary>
+public interface IPromArraySource : IPromSeriesSource
+{
+    /// <summary>Raw samples of the matching series with <paramref name="fromMs"/> ≤ time ≤ <paramref name="toMs"/>, in time order.</summary>
+    Task<IReadOnlyList<RawSeriesArrays>> ReadArraysAsync(IReadOnlyList<LabelMatcher> matchers, long fromMs, long toMs, CancellationToken cancellationToken);
+}
+
 /// <summary>Helpers for <see cref="RollupSeries"/>.</summary>
 public static class RollupSeriesExtensions
 {
@@ -43,8 +50,19 @@ public static class RollupSeriesExtensions
 }
 
 /// <summary>One tenant's raw series in an <see cref="ISeriesStore"/> (and its rollups when the store keeps them).</summary>
-public sealed class StoreSeriesSource(ISeriesStore store, TenantId tenant) : IPromRollupSource
+public sealed class StoreSeriesSource(ISeriesStore store, TenantId tenant) : IPromRollupSource, IPromArraySource
 {
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<RawSeriesArrays>> ReadArraysAsync(IReadOnlyList<LabelMatcher> matchers, long fromMs, long toMs, CancellationToken cancellationToken)
+    {
+        if (store is IRawArrayReader arrays)
+        {
+            return await arrays.ReadRawArraysAsync(tenant, matchers, fromMs, toMs, cancellationToken).ConfigureAwait(false);
+        }
+        var raw = await ReadAsync(matchers, DateTimeOffset.FromUnixTimeMilliseconds(fromMs), DateTimeOffset.FromUnixTimeMilliseconds(toMs), cancellationToken).ConfigureAwait(false);
+        return raw.Select(d => d.AsRawOnly()).Select(r => new RawSeriesArrays(r.Key, r.RawT, r.RawV)).ToList();
+    }
+
     /// <inheritdoc />
     public async Task<IReadOnlyList<RollupSeries>> ReadRollupsAsync(
         IReadOnlyList<LabelMatcher> matchers, long fromMs, long toMs, TimeSpan width, long pointStartMs, long pointStepMs, long rawLookbackMs,

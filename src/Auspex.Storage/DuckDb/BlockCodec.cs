@@ -1,0 +1,413 @@
+using System.Buffers.Binary;
+using System.Numerics;
+
+namespace Auspex.Storage.DuckDb;
+
+/// <summary>One series' samples of one block window, in time order, one per timestamp.</summary>
+internal sealed record RawBlock(long[] T, double[] V);
+
+/// <summary>One series' rollup buckets of one block window, in bucket order (see docs/storage.md, "Packed blocks").</summary>
+internal sealed record RollupBlock(long[] Buckets, long[] Count, double[] Sum, double[] Min, double[] Max, double[] Last, long[] FirstT, double[] First);
+
+/// <summary>
+/// The packed per-series block formats stored as BLOBs in <c>block_raw</c>, <c>block_5m</c> and <c>block_1h</c>.
+/// Rollup blocks store count, first-sample offset and the sum of every bucket, and min, max, last and first only for
+/// buckets of more than one sample (for one sample they equal the sum).
+/// Timestamps: the first as a zig-zag varint, then delta-of-delta zig-zag varints (one byte per sample at a steady
+/// interval). Values: the first as 8 bytes, then each XORed with the previous one of the same stream, stored as one
+/// header byte (0xFF: unchanged; else leading zero bytes · 16 + trailing zero bytes) and the bytes in between.
+/// Decoding checks every length and order and throws <see cref="InvalidDataException"/> on anything malformed.
+/// </summary>
+internal static class BlockCodec
+{
+    private const byte RawVersion = 1;
+    private const byte RollupVersion = 1;
+    private const int MaxItems = 50_000_000;
+
+    public static byte[] EncodeRaw(ReadOnlySpan<long> t, ReadOnlySpan<double> v)
+    {
+        if (t.Length != v.Length || t.Length == 0)
+        {
+            throw new ArgumentException("a raw block needs as many values as timestamps, at least one");
+        }
+        var w = new Writer(16 + (t.Length * 10));
+        w.Byte(RawVersion);
+        w.VarUInt((ulong)t.Length);
+        w.VarInt(t[0]);
+        var prevDelta = 0L;
+        for (var i = 1; i < t.Length; i++)
+        {
+            var d = t[i] - t[i - 1];
+            if (d <= 0)
+            {
+                throw new ArgumentException("raw block timestamps must be strictly increasing");
+            }
+            w.VarInt(d - prevDelta);
+            prevDelta = d;
+        }
+        var prev = 0UL;
+        for (var i = 0; i < v.Length; i++)
+        {
+            var bits = BitConverter.DoubleToUInt64Bits(v[i]);
+            if (i == 0)
+            {
+                w.UInt64(bits);
+            }
+            else
+            {
+                w.Xor(bits ^ prev);
+            }
+            prev = bits;
+        }
+        return w.ToArray();
+    }
+
+    public static RawBlock DecodeRaw(ReadOnlySpan<byte> data)
+    {
+        var r = new Reader(data);
+        if (r.Byte() != RawVersion)
+        {
+            throw new InvalidDataException("raw block: unknown format version");
+        }
+        var n = r.Count();
+        if (n == 0)
+        {
+            throw new InvalidDataException("raw block: no samples");
+        }
+        var t = new long[n];
+        var v = new double[n];
+        t[0] = r.VarInt();
+        var delta = 0L;
+        for (var i = 1; i < n; i++)
+        {
+            delta += r.VarInt();
+            if (delta <= 0)
+            {
+                throw new InvalidDataException("raw block: timestamps not increasing");
+            }
+            t[i] = checked(t[i - 1] + delta);
+        }
+        var prev = 0UL;
+        for (var i = 0; i < n; i++)
+        {
+            prev = i == 0 ? r.UInt64() : prev ^ r.Xor();
+            v[i] = BitConverter.UInt64BitsToDouble(prev);
+        }
+        r.End();
+        return new RawBlock(t, v);
+    }
+
+    public static byte[] EncodeRollup(RollupBlock b, long width)
+    {
+        var n = b.Buckets.Length;
+        if (n == 0 || b.Count.Length != n || b.Sum.Length != n || b.Min.Length != n || b.Max.Length != n || b.Last.Length != n || b.FirstT.Length != n || b.First.Length != n)
+        {
+            throw new ArgumentException("a rollup block needs at least one bucket and every column as long as the buckets");
+        }
+        var w = new Writer(16 + (n * 40));
+        w.Byte(RollupVersion);
+        w.VarUInt((ulong)n);
+        w.VarUInt((ulong)width);
+        w.VarInt(b.Buckets[0]);
+        for (var i = 1; i < n; i++)
+        {
+            var d = b.Buckets[i] - b.Buckets[i - 1];
+            if (d <= 0 || d % width != 0)
+            {
+                throw new ArgumentException("rollup buckets must be increasing multiples of the width");
+            }
+            w.VarUInt((ulong)(d / width));
+        }
+        for (var i = 0; i < n; i++)
+        {
+            var off = b.FirstT[i] - b.Buckets[i];
+            if (b.Count[i] <= 0 || off < 0 || off >= width)
+            {
+                throw new ArgumentException("rollup bucket count must be positive and its first sample inside the bucket");
+            }
+            w.VarUInt((ulong)b.Count[i]);
+            w.VarUInt((ulong)off);
+        }
+        // A one-sample bucket stores only its sum: min, max, last and first equal it.
+        var first = true;
+        foreach (var col in (double[][])[b.Sum, b.Min, b.Max, b.Last, b.First])
+        {
+            var prev = 0UL;
+            for (var i = 0; i < n; i++)
+            {
+                if (!first && b.Count[i] == 1)
+                {
+                    continue;
+                }
+                var bits = BitConverter.DoubleToUInt64Bits(col[i]);
+                w.Xor(bits ^ prev);
+                prev = bits;
+            }
+            first = false;
+        }
+        return w.ToArray();
+    }
+
+    public static RollupBlock DecodeRollup(ReadOnlySpan<byte> data, long width)
+    {
+        var r = new Reader(data);
+        if (r.Byte() != RollupVersion)
+        {
+            throw new InvalidDataException("rollup block: unknown format version");
+        }
+        var n = r.Count();
+        if (n == 0)
+        {
+            throw new InvalidDataException("rollup block: no buckets");
+        }
+        if ((long)r.VarUInt() != width)
+        {
+            throw new InvalidDataException("rollup block: bucket width differs from the table's");
+        }
+        var buckets = new long[n];
+        buckets[0] = r.VarInt();
+        for (var i = 1; i < n; i++)
+        {
+            var k = r.VarUInt();
+            if (k == 0 || k > int.MaxValue)
+            {
+                throw new InvalidDataException("rollup block: buckets not increasing");
+            }
+            buckets[i] = checked(buckets[i - 1] + ((long)k * width));
+        }
+        var count = new long[n];
+        var firstT = new long[n];
+        for (var i = 0; i < n; i++)
+        {
+            var c = r.VarUInt();
+            var off = r.VarUInt();
+            if (c == 0 || c > long.MaxValue || off >= (ulong)width)
+            {
+                throw new InvalidDataException("rollup block: bad count or first-sample offset");
+            }
+            count[i] = (long)c;
+            firstT[i] = buckets[i] + (long)off;
+        }
+        var cols = new double[5][];
+        for (var c = 0; c < 5; c++)
+        {
+            var col = cols[c] = new double[n];
+            var prev = 0UL;
+            for (var i = 0; i < n; i++)
+            {
+                if (c > 0 && count[i] == 1)
+                {
+                    col[i] = cols[0][i];
+                    continue;
+                }
+                prev ^= r.Xor();
+                col[i] = BitConverter.UInt64BitsToDouble(prev);
+            }
+        }
+        r.End();
+        return new RollupBlock(buckets, count, cols[0], cols[1], cols[2], cols[3], firstT, cols[4]);
+    }
+
+    /// <summary>Aggregates sorted, deduplicated samples into buckets of <paramref name="width"/> (count, sum, min, max, last, first).</summary>
+    public static RollupBlock Rollup(ReadOnlySpan<long> t, ReadOnlySpan<double> v, long width)
+    {
+        var buckets = new List<long>();
+        var count = new List<long>();
+        var sum = new List<double>();
+        var min = new List<double>();
+        var max = new List<double>();
+        var last = new List<double>();
+        var firstT = new List<long>();
+        var first = new List<double>();
+        var i = 0;
+        while (i < t.Length)
+        {
+            var b = FloorDiv(t[i], width) * width;
+            var j = i;
+            double s = 0, lo = v[i], hi = v[i];
+            while (j < t.Length && t[j] < b + width)
+            {
+                s += v[j];
+                lo = Math.Min(lo, v[j]);
+                hi = Math.Max(hi, v[j]);
+                j++;
+            }
+            buckets.Add(b);
+            count.Add(j - i);
+            sum.Add(s);
+            min.Add(lo);
+            max.Add(hi);
+            last.Add(v[j - 1]);
+            firstT.Add(t[i]);
+            first.Add(v[i]);
+            i = j;
+        }
+        return new RollupBlock([.. buckets], [.. count], [.. sum], [.. min], [.. max], [.. last], [.. firstT], [.. first]);
+    }
+
+    /// <summary>The buckets of <paramref name="b"/> with <paramref name="keep"/> true, or null when none is left.</summary>
+    public static RollupBlock? Filter(RollupBlock b, Func<long, bool> keep)
+    {
+        var idx = Enumerable.Range(0, b.Buckets.Length).Where(i => keep(b.Buckets[i])).ToArray();
+        return idx.Length == 0 ? null : new RollupBlock(
+            [.. idx.Select(i => b.Buckets[i])], [.. idx.Select(i => b.Count[i])], [.. idx.Select(i => b.Sum[i])], [.. idx.Select(i => b.Min[i])],
+            [.. idx.Select(i => b.Max[i])], [.. idx.Select(i => b.Last[i])], [.. idx.Select(i => b.FirstT[i])], [.. idx.Select(i => b.First[i])]);
+    }
+
+    public static long FloorDiv(long a, long b) => a >= 0 ? a / b : ((a + 1) / b) - 1;
+
+    private sealed class Writer(int capacity)
+    {
+        private byte[] _buf = new byte[Math.Max(16, capacity)];
+        private int _n;
+
+        private void Ensure(int more)
+        {
+            if (_n + more > _buf.Length)
+            {
+                Array.Resize(ref _buf, Math.Max(_buf.Length * 2, _n + more));
+            }
+        }
+
+        public void Byte(byte b)
+        {
+            Ensure(1);
+            _buf[_n++] = b;
+        }
+
+        public void VarUInt(ulong x)
+        {
+            Ensure(10);
+            while (x >= 0x80)
+            {
+                _buf[_n++] = (byte)(x | 0x80);
+                x >>= 7;
+            }
+            _buf[_n++] = (byte)x;
+        }
+
+        public void VarInt(long x) => VarUInt((ulong)((x << 1) ^ (x >> 63)));
+
+        public void UInt64(ulong x)
+        {
+            Ensure(8);
+            BinaryPrimitives.WriteUInt64LittleEndian(_buf.AsSpan(_n), x);
+            _n += 8;
+        }
+
+        public void Xor(ulong x)
+        {
+            Ensure(9);
+            if (x == 0)
+            {
+                _buf[_n++] = 0xFF;
+                return;
+            }
+            var lz = BitOperations.LeadingZeroCount(x) / 8;
+            var tz = BitOperations.TrailingZeroCount(x) / 8;
+            _buf[_n++] = (byte)((lz << 4) | tz);
+            var mid = x >> (tz * 8);
+            for (var k = 0; k < 8 - lz - tz; k++)
+            {
+                _buf[_n++] = (byte)mid;
+                mid >>= 8;
+            }
+        }
+
+        public byte[] ToArray() => _buf.AsSpan(0, _n).ToArray();
+    }
+
+    private ref struct Reader(ReadOnlySpan<byte> data)
+    {
+        private readonly ReadOnlySpan<byte> _d = data;
+        private int _p;
+
+        private readonly InvalidDataException Truncated() => new($"block truncated at byte {_p} of {_d.Length}");
+
+        public byte Byte() => _p < _d.Length ? _d[_p++] : throw Truncated();
+
+        public ulong VarUInt()
+        {
+            ulong x = 0;
+            for (var shift = 0; shift < 70; shift += 7)
+            {
+                var b = Byte();
+                if (shift == 63 && b > 1)
+                {
+                    throw new InvalidDataException("block: varint overflows 64 bits");
+                }
+                x |= (ulong)(b & 0x7F) << shift;
+                if (b < 0x80)
+                {
+                    return x;
+                }
+            }
+            throw new InvalidDataException("block: varint too long");
+        }
+
+        public long VarInt()
+        {
+            var u = VarUInt();
+            return (long)(u >> 1) ^ -(long)(u & 1);
+        }
+
+        public int Count()
+        {
+            var n = VarUInt();
+            // Each item takes at least one byte, so a count beyond the remaining bytes is corrupt.
+            if (n > MaxItems || n > (ulong)(_d.Length - _p))
+            {
+                throw new InvalidDataException($"block: item count {n} exceeds its size");
+            }
+            return (int)n;
+        }
+
+        public ulong UInt64()
+        {
+            if (_p + 8 > _d.Length)
+            {
+                throw Truncated();
+            }
+            var x = BinaryPrimitives.ReadUInt64LittleEndian(_d[_p..]);
+            _p += 8;
+            return x;
+        }
+
+        public ulong Xor()
+        {
+            var h = Byte();
+            if (h == 0xFF)
+            {
+                return 0;
+            }
+            int lz = h >> 4, tz = h & 0xF;
+            if (lz > 7 || tz > 7 || lz + tz > 7)
+            {
+                throw new InvalidDataException($"block: bad value header 0x{h:X2} at byte {_p - 1}");
+            }
+            var len = 8 - lz - tz;
+            if (_p + len > _d.Length)
+            {
+                throw Truncated();
+            }
+            ulong mid = 0;
+            for (var k = 0; k < len; k++)
+            {
+                mid |= (ulong)_d[_p++] << (8 * k);
+            }
+            if (mid == 0)
+            {
+                throw new InvalidDataException("block: zero value change not encoded as 0xFF");
+            }
+            return mid << (tz * 8);
+        }
+
+        public readonly void End()
+        {
+            if (_p != _d.Length)
+            {
+                throw new InvalidDataException($"block: {_d.Length - _p} trailing bytes");
+            }
+        }
+    }
+}
