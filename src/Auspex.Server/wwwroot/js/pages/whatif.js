@@ -64,12 +64,14 @@ export default async function whatifPage(view) {
   };
   const run = async () => {
     const mine = ++seq;
+    // The scenario as sent: the page reports the one its answer is for, not whatever the form holds when it lands.
+    const sent = body();
     $('#wi-traffic-v', view).textContent = `×${(+$('#wi-traffic', view).value).toFixed(2)}`;
     $('#wi-scale-v', view).textContent = `×${(+$('#wi-scale', view).value).toFixed(2)}`;
     let r;
     try {
       await loadHeatmap();
-      r = await api('/api/v1/whatif', { method: 'POST', body: body() });
+      r = await api('/api/v1/whatif', { method: 'POST', body: sent });
     } catch (e) {
       if (mine !== seq) return;
       const html = e instanceof ApiError && e.missing ? unavailable('What-if analysis', e) : failure('the what-if', e);
@@ -106,10 +108,11 @@ export default async function whatifPage(view) {
       { h: 'level', f: (l) => { const v = level(l.scenario?.shadowUtilisation, thresholds.warning, thresholds.critical); return l.failed ? '' : badge(v, v === 'critical' ? 'bad' : v === 'warning' ? 'warn' : 'good'); } },
     ], 'id="wi-table"') : '<span class="muted">Nothing changes in this scenario.</span>';
     view.dataset.ready = 'true';
-    view.dataset.scenario = JSON.stringify(body());
+    view.dataset.scenario = JSON.stringify(sent);
     view.dataset.critical = String(r.scenario.shadow.critical);
   };
-  $('#wi-form', view).addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(run, 350); });
+  // An edit makes any answer still in flight stale at once (a tick's re-run may have started before it).
+  $('#wi-form', view).addEventListener('input', () => { seq++; clearTimeout(timer); timer = setTimeout(run, 350); });
   await run();
   // Live: the scenario is evaluated again on the fleet as it is after every loop tick (at most every 4 s).
   const off = onTick(throttled(async () => { await run(); view.dataset.runs = String((+view.dataset.runs || 1) + 1); }, 4000));
