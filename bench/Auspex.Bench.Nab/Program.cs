@@ -16,6 +16,12 @@ var outDir = Path.GetFullPath(Arg("--out") ?? Path.Combine(root, "artifacts", "n
 var fixedThreshold = double.Parse(Arg("--threshold") ?? AnomalyDetectorOptions.Default.Threshold.ToString("R", inv), inv);
 var detectors = (Arg("--detectors") ?? string.Join(",", AnomalyDetectors.Names)).Split(',', StringSplitOptions.RemoveEmptyEntries);
 var scorer = Arg("--reference") ?? Path.Combine(dataDir, "..", "..", "tools", "nab_score.py");
+var filesPart = Arg("--files") ?? "all";
+if (!NabSplit.Names.Contains(filesPart))
+{
+    Console.Error.WriteLine($"--files must be one of {string.Join(", ", NabSplit.Names)}; got '{filesPart}'.");
+    return 2;
+}
 
 if (!Directory.Exists(dataDir))
 {
@@ -24,13 +30,22 @@ if (!Directory.Exists(dataDir))
 }
 var corpus = NabCorpus.Load(dataDir);
 Console.WriteLine($"NAB data {dataDir}: {corpus.Files.Count} files, {corpus.Files.Sum(f => f.WindowCount)} windows, {corpus.Files.Sum(f => f.Rows)} rows; fixed threshold {fixedThreshold.ToString(inv)}");
+var paths = corpus.Files.Select(f => f.RelativePath).ToList();
+// --files all runs every file and reports the whole set and both halves; dev / holdout run and report one half
+var reportParts = filesPart == "all" ? NabSplit.Names : new[] { filesPart };
+var selected = NabSplit.Select(paths, filesPart).ToHashSet();
+foreach (var part in NabSplit.Names.Skip(1))
+{
+    var idx = NabSplit.Select(paths, part);
+    Console.WriteLine($"{part} half (seed {NabSplit.Seed}): {idx.Count} files, {idx.Sum(i => corpus.Files[i].WindowCount)} windows: {string.Join(" ", idx.Select(i => paths[i]))}");
+}
 
 var md = new StringBuilder();
-md.AppendLine("| detector | standard (sweep) | low FP (sweep) | low FN (sweep) | thresholds (std/lowFP/lowFN) | standard @fixed | low FP @fixed | low FN @fixed | windows hit @fixed | FP rows @fixed | median µs/pt | p99 µs/pt | ours vs reference, 3 dp (std sweep; std fixed) |");
-md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+md.AppendLine("| detector | files | standard (sweep) | low FP (sweep) | low FN (sweep) | thresholds (std/lowFP/lowFN) | standard @fixed | low FP @fixed | low FN @fixed | windows hit @fixed | FP rows @fixed | median µs/pt | p99 µs/pt | ours vs reference, 3 dp (std sweep; std fixed) |");
+md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 var categories = new StringBuilder();
-categories.AppendLine("| detector | category | standard at the swept θ | standard at the fixed θ |");
-categories.AppendLine("|---|---|---|---|");
+categories.AppendLine("| detector | files | category | standard at the swept θ | standard at the fixed θ |");
+categories.AppendLine("|---|---|---|---|---|");
 foreach (var spec in detectors)
 {
     // "name" uses the likelihood stage; "name:raw" skips it
@@ -41,6 +56,11 @@ foreach (var spec in detectors)
     var ticks = new List<long>(corpus.Files.Sum(f => f.Rows));
     for (var f = 0; f < corpus.Files.Count; f++)
     {
+        if (!selected.Contains(f))
+        {
+            scores.Add([]);
+            continue;
+        }
         var detector = AnomalyDetectors.Create(parts[0], options);
         var points = corpus.Series[f];
         var s = new double[points.Count];
@@ -67,36 +87,63 @@ foreach (var spec in detectors)
     var median = Micro(ticks[ticks.Count / 2]);
     var p99 = Micro(ticks[(int)(ticks.Count * 0.99)]);
 
-    var swept = NabProfile.All.Select(p => NabScorer.Sweep(corpus.Files, scores, p)).ToList();
-    var fixedScores = NabProfile.All.Select(p => NabScorer.At(corpus.Files, scores, p, fixedThreshold)).ToList();
-    Console.WriteLine($"\n== {label}  (median {median:F2} µs/pt, p99 {p99:F2} µs/pt)");
-    foreach (var (sw, fx) in swept.Zip(fixedScores))
+    Console.WriteLine($"\n== {label}  (median {median:F2} µs/pt, p99 {p99:F2} µs/pt over {ticks.Count} points)");
+    foreach (var part in reportParts)
     {
-        Console.WriteLine($"  {sw.Profile,-20} sweep {sw.Normalized,7:F2} (θ={sw.Threshold:G6}, {sw.WindowsDetected}/{sw.Windows} windows, {sw.FalsePositiveRows} FP rows)   fixed {fx.Normalized,7:F2} ({fx.WindowsDetected}/{fx.Windows}, {fx.FalsePositiveRows} FP rows)");
+        var pidx = NabSplit.Select(paths, part);
+        var pfiles = pidx.Select(i => corpus.Files[i]).ToList();
+        var pscores = pidx.Select(i => scores[i]).ToList();
+        var swept = NabProfile.All.Select(p => NabScorer.Sweep(pfiles, pscores, p)).ToList();
+        var fixedScores = NabProfile.All.Select(p => NabScorer.At(pfiles, pscores, p, fixedThreshold)).ToList();
+        Console.WriteLine($"  [{part}: {pfiles.Count} files]");
+        foreach (var (sw, fx) in swept.Zip(fixedScores))
+        {
+            Console.WriteLine($"  {sw.Profile,-20} sweep {sw.Normalized,7:F2} (θ={sw.Threshold:G6}, {sw.WindowsDetected}/{sw.Windows} windows, {sw.FalsePositiveRows} FP rows)   fixed {fx.Normalized,7:F2} ({fx.WindowsDetected}/{fx.Windows}, {fx.FalsePositiveRows} FP rows)");
+        }
+        // per category (folder), standard profile: at the swept threshold of this part and at the fixed one
+        foreach (var folder in pfiles.Select(f => f.RelativePath.Split('/')[0]).Distinct().Order(StringComparer.Ordinal))
+        {
+            var idx = Enumerable.Range(0, pfiles.Count).Where(i => pfiles[i].RelativePath.StartsWith(folder + "/", StringComparison.Ordinal)).ToList();
+            var files = idx.Select(i => pfiles[i]).ToList();
+            var sub = idx.Select(i => pscores[i]).ToList();
+            var atSweep = NabScorer.At(files, sub, NabProfile.All[0], swept[0].Threshold);
+            var atFixed = NabScorer.At(files, sub, NabProfile.All[0], fixedThreshold);
+            string Fmt(NabScore x) => x.Windows == 0
+                ? string.Create(inv, $"raw {x.Raw:F2} ({x.FalsePositiveRows} FP rows)")
+                : string.Create(inv, $"{x.Normalized:F2} ({x.WindowsDetected}/{x.Windows}, {x.FalsePositiveRows} FP rows)");
+            Console.WriteLine($"    {folder,-24} standard at swept θ {Fmt(atSweep)}   at fixed θ {Fmt(atFixed)}");
+            categories.AppendLine(inv, $"| {label} | {part} | {folder} | {Fmt(atSweep)} | {Fmt(atFixed)} |");
+        }
+        var reference = $"{swept[0].Normalized:F3} vs " + Reference(Path.Combine(outDir, label), fixedScores[0].Normalized, part == "all" ? null : WindowsFor(part, pfiles));
+        md.AppendLine(inv, $"| {label} | {part} | {swept[0].Normalized:F2} | {swept[1].Normalized:F2} | {swept[2].Normalized:F2} | {swept[0].Threshold:G4} / {swept[1].Threshold:G4} / {swept[2].Threshold:G4} | {fixedScores[0].Normalized:F2} | {fixedScores[1].Normalized:F2} | {fixedScores[2].Normalized:F2} | {fixedScores[0].WindowsDetected}/{fixedScores[0].Windows} | {fixedScores[0].FalsePositiveRows} | {median:F2} | {p99:F2} | {reference} |");
     }
-    // per category (folder), standard profile: at the corpus-wide swept threshold and at the fixed one
-    foreach (var folder in corpus.Files.Select(f => f.RelativePath.Split('/')[0]).Distinct().Order(StringComparer.Ordinal))
-    {
-        var idx = Enumerable.Range(0, corpus.Files.Count).Where(i => corpus.Files[i].RelativePath.StartsWith(folder + "/", StringComparison.Ordinal)).ToList();
-        var files = idx.Select(i => corpus.Files[i]).ToList();
-        var sub = idx.Select(i => scores[i]).ToList();
-        var atSweep = NabScorer.At(files, sub, NabProfile.All[0], swept[0].Threshold);
-        var atFixed = NabScorer.At(files, sub, NabProfile.All[0], fixedThreshold);
-        string Fmt(NabScore x) => x.Windows == 0
-            ? string.Create(inv, $"raw {x.Raw:F2} ({x.FalsePositiveRows} FP rows)")
-            : string.Create(inv, $"{x.Normalized:F2} ({x.WindowsDetected}/{x.Windows}, {x.FalsePositiveRows} FP rows)");
-        Console.WriteLine($"    {folder,-24} standard at swept θ {Fmt(atSweep)}   at fixed θ {Fmt(atFixed)}");
-        categories.AppendLine(inv, $"| {label} | {folder} | {Fmt(atSweep)} | {Fmt(atFixed)} |");
-    }
-    var reference = $"{swept[0].Normalized:F3} vs " + Reference(Path.Combine(outDir, label), fixedScores[0].Normalized);
-    md.AppendLine(inv, $"| {label} | {swept[0].Normalized:F2} | {swept[1].Normalized:F2} | {swept[2].Normalized:F2} | {swept[0].Threshold:G4} / {swept[1].Threshold:G4} / {swept[2].Threshold:G4} | {fixedScores[0].Normalized:F2} | {fixedScores[1].Normalized:F2} | {fixedScores[2].Normalized:F2} | {fixedScores[0].WindowsDetected}/{fixedScores[0].Windows} | {fixedScores[0].FalsePositiveRows} | {median:F2} | {p99:F2} | {reference} |");
 }
 Console.WriteLine();
 Console.WriteLine(md.ToString());
 Console.WriteLine(categories.ToString());
 return 0;
 
-string Reference(string resultsDir, double ourFixed)
+// the reference scorer scores the files of its windows JSON: write the half's entries of combined_windows.json
+string WindowsFor(string part, IReadOnlyList<NabFile> files)
+{
+    using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(dataDir, "labels", "combined_windows.json")));
+    var keep = files.Select(f => f.RelativePath).ToHashSet(StringComparer.Ordinal);
+    var path = Path.Combine(outDir, "_labels", part + "_windows.json");
+    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+    using (var stream = File.Create(path))
+    using (var w = new System.Text.Json.Utf8JsonWriter(stream, new System.Text.Json.JsonWriterOptions { Indented = true }))
+    {
+        w.WriteStartObject();
+        foreach (var e in doc.RootElement.EnumerateObject().Where(e => keep.Contains(e.Name)))
+        {
+            e.WriteTo(w);
+        }
+        w.WriteEndObject();
+    }
+    return path;
+}
+
+string Reference(string resultsDir, double ourFixed, string? labels)
 {
     if (!File.Exists(scorer) || args.Contains("--no-reference"))
     {
@@ -108,6 +155,11 @@ string Reference(string resultsDir, double ourFixed)
         foreach (var a in new[] { scorer, "--data", dataDir, "--results", resultsDir })
         {
             psi.ArgumentList.Add(a);
+        }
+        if (labels is not null)
+        {
+            psi.ArgumentList.Add("--labels");
+            psi.ArgumentList.Add(labels);
         }
         foreach (var a in extra.Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {

@@ -21,6 +21,12 @@ public static class AnomalyDetectors
     /// <summary>The ensemble of residual, seasonal and change-point detectors (largest surprise wins).</summary>
     public const string Ensemble = "ensemble";
 
+    /// <summary>
+    /// The ensemble plus a robust seasonal member with time-of-week slots that vetoes the daily members'
+    /// alarms on points that are normal for their hour of the week (after two weeks of history).
+    /// </summary>
+    public const string EnsembleWeekly = "ensemble-weekly";
+
     /// <summary>Multivariate robust Mahalanobis detector across the metrics of one entity.</summary>
     public const string Mahalanobis = "mahalanobis";
 
@@ -28,7 +34,7 @@ public static class AnomalyDetectors
     public const string DefaultName = Ensemble;
 
     /// <summary>Every univariate detector name, in the order documented in docs/anomalies.md.</summary>
-    public static IReadOnlyList<string> Names { get; } = [Ensemble, Residual, Seasonal, ChangePoint];
+    public static IReadOnlyList<string> Names { get; } = [Ensemble, Residual, Seasonal, ChangePoint, EnsembleWeekly];
 
     /// <summary>Creates a fresh univariate detector.</summary>
     /// <exception cref="ArgumentException">The name is not in <see cref="Names"/>.</exception>
@@ -103,6 +109,7 @@ public static class AnomalyDetectors
             Seasonal => new RobustSeasonalDetector(options),
             ChangePoint => new ChangePointDetector(options),
             Ensemble => new EnsembleDetector(options),
+            EnsembleWeekly => new EnsembleDetector(EnsembleWeekly, options, weekly: true),
             _ => null,
         };
         return raw is null || !options.Likelihood ? raw : new LikelihoodDetector(raw, options);

@@ -21,20 +21,40 @@ internal sealed class RobustSeasonalDetector : DetectorBase
     private readonly SpreadFloor _spread = new();
     private readonly double[] _scratch = new double[Math.Max(RemainderWindow, Math.Max(TrendWindow, SlotDepth))];
 
+    private readonly bool _weekly;
+
     public RobustSeasonalDetector(AnomalyDetectorOptions options)
-        : base(AnomalyDetectors.Seasonal, options)
+        : this(AnomalyDetectors.Seasonal, options, weekly: false)
     {
-        _slots = new RingBuffer[options.SlotsPerDay];
+    }
+
+    /// <summary>
+    /// With <paramref name="weekly"/> the season has one slot per time-of-day slot and weekday (7 ×
+    /// <see cref="AnomalyDetectorOptions.SlotsPerDay"/>), so a weekly pattern (quiet weekends) is part of the
+    /// baseline; each slot then holds the values of the last weeks at that hour.
+    /// </summary>
+    public RobustSeasonalDetector(string name, AnomalyDetectorOptions options, bool weekly)
+        : base(name, options)
+    {
+        _weekly = weekly;
+        _slots = new RingBuffer[options.SlotsPerDay * (weekly ? 7 : 1)];
         for (var i = 0; i < _slots.Length; i++)
         {
             _slots[i] = new RingBuffer(SlotDepth);
         }
     }
 
+    /// <summary>Whether the last point's slot had a season estimate (at least two values).</summary>
+    public bool SlotReady { get; private set; }
+
+    /// <summary>The surprise (nats) of the last point.</summary>
+    public double LastSurprise { get; private set; }
+
     protected override double Step(DateTimeOffset at, double value, out string reason)
     {
-        var slot = _slots[SeasonSlot.Of(at, _slots.Length)];
-        var season = slot.Count >= 2 ? slot.Median(_scratch) : 0;
+        var slot = _slots[_weekly ? SeasonSlot.OfWeek(at, Options.SlotsPerDay) : SeasonSlot.Of(at, _slots.Length)];
+        SlotReady = slot.Count >= 2;
+        var season = SlotReady ? slot.Median(_scratch) : 0;
         var trend = _trend.Count > 0 ? _trend.Median(_scratch) : value - season;
         var expected = trend + season;
         var remainder = value - expected;
@@ -52,8 +72,9 @@ internal sealed class RobustSeasonalDetector : DetectorBase
         _spread.Add(value);
 
         var u = MathUtil.SurpriseOfZ(z);
+        LastSurprise = u;
         reason = string.Create(CultureInfo.InvariantCulture,
-            $"value {value:G4} vs seasonal baseline {expected:G4} (robust z={z:F1})");
+            $"value {value:G4} vs {(_weekly ? "weekly" : "seasonal")} baseline {expected:G4} (robust z={z:F1})");
         return MathUtil.ScoreOfSurprise(u);
     }
 
