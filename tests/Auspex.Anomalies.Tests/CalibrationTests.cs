@@ -5,6 +5,7 @@ public sealed class CalibrationTests
 {
     [Theory]
     [InlineData("ensemble")]
+    [InlineData("ensemble-weekly")]
     [InlineData("residual")]
     [InlineData("seasonal")]
     [InlineData("bocpd")]

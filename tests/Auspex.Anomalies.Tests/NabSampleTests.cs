@@ -31,13 +31,15 @@ public sealed class NabSampleTests
     }
 
     [Theory]
-    [InlineData("artificialWithAnomaly/art_daily_jumpsup.csv")]
-    [InlineData("realKnownCause/ec2_request_latency_system_failure.csv")]
-    public void Ensemble_NabSample_HighestScoreAfterProbationIsInALabelledWindow(string file)
+    [InlineData("artificialWithAnomaly/art_daily_jumpsup.csv", "ensemble")]
+    [InlineData("realKnownCause/ec2_request_latency_system_failure.csv", "ensemble")]
+    [InlineData("artificialWithAnomaly/art_daily_jumpsup.csv", "ensemble-weekly")]
+    [InlineData("realKnownCause/ec2_request_latency_system_failure.csv", "ensemble-weekly")]
+    public void Ensemble_NabSample_HighestScoreAfterProbationIsInALabelledWindow(string file, string detector)
     {
         var dir = SampleDir();
         var points = SeriesCsv.Read(Path.Combine(dir, file));
-        var scores = DetectService.Score(points, AnomalyDetectors.Create(AnomalyDetectors.Ensemble));
+        var scores = DetectService.Score(points, AnomalyDetectors.Create(detector));
         var probation = Math.Min((int)(0.15 * points.Count), 750);
         var best = Enumerable.Range(probation, points.Count - probation).MaxBy(i => scores[i]);
         var windows = Windows(dir, file);
@@ -45,12 +47,14 @@ public sealed class NabSampleTests
         Assert.True(scores[best] >= AnomalyDetectorOptions.Default.Threshold, $"best score {scores[best]}");
     }
 
-    [Fact]
-    public void Ensemble_NabSampleWithoutAnomaly_StaysBelowThreshold()
+    [Theory]
+    [InlineData("ensemble")]
+    [InlineData("ensemble-weekly")]
+    public void Ensemble_NabSampleWithoutAnomaly_StaysBelowThreshold(string detector)
     {
         var dir = SampleDir();
         var points = SeriesCsv.Read(Path.Combine(dir, "artificialNoAnomaly/art_daily_no_noise.csv"));
-        var scores = DetectService.Score(points, AnomalyDetectors.Create(AnomalyDetectors.Ensemble));
+        var scores = DetectService.Score(points, AnomalyDetectors.Create(detector));
         Assert.All(scores.Skip(Math.Min((int)(0.15 * points.Count), 750)), s => Assert.True(s < 0.6, $"score {s}"));
     }
 }
