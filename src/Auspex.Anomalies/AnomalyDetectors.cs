@@ -31,10 +31,10 @@ public static class AnomalyDetectors
     public const string Mahalanobis = "mahalanobis";
 
     /// <summary>The default detector name.</summary>
-    public const string DefaultName = Ensemble;
+    public const string DefaultName = EnsembleWeekly;
 
     /// <summary>Every univariate detector name, in the order documented in docs/anomalies.md.</summary>
-    public static IReadOnlyList<string> Names { get; } = [Ensemble, Residual, Seasonal, ChangePoint, EnsembleWeekly];
+    public static IReadOnlyList<string> Names { get; } = [EnsembleWeekly, Ensemble, Residual, Seasonal, ChangePoint];
 
     /// <summary>Creates a fresh univariate detector.</summary>
     /// <exception cref="ArgumentException">The name is not in <see cref="Names"/>.</exception>

@@ -71,4 +71,31 @@ public sealed class AnomalyStageTests : IDisposable
         Assert.Equal(before + 1, after.Length); // only the new sample was scored
         Assert.True(after[^1] < 0.5, $"a normal point after restart scored {after[^1]}: the detector forgot what it learned");
     }
+
+    [Fact]
+    public async Task SavedState_OfAnotherDetectorKind_IsReplacedByTheConfiguredOne_WithoutRescoring()
+    {
+        using var store = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = _dir.File("db") });
+        var w = Daily(2);
+        await using (var app = store.Series.BeginAppend(TenantId.Default))
+        {
+            app.Add(new SeriesData(Cpu("h11"), w));
+            await app.CommitAsync();
+        }
+        var first = new AnomalyStage(store, TenantId.Default, "ensemble", TimeSpan.FromDays(10));
+        await first.ScoreAsync([new(Cpu("h11"), w)], SmallTopology(1, 1), w[^1].At, default);
+        await first.SaveAsync(w[^1].At, default);
+        var before = (await Scores(store.Series)).Length;
+        var restarted = new AnomalyStage(store, TenantId.Default, "ensemble-weekly", TimeSpan.FromDays(10));
+        var more = w.Append(new Sample(w[^1].At + Step, 1.2)).ToList();
+        await restarted.ScoreAsync([new(Cpu("h11"), more)], SmallTopology(1, 1), more[^1].At, default);
+        await restarted.SaveAsync(more[^1].At, default);
+        Assert.Equal(before + 1, (await Scores(store.Series)).Length); // only the new sample was scored
+        var states = await store.State.ListAsync(TenantId.Default, "anomaly-detector", default);
+        var saved = System.Text.Json.JsonDocument.Parse(Assert.Single(states).Json).RootElement;
+        var state = saved.EnumerateObject().First(p => p.Name.Equals("state", StringComparison.OrdinalIgnoreCase)).Value.GetString()!;
+        var detector = Auspex.Anomalies.AnomalyDetectors.Restore(Convert.FromBase64String(state));
+        Assert.Equal("ensemble-weekly", detector.Name);
+        Assert.Equal(1, detector.Count);
+    }
 }

@@ -431,7 +431,10 @@ internal sealed class AnomalyStage : IRetrainSignals
             }
             try
             {
-                _detectors[key] = new Tracked(AnomalyDetectors.Restore(Convert.FromBase64String(saved.State)), DateTimeOffset.FromUnixTimeMilliseconds(saved.LastMs));
+                // a state saved by another detector kind (e.g. before the default changed) is replaced by a fresh
+                // detector of the configured kind, which relearns; samples already scored are not scored again
+                var restored = AnomalyDetectors.Restore(Convert.FromBase64String(saved.State));
+                _detectors[key] = new Tracked(restored.Name == _detector ? restored : AnomalyDetectors.Create(_detector), DateTimeOffset.FromUnixTimeMilliseconds(saved.LastMs));
             }
             catch (Exception e) when (e is FormatException or ArgumentException or InvalidDataException)
             {
