@@ -58,7 +58,7 @@ export default async function plansPage(view, { arg }) {
           · objective ${num(g.current.objective)} → ${num(p.objective)} · <b>${num(g.gap * 100)}%</b> above the lower bound ${num(g.lowerBound)}
           · overloaded host-slots ${g.current.overloadedHostSlots} → ${p.overloadedHostSlots} · ${esc(g.solver)} in ${num(g.elapsedSeconds)} s${g.submitted ? ` · ${badge('submitted', 'info')} ${esc(g.id)}` : ''}`
         : `${badge(g.status, 'bad')} ${(g.notes || []).map(esc).join('; ')}`;
-      const lines = (g.diff || []).slice(0, 30).map((d) => (d.kind === 'move' ? `~ ${d.component}: ${d.from} -> ${d.to}` : d.kind === 'add' ? `+ ${d.component}: ${d.to}` : `- ${d.component}: ${d.from}`));
+      const lines = (g.diff || []).slice(0, 30).map((d) => (d.kind === 'move' ? `~ ${d.component}: ${d.from} → ${d.to}` : d.kind === 'add' ? `+ ${d.component}: ${d.to}` : `- ${d.component}: ${d.from}`));
       out.classList.remove('muted');
       out.dataset.planId = g.id;
       out.innerHTML = `${head}<div class="muted small">progress: ${(g.progress || []).map((x) => `${num(x.elapsedSeconds)} s ${x.hostsUsed} hosts`).join(' · ')}</div>`
