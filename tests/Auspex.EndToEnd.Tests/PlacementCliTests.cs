@@ -118,6 +118,7 @@ public sealed class PlacementCliTests
         else
         {
             Assert.Equal(1, c2);
+            Assert.Contains("holds no plan", e2, StringComparison.Ordinal);
         }
     }
 }

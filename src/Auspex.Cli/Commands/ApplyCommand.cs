@@ -48,6 +48,11 @@ internal static class ApplyCommand
                 return 1;
             }
             var text = await File.ReadAllTextAsync(f.FullName, ct);
+            if (text.Trim() == "{}")
+            {
+                Console.Error.WriteLine($"error: {f.Name} holds no plan ({{}}: the `auspex plan` that saved it found no change); nothing to apply");
+                return 1;
+            }
             var (plan, error) = text.Contains("\"" + Placement.Footprints.MigrationPlanJson.Format + "\"", StringComparison.Ordinal)
                 ? Placement.Footprints.MigrationPlanJson.Read(text) switch
                 {
