@@ -126,4 +126,22 @@ public sealed class DashboardActionTests(DemoServerFixture demo)
         await s.ShotAsync("plans");
         Assert.Empty(s.Errors);
     }
+
+    [RequiresProgramFact(Chromium, Install)]
+    public async Task Plans_GlobalPlacementDryRun_ShowsHostsBeforeAfterTheGapAndTheDiff()
+    {
+        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(60));
+        await using var s = await Session.StartAsync(demo.BaseAddress, 1400, 1000);
+        await s.GotoAsync(demo.BaseAddress, "#/plans");
+        await s.Page.ClickAsync("#pl-global-run");
+        await s.Page.WaitForSelectorAsync("#pl-global-out[data-plan-id]", Long);
+        var text = await s.Page.InnerTextAsync("#pl-global-out");
+        Assert.Matches(@"hosts 15 → \d+", text);
+        Assert.Contains("above the lower bound", text, StringComparison.Ordinal);
+        Assert.True(await s.Page.Locator("#pl-global-out pre.diff .mv").CountAsync() > 0, text);
+        // Anonymous: no submit control.
+        Assert.False(await s.Page.IsVisibleAsync("#pl-global-submit"));
+        await s.ShotAsync("plans-global");
+        Assert.Empty(s.Errors);
+    }
 }

@@ -19,6 +19,7 @@ public sealed class OpenApiMutationAuthTests(DemoServerFixture demo)
         ["POST /k8s/extender/prioritize"] = "kube-scheduler asks for node scores; nothing is stored",
         ["POST /api/v1/whatif"] = "evaluates a scenario on a copy; nothing in the fleet changes",
         ["POST /api/v1/placements"] = "answers where a deployment would go; nothing is placed",
+        ["POST /api/v1/placements/global"] = "computes a global plan, dry by default; submit=true needs an operator key (GlobalPlanEndpointTests)",
         ["POST /prometheus/api/v1/query_range"] = "a PromQL read sent as a form, as Grafana sends it; nothing is stored",
         ["POST /prometheus/api/v1/query"] = "a PromQL read sent as a form, as Grafana sends it; nothing is stored",
         ["POST /prometheus/api/v1/series"] = "a series listing sent as a form, as Grafana sends it; nothing is stored",

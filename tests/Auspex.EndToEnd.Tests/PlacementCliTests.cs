@@ -63,4 +63,62 @@ public sealed class PlacementCliTests
             Assert.True(c2 == 0, e2);
         }
     }
+
+    [Fact]
+    public async Task PlanGlobal_Demo_DiffSummaryExitCodes_AndTheSavedPlanApplies()
+    {
+        using var dir = new TempDirectory();
+        var (code, text, err) = await Run(dir.Path, "plan", "--demo", "--global", "--time-limit", "1", "--soak", "0");
+        Assert.True(code == 2, err);
+        Assert.Contains("Auspex will perform the following actions (global plan gp-", text, StringComparison.Ordinal);
+        Assert.Matches(@"~ \S+: vm-\d+ -> vm-\d+", text);
+        Assert.Matches(@"Plan: \d+ to move, \d+ to add, \d+ to remove; hosts 15 -> \d+; objective [\d.]+ -> [\d.]+, [\d.]+% above the lower bound [\d.]+; packing in", text);
+        Assert.Contains("auspex: done ", err, StringComparison.Ordinal);
+
+        var file = Path.Combine(dir.Path, "global.json");
+        var (c2, _, e2) = await Run(dir.Path, "plan", "--demo", "--global", "--time-limit", "1", "--soak", "0", "-o", "json", "--output", file);
+        Assert.True(c2 == 2, e2);
+        var (plan, error) = Auspex.Orchestration.Plans.PlanJson.Read(await File.ReadAllTextAsync(file));
+        Assert.True(plan is not null, error);
+        Assert.Empty(plan!.Validate());
+
+        var (c3, applied, e3) = await Run(dir.Path, "apply", file, "--demo", "-o", "json");
+        Assert.True(c3 == 0, e3);
+        Assert.Contains($"plan {plan.Id} Succeeded", e3, StringComparison.Ordinal);
+        using var doc = JsonDocument.Parse(applied);
+        Assert.All(doc.RootElement.GetProperty("steps").EnumerateArray(), st => Assert.Equal("done", st.GetProperty("state").GetString()));
+        // Removes ran against the demo topology's placement (not "already in state" on an empty executor).
+        Assert.DoesNotContain("already in state (remove", e3, StringComparison.Ordinal);
+
+        var (bad, _, badErr) = await Run(dir.Path, "plan", "--demo", "--global", "--time-limit", "1", "--drain", "no-such-host");
+        Assert.Equal(1, bad);
+        Assert.Contains("drain[0]: 'no-such-host' is not a host of the topology", badErr, StringComparison.Ordinal);
+        var (slow, _, slowErr) = await Run(dir.Path, "plan", "--demo", "--global", "--time-limit", "3600");
+        Assert.Equal(1, slow);
+        Assert.Contains("timeLimitSeconds: 3600 must be in (0, 60]", slowErr, StringComparison.Ordinal);
+        var (none, _, noneErr) = await Run(dir.Path, "apply");
+        Assert.Equal(1, none);
+        Assert.Contains("give the plan file", noneErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Apply_ReadsTheSavedFootprintMigrationPlan()
+    {
+        using var dir = new TempDirectory();
+        var file = Path.Combine(dir.Path, "plan.json");
+        var (code, _, err) = await Run(dir.Path, "plan", "--demo", "-o", "json", "--output", file);
+        Assert.True(code is 0 or 2, err);
+        var (c2, _, e2) = await Run(dir.Path, "apply", file, "--demo", "--dry-run");
+        // A saved migration plan is read as one (no "invalid plan JSON"); "{}" (no change) is refused.
+        if (code == 2)
+        {
+            Assert.True(c2 == 0, e2);
+            Assert.DoesNotContain("invalid plan JSON", e2, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Equal(1, c2);
+            Assert.Contains("holds no plan", e2, StringComparison.Ordinal);
+        }
+    }
 }

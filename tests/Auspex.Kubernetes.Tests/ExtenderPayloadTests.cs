@@ -80,6 +80,48 @@ public sealed class ExtenderPayloadTests
     }
 
     [Fact]
+    public void Filter_SimulatorShapedNodeList_EchoesPassingNodesExactly_AndFailsMaintenance()
+    {
+        // Node objects shaped like the ones kube-scheduler-simulator recorded (Payloads/README.md): null condition
+        // times, PascalCase daemonEndpoints Port, managedFields, empty spec. They must pass through untouched.
+        var raw = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Payloads", "filter-nodelist-simulator.json"));
+        var args = ExtenderJson.ReadArgs(Encoding.UTF8.GetBytes(raw))!;
+        Assert.Null(args.NodeNames);
+        Assert.Equal(3, args.Nodes!.Items.Count);
+        var result = Extender().Filter(args);
+        Assert.Equal("", result.Error);
+        var written = JsonNode.Parse(ExtenderJson.Write(result))!;
+        var items = written["Nodes"]!["items"]!.AsArray();
+        Assert.Equal(["vm-102", "node-tzjll"], items.Select(i => i!["metadata"]!["name"]!.GetValue<string>()).ToArray());
+        var sent = JsonNode.Parse(raw)!["Nodes"]!["items"]!.AsArray();
+        Assert.True(JsonNode.DeepEquals(sent[0], items[0]), "vm-102 must come back exactly as sent");
+        Assert.True(JsonNode.DeepEquals(sent[2], items[1]), "an unknown node must come back exactly as sent");
+        Assert.StartsWith("auspex: Maintenance: maintenance of rack-1-01", result.FailedNodes["vm-067"], StringComparison.Ordinal);
+        Assert.Equal("{}", written["Nodes"]!["metadata"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void Answers_HaveTheKeysAndJsonKindsOfTheRecordedExtenderAnswers()
+    {
+        var recorded = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Payloads", "recorded-extender-results.json")))!;
+        var raw = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Payloads", "filter-nodelist-simulator.json"));
+        var filter = JsonNode.Parse(ExtenderJson.Write(Extender().Filter(ExtenderJson.ReadArgs(raw)!)))!.AsObject();
+        var want = recorded["ExtenderFilterResult"]!.AsObject();
+        Assert.Equal(want.Select(p => p.Key).ToArray(), filter.Select(p => p.Key).ToArray());
+        foreach (var (key, value) in want)
+        {
+            // Same JSON kind where the record has a value (FailedNodes is an object even when empty; Error a string).
+            Assert.True(value is null ? key is "NodeNames" or "FailedAndUnresolvableNodes" : filter[key]?.GetValueKind() == value.GetValueKind(),
+                $"{key}: recorded {value?.GetValueKind().ToString() ?? "null"}, ours {filter[key]?.GetValueKind().ToString() ?? "null"}");
+        }
+        Assert.Null(filter["NodeNames"]);
+        var scores = JsonNode.Parse(ExtenderJson.Write(Extender().Prioritize(Read("prioritize-nodenames.json"))))!.AsArray();
+        var recordedScores = recorded["HostPriorityList"]!.AsArray();
+        Assert.All(scores, s => Assert.Equal(recordedScores[0]!.AsObject().Select(p => (p.Key, p.Value!.GetValueKind())).ToArray(),
+            s!.AsObject().Select(p => (p.Key, p.Value!.GetValueKind())).ToArray()));
+    }
+
+    [Fact]
     public void Filter_UnknownNodesFailPolicy_FailsNodesOutsideTheTopology()
     {
         var result = Extender(new ExtenderOptions { UnknownNodes = UnknownNodePolicy.Fail, FailuresAreUnresolvable = true }).Filter(Read("filter-nodenames.json"));

@@ -102,4 +102,21 @@ public sealed class PackingSolverTests
     [Fact]
     public void Bound_NothingToPlace_IsZero() =>
         Assert.Equal(0, PlacementBounds.Lower(Problem([Host("h", "r", "z")], []), Options()).Value);
+
+    [Fact]
+    public void Bound_HeterogeneousHosts_CountsWholeHosts_WhenThatIsHigher()
+    {
+        // 20 cores: the fractional cover is 16 × 0.05 + 4 × 0.075 = 1.1, but no single host holds 20 cores, so at least
+        // two hosts are open and they cost at least the two cheapest (0.6 + 0.6 = 1.2). The optimum is big + small, 1.4.
+        var p = Problem([Host("big", "r1", "z1", cpu: 16, price: 0.8), Host("s1", "r1", "z1", cpu: 8, price: 0.6), Host("s2", "r1", "z1", cpu: 8, price: 0.6)],
+            [Comp("a", 1, 6, 6), Comp("b", 1, 6, 6), Comp("c", 1, 8, 8)]);
+        var b = PlacementBounds.Lower(p, Options());
+        Assert.Equal(1.2, b.HostCost, 9);
+        Assert.Contains("whole-host count", b.Explanation, StringComparison.Ordinal);
+        var r = PlacementSolvers.Packing().Solve(p, Options());
+        Assert.True(r.HasPlan, string.Join("; ", r.Reasons));
+        Assert.Equal(1.4, r.Metrics!.Objective, 9);
+        Assert.True(b.Value <= r.Metrics.Objective + 1e-9);
+    }
 }
+

@@ -21,7 +21,9 @@ internal static class ApplyCommand
 {
     public static Command Create()
     {
-        var file = new Option<FileInfo>("--file", "-f") { Description = "The plan (JSON)", Required = true };
+        var file = new Option<FileInfo?>("--file", "-f") { Description = "The plan (JSON; or give it as the argument PLAN)" };
+        var demo = new Option<bool>("--demo") { Description = "Run against the bundled sample fleet's topology (what `auspex plan --demo` planned on), so the simulated executor starts from its placement" };
+        var planArg = new Argument<FileInfo?>("PLAN") { Description = "The plan file (what `auspex plan -o json` or `auspex plan --global -o json` saved)", Arity = ArgumentArity.ZeroOrOne };
         var dryRun = new Option<bool>("--dry-run") { Description = "Only dry-run every step and show what would change" };
         var executor = new Option<string?>("--executor") { Description = "simulated, kubernetes, terraform or webhook (default: the configuration's orchestration.executor, else simulated)" };
         var config = new Option<FileInfo?>("--config") { Description = "Server configuration: its orchestration section (executor settings), topology and data_dir" };
@@ -31,17 +33,35 @@ internal static class ApplyCommand
         executor.AcceptOnlyFromAmong([.. ExecutorNames.All]);
         var cmd = new Command("apply", "Run a plan file through the plan runner (dry run first, canary phases, health gates, automatic rollback) on an executor, with progress.")
         {
-            file, dryRun, executor, config, dataDir, format,
+            file, dryRun, executor, config, dataDir, format, planArg, demo,
         };
         cmd.SetAction(async (parse, ct) =>
         {
-            var f = parse.GetValue(file)!;
+            if ((parse.GetValue(file) ?? parse.GetValue(planArg)) is not { } f)
+            {
+                Console.Error.WriteLine("error: give the plan file: auspex apply PLAN (or -f PLAN)");
+                return 1;
+            }
             if (!f.Exists)
             {
                 Console.Error.WriteLine($"error: -f '{f.FullName}': file not found");
                 return 1;
             }
-            var (plan, error) = PlanJson.Read(await File.ReadAllTextAsync(f.FullName, ct));
+            var text = await File.ReadAllTextAsync(f.FullName, ct);
+            if (text.Trim() == "{}")
+            {
+                Console.Error.WriteLine($"error: {f.Name} holds no plan ({{}}: the `auspex plan` that saved it found no change); nothing to apply");
+                return 1;
+            }
+            var (plan, error) = text.Contains("\"" + Placement.Footprints.MigrationPlanJson.Format + "\"", StringComparison.Ordinal)
+                ? Placement.Footprints.MigrationPlanJson.Read(text) switch
+                {
+                    // `auspex plan -o json` saves the footprint migration plan; the runner executes its steps one to one.
+                    Placement.Footprints.MigrationPlanRead.Ok ok => (PlanBuilders.FromMigration(ok.Plan, "cli:" + Environment.UserName), (string?)null),
+                    Placement.Footprints.MigrationPlanRead.Invalid bad => ((ExecutionPlan?)null, bad.Error),
+                    _ => (null, "unreadable migration plan"),
+                }
+                : PlanJson.Read(text);
             if (plan is null)
             {
                 Console.Error.WriteLine($"error: {f.Name}: {error}");
@@ -75,6 +95,15 @@ internal static class ApplyCommand
             if (parse.GetValue(executor) is { } name)
             {
                 settings.Orchestration.Executor = name;
+            }
+            if (parse.GetValue(demo) && settings.TopologyPath is null)
+            {
+                if (SampleData.FleetDirectory() is not { } fleet)
+                {
+                    Console.Error.WriteLine("error: --demo: the sample fleet (samples/fleet) was not found beside the executable or above the current directory");
+                    return 1;
+                }
+                settings.TopologyPath = Path.Combine(fleet, "topology.yaml");
             }
             HostRunner.AttachKubernetes(settings);
             Core.Topology.Topology? topology = null;

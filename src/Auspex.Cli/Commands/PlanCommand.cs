@@ -17,6 +17,16 @@ internal static class PlanCommand
     {
         var cmd = new Command("plan", "Plan migrations away from localities predicted to fail or overload (exit code 0 = no change, 2 = changes, 1 = error); -o json saves the plan for apply.");
         var o = FleetRunner.Add(cmd, "table", "json", "yaml", "csv");
+        var global = new Option<bool>("--global") { Description = "Plan the whole fleet's placement (seed 001: pack replicas onto fewer hosts within capacity at the quantile per slot, spread and communication kept) instead of the footprint migrations; -o json saves the executable plan for apply." };
+        var timeLimit = new Option<double>("--time-limit") { Description = "With --global: solver time limit in seconds, (0, 60].", DefaultValueFactory = _ => 10 };
+        var solver = new Option<string>("--solver") { Description = "With --global: packing (default) or greedy.", DefaultValueFactory = _ => "packing" };
+        var drain = new Option<string[]>("--drain") { Description = "With --global: a host to empty (repeatable).", AllowMultipleArgumentsPerToken = true };
+        var soak = new Option<double>("--soak") { Description = "With --global: each phase's health-gate soak in seconds, [0, 3600].", DefaultValueFactory = _ => 60 };
+        cmd.Options.Add(global);
+        cmd.Options.Add(timeLimit);
+        cmd.Options.Add(solver);
+        cmd.Options.Add(drain);
+        cmd.Options.Add(soak);
         cmd.SetAction(async (parse, ct) =>
         {
             var opened = await FleetRunner.OpenAsync(parse, o, ct);
@@ -26,6 +36,18 @@ internal static class PlanCommand
             }
             await using var rt = x.Runtime;
             using var temp = x.Temp;
+            if (parse.GetValue(global))
+            {
+                var ask = new GlobalPlanAsk
+                {
+                    TimeLimitSeconds = parse.GetValue(timeLimit),
+                    Solver = parse.GetValue(solver) ?? "packing",
+                    Drain = parse.GetValue(drain) is { Length: > 0 } d ? d : null,
+                    SoakSeconds = parse.GetValue(soak),
+                };
+                return GlobalPlanOutput.Emit(parse, o, await new GlobalPlanService(rt.Store.State, rt.Topology, rt.Loop).PlanAsync(ask, "cli:" + Environment.UserName,
+                    p => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"auspex: {p.Stage} {p.ElapsedSeconds:0.0} s / {ask.TimeLimitSeconds:0.#} s: {p.HostsUsed} hosts")), ct));
+            }
             var a = await new PlacementService(rt.Store.State, rt.Topology, rt.Loop).PlanAsync("cli:" + Environment.UserName, ct);
             var moves = a.Plan?.Moves ?? [];
             var headers = new[] { "phase", "action", "component", "from", "to", "health", "impact", "reason" };

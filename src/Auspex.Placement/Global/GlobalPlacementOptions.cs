@@ -54,6 +54,15 @@ public sealed class GlobalPlacementOptions
     /// <summary>Seed of the solver's randomness (runs are repeatable with one worker). Default 1.</summary>
     public int Seed { get; set; } = 1;
 
+    /// <summary>
+    /// Called as a long solve goes (the packing heuristic: after construction, then about every
+    /// <see cref="ProgressInterval"/> of local search) with the hosts the best plan so far uses; null = no reports.
+    /// </summary>
+    public Action<GlobalSolveProgress>? Progress { get; set; }
+
+    /// <summary>How often <see cref="Progress"/> is called during local search. Default 0.5 s.</summary>
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(0.5);
+
     /// <summary>Throws <see cref="ArgumentException"/> when an option is out of range.</summary>
     public void Validate()
     {
@@ -74,9 +83,19 @@ public sealed class GlobalPlacementOptions
         {
             throw new ArgumentException("GlobalPlacementOptions.ZoneSpreadAtOrBelowRiskTolerance must be in [0, 1].");
         }
+        if (ProgressInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("GlobalPlacementOptions.ProgressInterval must be > 0.");
+        }
         if (TimeLimit <= TimeSpan.Zero || Workers < 1)
         {
             throw new ArgumentException("GlobalPlacementOptions.TimeLimit must be > 0 and Workers ≥ 1.");
         }
     }
 }
+
+/// <summary>A progress report of a running global solve.</summary>
+/// <param name="Elapsed">Time since the solve started.</param>
+/// <param name="Stage">construct, local-search or done.</param>
+/// <param name="HostsUsed">Hosts the current plan uses.</param>
+public sealed record GlobalSolveProgress(TimeSpan Elapsed, string Stage, int HostsUsed);

@@ -40,10 +40,32 @@ internal sealed class PackingPlacementSolver : IPlacementSolver
             return new(Name, GlobalSolveStatus.Unknown, new Dictionary<string, IReadOnlyList<string>>(), null, double.NaN, double.NaN, clock.Elapsed, [failure]);
         }
         var deadline = options.TimeLimit * 0.97; // the whole solve, construction included, within the time limit
-        bool More() => clock.Elapsed < deadline && !cancellationToken.IsCancellationRequested;
+        var report = options.Progress;
+        var nextReport = options.ProgressInterval;
+        int Open()
+        {
+            var n = 0;
+            for (var h = 0; h < state.HostCount; h++)
+            {
+                n += state.IsOpen(h) ? 1 : 0;
+            }
+            return n;
+        }
+        report?.Invoke(new(clock.Elapsed, "construct", Open()));
+        bool More()
+        {
+            var now = clock.Elapsed;
+            if (report is not null && now >= nextReport)
+            {
+                nextReport = now + options.ProgressInterval;
+                report(new(now, "local-search", Open()));
+            }
+            return now < deadline && !cancellationToken.IsCancellationRequested;
+        }
         var closed = state.Improve(More);
         var recreated = state.RuinAndRecreate(More, new Random(options.Seed));
         var assignment = state.Assignment();
+        report?.Invoke(new(clock.Elapsed, "done", Open()));
         var metrics = PlanEvaluator.Evaluate(problem, assignment, options);
         var bound = PlacementBounds.Lower(problem, options);
         var gap = metrics.Objective > 0 ? Math.Max(0, (metrics.Objective - bound.Value) / metrics.Objective) : 0;

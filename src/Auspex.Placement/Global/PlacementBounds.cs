@@ -18,7 +18,9 @@ public static class PlacementBounds
     /// <item>hosts: for every slot and resource, the open hosts' capacity must cover the total demand at the quantile;
     /// the cheapest fractional cover (hosts by cost per unit of that resource; price + idle energy) bounds the host cost
     /// from below, and the bound is the largest over slots and resources. When every usable host has the same cost and
-    /// capacity, the count is rounded up (hosts are whole);</item>
+    /// capacity, the count is rounded up (hosts are whole); with any hosts, the open set needs at least k hosts, k the
+    /// fewest of the largest capacities covering the slot's demand (and at least the largest replica count), so it costs
+    /// at least the k cheapest hosts — the larger of the two counts;</item>
     /// <item>energy per core: every replica's mean cpu at the lowest watts-per-core of a usable host;</item>
     /// <item>communication and moves: 0 (both can be 0 in some plan as far as this bound knows).</item>
     /// </list>
@@ -76,10 +78,40 @@ public static class PlacementBounds
                 }
             }
         }
-        // Spread: a component with replicas limited per zone needs that many zones, each with an open host.
+        // Whole hosts: the open hosts' capacity must cover every slot's demand of every resource, so at least as many
+        // hosts as the fewest (largest) whose capacities add up to it; a component's replicas need distinct hosts.
+        // Any such set costs at least the sum of that many cheapest host costs (costs are ≥ 0).
         var minHosts = problem.Components.Max(c => c.Replicas);
-        var cheapest = usable.Min(Cost);
-        hostBound = Math.Max(hostBound, minHosts * cheapest);
+        var countBinding = minHosts > 0 ? "one host per replica of the largest component" : "";
+        for (var r = 0; r < nr; r++)
+        {
+            var caps = usable.Select(h => h.Capacity[r]).OrderDescending().ToArray();
+            for (var s = 0; s < ns; s++)
+            {
+                var demand = 0.0;
+                foreach (var c in problem.Components)
+                {
+                    demand += c.Replicas * c.Demand[s][r];
+                }
+                int k = 0;
+                for (var sum = 0.0; k < caps.Length && sum < demand * (1 - 1e-12) - 1e-9; k++)
+                {
+                    sum += caps[k];
+                }
+                if (k > minHosts)
+                {
+                    minHosts = k;
+                    countBinding = string.Create(CultureInfo.InvariantCulture, $"{problem.Resources[r]} at slot {s} needs ≥ {k} whole hosts");
+                }
+            }
+        }
+        var costs = usable.Select(Cost).Order().ToArray();
+        var wholeHosts = costs.Take(Math.Min(minHosts, costs.Length)).Sum();
+        if (wholeHosts > hostBound + 1e-12)
+        {
+            hostBound = wholeHosts;
+            binding = $"the {minHosts} cheapest hosts: {countBinding}";
+        }
         var cpu = PlanEvaluator.CpuIndex(problem);
         var energy = 0.0;
         if (cpu >= 0)
@@ -88,7 +120,7 @@ public static class PlacementBounds
             energy = options.EnergyWeight * wpc * problem.Components.Sum(c => c.Replicas * PlanEvaluator.MeanCpu(c, cpu));
         }
         var value = hostBound + energy;
-        var how = identical ? "whole identical hosts" : "fractional cheapest cover";
+        var how = identical ? "whole identical hosts" : binding.StartsWith("the ", StringComparison.Ordinal) ? "whole-host count" : "fractional cheapest cover";
         return new(value, hostBound, string.Create(CultureInfo.InvariantCulture,
             $"lower bound {value:0.###}: hosts {hostBound:0.###} ({how} of the binding demand, {binding}) + energy per core {energy:0.###}; communication and moves counted as 0"));
     }

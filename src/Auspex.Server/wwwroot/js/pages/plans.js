@@ -32,6 +32,9 @@ export default async function plansPage(view, { arg }) {
   view.innerHTML = `<section class="page-head"><h2>Plans</h2><div class="muted">Migration and scaling plans: what each step changes, approval, progress, rollback.</div>
     <div class="role-note" data-for="operator">Log in with an operator key to approve, reject or roll back.</div></section>
     <section class="card"><h3>Footprint assessment <span class="muted small">(the placement planner, GET /api/v1/placements/plan)</span></h3><div id="pl-assess" class="muted">loading…</div></section>
+    <section class="card" id="pl-global"><h3>Global placement <span class="muted small">(the whole fleet re-packed within a time limit, POST /api/v1/placements/global)</span></h3>
+      <div class="actions"><button id="pl-global-run">Plan (dry run, 5 s)</button><button id="pl-global-submit" data-needs-role="operator" hidden>Submit for approval</button></div>
+      <div id="pl-global-out" class="muted">Not computed yet: a dry run changes nothing.</div></section>
     <div id="plans" class="muted">loading…</div>`;
   const assess = async () => {
     try {
@@ -44,6 +47,30 @@ export default async function plansPage(view, { arg }) {
       $('#pl-assess', view).innerHTML = e instanceof ApiError && e.missing ? unavailable('The placement planner', e) : failure('the footprint assessment', e);
     }
   };
+  const globalPlan = async (submit) => {
+    const out = $('#pl-global-out', view);
+    out.innerHTML = 'planning… (up to 5 s)';
+    try {
+      const g = await api('/api/v1/placements/global', { method: 'POST', body: { timeLimitSeconds: 5, submit } });
+      const p = g.planned;
+      const head = p
+        ? `${g.changes ? badge(`${g.diff.length} change(s)`, 'warn') : badge('no change', 'good')} hosts <b>${g.current.hostsUsed} → ${p.hostsUsed}</b>
+          · objective ${num(g.current.objective)} → ${num(p.objective)} · <b>${num(g.gap * 100)}%</b> above the lower bound ${num(g.lowerBound)}
+          · overloaded host-slots ${g.current.overloadedHostSlots} → ${p.overloadedHostSlots} · ${esc(g.solver)} in ${num(g.elapsedSeconds)} s${g.submitted ? ` · ${badge('submitted', 'info')} ${esc(g.id)}` : ''}`
+        : `${badge(g.status, 'bad')} ${(g.notes || []).map(esc).join('; ')}`;
+      const lines = (g.diff || []).slice(0, 30).map((d) => (d.kind === 'move' ? `~ ${d.component}: ${d.from} → ${d.to}` : d.kind === 'add' ? `+ ${d.component}: ${d.to}` : `- ${d.component}: ${d.from}`));
+      out.classList.remove('muted');
+      out.dataset.planId = g.id;
+      out.innerHTML = `${head}<div class="muted small">progress: ${(g.progress || []).map((x) => `${num(x.elapsedSeconds)} s ${x.hostsUsed} hosts`).join(' · ')}</div>`
+        + (lines.length ? diffHtml(lines.join('\n') + ((g.diff.length > 30) ? `\n… ${g.diff.length - 30} more` : '')) : '');
+      $('#pl-global-submit', view).hidden = !(g.changes && can('operator'));
+      if (g.submitted) refresh();
+    } catch (e) {
+      out.innerHTML = failure('the global plan', e);
+    }
+  };
+  $('#pl-global-run', view).addEventListener('click', () => globalPlan(false));
+  $('#pl-global-submit', view).addEventListener('click', () => globalPlan(true));
   const refresh = throttled(async () => {
     await assess();
     let list;
