@@ -1,0 +1,162 @@
+using System.Globalization;
+using Auspex.Forecasting;
+using Auspex.Forecasting.Models;
+
+namespace Auspex.Bench.Forecasting;
+
+/// <summary>
+/// Combination study on cached member forecasts (<see cref="ForecastCache"/>): how to weight Auto and GlobalBoosted per
+/// series and how to recalibrate the combined bands, chosen without the test file.
+/// <para>
+/// Three splits of every M4 Hourly series: <c>val96</c> (fit on the training part minus its last 96 values, score the
+/// next 48), <c>val48</c> (fit on the training part minus its last 48, score them) and <c>test</c> (fit on the whole
+/// training part, score the test file). Each split's per-series weights and recalibration factors come from the split
+/// before it (val96 → val48, val48 → test), i.e. from a backtest any user has: the last 48 values before the origin.
+/// The settings are chosen on val48 and the test figures are printed once for the chosen and the untuned variants.
+/// </para>
+/// </summary>
+internal static class CombineBench
+{
+    private static readonly double[] Levels = [80, 95];
+
+    public static int Run(List<(string Id, double[] Values)> train, List<(string Id, double[] Values)> test, int h, int m, string cacheDir, GlobalBoostedOptions gbt)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var n = train.Count;
+        var splits = new[] { "val96", "val48", "test" };
+        var insample = new Dictionary<string, double[][]>
+        {
+            ["val96"] = [.. train.Select(s => s.Values[..^(2 * h)])],
+            ["val48"] = [.. train.Select(s => s.Values[..^h])],
+            ["test"] = [.. train.Select(s => s.Values)],
+        };
+        var actual = new Dictionary<string, double[][]>
+        {
+            ["val96"] = [.. train.Select(s => s.Values[^(2 * h)..^h])],
+            ["val48"] = [.. train.Select(s => s.Values[^h..])],
+            ["test"] = [.. test.Select(s => s.Values)],
+        };
+        var scales = splits.ToDictionary(s => s, s => insample[s].Select(v => Metrics.SeasonalScale(v, m)).ToArray());
+        var members = new[] { "Naive2", "SeasonalNaive", "Auto", "GlobalBoosted" };
+        var fc = new Dictionary<(string Split, string Model), ForecastOutput[]>();
+        foreach (var split in splits)
+        {
+            foreach (var model in members)
+            {
+                var file = Path.Combine(cacheDir, ForecastCache.Key(split, model, gbt, n));
+                var c = ForecastCache.TryRead(file, n, h);
+                if (c is null)
+                {
+                    Console.Error.WriteLine($"missing cached forecasts {file}: run the bench with --cache {cacheDir} --models {model}{(split == "test" ? "" : " --validation --val-offset " + split[3..])} first");
+                    return 2;
+                }
+                fc[(split, model)] = [.. c.Select(f => ForecastOutput.WithBands(model, f.Mean, Levels, [f.Lower80, f.Lower95], [f.Upper80, f.Upper95], []))];
+            }
+        }
+        string Prev(string split) => split == "test" ? "val48" : "val96";
+
+        // Per-series MASE of each member on a split (the backtest that weights the next split).
+        double[] Errors(string split, string model) => [.. Enumerable.Range(0, n).Select(i => Metrics.Mase(actual[split][i], fc[(split, model)][i].Mean, scales[split][i]))];
+
+        ForecastOutput[] Combine(string split, string[] models, Func<int, double[]> weights) =>
+            [.. Enumerable.Range(0, n).Select(i => Combination.Combine("combo", [.. models.Select(mo => fc[(split, mo)][i])], weights(i), Levels))];
+
+        // Inverse-error weights from the previous split's backtest: w_k ∝ MASE_k^-p (p = 0: equal weights).
+        Func<int, double[]> InverseError(string split, string[] models, double p)
+        {
+            var errs = models.Select(mo => Errors(Prev(split), mo)).ToArray();
+            return i => [.. errs.Select(e => Math.Pow(Math.Max(e[i], 1e-6), -p))];
+        }
+
+        var naive2 = splits.ToDictionary(s => s, s => Score(fc[(s, "Naive2")], actual[s], scales[s]));
+        Console.WriteLine($"Combination study on cached forecasts ({cacheDir}); OWA against each split's own Naive2.");
+        Console.WriteLine("| variant | split | sMAPE | MASE | OWA | MSIS | 95% coverage | 80% coverage |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|");
+        void Print(string name, string split, ForecastOutput[] outs)
+        {
+            var s = Score(outs, actual[split], scales[split]);
+            var owa = 0.5 * (s.Smape / naive2[split].Smape + s.Mase / naive2[split].Mase);
+            Console.WriteLine(string.Create(inv, $"| {name} | {split} | {s.Smape:F3} | {s.Mase:F3} | {owa:F3} | {s.Msis:F3} | {s.Cover95:F3} | {s.Cover80:F3} |"));
+        }
+        var pair = new[] { "Auto", "GlobalBoosted" };
+        var triple = new[] { "Auto", "GlobalBoosted", "SeasonalNaive" };
+        var variants = new List<(string Name, Func<string, ForecastOutput[]> Make)>
+        {
+            ("Auto", s => fc[(s, "Auto")]),
+            ("GlobalBoosted", s => fc[(s, "GlobalBoosted")]),
+            ("Auto+GBT equal (before)", s => Combine(s, pair, _ => [1, 1])),
+        };
+        foreach (var w in new[] { 0.6, 0.7 })
+        {
+            variants.Add((string.Create(inv, $"Auto+GBT, GBT weight {w}"), s => Combine(s, pair, _ => [1 - w, w])));
+        }
+        foreach (var p in new[] { 0.5, 1.0, 2.0, 4.0 })
+        {
+            variants.Add((string.Create(inv, $"Auto+GBT inverse-MASE^{p}"), s => s == "val96" ? [] : Combine(s, pair, InverseError(s, pair, p))));
+            variants.Add((string.Create(inv, $"Auto+GBT+sNaive inverse-MASE^{p}"), s => s == "val96" ? [] : Combine(s, triple, InverseError(s, triple, p))));
+        }
+        var built = new Dictionary<(string Variant, string Split), ForecastOutput[]>();
+        foreach (var (name, make) in variants)
+        {
+            foreach (var split in new[] { "val96", "val48" })
+            {
+                var outs = make(split);
+                if (outs.Length == 0)
+                {
+                    continue;
+                }
+                built[(name, split)] = outs;
+                Print(name, split, outs);
+            }
+        }
+        // Recalibration of each variant's bands: factors from the previous split's backtest of the same variant.
+        Console.WriteLine();
+        Console.WriteLine("Recalibrated (factors fitted on val96, applied to val48):");
+        Console.WriteLine("| variant | split | sMAPE | MASE | OWA | MSIS | 95% coverage | 80% coverage |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|");
+        foreach (var (name, _) in variants)
+        {
+            if (!built.TryGetValue((name, "val96"), out var cal))
+            {
+                continue;
+            }
+            var r = IntervalRecalibration.Fit(cal, actual["val96"], Levels);
+            Print(name + " recalibrated", "val48", [.. built[(name, "val48")].Select(r.Apply)]);
+        }
+        if (Environment.GetEnvironmentVariable("AUSPEX_COMBINE_TEST") is not { Length: > 0 } chosen)
+        {
+            Console.WriteLine("(test file not scored: set AUSPEX_COMBINE_TEST=\"variant name\" to score the chosen variant once)");
+            return 0;
+        }
+        Console.WriteLine();
+        Console.WriteLine($"Test (chosen on val48: {chosen}; weights and recalibration from the val48 backtest):");
+        Console.WriteLine("| variant | split | sMAPE | MASE | OWA | MSIS | 95% coverage | 80% coverage |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|");
+        foreach (var name in new[] { "Auto", "GlobalBoosted", "Auto+GBT equal (before)", chosen.Replace(" recalibrated", "") }.Distinct())
+        {
+            var make = variants.First(v => v.Name == name).Make;
+            var outs = make("test");
+            Print(name, "test", outs);
+            var calib = built.TryGetValue((name, "val48"), out var c48) ? c48 : make("val48");
+            var r = IntervalRecalibration.Fit(calib, actual["val48"], Levels);
+            Print(name + " recalibrated", "test", [.. outs.Select(r.Apply)]);
+        }
+        return 0;
+    }
+
+    private static (double Smape, double Mase, double Msis, double Cover95, double Cover80) Score(ForecastOutput[] outs, double[][] actual, double[] scales)
+    {
+        double s = 0, ma = 0, ms = 0, c95 = 0, c80 = 0;
+        for (var i = 0; i < outs.Length; i++)
+        {
+            var f = outs[i];
+            s += Metrics.Smape(actual[i], f.Mean);
+            ma += Metrics.Mase(actual[i], f.Mean, scales[i]);
+            ms += Metrics.Msis(actual[i], f.Lower(95), f.Upper(95), scales[i]);
+            c95 += Metrics.Coverage(actual[i], f.Lower(95), f.Upper(95));
+            c80 += Metrics.Coverage(actual[i], f.Lower(80), f.Upper(80));
+        }
+        var k = outs.Length;
+        return (s / k, ma / k, ms / k, c95 / k, c80 / k);
+    }
+}
