@@ -116,6 +116,22 @@ public sealed class IntervalRecalibrationTests
     }
 
     [Fact]
+    public void Combination_InverseErrorWeights_KnownValues()
+    {
+        // MASE 1 and 2, power 2: weights 1 and 1/4 -> 0.8 and 0.2.
+        var w = Combination.InverseErrorWeights([1, 2], 2);
+        Assert.Equal(0.8, w[0], 12);
+        Assert.Equal(0.2, w[1], 12);
+        Assert.Equal([0.5, 0.5], Combination.InverseErrorWeights([1, 3], 0));
+        Assert.Equal([1.0, 0.0], Combination.InverseErrorWeights([2, double.PositiveInfinity], 1));
+        // A perfect backtest (error 0) takes (almost) all the weight but stays finite.
+        var z = Combination.InverseErrorWeights([0, 1], 2);
+        Assert.True(z[0] > 0.999 && double.IsFinite(z[0]));
+        Assert.Throws<ArgumentException>(() => Combination.InverseErrorWeights([1, -1], 2));
+        Assert.Throws<ArgumentException>(() => Combination.InverseErrorWeights([1, 1], -1));
+    }
+
+    [Fact]
     public void Combination_Weighted_EqualsTheWeightedMeanOfTheMembersForecasts()
     {
         var y = TestSeries.Seasonal(24 * 10, level: 50, seed: 3);
