@@ -132,6 +132,31 @@ public sealed class IntervalRecalibrationTests
     }
 
     [Fact]
+    public void BacktestWeighted_WeightsAreInverseSquaredBacktestMaseAndTheForecastUsesThem()
+    {
+        var y = TestSeries.Seasonal(24 * 10, level: 50, trend: 0, amplitude: 10, noise: 1, seed: 5);
+        var model = new BacktestWeightedCombination([new SeasonalNaive(24), new Naive()], [new SeasonalNaive(24), new Naive()], 24, 24);
+        // By hand: each member forecasts the last 24 values from the rest; MASE with the seasonal-naive scale of the rest.
+        var train = y[..^24];
+        var scale = Enumerable.Range(24, train.Length - 24).Average(t => Math.Abs(train[t] - train[t - 24]));
+        double Mase(IForecastModel m) => m.Forecast(train, 24, []).Mean.Select((v, t) => Math.Abs(y[^24..][t] - v)).Average() / scale;
+        var e1 = Mase(new SeasonalNaive(24));
+        var e2 = Mase(new Naive());
+        var w = model.Weights(y);
+        Assert.Equal(1 / (e1 * e1) / (1 / (e1 * e1) + 1 / (e2 * e2)), w[0], 9);
+        Assert.True(w[0] > 0.8); // seasonal naive wins the backtest on a daily series
+        var f = model.Forecast(y, 24, [80]);
+        var sn = new SeasonalNaive(24).Forecast(y, 24, [80]);
+        var nv = new Naive().Forecast(y, 24, [80]);
+        for (var t = 0; t < 24; t++)
+        {
+            Assert.Equal(w[0] * sn.Mean[t] + w[1] * nv.Mean[t], f.Mean[t], 9);
+        }
+        // Too short for a backtest: equal weights.
+        Assert.Equal([0.5, 0.5], model.Weights(y.AsSpan(0, 60)));
+    }
+
+    [Fact]
     public void Combination_Weighted_EqualsTheWeightedMeanOfTheMembersForecasts()
     {
         var y = TestSeries.Seasonal(24 * 10, level: 50, seed: 3);
