@@ -59,8 +59,8 @@ internal static class CombineBench
         // Per-series MASE of each member on a split (the backtest that weights the next split).
         double[] Errors(string split, string model) => [.. Enumerable.Range(0, n).Select(i => Metrics.Mase(actual[split][i], fc[(split, model)][i].Mean, scales[split][i]))];
 
-        ForecastOutput[] Combine(string split, string[] models, Func<int, double[]> weights) =>
-            [.. Enumerable.Range(0, n).Select(i => Combination.Combine("combo", [.. models.Select(mo => fc[(split, mo)][i])], weights(i), Levels))];
+        ForecastOutput[] Combine(string split, string[] models, Func<int, double[]> weights, int? bandsFrom = null) =>
+            [.. Enumerable.Range(0, n).Select(i => Combination.Combine("combo", [.. models.Select(mo => fc[(split, mo)][i])], weights(i), Levels, bandsFrom: bandsFrom))];
 
         // Inverse-error weights from the previous split's backtest: w_k ∝ MASE_k^-p (p = 0: equal weights).
         Func<int, double[]> InverseError(string split, string[] models, double p)
@@ -95,6 +95,30 @@ internal static class CombineBench
         {
             variants.Add((string.Create(inv, $"Auto+GBT inverse-MASE^{p}"), s => s == "val96" ? [] : Combine(s, pair, InverseError(s, pair, p))));
             variants.Add((string.Create(inv, $"Auto+GBT+sNaive inverse-MASE^{p}"), s => s == "val96" ? [] : Combine(s, triple, InverseError(s, triple, p))));
+        }
+        // Band construction variants (no fitted parameter): the combined point forecast with Auto's own band offsets
+        // (its conformal CV half-widths), or with the narrower of the two members' offsets per step and side.
+        ForecastOutput[] Rebanded(string split, ForecastOutput[] combined, bool narrowest) =>
+        [
+            .. Enumerable.Range(0, n).Select(i =>
+            {
+                var c = combined[i];
+                var a = fc[(split, "Auto")][i];
+                var g = fc[(split, "GlobalBoosted")][i];
+                double[] Side(double level, bool lower) => [.. Enumerable.Range(0, c.Horizon).Select(t =>
+                {
+                    double Off(ForecastOutput o) => lower ? o.Mean[t] - o.Lower(level)[t] : o.Upper(level)[t] - o.Mean[t];
+                    var off = narrowest ? Math.Min(Off(a), Off(g)) : Off(a);
+                    return lower ? c.Mean[t] - off : c.Mean[t] + off;
+                })];
+                return ForecastOutput.WithBands(c.Model, c.Mean, Levels, [Side(80, true), Side(95, true)], [Side(80, false), Side(95, false)], []);
+            }),
+        ];
+        foreach (var (label, weights) in new (string, Func<string, Func<int, double[]>>)[] { ("equal", _ => _ => [1, 1]), ("inverse-MASE^2", s => InverseError(s, pair, 2)) })
+        {
+            // Auto's offsets: the library's Combination with bandsFrom = 0 (what auspex forecast --model auto+gbt-w does).
+            variants.Add(($"Auto+GBT {label}, Auto's band offsets", s => s == "val96" && label != "equal" ? [] : Combine(s, pair, weights(s), bandsFrom: 0)));
+            variants.Add(($"Auto+GBT {label}, narrower member offsets", s => s == "val96" && label != "equal" ? [] : Rebanded(s, Combine(s, pair, weights(s)), narrowest: true)));
         }
         var built = new Dictionary<(string Variant, string Split), ForecastOutput[]>();
         foreach (var (name, make) in variants)

@@ -108,6 +108,14 @@ public sealed class IntervalRecalibrationTests
         Assert.Equal([15, 25], c.Mean);
         Assert.Equal([11, 21], c.Lower(95));
         Assert.Equal([19, 29], c.Upper(95));
+        // Bands from member 1's offsets (−10/+10) around the combined mean.
+        var fromB = Combination.Combine("c", [a, b], [3, 1], [95], bandsFrom: 1);
+        Assert.Equal([15, 25], fromB.Mean);
+        Assert.Equal([5, 15], fromB.Lower(95));
+        Assert.Equal([25, 35], fromB.Upper(95));
+        var fromFailed = Combination.Combine("c", [a, ForecastOutput.Failed("b", "x")], [1, 1], [95], bandsFrom: 1);
+        Assert.Equal([8, 18], fromFailed.Lower(95));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Combination([new Naive()], bandsFrom: 1));
         var onlyA = Combination.Combine("c", [a, ForecastOutput.Failed("b", "x")], [1, 5], [95]);
         Assert.Equal([10, 20], onlyA.Mean);
         Assert.Throws<ArgumentException>(() => Combination.Combine("c", [a, b], [1], [95]));

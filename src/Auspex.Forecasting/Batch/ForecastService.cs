@@ -106,8 +106,8 @@ public static class ForecastService
                     var h = request.Horizon.ToSteps(batch.Step(i)) ?? 24;
                     var auto = ModelCatalog.Create("auto", request.Seasons, h)!;
                     return held is null
-                        ? new Combination([auto, gbt], "Auto+GlobalBoosted(weighted)")
-                        : new BacktestWeightedCombination([auto, gbt], [auto, held], h, season, 2, "Auto+GlobalBoosted(weighted)");
+                        ? new Combination([auto, gbt], "Auto+GlobalBoosted(weighted)", bandsFrom: 0)
+                        : new BacktestWeightedCombination([auto, gbt], [auto, held], h, season, 2, "Auto+GlobalBoosted(weighted)", bandsFrom: 0);
                 };
             }
             else

@@ -19,6 +19,7 @@ public sealed class BacktestWeightedCombination : ForecastModel
     private readonly int _horizon;
     private readonly int _season;
     private readonly double _power;
+    private readonly int? _bandsFrom;
 
     /// <summary>Creates the combination.</summary>
     /// <param name="members">Models combined on the whole series.</param>
@@ -28,7 +29,8 @@ public sealed class BacktestWeightedCombination : ForecastModel
     /// <param name="power">Weight exponent (default 2; 0 = equal weights).</param>
     /// <param name="name">Model name.</param>
     /// <exception cref="ArgumentException">No member, counts differ, or a value out of range.</exception>
-    public BacktestWeightedCombination(IReadOnlyList<IForecastModel> members, IReadOnlyList<IForecastModel> backtestMembers, int horizon, int season, double power = 2, string? name = null)
+    /// <param name="bandsFrom">Bands from this member's offsets around the combined point forecast (see <see cref="Combination"/>); null = averaged bounds.</param>
+    public BacktestWeightedCombination(IReadOnlyList<IForecastModel> members, IReadOnlyList<IForecastModel> backtestMembers, int horizon, int season, double power = 2, string? name = null, int? bandsFrom = null)
     {
         ArgumentNullException.ThrowIfNull(members);
         ArgumentNullException.ThrowIfNull(backtestMembers);
@@ -47,6 +49,11 @@ public sealed class BacktestWeightedCombination : ForecastModel
         _horizon = horizon;
         _season = season;
         _power = power;
+        if (bandsFrom is { } b && (b < 0 || b >= members.Count))
+        {
+            throw new ArgumentOutOfRangeException(nameof(bandsFrom), b, $"bandsFrom must index one of the {members.Count} members.");
+        }
+        _bandsFrom = bandsFrom;
         Name = name ?? "BacktestWeighted(" + string.Join('+', _members.Select(m => m.Name)) + ")";
     }
 
@@ -94,5 +101,5 @@ public sealed class BacktestWeightedCombination : ForecastModel
     }
 
     private protected override IFittedForecastModel FitCore(ReadOnlySpan<double> y) =>
-        new Combination(_members, Name, Weights(y)).Fit(y);
+        new Combination(_members, Name, Weights(y), _bandsFrom).Fit(y);
 }

@@ -12,10 +12,18 @@ public sealed class Combination : ForecastModel
 {
     private readonly IForecastModel[] _members;
     private readonly double[] _weights;
+    private readonly int? _bandsFrom;
 
     /// <summary>Creates a combination of <paramref name="members"/> (at least one), weighted by <paramref name="weights"/> (default equal).</summary>
     /// <exception cref="ArgumentException">No member, or weights of another count, negative, non-finite or all zero.</exception>
-    public Combination(IReadOnlyList<IForecastModel> members, string? name = null, IReadOnlyList<double>? weights = null)
+    /// <param name="members">The models combined.</param>
+    /// <param name="name">Model name (default lists the members).</param>
+    /// <param name="weights">Member weights (default equal).</param>
+    /// <param name="bandsFrom">Null (default): bands are the weighted average of the members' bounds. A member index:
+    /// the bands are that member's offsets from its own point forecast, placed around the combined point forecast
+    /// (e.g. Auto's conformal CV widths; on M4 Hourly this gave the lower MSIS, bench/RESULTS.md); if that member
+    /// fails, the averaged bands are used.</param>
+    public Combination(IReadOnlyList<IForecastModel> members, string? name = null, IReadOnlyList<double>? weights = null, int? bandsFrom = null)
     {
         ArgumentNullException.ThrowIfNull(members);
         if (members.Count == 0)
@@ -24,6 +32,11 @@ public sealed class Combination : ForecastModel
         }
         _members = [.. members];
         _weights = CheckWeights(weights ?? Enumerable.Repeat(1.0, members.Count).ToArray(), members.Count);
+        if (bandsFrom is { } b && (b < 0 || b >= members.Count))
+        {
+            throw new ArgumentOutOfRangeException(nameof(bandsFrom), b, $"bandsFrom must index one of the {members.Count} members.");
+        }
+        _bandsFrom = bandsFrom;
         Name = name ?? "Combination(" + string.Join('+', _members.Select(m => m.Name)) + ")";
     }
 
@@ -34,6 +47,7 @@ public sealed class Combination : ForecastModel
     {
         var fits = new List<IFittedForecastModel>();
         var weights = new List<double>();
+        int? bandsFit = null;
         var reasons = new List<string>();
         for (var k = 0; k < _members.Length; k++)
         {
@@ -43,6 +57,10 @@ public sealed class Combination : ForecastModel
             {
                 reasons.Add(m.Name + ": " + f.Reason);
                 continue;
+            }
+            if (_bandsFrom == k)
+            {
+                bandsFit = fits.Count;
             }
             fits.Add(f);
             weights.Add(_weights[k]);
@@ -73,7 +91,7 @@ public sealed class Combination : ForecastModel
             fitted[t] = sum / total;
         }
         var status = reasons.Count == 0 ? ForecastStatus.Ok : ForecastStatus.Fallback;
-        return new Fitted(Name, status, reasons.Count == 0 ? null : string.Join("; ", reasons), fitted, [.. fits], [.. weights]);
+        return new Fitted(Name, status, reasons.Count == 0 ? null : string.Join("; ", reasons), fitted, [.. fits], [.. weights], bandsFit);
     }
 
     /// <summary>
@@ -82,7 +100,14 @@ public sealed class Combination : ForecastModel
     /// renormalised); a failed output when all failed.
     /// </summary>
     /// <exception cref="ArgumentException">Weights of another count than the outputs, negative, non-finite or all zero; outputs of different horizons.</exception>
-    public static ForecastOutput Combine(string name, IReadOnlyList<ForecastOutput> outputs, IReadOnlyList<double> weights, IReadOnlyList<double> levels, double[]? fitted = null)
+    /// <param name="name">Name of the combined output.</param>
+    /// <param name="outputs">The members' forecasts.</param>
+    /// <param name="weights">Their weights.</param>
+    /// <param name="levels">Levels of the combined bands.</param>
+    /// <param name="fitted">In-sample fitted values to carry (optional).</param>
+    /// <param name="bandsFrom">Null: averaged bounds. An index: that output's offsets from its own point forecast,
+    /// around the combined point forecast (averaged bounds if that output failed).</param>
+    public static ForecastOutput Combine(string name, IReadOnlyList<ForecastOutput> outputs, IReadOnlyList<double> weights, IReadOnlyList<double> levels, double[]? fitted = null, int? bandsFrom = null)
     {
         ArgumentNullException.ThrowIfNull(outputs);
         ArgumentNullException.ThrowIfNull(levels);
@@ -120,6 +145,13 @@ public sealed class Combination : ForecastModel
             return r;
         }
         var mean = Mix(o => o.Mean);
+        if (bandsFrom is { } b && b >= 0 && b < outputs.Count && outputs[b].IsSuccess)
+        {
+            var src = outputs[b];
+            var lo = levels.Select(l => src.Lower(l).Select((v, h) => mean[h] - (src.Mean[h] - v)).ToArray()).ToArray();
+            var hi = levels.Select(l => src.Upper(l).Select((v, h) => mean[h] + (v - src.Mean[h])).ToArray()).ToArray();
+            return ForecastOutput.WithBands(name, mean, levels, lo, hi, fitted ?? []);
+        }
         var lower = levels.Select(l => Mix(o => o.Lower(l))).ToArray();
         var upper = levels.Select(l => Mix(o => o.Upper(l))).ToArray();
         return ForecastOutput.WithBands(name, mean, levels, lower, upper, fitted ?? []);
@@ -172,13 +204,13 @@ public sealed class Combination : ForecastModel
         return [.. weights];
     }
 
-    private sealed class Fitted(string name, ForecastStatus status, string? reason, double[] fitted, IFittedForecastModel[] fits, double[] weights)
+    private sealed class Fitted(string name, ForecastStatus status, string? reason, double[] fitted, IFittedForecastModel[] fits, double[] weights, int? bandsFrom)
         : FittedModel(name, status, reason, fitted)
     {
         protected override ForecastOutput PredictCore(int horizon, IReadOnlyList<double> levels)
         {
             var outs = fits.Select(f => f.Predict(horizon, levels)).ToArray();
-            return Combine(Name, outs, weights, levels, (double[])FittedValues.Clone());
+            return Combine(Name, outs, weights, levels, (double[])FittedValues.Clone(), bandsFrom);
         }
     }
 }
