@@ -4,7 +4,7 @@ using Auspex.Bench.Forecasting;
 using Auspex.Forecasting;
 using Auspex.Forecasting.Models;
 
-// Usage: dotnet run -c Release --project bench/Auspex.Bench.Forecasting -- [--m4 DIR] [--models A,B] [--limit N] [--traces DIR] | --loop [--fleet FILE] [--ticks N]
+// Usage: dotnet run -c Release --project bench/Auspex.Bench.Forecasting -- [--m4 DIR] [--models A,B] [--limit N] [--validation [--val-offset K]] [--cache DIR] [--combine] [--traces DIR] | --loop [--fleet FILE] [--ticks N]
 var inv = CultureInfo.InvariantCulture;
 string Arg(string name, string fallback)
 {
@@ -44,14 +44,19 @@ if (limit > 0)
     train = train.Take(limit).ToList();
     test = test.Take(limit).ToList();
 }
+var split = "test";
 if (args.Contains("--validation"))
 {
     // Tuning split carved from the training part only: the last h values of each training series play the test; the
     // M4 test file is not read for scoring. Hyperparameters of GlobalBoosted were chosen on this split.
-    test = train.Select(s => s with { Values = s.Values[^h..] }).ToList();
-    train = train.Select(s => s with { Values = s.Values[..^h] }).ToList();
-    Console.WriteLine("VALIDATION SPLIT: each training series minus its last 48 values; those 48 are scored (test file unused).");
+    // --val-offset K (a multiple of h, default h) scores values [n-K, n-K+h) of each training series from the K before.
+    var off = int.Parse(Arg("--val-offset", h.ToString(inv)), inv);
+    test = train.Select(s => s with { Values = s.Values[^off..^(off - h)] }).ToList();
+    train = train.Select(s => s with { Values = s.Values[..^off] }).ToList();
+    split = "val" + off.ToString(inv);
+    Console.WriteLine($"VALIDATION SPLIT: each training series minus its last {off} values; the next 48 of them are scored (test file unused).");
 }
+var cacheDir = args.Contains("--cache") ? Arg("--cache", "") : null;
 var gbtOptions = new GlobalBoostedOptions
 {
     Horizon = h,
@@ -63,7 +68,13 @@ var gbtOptions = new GlobalBoostedOptions
     MedianLoss = args.Contains("--gbt-median"),
     Calendar = !args.Contains("--gbt-no-calendar"),
     ScaleWindow = int.Parse(Arg("--gbt-scale", "168"), inv),
+    Seed = int.Parse(Arg("--gbt-seed", "1"), inv),
 };
+if (args.Contains("--combine"))
+{
+    // Combination study on cached member forecasts (see CombineBench): no model is fitted here.
+    return CombineBench.Run(train, test, h, m, Arg("--cache", "/tmp/auspex-m4-cache"), gbtOptions);
+}
 var globalBoosted = new Lazy<GlobalBoosted>(() =>
 {
     var sw = Stopwatch.StartNew();
@@ -110,23 +121,39 @@ foreach (var name in modelArg.Split(',', StringSplitOptions.RemoveEmptyEntries))
     var cover = new double[train.Count];
     var fallbacks = 0;
     var sw = Stopwatch.StartNew();
+    var cacheFile = cacheDir is null ? null : Path.Combine(cacheDir, ForecastCache.Key(split, name, gbtOptions, train.Count));
+    var cached = cacheFile is not null ? ForecastCache.TryRead(cacheFile, train.Count, h) : null;
+    var outs = cached ?? new CachedForecast[train.Count];
+    if (cached is not null)
+    {
+        Console.WriteLine($"  {name}: forecasts read from the cache {cacheFile}");
+    }
     Parallel.For(0, train.Count, i =>
     {
-        var f = factory().Forecast(train[i].Values, h, [95]);
-        var actual = test[i].Values;
-        if (!f.IsSuccess)
+        if (cached is null)
         {
-            f = new Naive().Forecast(train[i].Values, h, [95]);
+            var f = factory().Forecast(train[i].Values, h, [80, 95]);
+            if (!f.IsSuccess)
+            {
+                f = new Naive().Forecast(train[i].Values, h, [80, 95]);
+            }
+            outs[i] = new CachedForecast(f.Status != ForecastStatus.Ok, f.Mean, f.Lower(80), f.Upper(80), f.Lower(95), f.Upper(95));
         }
-        if (f.Status != ForecastStatus.Ok)
+        var c = outs[i];
+        var actual = test[i].Values;
+        if (c.Fallback)
         {
             Interlocked.Increment(ref fallbacks);
         }
-        smape[i] = Metrics.Smape(actual, f.Mean);
-        mase[i] = Metrics.Mase(actual, f.Mean, scales[i]);
-        msis[i] = Metrics.Msis(actual, f.Lower(95), f.Upper(95), scales[i]);
-        cover[i] = Metrics.Coverage(actual, f.Lower(95), f.Upper(95));
+        smape[i] = Metrics.Smape(actual, c.Mean);
+        mase[i] = Metrics.Mase(actual, c.Mean, scales[i]);
+        msis[i] = Metrics.Msis(actual, c.Lower95, c.Upper95, scales[i]);
+        cover[i] = Metrics.Coverage(actual, c.Lower95, c.Upper95);
     });
+    if (cacheFile is not null && cached is null)
+    {
+        ForecastCache.Write(cacheFile, outs);
+    }
     var secs = sw.Elapsed.TotalSeconds;
     if (args.Contains("--worst"))
     {

@@ -60,6 +60,13 @@ internal static class TracesBench
                 series.Add(("azure", id, [.. list]));
             }
         }
+        var shiftDays = int.TryParse(Environment.GetEnvironmentVariable("AUSPEX_TRACES_SHIFT_DAYS"), NumberStyles.Integer, inv, out var sd) ? sd : 0;
+        if (shiftDays > 0)
+        {
+            // Validation: drop the last shiftDays days of every VM, so the two scored days precede the reported ones.
+            series = [.. series.Select(s => (s.Source, s.Id, s.Y.Length > shiftDays * Day ? s.Y[..^(shiftDays * Day)] : []))];
+            Console.WriteLine($"VALIDATION: the last {shiftDays} days of every VM dropped; the two days before them are scored.");
+        }
         Console.WriteLine($"Traces: {series.Count(s => s.Source == "bitbrains")} Bitbrains + {series.Count(s => s.Source == "azure")} Azure VMs, 5-min CPU %, last 2 days held out, fit on the preceding 14 days");
         var models = new (string Name, Func<int, IForecastModel> Make)[]
         {
@@ -70,6 +77,28 @@ internal static class TracesBench
             ("Auto", h => new AutoSelect([new SeasonalNaive(Day), new Naive(), new Theta(Day), new Mstl([Day])],
                 new AutoSelectOptions { CrossValidation = new() { Horizon = h, Windows = 2, MinTrainLength = 3 * Day } })),
         };
+        if (Environment.GetEnvironmentVariable("AUSPEX_TRACES_VARIANTS") is { Length: > 0 })
+        {
+            // Selection variants for day-ahead forecasts on strongly daily VMs (the Azure 24 h weakness).
+            models =
+            [
+                .. models,
+                ("Auto 6w", h => new AutoSelect([new SeasonalNaive(Day), new Naive(), new Theta(Day), new Mstl([Day])],
+                    new AutoSelectOptions { CrossValidation = new() { Horizon = h, Windows = 6, Step = Math.Min(h, Day / 2), MinTrainLength = 3 * Day } })),
+                ("Auto floor10", h => new AutoSelect([new SeasonalNaive(Day), new Naive(), new Theta(Day), new Mstl([Day])],
+                    new AutoSelectOptions { CrossValidation = new() { Horizon = h, Windows = 2, MinTrainLength = 3 * Day }, BenchmarkMargin = 0.1 })),
+                ("Auto floor25", h => new AutoSelect([new SeasonalNaive(Day), new Naive(), new Theta(Day), new Mstl([Day])],
+                    new AutoSelectOptions { CrossValidation = new() { Horizon = h, Windows = 2, MinTrainLength = 3 * Day }, BenchmarkMargin = 0.25 })),
+            ];
+        }
+        // Optional filters for quick studies: AUSPEX_TRACES_MODELS=a,b (SeasonalNaive is always run first, it is the ratio's base),
+        // AUSPEX_TRACES_ONLY=azure:24 h (one source and horizon).
+        if (Environment.GetEnvironmentVariable("AUSPEX_TRACES_MODELS") is { Length: > 0 } only)
+        {
+            var keep = only.Split(',').Append("SeasonalNaive").ToHashSet(StringComparer.OrdinalIgnoreCase);
+            models = [.. models.Where(mo => keep.Contains(mo.Name))];
+        }
+        var onlyCase = Environment.GetEnvironmentVariable("AUSPEX_TRACES_ONLY");
         foreach (var (label, h, spacing) in new[] { ("1 h", 12, Day / 2), ("24 h", Day, Day) })
         {
             Console.WriteLine();
@@ -78,6 +107,10 @@ internal static class TracesBench
             Console.WriteLine("|---|---|---|---|---|---|---|---|");
             foreach (var source in new[] { "bitbrains", "azure" })
             {
+                if (onlyCase is { Length: > 0 } && onlyCase != source + ":" + label)
+                {
+                    continue;
+                }
                 var set = series.Where(s => s.Source == source && s.Y.Length >= History + 2 * Day).ToList();
                 if (set.Count == 0)
                 {

@@ -155,6 +155,9 @@ public sealed class LiveForecasterTests
     {
         Assert.Contains("'prophet2'", Assert.Throws<ArgumentException>(() => new LiveForecaster(new LiveForecasterOptions { SelectionWorkers = 0, Model = "prophet2" })).Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => new LiveForecaster(new LiveForecasterOptions { SelectionWorkers = 0, Model = "global" }));
+        // Global models need training across an input first; the live loop has no factory for them (was a null model).
+        Assert.Throws<ArgumentException>(() => new LiveForecaster(new LiveForecasterOptions { SelectionWorkers = 0, Model = "gbt" }));
+        Assert.Throws<ArgumentException>(() => new LiveForecaster(new LiveForecasterOptions { SelectionWorkers = 0, Model = "auto+gbt-w" }));
     }
 
     [Fact]

@@ -28,6 +28,8 @@ public sealed class ModelContractTests
         ["AutoETS"] = () => new AutoEts(24),
         ["AutoARIMA"] = () => new AutoArima(24),
         ["Combination"] = () => new Combination([new SeasonalNaive(24), new Theta(24)]),
+        ["WeightedCombination"] = () => new Combination([new SeasonalNaive(24), new Theta(24)], weights: [3, 1]),
+        ["BacktestWeightedCombination"] = () => new BacktestWeightedCombination([new SeasonalNaive(24), new Theta(24)], [new SeasonalNaive(24), new Theta(24)], 24, 24, bandsFrom: 1),
         ["MSTL"] = () => new Mstl([24, 168]),
         ["Auto"] = () => new AutoSelect([new SeasonalNaive(24), new Theta(24), new Mstl([24], new Theta(1))], new AutoSelectOptions { CrossValidation = new() { Horizon = 24, Windows = 2 } }),
         ["AutoEnsemble"] = () => new AutoSelect([new SeasonalNaive(24), new Theta(24), new Naive2(24)], new AutoSelectOptions { CrossValidation = new() { Horizon = 24, Windows = 3 }, EnsembleSize = 2 }),

@@ -87,9 +87,35 @@ public static class ForecastService
             {
                 return new(null, [new InputError(0, null, "gbt model: " + ex.Message)]);
             }
-            modelFor = request.Model.Equals("gbt", StringComparison.OrdinalIgnoreCase)
-                ? _ => gbt
-                : i => new Combination([ModelCatalog.Create("auto", request.Seasons, request.Horizon.ToSteps(batch.Step(i)) ?? 24)!, gbt], "Auto+GlobalBoosted");
+            if (request.Model.Equals("auto+gbt-w", StringComparison.OrdinalIgnoreCase))
+            {
+                // Backtest weights: a second GlobalBoosted trained without each series' last horizon forecasts it.
+                GlobalBoosted? held = null;
+                try
+                {
+                    var shortened = all.Where(s => s.Length > steps).Select(s => s[..^steps]).ToList();
+                    held = GlobalBoosted.Train(shortened, ModelCatalog.GlobalBoostedFor(shortened.Select(s => s.Length).ToList(), request.Seasons, steps));
+                }
+                catch (ArgumentException)
+                {
+                    // Too short to train without the last horizon: the combination falls back to equal weights below.
+                }
+                var season = Math.Max(1, request.Seasons.Where(s => s > 1).DefaultIfEmpty(1).First());
+                modelFor = i =>
+                {
+                    var h = request.Horizon.ToSteps(batch.Step(i)) ?? 24;
+                    var auto = ModelCatalog.Create("auto", request.Seasons, h)!;
+                    return held is null
+                        ? new Combination([auto, gbt], "Auto+GlobalBoosted(weighted)", bandsFrom: 0)
+                        : new BacktestWeightedCombination([auto, gbt], [auto, held], h, season, 2, "Auto+GlobalBoosted(weighted)", bandsFrom: 0);
+                };
+            }
+            else
+            {
+                modelFor = request.Model.Equals("gbt", StringComparison.OrdinalIgnoreCase)
+                    ? _ => gbt
+                    : i => new Combination([ModelCatalog.Create("auto", request.Seasons, request.Horizon.ToSteps(batch.Step(i)) ?? 24)!, gbt], "Auto+GlobalBoosted");
+            }
         }
         else
         {

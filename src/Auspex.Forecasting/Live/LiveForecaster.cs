@@ -50,9 +50,10 @@ public sealed class LiveForecasterOptions
     public void Validate()
     {
         ArgumentNullException.ThrowIfNull(Model);
-        if (!ModelCatalog.Descriptions.ContainsKey(Model) || Model.Equals("global", StringComparison.OrdinalIgnoreCase))
+        // Models trained across a whole input first (global, gbt, auto+gbt, auto+gbt-w) have no per-series factory.
+        if (!ModelCatalog.Descriptions.ContainsKey(Model) || ModelCatalog.IsGlobal(Model))
         {
-            throw new ArgumentException($"LiveForecasterOptions.Model '{Model}' is unknown or not a per-series model; use auto or one of {string.Join(", ", ModelCatalog.Descriptions.Keys.Where(k => k != "global"))}.");
+            throw new ArgumentException($"LiveForecasterOptions.Model '{Model}' is unknown or not a per-series model; use auto or one of {string.Join(", ", ModelCatalog.Descriptions.Keys.Where(k => !ModelCatalog.IsGlobal(k)))}.");
         }
         ArgumentOutOfRangeException.ThrowIfLessThan(CrossValidationWindows, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(MaxSelectionsPerTick);

@@ -24,6 +24,14 @@ public sealed class AutoSelectOptions
 
     /// <summary>Where intervals come from (default conformal).</summary>
     public IntervalMethod Intervals { get; init; } = IntervalMethod.Conformal;
+
+    /// <summary>
+    /// A floor at the first candidate (the benchmark, e.g. seasonal naive): with a margin m &gt; 0 another candidate is
+    /// chosen only when its mean cross-validation MAE is below (1 − m) × the first candidate's, so a handful of windows
+    /// that happen to favour a trend-following model do not displace a strong seasonal pattern. Only for the single best
+    /// (<see cref="EnsembleSize"/> = 1). Default 0 (plain minimum). Must be in [0, 1).
+    /// </summary>
+    public double BenchmarkMargin { get; init; }
 }
 
 /// <summary>
@@ -52,6 +60,10 @@ public sealed class AutoSelect : ForecastModel
         Options = options ?? new AutoSelectOptions();
         Options.CrossValidation.Validate();
         ArgumentOutOfRangeException.ThrowIfLessThan(Options.EnsembleSize, 1);
+        if (!(Options.BenchmarkMargin >= 0 && Options.BenchmarkMargin < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), Options.BenchmarkMargin, "AutoSelectOptions.BenchmarkMargin must be in [0, 1).");
+        }
         _candidates = [.. candidates];
     }
 
@@ -136,6 +148,12 @@ public sealed class AutoSelect : ForecastModel
             meanMae[c] = ok ? sum / origins.Length : double.PositiveInfinity;
         }
         var order = Enumerable.Range(0, _candidates.Length).OrderBy(c => meanMae[c]).ThenBy(c => c).ToArray();
+        if (Options.BenchmarkMargin > 0 && Options.EnsembleSize == 1 && order[0] != 0 && double.IsFinite(meanMae[0])
+            && !(meanMae[order[0]] < (1 - Options.BenchmarkMargin) * meanMae[0]))
+        {
+            // The best does not beat the benchmark (first candidate) by the margin: keep the benchmark.
+            order = [0, .. order.Where(c => c != 0)];
+        }
         var ranking = order.Select(c => (_candidates[c].Name, meanMae[c])).ToArray();
         var k = Math.Min(Options.EnsembleSize, order.Count(c => double.IsFinite(meanMae[c])));
         if (k == 0)

@@ -140,6 +140,7 @@ public sealed class BatchTests
     [InlineData("global")]
     [InlineData("gbt")]
     [InlineData("auto+gbt")]
+    [InlineData("auto+gbt-w")]
     public void Service_EveryCatalogModel_ForecastsEverySeries(string model)
     {
         var text = "unique_id,ds,y\n" + HourlyCsv("a", 24 * 12, 1) + HourlyCsv("b", 24 * 12, 2);

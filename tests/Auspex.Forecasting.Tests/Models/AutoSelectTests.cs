@@ -26,6 +26,29 @@ public sealed class AutoSelectTests
     }
 
     [Fact]
+    public void Auto_BenchmarkMargin_KeepsTheFirstCandidateUnlessBeatenByTheMargin()
+    {
+        // Naive (first, the benchmark) against seasonal naive on a daily series: the margin decides exactly at the
+        // ratio of their mean CV MAEs.
+        var y = TestSeries.Seasonal(24 * 20, trend: 0, amplitude: 8, noise: 2);
+        AutoSelect Make(double margin) => new([new Naive(), new SeasonalNaive(24)], new AutoSelectOptions
+        {
+            CrossValidation = new() { Horizon = 24, Windows = 3 },
+            BenchmarkMargin = margin,
+        });
+        var plain = Make(0).Forecast(y, 24, [80]).CrossValidation!;
+        var mae = plain.Ranking.ToDictionary(r => r.Model, r => r.MeanMae);
+        var ratio = mae["SeasonalNaive"] / mae["Naive"];
+        Assert.InRange(ratio, 0.1, 0.9);
+        Assert.Equal("SeasonalNaive", plain.Selected[0]);
+        Assert.Equal("SeasonalNaive", Make(1 - ratio - 0.05).Forecast(y, 24, [80]).CrossValidation!.Selected[0]);
+        var floored = Make(1 - ratio + 0.05).Forecast(y, 24, [80]);
+        Assert.Equal("Naive", floored.CrossValidation!.Selected[0]);
+        Assert.Equal(y[^1], floored.Mean[0]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Make(1));
+    }
+
+    [Fact]
     public void Auto_CvOrigins_AreRollingAndNonOverlapping()
     {
         var cv = new CrossValidationOptions { Horizon = 10, Windows = 3, MinTrainLength = 5 };
