@@ -77,9 +77,9 @@ public sealed class EngineOptions
         {
             throw new ArgumentException($"EngineOptions.AnomalyDetector '{AnomalyDetector}' is unknown; use one of {string.Join(", ", Auspex.Anomalies.AnomalyDetectors.Names)}.");
         }
-        if (!Auspex.Forecasting.ModelCatalog.Descriptions.ContainsKey(ForecastModel ?? "") || string.Equals(ForecastModel, "global", StringComparison.OrdinalIgnoreCase))
+        if (!Auspex.Forecasting.ModelCatalog.Descriptions.ContainsKey(ForecastModel ?? "") || Auspex.Forecasting.ModelCatalog.IsGlobal(ForecastModel!))
         {
-            throw new ArgumentException($"EngineOptions.ForecastModel '{ForecastModel}' is unknown or not a per-series model; use auto, snaive, theta, ets, arima, mstl, naive, naive2, otheta or ensemble.");
+            throw new ArgumentException($"EngineOptions.ForecastModel '{ForecastModel}' is unknown or a global model (global, gbt, auto+gbt and auto+gbt-w are trained across a whole batch: use them with `auspex forecast`); the loop takes a per-series model: auto, snaive, theta, ets, arima, mstl, naive, naive2, otheta or ensemble.");
         }
         if (RetrainInterval <= TimeSpan.Zero || !(RetrainDegradation > 1) || MaxSelectionsPerTick < 0)
         {

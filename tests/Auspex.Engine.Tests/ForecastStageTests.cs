@@ -118,6 +118,18 @@ public sealed class ForecastStageTests
     public void Options_UnknownForecastModel_IsRejectedByName() =>
         Assert.Contains("'lstm9'", Assert.Throws<ArgumentException>(() => new EngineOptions { ForecastModel = "lstm9" }.Validate()).Message, StringComparison.Ordinal);
 
+    [Theory]
+    [InlineData("global")]
+    [InlineData("gbt")]
+    [InlineData("auto+gbt")]
+    [InlineData("auto+gbt-w")]
+    public void Options_GlobalForecastModel_IsRejectedWithTheReason(string model)
+    {
+        var message = Assert.Throws<ArgumentException>(() => new EngineOptions { ForecastModel = model }.Validate()).Message;
+        Assert.Contains($"'{model}'", message, StringComparison.Ordinal);
+        Assert.Contains("global model", message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ForecastOne_TooFewSamples_ReturnsNull() =>
         Assert.Null(new ForecastStage(new EngineOptions()).ForecastOne(Cpu("h1"), [new(T0, 1), new(T0 + Step, 2)], T0));
