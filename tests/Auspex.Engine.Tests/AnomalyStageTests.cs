@@ -49,10 +49,12 @@ public sealed class AnomalyStageTests : IDisposable
         Assert.Equal(288 * 2, (await Scores(store.Series)).Length);
     }
 
-    [Fact]
-    public async Task SavedState_IsRestored_SoARestartDoesNotRescoreOrForget()
+    /// <summary>
+    /// Scores two days of h11 with an <c>ensemble</c> stage, saves its detectors, then restarts with a stage of
+    /// <paramref name="restartedKind"/> and scores one more normal sample. Returns how many scores existed before the restart.
+    /// </summary>
+    private async Task<(int Before, AnomalyStage Restarted, DateTimeOffset At)> ScoreSaveAndRestart(EmbeddedStore store, string restartedKind)
     {
-        using var store = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = _dir.File("db") });
         var w = Daily(2);
         // The series must exist in the store for its detector to be matched on restore.
         await using (var app = store.Series.BeginAppend(TenantId.Default))
@@ -64,9 +66,17 @@ public sealed class AnomalyStageTests : IDisposable
         await first.ScoreAsync([new(Cpu("h11"), w)], SmallTopology(1, 1), w[^1].At, default);
         await first.SaveAsync(w[^1].At, default);
         var before = (await Scores(store.Series)).Length;
-        var restarted = new AnomalyStage(store, TenantId.Default, "ensemble", TimeSpan.FromDays(10));
+        var restarted = new AnomalyStage(store, TenantId.Default, restartedKind, TimeSpan.FromDays(10));
         var more = w.Append(new Sample(w[^1].At + Step, 1.2)).ToList();
         await restarted.ScoreAsync([new(Cpu("h11"), more)], SmallTopology(1, 1), more[^1].At, default);
+        return (before, restarted, more[^1].At);
+    }
+
+    [Fact]
+    public async Task SavedState_IsRestored_SoARestartDoesNotRescoreOrForget()
+    {
+        using var store = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = _dir.File("db") });
+        var (before, _, _) = await ScoreSaveAndRestart(store, "ensemble");
         var after = await Scores(store.Series);
         Assert.Equal(before + 1, after.Length); // only the new sample was scored
         Assert.True(after[^1] < 0.5, $"a normal point after restart scored {after[^1]}: the detector forgot what it learned");
@@ -76,20 +86,8 @@ public sealed class AnomalyStageTests : IDisposable
     public async Task SavedState_OfAnotherDetectorKind_IsReplacedByTheConfiguredOne_WithoutRescoring()
     {
         using var store = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = _dir.File("db") });
-        var w = Daily(2);
-        await using (var app = store.Series.BeginAppend(TenantId.Default))
-        {
-            app.Add(new SeriesData(Cpu("h11"), w));
-            await app.CommitAsync();
-        }
-        var first = new AnomalyStage(store, TenantId.Default, "ensemble", TimeSpan.FromDays(10));
-        await first.ScoreAsync([new(Cpu("h11"), w)], SmallTopology(1, 1), w[^1].At, default);
-        await first.SaveAsync(w[^1].At, default);
-        var before = (await Scores(store.Series)).Length;
-        var restarted = new AnomalyStage(store, TenantId.Default, "ensemble-weekly", TimeSpan.FromDays(10));
-        var more = w.Append(new Sample(w[^1].At + Step, 1.2)).ToList();
-        await restarted.ScoreAsync([new(Cpu("h11"), more)], SmallTopology(1, 1), more[^1].At, default);
-        await restarted.SaveAsync(more[^1].At, default);
+        var (before, restarted, at) = await ScoreSaveAndRestart(store, "ensemble-weekly");
+        await restarted.SaveAsync(at, default);
         Assert.Equal(before + 1, (await Scores(store.Series)).Length); // only the new sample was scored
         var states = await store.State.ListAsync(TenantId.Default, "anomaly-detector", default);
         var saved = System.Text.Json.JsonDocument.Parse(Assert.Single(states).Json).RootElement;
