@@ -16,7 +16,9 @@ using Auspex.Ingestion.RemoteWrite;
 // receiving the same remote_write payloads over HTTP on loopback.
 //        dotnet run -c Release --project bench/Auspex.Bench.Ingestion -- --store [--series 1000] [--days 7] [--interval-seconds 60]
 // End to end: `auspex serve` vs Prometheus receiving the same remote_write stream (rate, peak RSS, bytes/sample on disk)
-// and the 1,000-series × 7-day range query (StoreBench.cs).
+// and the 1,000-series × 7-day range query (StoreBench.cs). Also: --ingest-only (only `auspex serve` receiving the stream),
+// --serve-jit tiered (the server child with .NET's default tiered JIT instead of the shipped TieredCompilation=false),
+// --stages [--stage-runs 3] (in-process CPU and allocation per sample of each server stage, StageBench.cs).
 if (args.Length >= 3 && args[0] == "--serve-auspex")
 {
     return await StoreBench.ServeAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture));

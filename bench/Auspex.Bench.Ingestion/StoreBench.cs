@@ -27,6 +27,8 @@ internal static class StoreBench
 {
     private const string Token = "bench-operator-token";
 
+    private static bool ServeJitTiered { get; set; }
+
     public static async Task<int> RunAsync(string[] args)
     {
         var inv = CultureInfo.InvariantCulture;
@@ -42,6 +44,7 @@ internal static class StoreBench
         var senders = int.Parse(Arg("--senders", "4"), inv);
         var runs = int.Parse(Arg("--query-runs", "5"), inv);
         var prometheus = Arg("--prometheus", "/usr/bin/prometheus");
+        ServeJitTiered = Arg("--serve-jit", "notiered") == "tiered";
 
         var end = DateTimeOffset.FromUnixTimeSeconds(TimeProvider.System.GetUtcNow().ToUnixTimeSeconds() / 3600 * 3600);
         var start = end - TimeSpan.FromDays(days);
@@ -53,9 +56,20 @@ internal static class StoreBench
             $"(like Prometheus' shards: each owns a quarter of the series, all send the same time window together; {bodies.Sum(r => r.Sum(b => (long)b.Length)) / (double)samples:F2} B/sample snappy on the wire), built in {sw.Elapsed.TotalSeconds:F1}s; " +
             $"{Environment.ProcessorCount} cores, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
 
+        if (args.Contains("--stages"))
+        {
+            await StageBench.RunAsync(bodies, samples, int.Parse(Arg("--stage-runs", "3"), inv));
+            return 0;
+        }
         var dir = Directory.CreateTempSubdirectory("auspex-store-bench-").FullName;
         try
         {
+            if (args.Contains("--ingest-only"))
+            {
+                // Only `auspex serve` receiving the stream (for profiling the server path, e.g. under dotnet-trace).
+                using var only = await RunAuspex(Path.Combine(dir, "auspex"), bodies, samples);
+                return 0;
+            }
             await StoreAlone(Path.Combine(dir, "alone.duckdb"), keys, start, interval);
             Receiver? prom = null;
             if (prometheus != "none" && File.Exists(prometheus))
@@ -101,7 +115,7 @@ internal static class StoreBench
                 prom.Dispose();
             }
             auspex.Dispose();
-            Console.WriteLine(string.Create(inv, $"ratios auspex/prometheus: ingest rate per CPU-second {Ratio(auspex.PerCpuSecond, prom?.PerCpuSecond)}, per wall second {Ratio(auspex.PerWallSecond, prom?.PerWallSecond)}, " +
+            Console.WriteLine(string.Create(inv, $"ratios auspex/prometheus: ingest rate per CPU-second {Ratio(auspex.PerCpuSecond, prom?.PerCpuSecond)} (second half, steady state: {Ratio(auspex.SteadyPerCpuSecond, prom?.SteadyPerCpuSecond)}), per wall second {Ratio(auspex.PerWallSecond, prom?.PerWallSecond)}, " +
                 $"bytes/sample {Ratio(auspex.BytesPerSample, prom?.BytesPerSample)}, peak RSS {Ratio(auspex.PeakRssKiB, prom?.PeakRssKiB)}"));
         }
         finally
@@ -201,6 +215,7 @@ internal static class StoreBench
         public string DataDir { get; } = dataDir;
         public double PerWallSecond { get; set; }
         public double PerCpuSecond { get; set; }
+        public double SteadyPerCpuSecond { get; set; }
         public double BytesPerSample { get; set; }
         public double PeakRssKiB { get; set; }
         public Func<string>? Blocks { get; set; }
@@ -260,7 +275,10 @@ internal static class StoreBench
         var config = Path.Combine(dir, "auspex.yaml");
         await File.WriteAllTextAsync(config, $"data_dir: data\ntopology: topology.yaml\nloop: {{interval: 1d}}\nauth:\n  keys:\n    - {{name: bench, role: operator, tenant: default, token_sha256: {hash}}}\n");
         var port = FreePort();
-        var process = Start(Environment.ProcessPath!, ["--serve-auspex", config, port.ToString(CultureInfo.InvariantCulture)], stdin: true);
+        // The child runs with the JIT setting `auspex serve` ships with (Auspex.Cli.csproj: TieredCompilation=false);
+        // --serve-jit tiered runs it with .NET's default tiered JIT instead.
+        var env = ServeJitTiered ? null : new Dictionary<string, string> { ["DOTNET_TieredCompilation"] = "0" };
+        var process = Start(Environment.ProcessPath!, ["--serve-auspex", config, port.ToString(CultureInfo.InvariantCulture)], stdin: true, env: env);
         var r = new Receiver("auspex serve", process, new Uri($"http://127.0.0.1:{port}/"), Path.Combine(dir, "data"));
         await WaitReady(new Uri(r.BaseUrl, "livez"), process);
         await Ingest(r, bodies, samples, Token);
@@ -316,14 +334,28 @@ internal static class StoreBench
                 break;
             }
         }
-        foreach (var round in bodies)
+        // The second half of the stream alone as well: the receiver's steady state, after .NET's tiered JIT has
+        // compiled the hot path (Prometheus, a Go binary, has no warm-up).
+        var half = bodies.Count / 2;
+        double cpuHalf = 0, wallHalf = 0;
+        for (var i = 0; i < bodies.Count; i++)
         {
-            await Task.WhenAll(round.Select(Send));
+            if (i == half)
+            {
+                cpuHalf = CpuSeconds(r.Process.Id);
+                wallHalf = sw.Elapsed.TotalSeconds;
+            }
+            await Task.WhenAll(bodies[i].Select(Send));
         }
         var seconds = sw.Elapsed.TotalSeconds;
-        var cpu = CpuSeconds(r.Process.Id) - cpu0;
+        var cpuEnd = CpuSeconds(r.Process.Id);
+        var cpu = cpuEnd - cpu0;
         r.PerWallSecond = samples / seconds;
         r.PerCpuSecond = samples / cpu;
+        var secondHalf = samples * (bodies.Count - half) / (double)bodies.Count;
+        r.SteadyPerCpuSecond = secondHalf / (cpuEnd - cpuHalf);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{r.Name}: second half of the stream alone (steady state): {r.SteadyPerCpuSecond / 1e3:F1} k samples per CPU-second, {secondHalf / (seconds - wallHalf) / 1e3:F1} k/s wall"));
         r.PeakRssKiB = PeakRssKiB(r.Process.Id);
         if (retries > 0)
         {
@@ -390,9 +422,13 @@ internal static class StoreBench
         return 0;
     }
 
-    private static Process Start(string binary, string[] args, bool stdin = false)
+    private static Process Start(string binary, string[] args, bool stdin = false, Dictionary<string, string>? env = null)
     {
         var psi = new ProcessStartInfo(binary) { RedirectStandardError = true, RedirectStandardOutput = true, RedirectStandardInput = stdin };
+        foreach (var (k, v) in env ?? [])
+        {
+            psi.Environment[k] = v;
+        }
         foreach (var a in args)
         {
             psi.ArgumentList.Add(a);

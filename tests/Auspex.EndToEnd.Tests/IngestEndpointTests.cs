@@ -71,6 +71,33 @@ public sealed class IngestEndpointTests(DemoServerFixture demo)
     }
 
     [Fact]
+    public async Task RemoteWrite_SeriesAlreadyKnown_TruncatedOrCorruptedBody_400NamingWhatWasWrong()
+    {
+        // The endpoint remembers series keys by their label bytes: a second request with the same labels skips label
+        // decoding, and must still refuse a truncated or corrupted remainder with a 400 that says what was wrong.
+        var key = new SeriesKey("e2e_cached_total", Labels.Of("job", "e2e"));
+        var good = RemoteWriteEncoder.EncodeUncompressed([new SeriesData(key, [new Sample(T, 1)])]);
+        var ok = await demo.Http.SendAsync(Post("/api/v1/write", Snappier.Snappy.CompressToArray(good), DemoServerFixture.OperatorToken));
+        Assert.Equal(HttpStatusCode.NoContent, ok.StatusCode);
+
+        var truncated = await demo.Http.SendAsync(Post("/api/v1/write", Snappier.Snappy.CompressToArray(good.AsSpan(0, good.Length - 3).ToArray()), DemoServerFixture.OperatorToken));
+        Assert.Equal(HttpStatusCode.BadRequest, truncated.StatusCode);
+        Assert.Contains("truncated", await truncated.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // The value 1.0 ends in F0 3F; the timestamp's tag (field 2, varint: 0x10) follows. Make it fixed64 (0x11).
+        var corrupted = (byte[])good.Clone();
+        var at = corrupted.AsSpan().IndexOf([(byte)0xF0, (byte)0x3F, (byte)0x10]);
+        Assert.True(at > 0);
+        corrupted[at + 2] = 0x11;
+        var wrong = await demo.Http.SendAsync(Post("/api/v1/write", Snappier.Snappy.CompressToArray(corrupted), DemoServerFixture.OperatorToken));
+        Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+        var message = await wrong.Content.ReadAsStringAsync();
+        Assert.Contains("Sample.timestamp", message, StringComparison.Ordinal);
+        Assert.Contains("byte ", message, StringComparison.Ordinal);
+        Assert.Equal(1, await PointsOf("e2e_cached_total"));
+    }
+
+    [Fact]
     public async Task InfluxV1AndV2_Valid_204_Invalid_400NamingTheLine()
     {
         var ok = await demo.Http.SendAsync(Post("/write?db=x&precision=s", Encoding.UTF8.GetBytes("e2e_influx,host=a usage=0.5 1376000000\ne2e_influx,host=a usage=0.7 1376000060\n"), DemoServerFixture.OperatorToken, "text/plain"));

@@ -41,6 +41,34 @@ public sealed class DuckDbStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Commit_InterleavedSamplesOfSeveralSeries_EachSampleGoesToItsSeries()
+    {
+        // The appender groups consecutive samples of one series into runs; equal keys that are different instances
+        // (a new Labels object) must still land in the same series, before and after a reopen.
+        using (var store = Open())
+        {
+            await using var app = store.Series.BeginAppend(_a);
+            for (var i = 0; i < 6; i++)
+            {
+                var host = i % 3 == 0 ? "h1" : i % 3 == 1 ? "h2" : "h1";
+                app.Add(new SeriesKey("cpu", Labels.Of("host", host)), T0 + Step * i, i);
+            }
+            app.Add(new SeriesKey("cpu", Labels.Of("host", "h2")), T0 + Step * 10, 10);
+            var r = await app.CommitAsync();
+            Assert.True(r.Ok);
+            Assert.Equal(7, r.Samples);
+            Assert.Equal(2, r.NewSeries);
+        }
+        using (var store = Open())
+        {
+            var read = await store.Series.ReadAsync(_a, [], new TimeRange(T0, T0 + TimeSpan.FromHours(1)), Resolution.Raw);
+            Assert.Equal(2, read.Count);
+            Assert.Equal([0.0, 2, 3, 5], read.Single(s => s.Key.Labels["host"] == "h1").Samples.Select(s => s.Value));
+            Assert.Equal([1.0, 4, 10], read.Single(s => s.Key.Labels["host"] == "h2").Samples.Select(s => s.Value));
+        }
+    }
+
+    [Fact]
     public async Task Commit_WithNaN_RefusesWholeBatchAndNamesSeries()
     {
         using var store = Open();

@@ -36,16 +36,28 @@ internal static class IngestEndpoints
             {
                 return Results.Text($"unsupported Content-Encoding '{encoding}': remote_write bodies are snappy block-compressed\n", statusCode: 415);
             }
-            var body = await ReadBodyAsync(ctx, ct);
+            var (body, length) = await ReadPooledBodyAsync(ctx, ct);
             if (body is null)
             {
                 return Results.Text("request body too large\n", statusCode: 413);
             }
-            if (message == RemoteWriteMessage.V2)
+            ParseResult parsed;
+            try
             {
-                return await StoreV2(rt, tenant, RemoteWriteV2Decoder.Decode(body), ctx, ct);
+                if (message == RemoteWriteMessage.V2)
+                {
+                    var v2 = RemoteWriteV2Decoder.Decode(body.AsSpan(0, length));
+                    ReturnPooled(ref body);
+                    return await StoreV2(rt, tenant, v2, ctx, ct);
+                }
+                // Series keys are remembered by their label bytes across requests (Prometheus resends every series
+                // each interval), so a repeated series skips label decoding, validation and key building.
+                parsed = RemoteWriteDecoder.Decode(body.AsSpan(0, length), cache: RemoteWriteKeys);
             }
-            var parsed = RemoteWriteDecoder.Decode(body);
+            finally
+            {
+                ReturnPooled(ref body);
+            }
             return await Store(rt, tenant, parsed, ctx, plainText: true, ct);
         }).WithTags("Ingestion").WithName("RemoteWrite")
           .WithSummary("Prometheus remote_write receiver: 1.0 (prometheus.WriteRequest) and 2.0 (io.prometheus.write.v2.Request), protobuf + snappy. 204 on success.")
@@ -166,6 +178,61 @@ internal static class IngestEndpoints
 
     private static IResult InfluxError(int status, string code, string message) =>
         Results.Json(new { code, message }, statusCode: status);
+
+    /// <summary>
+    /// remote_write 1.0 series keys by their protobuf label bytes, shared by every request and tenant (a key depends
+    /// only on those bytes; it enters after passing the decoder's default limits, which every request uses).
+    /// </summary>
+    private static readonly SeriesKeyCache RemoteWriteKeys = new();
+
+    /// <summary>
+    /// Reads the body into a pooled buffer (return it with <see cref="ReturnPooled"/>); null when over Kestrel's body
+    /// size limit. Avoids growing a MemoryStream and copying the body out of it on every remote_write request.
+    /// </summary>
+    private static async Task<(byte[]? Buffer, int Length)> ReadPooledBodyAsync(HttpContext ctx, CancellationToken ct)
+    {
+        var expected = ctx.Request.ContentLength is { } cl and > 0 and < 64 << 20 ? (int)cl : 0;
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(expected + 1, 4096));
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var bigger = System.Buffers.ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+                var n = await ctx.Request.Body.ReadAsync(buffer.AsMemory(length), ct);
+                if (n == 0)
+                {
+                    return (buffer, length);
+                }
+                length += n;
+            }
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (e.StatusCode == 413)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            return (null, 0);
+        }
+        catch
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
+    private static void ReturnPooled(ref byte[]? buffer)
+    {
+        if (buffer is not null)
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            buffer = null;
+        }
+    }
 
     private static async Task<byte[]?> ReadBodyAsync(HttpContext ctx, CancellationToken ct)
     {

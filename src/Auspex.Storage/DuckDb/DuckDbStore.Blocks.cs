@@ -158,12 +158,22 @@ internal sealed partial class DuckDbStore
         return ([.. t], [.. v]);
     }
 
-    private static byte[] ReadBlob(DuckDBDataReader r, int ordinal)
+    // One reusable buffer per thread for BLOB bytes: a block is decoded right after it is read, so the bytes need not
+    // outlive the call (a 7-day read fetches ~7,000 blocks; a new array each was garbage at once).
+    [ThreadStatic]
+    private static byte[]? t_blob;
+
+    private static ReadOnlySpan<byte> ReadBlob(DuckDBDataReader r, int ordinal)
     {
         using var s = r.GetStream(ordinal);
-        var buf = new byte[s.Length];
-        s.ReadExactly(buf);
-        return buf;
+        var n = checked((int)s.Length);
+        var buf = t_blob;
+        if (buf is null || buf.Length < n)
+        {
+            t_blob = buf = new byte[Math.Max(n, 16 << 10)];
+        }
+        s.ReadExactly(buf, 0, n);
+        return buf.AsSpan(0, n);
     }
 
     private static RawBlock DecodeRawBlob(DuckDBDataReader r, int ordinal, long id, long start)

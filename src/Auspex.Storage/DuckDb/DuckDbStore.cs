@@ -240,22 +240,27 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
         }
     }
 
-    private async Task<AppendResult> CommitAsync(TenantId tenant, List<(SeriesKey Key, long Ts, double Value)> rows, List<string> errors, CancellationToken ct)
+    /// <summary>
+    /// Commits queued samples. They arrive as runs — consecutive samples of one series — so each series' id is looked
+    /// up once per run, not once per sample.
+    /// </summary>
+    private async Task<AppendResult> CommitAsync(TenantId tenant, List<(SeriesKey Key, int Count)> runs, List<(long Ts, double Value)> points, List<string> errors, CancellationToken ct)
     {
         if (errors.Count > 0)
         {
             return new AppendResult(0, 0, errors);
         }
-        if (rows.Count > _options.MaxSamplesPerCommit)
+        if (points.Count > _options.MaxSamplesPerCommit)
         {
-            return new AppendResult(0, 0, [$"commit holds {rows.Count} samples, more than the limit of {_options.MaxSamplesPerCommit}; split it"]);
+            return new AppendResult(0, 0, [$"commit holds {points.Count} samples, more than the limit of {_options.MaxSamplesPerCommit}; split it"]);
         }
         await _lock.WaitAsync(ct).ConfigureAwait(false);
         var added = new List<(long Id, string Tenant, SeriesKey Key)>();
         try
         {
-            var resolved = new List<(long Id, long Ts, double Value)>(rows.Count);
-            foreach (var (key, ts, value) in rows)
+            var resolved = new List<(long Id, long Ts, double Value)>(points.Count);
+            var at = 0;
+            foreach (var (key, count) in runs)
             {
                 if (!_seriesIds.TryGetValue((tenant.Value, key), out var id))
                 {
@@ -264,7 +269,11 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
                     _seriesById[id] = (tenant.Value, key);
                     added.Add((id, tenant.Value, key));
                 }
-                resolved.Add((id, ts, value));
+                for (var end = at + count; at < end; at++)
+                {
+                    var (ts, value) = points[at];
+                    resolved.Add((id, ts, value));
+                }
             }
             try
             {
@@ -291,7 +300,7 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
                 }
                 throw;
             }
-            return new AppendResult(rows.Count, added.Count, []);
+            return new AppendResult(points.Count, added.Count, []);
         }
         finally
         {
@@ -319,10 +328,27 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
             }
             using (var sampleAppender = _db.CreateAppender("samples"))
             {
+                long runId = -1, runLo = long.MaxValue;
                 foreach (var (id, ts, value) in rows)
                 {
                     sampleAppender.CreateRow().AppendValue(id).AppendValue(ts).AppendValue(value).EndRow();
-                    dirty[id] = dirty.TryGetValue(id, out var lo) ? Math.Min(lo, ts) : ts;
+                    if (id != runId)
+                    {
+                        if (runId >= 0)
+                        {
+                            dirty[runId] = dirty.TryGetValue(runId, out var lo) ? Math.Min(lo, runLo) : runLo;
+                        }
+                        runId = id;
+                        runLo = ts;
+                    }
+                    else
+                    {
+                        runLo = Math.Min(runLo, ts);
+                    }
+                }
+                if (runId >= 0)
+                {
+                    dirty[runId] = dirty.TryGetValue(runId, out var lo) ? Math.Min(lo, runLo) : runLo;
                 }
             }
             // Each rollup recomputes, per series, the buckets from the earliest time this commit touched.
@@ -543,7 +569,9 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
     private sealed class Appender(DuckDbStore store, TenantId tenant) : ISeriesAppender
     {
         private const int MaxErrors = 20;
-        private readonly List<(SeriesKey, long, double)> _rows = [];
+        // Samples in the order added, and runs of consecutive samples of one series over them.
+        private readonly List<(SeriesKey Key, int Count)> _runs = [];
+        private readonly List<(long Ts, double Value)> _points = [];
         private readonly List<string> _errors = [];
         private bool _done;
 
@@ -558,7 +586,16 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
                 }
                 return;
             }
-            _rows.Add((key, at.ToUnixTimeMilliseconds(), value));
+            _points.Add((at.ToUnixTimeMilliseconds(), value));
+            var last = _runs.Count - 1;
+            if (last >= 0 && SameKey(_runs[last].Key, key))
+            {
+                _runs[last] = (key, _runs[last].Count + 1);
+            }
+            else
+            {
+                _runs.Add((key, 1));
+            }
         }
 
         public void Add(SeriesData series)
@@ -570,17 +607,22 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
             }
         }
 
+        /// <summary>Equal keys; a decoder's cached key is the same instance, which is checked first.</summary>
+        private static bool SameKey(SeriesKey a, SeriesKey b) =>
+            (ReferenceEquals(a.Labels, b.Labels) && ReferenceEquals(a.Metric, b.Metric)) || a == b;
+
         public async Task<AppendResult> CommitAsync(CancellationToken cancellationToken = default)
         {
             ObjectDisposedException.ThrowIf(_done, this);
             _done = true;
-            return await store.CommitAsync(tenant, _rows, _errors, cancellationToken).ConfigureAwait(false);
+            return await store.CommitAsync(tenant, _runs, _points, _errors, cancellationToken).ConfigureAwait(false);
         }
 
         public void Rollback()
         {
             _done = true;
-            _rows.Clear();
+            _runs.Clear();
+            _points.Clear();
         }
 
         public ValueTask DisposeAsync()

@@ -56,6 +56,30 @@ public class SeriesKeyCacheTests
     }
 
     [Fact]
+    public void Decode_CachedSeries_TruncatedOrCorruptedSamples_FailNamingWhatAndWhere()
+    {
+        var cache = new SeriesKeyCache();
+        var good = new Pb().Series(s => s.Label("__name__", "m").Label("job", "j").Sample(1, 1000).Sample(2, 2000)).ToArray();
+        Assert.True(RemoteWriteDecoder.Decode(Snappy.CompressToArray(good), cache: cache).IsSuccess);
+        Assert.Equal(1, cache.Count);
+
+        // Every cut of the same request now goes through the cached-labels path once the labels are whole.
+        for (var cut = 1; cut < good.Length; cut++)
+        {
+            var r = RemoteWriteDecoder.Decode(Snappy.CompressToArray(good.AsSpan(0, cut).ToArray()), cache: cache);
+            Assert.False(r.IsSuccess, $"a request cut at {cut} of {good.Length} bytes must fail");
+            Assert.NotNull(r.Errors[0].Offset);
+            Assert.Contains("truncated", r.ErrorMessage, StringComparison.Ordinal);
+        }
+
+        // A sample whose timestamp has the wrong wire type, behind cached labels.
+        var bad = new Pb().Series(s => s.Label("__name__", "m").Label("job", "j").Raw(0x12, 0x02, 0x11, 0x00)).ToArray();
+        var wrong = RemoteWriteDecoder.Decode(Snappy.CompressToArray(bad), cache: cache);
+        Assert.False(wrong.IsSuccess);
+        Assert.Contains("Sample.timestamp", wrong.ErrorMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Decode_LabelsInterleavedWithSamples_AreDecodedWithoutCaching()
     {
         var cache = new SeriesKeyCache();
