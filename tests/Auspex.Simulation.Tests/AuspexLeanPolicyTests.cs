@@ -72,8 +72,8 @@ public sealed class AuspexLeanPolicyTests
     [Fact]
     public void Catalog_ParsesLeanParameters_AndNamesTheBadOne()
     {
-        var p = PolicyCatalog.Create("auspex-lean:q=0.99:sin=1:tiers=0", 1000);
-        Assert.Equal("auspex-lean:q=0.99:sin=1:tiers=0", p!.Name);
+        var p = PolicyCatalog.Create("auspex-lean:q=0.99:sin=1:tiers=0:sqrt=1", 1000);
+        Assert.Equal("auspex-lean:q=0.99:sin=1:tiers=0:sqrt=1", p!.Name);
         Assert.IsType<AuspexPolicy>(p);
         var e = Assert.Throws<ArgumentException>(() => PolicyCatalog.Create("auspex-lean:zz=1", 1000));
         Assert.Contains("zz", e.Message, StringComparison.Ordinal);

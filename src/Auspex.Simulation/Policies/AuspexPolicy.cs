@@ -61,6 +61,13 @@ public sealed record AuspexPolicyOptions
     /// </summary>
     public double ConformalQuantile { get; init; } = 0.95;
 
+    /// <summary>
+    /// <see cref="AuspexSizing.Conformal"/> only: score the misses relative to the square root of the planned rate
+    /// ((seen − planned) ÷ √planned, the count-noise scale) instead of as ratios, and size capacity as mean + buffer ×
+    /// √mean. Default false (ratios).
+    /// </summary>
+    public bool SqrtScore { get; init; }
+
     /// <summary><see cref="AuspexSizing.Conformal"/> only: the recent span whose ratios calibrate the buffer. Default 1 day.</summary>
     public TimeSpan CalibrationWindow { get; init; } = TimeSpan.FromDays(1);
 
@@ -145,6 +152,7 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
     private readonly List<PlannedWindow> _pending = [];
     private readonly Queue<(DateTimeOffset At, double Ratio)> _ratios = new();
     private double _buffer = DefaultBuffer;
+    private bool _calibrated;
     private DateTimeOffset _bufferAt = DateTimeOffset.MinValue;
     private double _guardRate;
     private DateTimeOffset _guardUntil = DateTimeOffset.MinValue;
@@ -255,7 +263,8 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
             if (_o.Sizing == AuspexSizing.Conformal)
             {
                 // One sized value for every level: the forecast mean × the calibrated burst buffer, never under the floor.
-                var rate = Math.Max(floor, (_path is null ? context.ObservedRate : _path.QuantileAt(t, 0.5)) * _buffer);
+                var mu = _path is null ? context.ObservedRate : _path.QuantileAt(t, 0.5);
+                var rate = Math.Max(floor, _o.SqrtScore && _calibrated ? mu + _buffer * Math.Sqrt(mu) : mu * _buffer);
                 Array.Fill(q, Replicas(rate, world));
                 points.Add(new ForecastPoint(t, q[0], q));
                 continue;
@@ -312,7 +321,7 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
             {
                 if (w.Planned > 0)
                 {
-                    _ratios.Enqueue((w.To, w.Seen / w.Planned));
+                    _ratios.Enqueue((w.To, _o.SqrtScore ? (w.Seen - w.Planned) / Math.Sqrt(w.Planned) : w.Seen / w.Planned));
                 }
                 _pending.RemoveAt(i);
             }
@@ -329,12 +338,14 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
         if (_ratios.Count < 60)
         {
             _buffer = DefaultBuffer;
+            _calibrated = false;
             return;
         }
+        _calibrated = true;
         var sorted = _ratios.Select(r => r.Ratio).Order().ToList();
         // Split-conformal quantile: the ⌈(n + 1)·q⌉-th smallest ratio.
         var k = Math.Min(sorted.Count, (int)Math.Ceiling((sorted.Count + 1) * _o.ConformalQuantile)) - 1;
-        _buffer = Math.Clamp(sorted[Math.Max(0, k)], 1, 10);
+        _buffer = _o.SqrtScore ? Math.Clamp(sorted[Math.Max(0, k)], 0, 1000) : Math.Clamp(sorted[Math.Max(0, k)], 1, 10);
     }
 
     /// <summary>

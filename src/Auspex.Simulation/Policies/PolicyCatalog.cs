@@ -11,6 +11,7 @@ public static class PolicyCatalog
         ["aws"] = "AWS predictive scaling: hourly forecast 48 h ahead every 6 h, scale-out only, 300 s buffer, with target tracking for scale-in",
         ["auspex"] = "Auspex: forecast quantiles over the lead time, sized for the SLO by the queueing model, base on on-demand and burst on spot",
         ["auspex-1tier"] = "Auspex on one tier only (the first), to compare with the reactive policies on equal prices",
+        ["auspex-guard"] = "the auspex policy (peak quantiles, growth floor) plus the reactive guard of auspex-lean; parameters in the name as for auspex-lean",
         ["auspex-lean"] = "Auspex with right-sized margins: forecast mean × a conformal burst buffer (0.95 quantile of its own recent misses), a reactive guard on observed overload, 2-min scale-in; parameters as auspex-lean:q=0.97:sin=1:thr=0.05:gh=1.25:gu=0.95:hold=10:tiers=1:avail=0.99:growth=0:safety=1",
     };
 
@@ -28,7 +29,7 @@ public static class PolicyCatalog
             "aws" => new AwsPredictivePolicy(new AwsPredictiveOptions { Model = model }),
             "auspex" => new AuspexPolicy(new AuspexPolicyOptions { Model = model }),
             "auspex-1tier" => new AuspexPolicy(new AuspexPolicyOptions { Model = model, UseTiers = false }, "auspex-1tier"),
-            _ when name.StartsWith("auspex-lean", StringComparison.OrdinalIgnoreCase) => Lean(name, model),
+            _ when name.StartsWith("auspex-lean", StringComparison.OrdinalIgnoreCase) || name.StartsWith("auspex-guard", StringComparison.OrdinalIgnoreCase) => Lean(name, model),
             _ => null,
         };
     }
@@ -52,16 +53,18 @@ public static class PolicyCatalog
 
     /// <summary>
     /// Parses <c>auspex-lean[:key=value]...</c> (keys q, sin (minutes), thr, gh, gu, hold (minutes), tiers (0/1),
-    /// avail, growth, safety, cal (hours)). Throws <see cref="ArgumentException"/> naming the bad part.
+    /// avail, growth, safety, cal (hours), sqrt (0/1)). Throws <see cref="ArgumentException"/> naming the bad part.
     /// </summary>
     private static AuspexPolicy Lean(string name, string model)
     {
-        var o = LeanDefaults(model);
         var parts = name.Split(':');
-        if (!parts[0].Equals("auspex-lean", StringComparison.OrdinalIgnoreCase))
+        var o = parts[0].ToLowerInvariant() switch
         {
-            throw new ArgumentException($"unknown policy {name}");
-        }
+            "auspex-lean" => LeanDefaults(model),
+            // The original policy (peak quantiles, growth floor) with the reactive guard added.
+            "auspex-guard" => new AuspexPolicyOptions { Model = model, ReactiveGuard = true },
+            _ => throw new ArgumentException($"unknown policy {name}"),
+        };
         foreach (var part in parts.Skip(1))
         {
             var kv = part.Split('=');
@@ -83,7 +86,8 @@ public static class PolicyCatalog
                 "growth" => o with { GrowthQuantile = v },
                 "safety" => o with { SloSafety = v },
                 "cal" => o with { CalibrationWindow = TimeSpan.FromHours(v) },
-                _ => throw new ArgumentException($"policy {name}: unknown key '{kv[0]}' (q, sin, thr, gh, gu, hold, tiers, guard, avail, growth, safety, cal)"),
+                "sqrt" => o with { SqrtScore = v != 0 },
+                _ => throw new ArgumentException($"policy {name}: unknown key '{kv[0]}' (q, sin, thr, gh, gu, hold, tiers, guard, avail, growth, safety, cal, sqrt)"),
             };
         }
         if (o.Validate() is { Count: > 0 } errors)
