@@ -80,4 +80,18 @@ public sealed class AuspexLeanPolicyTests
         var bad = Assert.Throws<ArgumentException>(() => PolicyCatalog.Create("auspex-lean:q=1.5", 1000));
         Assert.Contains("quantile", bad.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ConformalBuffer_CalibratesToTheLoadsOwnSwingAroundTheForecastMean()
+    {
+        // 100 and 120 per minute alternating for two days: the 5-min means are 108–112, the highest minute in any
+        // planned window 120, so the buffer settles near 120 ÷ 112 ≈ 1.07 (not the 1.25 it starts from).
+        var trace = DemandTrace.Create("alternating", T0, TimeSpan.FromMinutes(1), Enumerable.Range(0, 2 * 1440).Select(i => i % 2 == 0 ? 100.0 : 120.0).ToList()).Trace!;
+        var policy = new AuspexPolicy(PolicyCatalog.LeanDefaults(), "lean");
+        var (r, errors) = Simulator.Run(trace, [policy], new WorldOptions { FailureRatePerHour = 0, Tiers = [WorldOptions.DefaultTiers[0]] });
+        Assert.Empty(errors);
+        Assert.True(policy.Forecasts > 0);
+        Assert.InRange(policy.Buffer, 1.03, 1.15);
+        Assert.Equal(0, r!.Policies.Single().SloViolationMinutes);
+    }
 }
