@@ -110,11 +110,11 @@ static void Table(string title, IReadOnlyList<Auspex.Simulation.Measures.PolicyR
     var inv = CultureInfo.InvariantCulture;
     Console.WriteLine();
     Console.WriteLine(title);
-    Console.WriteLine("| policy | SLO-violation min | cost | mean slack (time avg) | slack (capacity-weighted) | scaling actions | preemptions | failures | dropped | peak replicas | forecasts |");
-    Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|");
+    Console.WriteLine("| policy | SLO-violation min | cost | mean slack (time avg) | slack (capacity-weighted) | scaling actions | preemptions | violation min after a preemption | failures | dropped | peak replicas | forecasts |");
+    Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
     foreach (var p in rows)
     {
-        Console.WriteLine(string.Create(inv, $"| {p.Policy} | {p.SloViolationMinutes:0.#} | {p.Cost:0.00} | {p.MeanSlack:P1} | {p.CapacityWeightedSlack:P1} | {p.ScalingActions} | {p.Preemptions} | {p.Failures} | {p.DroppedFraction:P3} | {p.PeakReplicas} | {p.Forecasts} |"));
+        Console.WriteLine(string.Create(inv, $"| {p.Policy} | {p.SloViolationMinutes:0.#} | {p.Cost:0.00} | {p.MeanSlack:P1} | {p.CapacityWeightedSlack:P1} | {p.ScalingActions} | {p.Preemptions} | {p.PreemptionViolationMinutes:0.#} | {p.Failures} | {p.DroppedFraction:P3} | {p.PeakReplicas} | {p.Forecasts} |"));
     }
 }
 
