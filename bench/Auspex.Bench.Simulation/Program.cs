@@ -7,7 +7,9 @@ using Auspex.Simulation.World;
 
 // Policy comparison on real traces: every policy side by side on one simulated clock per trace.
 // Usage: dotnet run -c Release --project bench/Auspex.Bench.Simulation -- [--traces worldcup,nasa,azure] [--policies hpa,static,aws,auspex,auspex-1tier]
-//        [--days N] [--model mstl] [--data ../shared/data]
+//        [--days N] [--model mstl] [--data ../shared/data] [--tune-until F | --report-from F]
+//        --tune-until F: run only the first F of the span after the warm-up (the tuning part; the rest is never simulated).
+//        --report-from F: run the whole trace and report, beside the whole run, the part after the first F of the span after the warm-up.
 //        or: -- --decider-throughput [--components 1000] [--repetitions 7]
 var inv = CultureInfo.InvariantCulture;
 string Arg(string name, string fallback)
@@ -50,10 +52,26 @@ foreach (var name in traces)
     {
         trace = trace.Slice(0, (int)(TimeSpan.FromDays(days) / trace.Step));
     }
+    var runWorld = world;
+    var afterWarmUp = trace.End - trace.Start - world.WarmUp;
+    var split = string.Empty;
+    if (args.Contains("--tune-until"))
+    {
+        var f = double.Parse(Arg("--tune-until", "0.4"), inv);
+        var until = world.WarmUp + RoundToHour(afterWarmUp * f);
+        trace = trace.Slice(0, (int)(until / trace.Step));
+        split = string.Create(inv, $"tuning part only: the first {f:P0} of the span after the warm-up, to {trace.End:yyyy-MM-dd HH:mm}");
+    }
+    else if (args.Contains("--report-from"))
+    {
+        var f = double.Parse(Arg("--report-from", "0.4"), inv);
+        runWorld = world with { ReportFrom = world.WarmUp + RoundToHour(afterWarmUp * f) };
+        split = string.Create(inv, $"reported part: from {trace.Start + runWorld.ReportFrom:yyyy-MM-dd HH:mm} (after the first {f:P0} of the span after the warm-up, the tuning part)");
+    }
     var scale = Simulator.ScaleFor(trace, world);
     var policies = policyNames.Select(p => PolicyCatalog.Create(p, trace.PeakRate * scale, model) ?? throw new ArgumentException($"unknown policy {p}")).ToList();
     var sw = Stopwatch.StartNew();
-    var (result, errors) = Simulator.Run(trace, policies, world);
+    var (result, errors) = Simulator.Run(trace, policies, runWorld);
     if (result is null)
     {
         Console.WriteLine($"{name}: {string.Join("; ", errors)}");
@@ -65,19 +83,42 @@ foreach (var name in traces)
     {
         Console.WriteLine("note: " + w);
     }
-    Console.WriteLine("| policy | SLO-violation min | cost | mean slack | scaling actions | preemptions | failures | dropped | peak replicas | forecasts |");
-    Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
-    foreach (var p in result.Policies)
+    if (split.Length > 0)
     {
-        if (args.Contains("--debug"))
+        Console.WriteLine(split);
+    }
+    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+    Console.WriteLine(string.Create(inv, $"process CPU time so far {cpu.TotalSeconds:0} s"));
+    Table($"whole run after the warm-up ({result.Start:yyyy-MM-dd HH:mm} → {result.End:yyyy-MM-dd HH:mm})", result.Policies);
+    if (result.Reported is { } rep)
+    {
+        Table($"reported part ({result.ReportedFrom:yyyy-MM-dd HH:mm} → {result.End:yyyy-MM-dd HH:mm})", rep);
+    }
+    if (args.Contains("--debug"))
+    {
+        foreach (var p in result.Policies)
         {
             var i = result.Policies.ToList().IndexOf(p);
             var under = result.Timeline.Where(x => x.Capacity[i] < x.Demand).GroupBy(x => x.At.ToString("MM-dd HH", inv)).Select(g => $"{g.Key}h:{g.Count()}");
             Console.WriteLine($"  {p.Policy} under capacity (ticks per hour): {string.Join(" ", under)}");
         }
-        Console.WriteLine(string.Create(inv, $"| {p.Policy} | {p.SloViolationMinutes:0.#} | {p.Cost:0.00} | {p.MeanSlack:P1} | {p.ScalingActions} | {p.Preemptions} | {p.Failures} | {p.DroppedFraction:P3} | {p.PeakReplicas} | {p.Forecasts} |"));
     }
 }
+
+static void Table(string title, IReadOnlyList<Auspex.Simulation.Measures.PolicyResult> rows)
+{
+    var inv = CultureInfo.InvariantCulture;
+    Console.WriteLine();
+    Console.WriteLine(title);
+    Console.WriteLine("| policy | SLO-violation min | cost | mean slack (time avg) | slack (capacity-weighted) | scaling actions | preemptions | violation min after a preemption | failures | dropped | peak replicas | forecasts |");
+    Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    foreach (var p in rows)
+    {
+        Console.WriteLine(string.Create(inv, $"| {p.Policy} | {p.SloViolationMinutes:0.#} | {p.Cost:0.00} | {p.MeanSlack:P1} | {p.CapacityWeightedSlack:P1} | {p.ScalingActions} | {p.Preemptions} | {p.PreemptionViolationMinutes:0.#} | {p.Failures} | {p.DroppedFraction:P3} | {p.PeakReplicas} | {p.Forecasts} |"));
+    }
+}
+
+static TimeSpan RoundToHour(TimeSpan t) => TimeSpan.FromHours(Math.Round(t.TotalHours));
 
 static TraceReadResult AzureFleet(string path)
 {

@@ -38,11 +38,16 @@ public static class Simulator
         {
             errors.Add($"trace {trace.Name} spans {(trace.End - trace.Start).TotalHours:0.#} h, not more than the {world.WarmUp.TotalHours:0.#} h warm-up; shorten the warm-up");
         }
+        if (world.ReportFrom is { } rf && rf >= trace.End - trace.Start)
+        {
+            errors.Add($"report-from ({rf.TotalHours:0.##} h) is not inside trace {trace.Name}, which spans {(trace.End - trace.Start).TotalHours:0.##} h");
+        }
         if (errors.Count > 0)
         {
             return (null, errors);
         }
         var measureFrom = trace.Start + world.WarmUp;
+        DateTimeOffset? reportFrom = world.ReportFrom is { } rfo ? trace.Start + rfo : null;
         var scale = ScaleFor(trace, world);
         var rates = new double[trace.Count];
         for (var i = 0; i < rates.Length; i++)
@@ -52,12 +57,14 @@ public static class Simulator
         var clock = new SimulatedClock(trace.Start);
         var pools = policies.Select(_ => new ReplicaPool(world, world.Seed)).ToArray();
         var acc = policies.Select(_ => new Accumulator()).ToArray();
+        var reported = policies.Select(_ => new Meter()).ToArray();
         var timeline = new List<TimelinePoint>();
         var tick = world.Tick;
         var dt = tick.TotalSeconds;
         var serviceS = world.ServiceTime.TotalSeconds;
         var sloS = world.LatencyP99Target.TotalSeconds;
         var servicePeak = QueueModel.ServiceQuantile(serviceS, 0.99);
+        var maxLead = world.Tiers.Max(x => x.ProvisioningLeadTime);
         var total = trace.End - trace.Start;
         var lastReported = -1;
         var peakDemand = 0.0;
@@ -81,6 +88,10 @@ public static class Simulator
                     pool.ResetMeasures();
                     a.LastPreemptions = 0;
                 }
+                if (reportFrom is { } rs && t >= rs && !reported[p].Started)
+                {
+                    reported[p].Snapshot(pool);
+                }
                 pool.Disrupt(trace.Start, t - tick, t);
                 if (pool.Preemptions > a.LastPreemptions)
                 {
@@ -89,18 +100,13 @@ public static class Simulator
                 }
                 var ctx = new PolicyContext(clock.GetUtcNow(), observed, history, trace.Start, trace.Step, pool.Ready(t), pool.Pending(t), pool.Desired, world, clock);
                 var measured = t >= measureFrom;
-                if (policies[p].Decide(ctx) is { } desired && pool.SetDesired(desired) && measured)
-                {
-                    a.Actions++;
-                }
+                var inReport = reported[p].Started;
+                var changed = policies[p].Decide(ctx) is { } desired && pool.SetDesired(desired);
                 pool.Reconcile(t, instant: t == trace.Start);
                 var servers = pool.Servers(t);
                 var capacity = servers / serviceS;
                 caps[p] = capacity;
-                if (measured)
-                {
-                    a.PeakReplicas = Math.Max(a.PeakReplicas, pool.Ready(t).Values.Sum());
-                }
+                var readyNow = pool.Ready(t).Values.Sum();
                 // Fluid backlog across ticks; requests that would wait past the timeout are dropped.
                 var arrivals = lambda * dt;
                 var backlogBefore = a.Backlog;
@@ -120,22 +126,16 @@ public static class Simulator
                     p99 = capacity <= 0 ? double.PositiveInfinity : (backlogBefore + a.Backlog) / 2 / capacity + servicePeak;
                 }
                 var violated = dropped > 0 || p99 > sloS;
+                var fromPreemption = violated && a.PreemptedAt is { } pa && t - pa <= maxLead;
                 if (!measured)
                 {
                     continue;
                 }
-                if (violated)
+                a.Main.Add(dt, changed, readyNow, violated, fromPreemption, arrivals, dropped, capacity, served);
+                if (inReport)
                 {
-                    a.ViolationSeconds += dt;
-                    if (a.PreemptedAt is { } pa && t - pa <= world.Tiers.Max(x => x.ProvisioningLeadTime))
-                    {
-                        a.PreemptionViolationSeconds += dt;
-                    }
+                    reported[p].Add(dt, changed, readyNow, violated, fromPreemption, arrivals, dropped, capacity, served);
                 }
-                a.Arrivals += arrivals;
-                a.Dropped += dropped;
-                a.Capacity += capacity * dt;
-                a.Served += served;
                 pool.Charge(tick);
             }
             if (t >= measureFrom)
@@ -149,16 +149,14 @@ public static class Simulator
                 progress?.Report(new SimulationProgress(t - trace.Start + tick, total));
             }
         }
-        var results = policies.Select((p, i) =>
+        int ForecastsOf(IScalingPolicy p) => p switch { AuspexPolicy x => x.Forecasts, AwsPredictivePolicy x => x.Forecasts, _ => 0 };
+        var results = policies.Select((p, i) => acc[i].Main.Result(p.Name, pools[i], ForecastsOf(p))).ToList();
+        var reportedResults = reportFrom is null ? null : policies.Select((p, i) => reported[i].Result(p.Name, pools[i], ForecastsOf(p))).ToList();
+        return (new SimulationResult(trace.Name, measureFrom, trace.End, tick, scale, world.ModelReplicaRate, peakDemand, results, timeline)
         {
-            var a = acc[i];
-            var pool = pools[i];
-            var forecasts = p switch { AuspexPolicy x => x.Forecasts, AwsPredictivePolicy x => x.Forecasts, _ => 0 };
-            return new PolicyResult(p.Name, a.ViolationSeconds / 60, pool.Cost, a.Capacity > 0 ? Math.Max(0, (a.Capacity - a.Served) / a.Capacity) : 0,
-                a.Actions, pool.Preemptions, pool.Failures, a.PreemptionViolationSeconds / 60, a.Arrivals > 0 ? a.Dropped / a.Arrivals : 0,
-                pool.ReplicaHours, a.PeakReplicas, forecasts);
-        }).ToList();
-        return (new SimulationResult(trace.Name, measureFrom, trace.End, tick, scale, world.ModelReplicaRate, peakDemand, results, timeline), []);
+            ReportedFrom = reportFrom,
+            Reported = reportedResults,
+        }, []);
     }
 
     /// <summary>The factor from the trace's units per second to requests per second of the latency model.</summary>
@@ -173,15 +171,73 @@ public static class Simulator
     private sealed class Accumulator
     {
         public double Backlog;
-        public double ViolationSeconds;
-        public double PreemptionViolationSeconds;
-        public double Arrivals;
-        public double Dropped;
-        public double Capacity;
-        public double Served;
-        public int Actions;
-        public int PeakReplicas;
         public int LastPreemptions;
         public DateTimeOffset? PreemptedAt;
+        public readonly Meter Main = new();
+    }
+
+    /// <summary>The measures of one policy over one measured span (the run after the warm-up, or the reported part).</summary>
+    private sealed class Meter
+    {
+        private double _violationSeconds;
+        private double _preemptionViolationSeconds;
+        private double _arrivals;
+        private double _dropped;
+        private double _capacity;
+        private double _served;
+        private double _slackSum;
+        private int _slackTicks;
+        private int _actions;
+        private int _peakReplicas;
+        private double _cost0;
+        private double _replicaHours0;
+        private int _preemptions0;
+        private int _failures0;
+
+        /// <summary>Takes the pool's counters at the start of the span (the result subtracts them).</summary>
+        public bool Started { get; private set; }
+
+        public void Snapshot(ReplicaPool pool)
+        {
+            Started = true;
+            _cost0 = pool.Cost;
+            _replicaHours0 = pool.ReplicaHours;
+            _preemptions0 = pool.Preemptions;
+            _failures0 = pool.Failures;
+        }
+
+        public void Add(double dt, bool changed, int ready, bool violated, bool fromPreemption, double arrivals, double dropped, double capacity, double served)
+        {
+            if (changed)
+            {
+                _actions++;
+            }
+            _peakReplicas = Math.Max(_peakReplicas, ready);
+            if (violated)
+            {
+                _violationSeconds += dt;
+                if (fromPreemption)
+                {
+                    _preemptionViolationSeconds += dt;
+                }
+            }
+            _arrivals += arrivals;
+            _dropped += dropped;
+            _capacity += capacity * dt;
+            _served += served;
+            if (capacity > 0)
+            {
+                // Autopilot's relative slack of this tick: (limit − usage) ÷ limit, usage being the work served.
+                _slackSum += Math.Clamp(1 - served / (capacity * dt), 0, 1);
+                _slackTicks++;
+            }
+        }
+
+        public PolicyResult Result(string name, ReplicaPool pool, int forecasts) => new(name, _violationSeconds / 60, pool.Cost - _cost0,
+            _slackTicks > 0 ? _slackSum / _slackTicks : 0, _actions, pool.Preemptions - _preemptions0, pool.Failures - _failures0,
+            _preemptionViolationSeconds / 60, _arrivals > 0 ? _dropped / _arrivals : 0, pool.ReplicaHours - _replicaHours0, _peakReplicas, forecasts)
+        {
+            CapacityWeightedSlack = _capacity > 0 ? Math.Max(0, (_capacity - _served) / _capacity) : 0,
+        };
     }
 }

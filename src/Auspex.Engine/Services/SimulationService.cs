@@ -24,14 +24,23 @@ public static class SimulationService
         {
             return (null, read.Errors, []);
         }
-        var unknown = policyNames.Where(n => !PolicyCatalog.Descriptions.ContainsKey(n)).ToList();
+        var unknown = policyNames.Where(n => !PolicyCatalog.Descriptions.ContainsKey(n) && !n.StartsWith("auspex-lean:", StringComparison.OrdinalIgnoreCase) && !n.StartsWith("auspex-guard:", StringComparison.OrdinalIgnoreCase)).ToList();
         if (unknown.Count > 0)
         {
             return (null, unknown.Select(u => $"unknown policy '{u}' (known: {string.Join(", ", PolicyCatalog.Descriptions.Keys)})").ToList(), read.Warnings);
         }
         var trace = read.Trace!;
         var scale = Simulator.ScaleFor(trace, world);
-        var policies = policyNames.Select(n => PolicyCatalog.Create(n, trace.PeakRate * scale, model)!).ToList();
+        List<IScalingPolicy> policies;
+        try
+        {
+            policies = policyNames.Select(n => PolicyCatalog.Create(n, trace.PeakRate * scale, model)!).ToList();
+        }
+        catch (ArgumentException e)
+        {
+            // A parameterised auspex-lean name with a bad key or value; the message names it.
+            return (null, [e.Message], read.Warnings);
+        }
         var (result, errors) = Simulator.Run(trace, policies, world, progress, ct);
         return (result, errors, read.Warnings);
     }

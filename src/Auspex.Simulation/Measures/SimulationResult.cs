@@ -4,7 +4,10 @@ namespace Auspex.Simulation.Measures;
 /// <param name="Policy">The policy's name.</param>
 /// <param name="SloViolationMinutes">Minutes in which the p99 response time exceeded the SLO or requests were dropped.</param>
 /// <param name="Cost">Replica-hours × tier price, paid from launch (provisioning included) to removal.</param>
-/// <param name="MeanSlack">Autopilot's slack (limit − usage) relative to the limit, over the run: Σ(capacity − served) ÷ Σ capacity, 0–1.</param>
+/// <param name="MeanSlack">
+/// Autopilot's relative slack, (limit − usage) ÷ limit, averaged over time: the mean over the measured ticks with any
+/// ready capacity of (capacity − work served) ÷ capacity, 0–1 (ticks without capacity have no limit and are skipped).
+/// </param>
 /// <param name="ScalingActions">Ticks at which the policy changed its desired replicas.</param>
 /// <param name="Preemptions">Replicas taken away by spot preemption.</param>
 /// <param name="Failures">Replicas lost to failures (drawn or replayed).</param>
@@ -25,7 +28,11 @@ public sealed record PolicyResult(
     double DroppedFraction,
     double ReplicaHours,
     int PeakReplicas,
-    int Forecasts);
+    int Forecasts)
+{
+    /// <summary>Slack weighted by capacity, Σ(capacity − served) ÷ Σ capacity (the figure reported before 2026-12-05), 0–1.</summary>
+    public double CapacityWeightedSlack { get; init; }
+}
 
 /// <summary>One tick of the timeline: the offered load and each policy's ready capacity (requests/s), in policy order.</summary>
 public sealed record TimelinePoint(DateTimeOffset At, double Demand, IReadOnlyList<double> Capacity);
@@ -49,7 +56,14 @@ public sealed record SimulationResult(
     double ReplicaRate,
     double PeakDemand,
     IReadOnlyList<PolicyResult> Policies,
-    IReadOnlyList<TimelinePoint> Timeline);
+    IReadOnlyList<TimelinePoint> Timeline)
+{
+    /// <summary>Start of the reported part when <see cref="World.WorldOptions.ReportFrom"/> was set, else null.</summary>
+    public DateTimeOffset? ReportedFrom { get; init; }
+
+    /// <summary>The policies' measures over the reported part only (from <see cref="ReportedFrom"/> to the end), else null.</summary>
+    public IReadOnlyList<PolicyResult>? Reported { get; init; }
+}
 
 /// <summary>Progress of a simulation: simulated time done out of the total.</summary>
 public readonly record struct SimulationProgress(TimeSpan Done, TimeSpan Total);

@@ -51,6 +51,84 @@ public sealed record AuspexPolicyOptions
     /// quantile with the availability despite preemptions). Default true; false keeps every replica on the first tier.
     /// </summary>
     public bool UseTiers { get; init; } = true;
+
+    /// <summary>How the forecast becomes capacity. Default <see cref="AuspexSizing.PeakQuantile"/> (the original policy).</summary>
+    public AuspexSizing Sizing { get; init; } = AuspexSizing.PeakQuantile;
+
+    /// <summary>
+    /// <see cref="AuspexSizing.Conformal"/> only: the quantile of the recent ratios (highest load seen over a planned
+    /// window ÷ highest forecast mean planned for it) that multiplies the forecast mean. Default 0.95.
+    /// </summary>
+    public double ConformalQuantile { get; init; } = 0.95;
+
+    /// <summary>
+    /// <see cref="AuspexSizing.Conformal"/> only: score the misses relative to the square root of the planned rate
+    /// ((seen − planned) ÷ √planned, the count-noise scale) instead of as ratios, and size capacity as mean + buffer ×
+    /// √mean. Default false (ratios).
+    /// </summary>
+    public bool SqrtScore { get; init; }
+
+    /// <summary><see cref="AuspexSizing.Conformal"/> only: the recent span whose ratios calibrate the buffer. Default 1 day.</summary>
+    public TimeSpan CalibrationWindow { get; init; } = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// The reactive guard: when the load observed now exceeds <see cref="GuardUtilisation"/> of the ready replicas'
+    /// rate (overload, what the HPA reacts to), capacity for the observed load × <see cref="GuardHeadroom"/> is asked
+    /// for at once and kept for <see cref="GuardHold"/>, on top of the forecast. Default false.
+    /// </summary>
+    public bool ReactiveGuard { get; init; }
+
+    /// <summary>Utilisation of the ready replicas above which the guard fires. Default 0.95.</summary>
+    public double GuardUtilisation { get; init; } = 0.95;
+
+    /// <summary>Headroom the guard adds over the observed load. Default 1.25.</summary>
+    public double GuardHeadroom { get; init; } = 1.25;
+
+    /// <summary>How long the guard's capacity is kept after it fired. Default 10 min.</summary>
+    public TimeSpan GuardHold { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The decider's scale-in hysteresis (release only above this fraction of surplus). Default 0.1.</summary>
+    public double ScaleInThreshold { get; init; } = 0.1;
+
+    /// <summary>The decider's availability (probability the quantile stays covered despite preemptions). Default 0.99.</summary>
+    public double Availability { get; init; } = 0.99;
+
+    /// <summary>Returns every problem with these options, or an empty list.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var e = new List<string>();
+        if (Quantile is <= 0 or >= 1 || ConformalQuantile is <= 0 or > 1)
+        {
+            e.Add("quantile and conformal quantile must be in (0, 1)");
+        }
+        if (GuardUtilisation is <= 0 or > 2 || GuardHeadroom is < 1 or > 10)
+        {
+            e.Add("guard utilisation must be in (0, 2] and guard headroom in [1, 10]");
+        }
+        if (ScaleInThreshold is < 0 or > 1 || Availability is <= 0 or >= 1 || SloSafety is <= 0 or > 1)
+        {
+            e.Add("scale-in threshold must be in [0, 1], availability in (0, 1), SLO safety in (0, 1]");
+        }
+        if (GrowthQuantile is < 0 or > 1)
+        {
+            e.Add("growth quantile must be in [0, 1] (0 = no growth floor)");
+        }
+        return e;
+    }
+}
+
+/// <summary>How <see cref="AuspexPolicy"/> turns the demand forecast into capacity.</summary>
+public enum AuspexSizing
+{
+    /// <summary>The forecast's <see cref="AuspexPolicyOptions.Quantile"/> of 5-minute bucket peaks, raised by the current miss.</summary>
+    PeakQuantile,
+
+    /// <summary>
+    /// The forecast mean per bucket × a burst buffer: the <see cref="AuspexPolicyOptions.ConformalQuantile"/> of the
+    /// recent ratios of the highest observed load over each planned window to the highest forecast mean planned for it
+    /// (split-conformal calibration on the policy's own recent errors, refreshed every 5 minutes).
+    /// </summary>
+    Conformal,
 }
 
 /// <summary>
@@ -71,6 +149,30 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
     private DemandPath? _path;
     private double _growth = 1;
     private DateTimeOffset _growthAt = DateTimeOffset.MinValue;
+    private readonly List<PlannedWindow> _pending = [];
+    private readonly Queue<(DateTimeOffset At, double Ratio)> _ratios = new();
+    private double _buffer = DefaultBuffer;
+    private bool _calibrated;
+    private DateTimeOffset _bufferAt = DateTimeOffset.MinValue;
+    private double _guardRate;
+    private DateTimeOffset _guardUntil = DateTimeOffset.MinValue;
+
+    /// <summary>The burst buffer before enough ratios are calibrated.</summary>
+    private const double DefaultBuffer = 1.25;
+
+    /// <summary>The current conformal burst buffer (1 = none), for tests and explanations.</summary>
+    public double Buffer => _buffer;
+
+    /// <summary>Whether the reactive guard holds capacity now.</summary>
+    public bool GuardActive { get; private set; }
+
+    private sealed class PlannedWindow(DateTimeOffset from, DateTimeOffset to, double planned)
+    {
+        public DateTimeOffset From { get; } = from;
+        public DateTimeOffset To { get; } = to;
+        public double Planned { get; } = planned;
+        public double Seen { get; set; }
+    }
 
     /// <inheritdoc/>
     public string Name { get; } = name;
@@ -89,7 +191,7 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
         {
             var buckets = Math.Max(1, (int)Math.Ceiling(_o.Horizon / _o.Bucket));
             _path = DemandForecaster.Forecast(context.History, context.HistoryStart, context.HistoryStep, now, _o.Bucket, _o.History, buckets,
-                _o.Model, [TimeSpan.FromDays(1), TimeSpan.FromDays(7)], 12, peak: true) ?? _path;
+                _o.Model, [TimeSpan.FromDays(1), TimeSpan.FromDays(7)], 12, peak: _o.Sizing == AuspexSizing.PeakQuantile) ?? _path;
             Forecasts++;
         }
         if (_decider is null)
@@ -99,20 +201,52 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
             {
                 DecisionInterval = world.Tick,
                 DefaultQuantile = _o.Quantile,
+                DefaultAvailability = _o.Availability,
+                ScaleInThreshold = _o.ScaleInThreshold,
                 ScaleInStabilization = _o.ScaleDownStabilisation,
                 MaxUnitsPerTier = world.MaxReplicas,
             }, context.Clock);
         }
         var lead = world.Tiers.Max(t => t.ProvisioningLeadTime);
-        if (now - _growthAt >= _o.RefitEvery)
+        if (_o.GrowthQuantile > 0 && now - _growthAt >= _o.RefitEvery)
         {
             _growthAt = now;
             _growth = Growth(context.History, context.HistoryStep, lead + world.Tick);
         }
         // The floor every quantile keeps: the load now, and the level grown by the growth quantile over the lead time.
-        var floor = Math.Max(context.ObservedRate, Level(context.History, context.History.Count) * _growth);
+        var floor = context.ObservedRate;
+        if (_o.GrowthQuantile > 0)
+        {
+            floor = Math.Max(floor, Level(context.History, context.History.Count) * _growth);
+        }
+        // The reactive guard: observed overload of the ready replicas asks for the observed load plus headroom at once.
+        if (_o.ReactiveGuard)
+        {
+            var readyRate = context.ReadyTotal * world.ModelReplicaRate;
+            if (context.ObservedRate > _o.GuardUtilisation * readyRate)
+            {
+                _guardRate = Math.Max(now < _guardUntil ? _guardRate : 0, context.ObservedRate * _o.GuardHeadroom);
+                _guardUntil = now + _o.GuardHold;
+            }
+            GuardActive = now < _guardUntil;
+            if (GuardActive)
+            {
+                floor = Math.Max(floor, _guardRate);
+            }
+        }
+        var horizon = lead + world.Tick * 2;
+        var stepLen = TimeSpan.FromMinutes(1);
+        var steps = (int)Math.Ceiling(horizon / stepLen) + 1;
         var miss = 1.0;
-        if (_path is not null)
+        if (_o.Sizing == AuspexSizing.Conformal)
+        {
+            Calibrate(now, context.ObservedRate, world.Tick);
+            if (_path is not null)
+            {
+                _pending.Add(new PlannedWindow(now, now + horizon, _path.MaxQuantile(now, now + horizon, 0.5)));
+            }
+        }
+        else if (_path is not null)
         {
             // Bucket peaks: the rate now is compared with the bucket's expected peak, so a miss means a real surprise.
             var expectedNow = _path.QuantileAt(now, 0.5);
@@ -122,12 +256,19 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
         // minute over the lead time and two decision intervals, handed to the orchestration's scaling decider.
         var levels = Forecast.DefaultLevels;
         var points = new List<ForecastPoint>();
-        var stepLen = TimeSpan.FromMinutes(1);
-        var steps = (int)Math.Ceiling((lead + world.Tick * 2) / stepLen) + 1;
         for (var i = 0; i < steps; i++)
         {
             var t = now + stepLen * i;
             var q = new double[levels.Count];
+            if (_o.Sizing == AuspexSizing.Conformal)
+            {
+                // One sized value for every level: the forecast mean × the calibrated burst buffer, never under the floor.
+                var mu = _path is null ? context.ObservedRate : _path.QuantileAt(t, 0.5);
+                var rate = Math.Max(floor, _o.SqrtScore && _calibrated ? mu + _buffer * Math.Sqrt(mu) : mu * _buffer);
+                Array.Fill(q, Replicas(rate, world));
+                points.Add(new ForecastPoint(t, q[0], q));
+                continue;
+            }
             for (var j = 0; j < q.Length; j++)
             {
                 var rate = _path is null ? floor : Math.Max(floor, _path.QuantileAt(t, levels[j]) * miss);
@@ -160,6 +301,52 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
     public ScalingDecision? LastDecision { get; private set; }
 
     private static readonly TenantId Tenant = new("simulation");
+
+    /// <summary>
+    /// Conformal calibration: the load observed over the last tick updates every planned window it falls in; windows
+    /// that have ended give their ratio (highest load seen ÷ highest forecast mean planned); every 5 minutes the buffer
+    /// becomes the <see cref="AuspexPolicyOptions.ConformalQuantile"/> of the ratios of the last calibration window.
+    /// </summary>
+    private void Calibrate(DateTimeOffset now, double observed, TimeSpan tick)
+    {
+        var seenFrom = now - tick;
+        for (var i = _pending.Count - 1; i >= 0; i--)
+        {
+            var w = _pending[i];
+            if (seenFrom >= w.From && seenFrom < w.To)
+            {
+                w.Seen = Math.Max(w.Seen, observed);
+            }
+            if (seenFrom >= w.To - tick)
+            {
+                if (w.Planned > 0)
+                {
+                    _ratios.Enqueue((w.To, _o.SqrtScore ? (w.Seen - w.Planned) / Math.Sqrt(w.Planned) : w.Seen / w.Planned));
+                }
+                _pending.RemoveAt(i);
+            }
+        }
+        while (_ratios.Count > 0 && _ratios.Peek().At < now - _o.CalibrationWindow)
+        {
+            _ratios.Dequeue();
+        }
+        if (now - _bufferAt < TimeSpan.FromMinutes(5))
+        {
+            return;
+        }
+        _bufferAt = now;
+        if (_ratios.Count < 60)
+        {
+            _buffer = DefaultBuffer;
+            _calibrated = false;
+            return;
+        }
+        _calibrated = true;
+        var sorted = _ratios.Select(r => r.Ratio).Order().ToList();
+        // Split-conformal quantile: the ⌈(n + 1)·q⌉-th smallest ratio.
+        var k = Math.Min(sorted.Count, (int)Math.Ceiling((sorted.Count + 1) * _o.ConformalQuantile)) - 1;
+        _buffer = _o.SqrtScore ? Math.Clamp(sorted[Math.Max(0, k)], 0, 1000) : Math.Clamp(sorted[Math.Max(0, k)], 1, 10);
+    }
 
     /// <summary>
     /// The <see cref="AuspexPolicyOptions.GrowthQuantile"/> of max(rate over the next <paramref name="ahead"/>) ÷ level now

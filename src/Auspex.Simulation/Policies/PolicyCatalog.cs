@@ -11,6 +11,8 @@ public static class PolicyCatalog
         ["aws"] = "AWS predictive scaling: hourly forecast 48 h ahead every 6 h, scale-out only, 300 s buffer, with target tracking for scale-in",
         ["auspex"] = "Auspex: forecast quantiles over the lead time, sized for the SLO by the queueing model, base on on-demand and burst on spot",
         ["auspex-1tier"] = "Auspex on one tier only (the first), to compare with the reactive policies on equal prices",
+        ["auspex-guard"] = "the auspex policy (peak quantiles, growth floor) plus the reactive guard of auspex-lean; parameters in the name as for auspex-lean",
+        ["auspex-lean"] = "Auspex with right-sized margins: forecast mean × a conformal burst buffer (0.95 quantile of its own recent misses), a reactive guard on observed overload, 2-min scale-in; parameters as auspex-lean:q=0.97:sin=1:thr=0.05:gh=1.25:gu=0.95:hold=10:tiers=1:avail=0.99:growth=0:safety=1",
     };
 
     /// <summary>The default set.</summary>
@@ -27,7 +29,71 @@ public static class PolicyCatalog
             "aws" => new AwsPredictivePolicy(new AwsPredictiveOptions { Model = model }),
             "auspex" => new AuspexPolicy(new AuspexPolicyOptions { Model = model }),
             "auspex-1tier" => new AuspexPolicy(new AuspexPolicyOptions { Model = model, UseTiers = false }, "auspex-1tier"),
+            _ when name.StartsWith("auspex-lean", StringComparison.OrdinalIgnoreCase) || name.StartsWith("auspex-guard", StringComparison.OrdinalIgnoreCase) => Lean(name, model),
             _ => null,
         };
+    }
+
+    /// <summary>
+    /// The defaults of <c>auspex-lean</c>, fixed before any run on the benchmark traces: conformal sizing at the 0.95
+    /// quantile over 1 day, the reactive guard (0.95 utilisation, ×1.25, 10 min), 2-minute scale-in stabilisation with
+    /// 5 % hysteresis, no growth floor, SLO safety 1, tiers.
+    /// </summary>
+    public static AuspexPolicyOptions LeanDefaults(string model = "mstl") => new()
+    {
+        Model = model,
+        Sizing = AuspexSizing.Conformal,
+        ConformalQuantile = 0.95,
+        ReactiveGuard = true,
+        ScaleDownStabilisation = TimeSpan.FromMinutes(2),
+        ScaleInThreshold = 0.05,
+        GrowthQuantile = 0,
+        SloSafety = 1,
+    };
+
+    /// <summary>
+    /// Parses <c>auspex-lean[:key=value]...</c> (keys q, sin (minutes), thr, gh, gu, hold (minutes), tiers (0/1),
+    /// avail, growth, safety, cal (hours), sqrt (0/1)). Throws <see cref="ArgumentException"/> naming the bad part.
+    /// </summary>
+    private static AuspexPolicy Lean(string name, string model)
+    {
+        var parts = name.Split(':');
+        var o = parts[0].ToLowerInvariant() switch
+        {
+            "auspex-lean" => LeanDefaults(model),
+            // The original policy (peak quantiles, growth floor) with the reactive guard added.
+            "auspex-guard" => new AuspexPolicyOptions { Model = model, ReactiveGuard = true },
+            _ => throw new ArgumentException($"unknown policy {name}"),
+        };
+        foreach (var part in parts.Skip(1))
+        {
+            var kv = part.Split('=');
+            if (kv.Length != 2 || !double.TryParse(kv[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v))
+            {
+                throw new ArgumentException($"policy {name}: '{part}' is not key=number");
+            }
+            o = kv[0].ToLowerInvariant() switch
+            {
+                "q" => o with { ConformalQuantile = v },
+                "sin" => o with { ScaleDownStabilisation = TimeSpan.FromMinutes(v) },
+                "thr" => o with { ScaleInThreshold = v },
+                "gh" => o with { GuardHeadroom = v },
+                "gu" => o with { GuardUtilisation = v },
+                "hold" => o with { GuardHold = TimeSpan.FromMinutes(v) },
+                "tiers" => o with { UseTiers = v != 0 },
+                "guard" => o with { ReactiveGuard = v != 0 },
+                "avail" => o with { Availability = v },
+                "growth" => o with { GrowthQuantile = v },
+                "safety" => o with { SloSafety = v },
+                "cal" => o with { CalibrationWindow = TimeSpan.FromHours(v) },
+                "sqrt" => o with { SqrtScore = v != 0 },
+                _ => throw new ArgumentException($"policy {name}: unknown key '{kv[0]}' (q, sin, thr, gh, gu, hold, tiers, guard, avail, growth, safety, cal, sqrt)"),
+            };
+        }
+        if (o.Validate() is { Count: > 0 } errors)
+        {
+            throw new ArgumentException($"policy {name}: {string.Join("; ", errors)}");
+        }
+        return new AuspexPolicy(o, name);
     }
 }

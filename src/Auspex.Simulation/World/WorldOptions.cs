@@ -51,6 +51,13 @@ public sealed record WorldOptions
     /// </summary>
     public TimeSpan WarmUp { get; init; } = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// Offset from the trace start of the reported part of an honest tuning protocol: when set, the result also holds
+    /// every policy's measures from this offset to the end (<c>SimulationResult.Reported</c>), beside the measures
+    /// over the whole run after the warm-up. Must not be before the warm-up's end. Default null (none).
+    /// </summary>
+    public TimeSpan? ReportFrom { get; init; }
+
     /// <summary>Seed of every random draw (failures, preemptions). Default 42.</summary>
     public int Seed { get; init; } = 42;
 
@@ -130,6 +137,10 @@ public sealed record WorldOptions
         if (WarmUp < TimeSpan.Zero)
         {
             e.Add("warm-up must not be negative");
+        }
+        if (ReportFrom is { } rf && rf < WarmUp)
+        {
+            e.Add($"report-from ({rf.TotalHours:0.##} h) must not be before the end of the warm-up ({WarmUp.TotalHours:0.##} h)");
         }
         if (Tick < TimeSpan.FromSeconds(1) || Tick > TimeSpan.FromHours(1))
         {
