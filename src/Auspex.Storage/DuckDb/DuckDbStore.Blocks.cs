@@ -201,13 +201,29 @@ internal sealed partial class DuckDbStore
     }
 
     /// <summary>
+    /// From this many BLOB bytes (~30,000–60,000 samples) a raw read decodes its series' blocks on all cores; below it,
+    /// on the calling thread. Tests lower it to cover both paths.
+    /// </summary>
+    internal int ParallelDecodeBytes { get; set; } = 64 << 10;
+
+    /// <summary>A raw read keeps its BLOB arena for the next read only up to this size (bytes).</summary>
+    private const int KeepArenaBytes = 32 << 20;
+
+    // The BLOB bytes of one raw read, back to back (used under _lock only).
+    private byte[] _arena = [];
+
+    /// <summary>
     /// Raw samples of the given series with <paramref name="fromMs"/> ≤ time &lt; <paramref name="toMs"/>, in time order,
     /// one per timestamp: the packed blocks merged with the rows still in <c>samples</c> (which are newer and win).
+    /// The BLOBs are first copied out of DuckDB back to back; each series' arrays are then sized from its blocks'
+    /// headers and the blocks decoded straight into them (no per-block arrays, no merge copies), series in parallel
+    /// when the read is large.
     /// </summary>
     private Dictionary<long, (long[] T, double[] V)> ReadRawLocked(string idList, long fromMs, long toMs)
     {
         var inv = CultureInfo.InvariantCulture;
-        var blocks = new Dictionary<long, List<RawBlock>>();
+        var blocks = new Dictionary<long, List<(long Start, int Offset, int Length)>>();
+        var used = 0;
         using (var cmd = _db.CreateCommand())
         {
             cmd.CommandText = string.Create(inv,
@@ -224,14 +240,15 @@ internal sealed partial class DuckDbStore
                 {
                     blocks[id] = list = [];
                 }
-                list.Add(DecodeRawBlob(r, 2, id, r.GetInt64(1)));
-            }
-        }
-        foreach (var list in blocks.Values)
-        {
-            if (!IsSortedByStart(list.Select(b => b.T[0])))
-            {
-                list.Sort((a, b) => a.T[0].CompareTo(b.T[0]));
+                using var st = r.GetStream(2);
+                var n = checked((int)st.Length);
+                if (_arena.Length - used < n)
+                {
+                    Array.Resize(ref _arena, Math.Max(checked(used + n), Math.Max(1 << 20, _arena.Length * 2)));
+                }
+                st.ReadExactly(_arena, used, n);
+                list.Add((r.GetInt64(1), used, n));
+                used += n;
             }
         }
         var head = new Dictionary<long, (List<long> T, List<double> V)>();
@@ -255,51 +272,107 @@ internal sealed partial class DuckDbStore
                 cur.V.Add(r.GetDouble(2));
             }
         }
-        var result = new Dictionary<long, (long[] T, double[] V)>();
-        foreach (var id in blocks.Keys.Union(head.Keys))
+
+        var ids = blocks.Keys.Union(head.Keys).ToArray();
+        var decoded = new (long[] T, double[] V)[ids.Length];
+        var arena = _arena;
+        void DecodeSeries(int k)
         {
-            var n = 0;
-            var parts = new List<(long[] T, double[] V, int Lo, int Hi)>();
+            var id = ids[k];
+            long[] t = [];
+            double[] v = [];
             if (blocks.TryGetValue(id, out var list))
             {
-                foreach (var b in list)
+                // No ORDER BY in SQL (DuckDB would sort the BLOBs along); a series' blocks are whole days, so their
+                // starts order them.
+                if (!IsSortedByStart(list.Select(b => b.Start)))
                 {
-                    var lo = LowerBound(b.T, fromMs);
-                    var hi = LowerBound(b.T, toMs);
-                    if (hi > lo)
+                    list.Sort((a, b) => a.Start.CompareTo(b.Start));
+                }
+                var cap = 0;
+                foreach (var (start, off, len) in list)
+                {
+                    cap = checked(cap + RawCountOf(arena.AsSpan(off, len), id, start));
+                }
+                t = new long[cap];
+                v = new double[cap];
+                var n = 0;
+                foreach (var (start, off, len) in list)
+                {
+                    try
                     {
-                        parts.Add((b.T, b.V, lo, hi));
-                        n += hi - lo;
+                        n += BlockCodec.DecodeRawInto(arena.AsSpan(off, len), t.AsSpan(n), v.AsSpan(n), fromMs, toMs);
+                    }
+                    catch (InvalidDataException e)
+                    {
+                        throw BadBlock(id, start, e);
                     }
                 }
-            }
-            var t = new long[n];
-            var v = new double[n];
-            var k = 0;
-            foreach (var (pt, pv, lo, hi) in parts)
-            {
-                Array.Copy(pt, lo, t, k, hi - lo);
-                Array.Copy(pv, lo, v, k, hi - lo);
-                k += hi - lo;
+                if (n < cap)
+                {
+                    Array.Resize(ref t, n); // only when a block reaches past the range
+                    Array.Resize(ref v, n);
+                }
             }
             if (head.TryGetValue(id, out var h))
             {
-                if (n == 0)
+                (t, v) = t.Length == 0 ? ([.. h.T], [.. h.V]) : MergeSorted(t, v, h.T, h.V);
+            }
+            decoded[k] = (t, v);
+        }
+        try
+        {
+            if (used >= ParallelDecodeBytes && ids.Length > 1 && Environment.ProcessorCount > 1)
+            {
+                try
                 {
-                    (t, v) = ([.. h.T], [.. h.V]);
+                    Parallel.For(0, ids.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, DecodeSeries);
                 }
-                else
+                catch (AggregateException e) when (e.InnerExceptions.OfType<InvalidDataException>().FirstOrDefault() is { } bad)
                 {
-                    (t, v) = MergeSorted(t, v, h.T, h.V);
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(bad).Throw();
                 }
             }
-            if (t.Length > 0)
+            else
             {
-                result[id] = (t, v);
+                for (var k = 0; k < ids.Length; k++)
+                {
+                    DecodeSeries(k);
+                }
+            }
+        }
+        finally
+        {
+            if (_arena.Length > KeepArenaBytes)
+            {
+                _arena = [];
+            }
+        }
+        var result = new Dictionary<long, (long[] T, double[] V)>(ids.Length);
+        for (var k = 0; k < ids.Length; k++)
+        {
+            if (decoded[k].T.Length > 0)
+            {
+                result[ids[k]] = decoded[k];
             }
         }
         return result;
     }
+
+    private static int RawCountOf(ReadOnlySpan<byte> data, long id, long start)
+    {
+        try
+        {
+            return BlockCodec.RawCount(data);
+        }
+        catch (InvalidDataException e)
+        {
+            throw BadBlock(id, start, e);
+        }
+    }
+
+    private static InvalidDataException BadBlock(long id, long start, InvalidDataException e) =>
+        new(string.Create(CultureInfo.InvariantCulture, $"block_raw of series {id} at {start}: {e.Message}"), e);
 
     /// <summary>The packed rollup buckets of the given series for blocks overlapping [<paramref name="fromMs"/>, <paramref name="toMs"/>], per series in bucket order.</summary>
     private Dictionary<long, List<RollupBlock>> ReadPackedRollupsLocked(string table, long width, string idList, long fromMs, long toMs)
