@@ -227,6 +227,54 @@ public sealed class RawDecodeTests : IDisposable
         Assert.Equal(36L, Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture)); // 12 series × 3 packed days
     }
 
+    [Theory]
+    [InlineData(0L)] // cache off
+    [InlineData(40_000L)] // a few blocks only: evictions
+    [InlineData(64L << 20)] // everything fits
+    public async Task DecodedBlockCache_RepeatedReads_Repacking_AndRetention_EqualAnUnpackedStore(long cacheBytes)
+    {
+        var samples = RandomSamples(41, 6);
+        using var packed = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = _dir.File("packed.duckdb"), DecodedBlockCacheBytes = cacheBytes });
+        using var plain = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = _dir.File("plain.duckdb") });
+        await Write(packed.Series, _t, samples);
+        await Write(plain.Series, _t, samples);
+        await packed.Series.RollupAsync(D0.AddDays(3));
+        async Task Same(long from, long to)
+        {
+            var expected = await Arrays(plain, _t, from, to);
+            var actual = await Arrays(packed, _t, from, to);
+            Assert.Equal(expected.Select(e => e.Item1), actual.Select(a => a.Item1));
+            Assert.Equal(expected.Select(e => e.Item2), actual.Select(a => a.Item2));
+            Assert.Equal(expected.Select(e => e.Item3), actual.Select(a => a.Item3));
+        }
+        long Ms(DateTimeOffset d) => d.ToUnixTimeMilliseconds();
+        for (var i = 0; i < 3; i++)
+        {
+            await Same(Ms(D0), Ms(D0.AddDays(4)));
+            await Same(Ms(D0.AddHours(30)), Ms(D0.AddHours(50))); // partial blocks, from the cache when it holds them
+            var (blocks, bytes) = packed.Inner.BlockCacheUse;
+            Assert.True(bytes <= cacheBytes, $"{bytes} bytes cached over the bound {cacheBytes}");
+            Assert.True(cacheBytes < 1_000_000 || blocks == 18, $"{blocks} blocks cached"); // 6 series × 3 packed days
+            Assert.True(cacheBytes > 0 || blocks == 0);
+        }
+        // A late write into a packed day, packed again: the cached blocks of before must not be served.
+        var late = samples.Where((p, i) => i % 97 == 0 && p.At < D0.AddDays(2)).Select(p => (p.Key, p.At, V: p.V + 7)).ToList();
+        await Write(packed.Series, _t, late);
+        await Write(plain.Series, _t, late);
+        await Same(Ms(D0), Ms(D0.AddDays(4)));
+        await packed.Series.RollupAsync(D0.AddDays(3));
+        await Same(Ms(D0), Ms(D0.AddDays(4)));
+        await Same(Ms(D0), Ms(D0.AddDays(4)));
+        // Retention trims a packed block: reads after it must not see the trimmed samples from the cache.
+        var policy = new RetentionPolicy(TimeSpan.FromHours(60), TimeSpan.FromDays(10), TimeSpan.FromDays(30));
+        await packed.Series.SetRetentionAsync(_t, policy);
+        await plain.Series.SetRetentionAsync(_t, policy);
+        await packed.Series.ApplyRetentionAsync(D0.AddDays(3).AddHours(6));
+        await plain.Series.ApplyRetentionAsync(D0.AddDays(3).AddHours(6));
+        await Same(Ms(D0), Ms(D0.AddDays(4)));
+        Assert.True((await Arrays(packed, _t, Ms(D0), Ms(D0.AddDays(4))))[0].Item2[0] >= Ms(D0.AddHours(18)));
+    }
+
     [Fact]
     public async Task CorruptBlockAmongMany_ParallelOrSerial_FailsAsInvalidDataNamingTableSeriesAndDay()
     {

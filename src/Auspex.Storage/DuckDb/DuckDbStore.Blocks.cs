@@ -20,6 +20,7 @@ internal sealed partial class DuckDbStore
     /// <summary>Packs every raw sample older than <paramref name="closed"/> (a day boundary) into blocks, merging with the blocks already there.</summary>
     private void CompactLocked(long closed)
     {
+        ClearBlockCache(); // blocks of the affected days are about to be rewritten
         var rows = new Dictionary<long, List<(long Ts, long RowId, double V)>>();
         using (var cmd = _db.CreateCommand())
         {
@@ -222,17 +223,54 @@ internal sealed partial class DuckDbStore
     private Dictionary<long, (long[] T, double[] V)> ReadRawLocked(string idList, long fromMs, long toMs)
     {
         var inv = CultureInfo.InvariantCulture;
-        var blocks = new Dictionary<long, List<(long Start, int Offset, int Length)>>();
+        // Per series, its blocks: decoded ones from the cache (Cached set) or BLOB bytes at Offset/Length in the arena.
+        var blocks = new Dictionary<long, List<(long Start, int Offset, int Length, RawBlock? Cached)>>();
         var used = 0;
-        using (var cmd = _db.CreateCommand())
+        var filter = string.Create(inv, $"{IdFilter(idList, out var wanted)} AND start < {toMs} AND start > {fromMs - BlockMs}");
+        HashSet<(long, long)>? missing = null;
+        if (_options.DecodedBlockCacheBytes > 0 && _blockCache.Count > 0)
         {
-            cmd.CommandText = string.Create(inv,
-                $"SELECT series_id, start, data FROM block_raw WHERE {IdFilter(idList, out var wanted)} AND start < {toMs} AND start > {fromMs - BlockMs}");
+            // Which blocks the range needs (no BLOBs); only those not cached are fetched below.
+            missing = [];
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = "SELECT series_id, start FROM block_raw WHERE " + filter;
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
                 var id = r.GetInt64(0);
                 if (wanted is not null && !wanted.Contains(id))
+                {
+                    continue;
+                }
+                var start = r.GetInt64(1);
+                if (!blocks.TryGetValue(id, out var list))
+                {
+                    blocks[id] = list = [];
+                }
+                if (CachedBlock(id, start) is { } hit)
+                {
+                    list.Add((start, 0, 0, hit));
+                }
+                else
+                {
+                    missing.Add((id, start));
+                }
+            }
+        }
+        if (missing is null || missing.Count > 0)
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = "SELECT series_id, start, data FROM block_raw WHERE " + filter;
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                var id = r.GetInt64(0);
+                if (wanted is not null && !wanted.Contains(id))
+                {
+                    continue;
+                }
+                var start = r.GetInt64(1);
+                if (missing is not null && !missing.Contains((id, start)))
                 {
                     continue;
                 }
@@ -247,7 +285,7 @@ internal sealed partial class DuckDbStore
                     Array.Resize(ref _arena, Math.Max(checked(used + n), Math.Max(1 << 20, _arena.Length * 2)));
                 }
                 st.ReadExactly(_arena, used, n);
-                list.Add((r.GetInt64(1), used, n));
+                list.Add((start, used, n, null));
                 used += n;
             }
         }
@@ -275,6 +313,9 @@ internal sealed partial class DuckDbStore
 
         var ids = blocks.Keys.Union(head.Keys).ToArray();
         var decoded = new (long[] T, double[] V)[ids.Length];
+        // Blocks decoded whole from the arena, to cache: (series index, start, offset in the series' arrays, count).
+        var fresh = new List<(long Start, int At, int N)>?[ids.Length];
+        var caching = _options.DecodedBlockCacheBytes > 0;
         var arena = _arena;
         void DecodeSeries(int k)
         {
@@ -290,18 +331,35 @@ internal sealed partial class DuckDbStore
                     list.Sort((a, b) => a.Start.CompareTo(b.Start));
                 }
                 var cap = 0;
-                foreach (var (start, off, len) in list)
+                foreach (var (start, off, len, hit) in list)
                 {
-                    cap = checked(cap + RawCountOf(arena.AsSpan(off, len), id, start));
+                    cap = checked(cap + (hit?.T.Length ?? RawCountOf(arena.AsSpan(off, len), id, start)));
                 }
                 t = new long[cap];
                 v = new double[cap];
                 var n = 0;
-                foreach (var (start, off, len) in list)
+                foreach (var (start, off, len, hit) in list)
                 {
+                    if (hit is not null)
+                    {
+                        var lo = LowerBound(hit.T, fromMs);
+                        var hi = LowerBound(hit.T, toMs);
+                        if (hi > lo)
+                        {
+                            Array.Copy(hit.T, lo, t, n, hi - lo);
+                            Array.Copy(hit.V, lo, v, n, hi - lo);
+                            n += hi - lo;
+                        }
+                        continue;
+                    }
                     try
                     {
-                        n += BlockCodec.DecodeRawInto(arena.AsSpan(off, len), t.AsSpan(n), v.AsSpan(n), fromMs, toMs);
+                        var kept = BlockCodec.DecodeRawInto(arena.AsSpan(off, len), t.AsSpan(n), v.AsSpan(n), fromMs, toMs);
+                        if (caching && kept == BlockCodec.RawCount(arena.AsSpan(off, len)))
+                        {
+                            (fresh[k] ??= []).Add((start, n, kept));
+                        }
+                        n += kept;
                     }
                     catch (InvalidDataException e)
                     {
@@ -313,10 +371,6 @@ internal sealed partial class DuckDbStore
                     Array.Resize(ref t, n); // only when a block reaches past the range
                     Array.Resize(ref v, n);
                 }
-            }
-            if (head.TryGetValue(id, out var h))
-            {
-                (t, v) = t.Length == 0 ? ([.. h.T], [.. h.V]) : MergeSorted(t, v, h.T, h.V);
             }
             decoded[k] = (t, v);
         }
@@ -351,13 +405,68 @@ internal sealed partial class DuckDbStore
         var result = new Dictionary<long, (long[] T, double[] V)>(ids.Length);
         for (var k = 0; k < ids.Length; k++)
         {
-            if (decoded[k].T.Length > 0)
+            var (t, v) = decoded[k];
+            foreach (var (start, at, n) in fresh[k] ?? [])
             {
-                result[ids[k]] = decoded[k];
+                // A copy: the arrays handed out are the caller's.
+                CacheBlock(ids[k], start, new RawBlock(t.AsSpan(at, n).ToArray(), v.AsSpan(at, n).ToArray()));
+            }
+            if (head.TryGetValue(ids[k], out var h))
+            {
+                (t, v) = t.Length == 0 ? ([.. h.T], [.. h.V]) : MergeSorted(t, v, h.T, h.V);
+            }
+            if (t.Length > 0)
+            {
+                result[ids[k]] = (t, v);
             }
         }
         return result;
     }
+
+    // Decoded raw blocks of closed days, least recently used first (under _lock only).
+    private readonly Dictionary<(long Id, long Start), LinkedListNode<((long Id, long Start) Key, RawBlock Block)>> _blockCache = [];
+    private readonly LinkedList<((long Id, long Start) Key, RawBlock Block)> _blockLru = new();
+    private long _blockCacheBytes;
+
+    private static long CachedBytes(RawBlock b) => (16L * b.T.Length) + 96;
+
+    private RawBlock? CachedBlock(long id, long start)
+    {
+        if (!_blockCache.TryGetValue((id, start), out var node))
+        {
+            return null;
+        }
+        _blockLru.Remove(node);
+        _blockLru.AddLast(node);
+        return node.Value.Block;
+    }
+
+    private void CacheBlock(long id, long start, RawBlock block)
+    {
+        var size = CachedBytes(block);
+        if (size > _options.DecodedBlockCacheBytes || _blockCache.ContainsKey((id, start)))
+        {
+            return;
+        }
+        while (_blockCacheBytes + size > _options.DecodedBlockCacheBytes && _blockLru.First is { } oldest)
+        {
+            _blockLru.RemoveFirst();
+            _blockCache.Remove(oldest.Value.Key);
+            _blockCacheBytes -= CachedBytes(oldest.Value.Block);
+        }
+        _blockCache[(id, start)] = _blockLru.AddLast(((id, start), block));
+        _blockCacheBytes += size;
+    }
+
+    private void ClearBlockCache()
+    {
+        _blockCache.Clear();
+        _blockLru.Clear();
+        _blockCacheBytes = 0;
+    }
+
+    /// <summary>Decoded blocks cached and the bytes they are counted as (for tests).</summary>
+    internal (int Blocks, long Bytes) BlockCacheUse => (_blockCache.Count, _blockCacheBytes);
 
     private static int RawCountOf(ReadOnlySpan<byte> data, long id, long start)
     {
@@ -418,6 +527,10 @@ internal sealed partial class DuckDbStore
 
     private long TrimBlocks(string table, long width, string idList, long cutoff)
     {
+        if (width == 0)
+        {
+            ClearBlockCache();
+        }
         var inv = CultureInfo.InvariantCulture;
         long removed = 0;
         // Whole blocks before the cutoff.
