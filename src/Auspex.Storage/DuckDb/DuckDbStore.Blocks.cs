@@ -335,8 +335,11 @@ internal sealed partial class DuckDbStore
                 {
                     cap = checked(cap + (hit?.T.Length ?? RawCountOf(arena.AsSpan(off, len), id, start)));
                 }
-                t = new long[cap];
-                v = new double[cap];
+                // On the pinned-object heap: the GC never moves these. A 7-day read allocates ~32 MB of them, all
+                // alive until the query ends; as ordinary arrays, every gen-0/gen-1 collection during the read and the
+                // evaluation copied them along (measured: most of a warm query's time).
+                t = GC.AllocateUninitializedArray<long>(cap, pinned: true);
+                v = GC.AllocateUninitializedArray<double>(cap, pinned: true);
                 var n = 0;
                 foreach (var (start, off, len, hit) in list)
                 {
@@ -368,8 +371,8 @@ internal sealed partial class DuckDbStore
                 }
                 if (n < cap)
                 {
-                    Array.Resize(ref t, n); // only when a block reaches past the range
-                    Array.Resize(ref v, n);
+                    t = Pinned<long>(t.AsSpan(0, n)); // only when a block reaches past the range
+                    v = Pinned<double>(v.AsSpan(0, n));
                 }
             }
             decoded[k] = (t, v);
@@ -409,7 +412,7 @@ internal sealed partial class DuckDbStore
             foreach (var (start, at, n) in fresh[k] ?? [])
             {
                 // A copy: the arrays handed out are the caller's.
-                CacheBlock(ids[k], start, new RawBlock(t.AsSpan(at, n).ToArray(), v.AsSpan(at, n).ToArray()));
+                CacheBlock(ids[k], start, new RawBlock(Pinned(t.AsSpan(at, n)), Pinned(v.AsSpan(at, n))));
             }
             if (head.TryGetValue(ids[k], out var h))
             {
@@ -421,6 +424,13 @@ internal sealed partial class DuckDbStore
             }
         }
         return result;
+    }
+
+    private static T[] Pinned<T>(ReadOnlySpan<T> x)
+    {
+        var a = GC.AllocateUninitializedArray<T>(x.Length, pinned: true);
+        x.CopyTo(a);
+        return a;
     }
 
     // Decoded raw blocks of closed days, least recently used first (under _lock only).
