@@ -28,6 +28,7 @@ if (args.Contains("--store"))
     return await StoreBench.RunAsync(args);
 }
 // dotnet run -c Release --project bench/Auspex.Bench.Ingestion -- --promql [--series 1000] [--days 7] [--interval-seconds 300] [--runs 5] [--raw-only]
+//   [--block-cache-bytes N]: StorageOptions.DecodedBlockCacheBytes for the store (0 = every read decodes from the BLOBs).
 // avg_over_time(x[1h]) query_range at step 1h through the PromQL evaluator over the store (PromQlBench.cs).
 if (args.Contains("--promql"))
 {

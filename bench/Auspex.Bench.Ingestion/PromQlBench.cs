@@ -32,7 +32,16 @@ internal static class PromQlBench
         Directory.CreateDirectory(dir);
         try
         {
-            using var store = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = Path.Combine(dir, "bench.duckdb") });
+            var storeOptions = new StorageOptions { DatabasePath = Path.Combine(dir, "bench.duckdb") };
+            // --block-cache-bytes N sets StorageOptions.DecodedBlockCacheBytes (0: every read decodes from DuckDB's BLOBs).
+            // Set by name so that the same bench builds against a base without the option (where it is ignored).
+            if (Array.IndexOf(args, "--block-cache-bytes") >= 0)
+            {
+                var prop = typeof(StorageOptions).GetProperty("DecodedBlockCacheBytes");
+                prop?.SetValue(storeOptions, long.Parse(Arg("--block-cache-bytes", "0"), inv));
+                Console.WriteLine(prop is null ? "(--block-cache-bytes: this build has no decoded-block cache)" : $"decoded-block cache: {prop.GetValue(storeOptions)} bytes");
+            }
+            using var store = AuspexStorage.OpenEmbedded(storeOptions);
             var tenant = new TenantId("bench");
             var start = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
             var end = start + TimeSpan.FromDays(days);
@@ -106,6 +115,14 @@ internal static class PromQlBench
             PromQueryResult? rated = null;
             var rate = await Median(runs, async () => rated = await new PromQlEngine(source, rollupOptions).RangeQueryAsync(RateQuery, qStart, qEnd, TimeSpan.FromHours(1)));
             Console.WriteLine(string.Create(inv, $"query_range '{RateQuery}' step 1h through the evaluator (raw samples only; {rated!.Series.Count} series × {rated.Series.Sum(s => s.Points.Count) / Math.Max(1, rated.Series.Count)} points out): median {rate.Median:F0} ms wall, {rate.Cpu:F0} ms CPU (runs {string.Join(", ", rate.All.Select(t => t.ToString("F0", inv)))} ms)"));
+            // What that rate() costs, split: the typed-array raw read the evaluator asks for, and the evaluation over
+            // those arrays already in memory.
+            IReadOnlyList<RawSeriesArrays>? arrays = null;
+            var arrayRead = await Median(runs, async () => arrays = await source.ReadArraysAsync([LabelMatcher.Eq("__name__", "node_cpu_seconds_total")], qStart.ToUnixTimeMilliseconds() - 3_600_000, qEnd.ToUnixTimeMilliseconds(), default));
+            var inMemory = new ArraySource(arrays!);
+            var rateEval = await Median(runs, async () => await new PromQlEngine(inMemory, rollupOptions).RangeQueryAsync(RateQuery, qStart, qEnd, TimeSpan.FromHours(1)));
+            Console.WriteLine(string.Create(inv, $"  of which the typed-array raw read ({arrays!.Sum(a => a.T.Length):N0} samples): median {arrayRead.Median:F0} ms wall, {arrayRead.Cpu:F0} ms CPU (runs {string.Join(", ", arrayRead.All.Select(t => t.ToString("F0", inv)))} ms)"));
+            Console.WriteLine(string.Create(inv, $"  rate() evaluation alone (typed arrays in memory): median {rateEval.Median:F0} ms wall, {rateEval.Cpu:F0} ms CPU (runs {string.Join(", ", rateEval.All.Select(t => t.ToString("F0", inv)))} ms)"));
             // The store's own reads of the whole range, in-process: 5-minute rollups (the store bench's query) and raw.
             var all = new[] { LabelMatcher.Eq("__name__", "node_cpu_seconds_total") };
             var storePoints = 0;
@@ -165,6 +182,18 @@ internal static class PromQlBench
 
         public Task<IReadOnlyList<SeriesData>> ReadAsync(IReadOnlyList<LabelMatcher> matchers, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<SeriesData>>(data.Where(d => matchers.All(m => m.Matches(d.Key))).ToList());
+    }
+
+    private sealed class ArraySource(IReadOnlyList<RawSeriesArrays> data) : IPromArraySource
+    {
+        public Task<IReadOnlyList<SeriesKey>> FindSeriesAsync(IReadOnlyList<LabelMatcher> matchers, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<SeriesKey>>(data.Select(d => d.Key).Where(k => matchers.All(m => m.Matches(k))).ToList());
+
+        public Task<IReadOnlyList<RawSeriesArrays>> ReadArraysAsync(IReadOnlyList<LabelMatcher> matchers, long fromMs, long toMs, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<RawSeriesArrays>>(data.Where(d => matchers.All(m => m.Matches(d.Key))).ToList());
+
+        public Task<IReadOnlyList<SeriesData>> ReadAsync(IReadOnlyList<LabelMatcher> matchers, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+            throw new NotSupportedException("the bench reads typed arrays only");
     }
 
     /// <summary>Median wall time and median CPU time of this process (all threads, DuckDB's included) over the runs, after a warm-up.</summary>

@@ -19,6 +19,13 @@ public sealed class StorageOptions
     /// </summary>
     public int HeadFlushSamples { get; set; } = 500_000;
 
+    /// <summary>
+    /// Memory for decoded raw blocks of closed days (16 bytes a sample), kept least-recently-used so that repeated raw
+    /// reads (a dashboard refreshing <c>rate(x[1h])</c> over 7 days) skip DuckDB's BLOB fetch and the decode. Packing and
+    /// retention drop it. Default 64 MiB (about 4 million samples); 0 turns it off.
+    /// </summary>
+    public long DecodedBlockCacheBytes { get; set; } = 64L << 20;
+
     /// <summary>Score history older than this is deleted by retention. Default 30 days.</summary>
     public TimeSpan ScoreRetention { get; set; } = TimeSpan.FromDays(30);
 
@@ -36,6 +43,10 @@ public sealed class StorageOptions
         if (HeadFlushSamples < 0)
         {
             throw new ArgumentException("StorageOptions.HeadFlushSamples must not be negative (0 turns the head log off).");
+        }
+        if (DecodedBlockCacheBytes < 0)
+        {
+            throw new ArgumentException("StorageOptions.DecodedBlockCacheBytes must not be negative (0 turns the cache off).");
         }
         if (MaxSamplesPerCommit <= 0)
         {

@@ -97,6 +97,80 @@ internal static class BlockCodec
         return new RawBlock(t, v);
     }
 
+    /// <summary>The sample count a raw block's header declares (checked against its size), to size the arrays before <see cref="DecodeRawInto"/>.</summary>
+    public static int RawCount(ReadOnlySpan<byte> data)
+    {
+        var r = new Reader(data);
+        if (r.Byte() != RawVersion)
+        {
+            throw new InvalidDataException("raw block: unknown format version");
+        }
+        var n = r.Count();
+        return n == 0 ? throw new InvalidDataException("raw block: no samples") : n;
+    }
+
+    /// <summary>
+    /// Decodes a raw block straight into <paramref name="t"/> and <paramref name="v"/> (at least <see cref="RawCount"/>
+    /// long), keeping only the samples with <paramref name="fromMs"/> ≤ time &lt; <paramref name="toMs"/>, packed from
+    /// index 0; returns how many it kept. Checks the block exactly as <see cref="DecodeRaw"/> does.
+    /// </summary>
+    public static int DecodeRawInto(ReadOnlySpan<byte> data, Span<long> t, Span<double> v, long fromMs, long toMs)
+    {
+        var r = new Reader(data);
+        if (r.Byte() != RawVersion)
+        {
+            throw new InvalidDataException("raw block: unknown format version");
+        }
+        var n = r.Count();
+        if (n == 0)
+        {
+            throw new InvalidDataException("raw block: no samples");
+        }
+        if (t.Length < n || v.Length < n)
+        {
+            throw new ArgumentException("the destination is shorter than the block");
+        }
+        var cur = r.VarInt();
+        t[0] = cur;
+        var lo = cur < fromMs ? 1 : 0; // first index with time >= fromMs
+        var hi = cur < toMs ? 1 : 0;   // first index with time >= toMs
+        var delta = 0L;
+        for (var i = 1; i < n; i++)
+        {
+            delta += r.VarInt();
+            if (delta <= 0)
+            {
+                throw new InvalidDataException("raw block: timestamps not increasing");
+            }
+            cur = checked(cur + delta);
+            t[i] = cur;
+            if (cur < fromMs)
+            {
+                lo = i + 1;
+            }
+            if (cur < toMs)
+            {
+                hi = i + 1;
+            }
+        }
+        var prev = 0UL;
+        for (var i = 0; i < n; i++)
+        {
+            prev = i == 0 ? r.UInt64() : prev ^ r.Xor();
+            if (i >= lo && i < hi)
+            {
+                v[i - lo] = BitConverter.UInt64BitsToDouble(prev);
+            }
+        }
+        r.End();
+        var kept = Math.Max(0, hi - lo);
+        if (lo > 0 && kept > 0)
+        {
+            t.Slice(lo, kept).CopyTo(t);
+        }
+        return kept;
+    }
+
     public static byte[] EncodeRollup(RollupBlock b, long width)
     {
         var n = b.Buckets.Length;

@@ -20,6 +20,7 @@ internal sealed partial class DuckDbStore
     /// <summary>Packs every raw sample older than <paramref name="closed"/> (a day boundary) into blocks, merging with the blocks already there.</summary>
     private void CompactLocked(long closed)
     {
+        ClearBlockCache(); // blocks of the affected days are about to be rewritten
         var rows = new Dictionary<long, List<(long Ts, long RowId, double V)>>();
         using (var cmd = _db.CreateCommand())
         {
@@ -201,17 +202,38 @@ internal sealed partial class DuckDbStore
     }
 
     /// <summary>
+    /// From this many BLOB bytes (~30,000–60,000 samples) a raw read decodes its series' blocks on all cores; below it,
+    /// on the calling thread. Tests lower it to cover both paths.
+    /// </summary>
+    internal int ParallelDecodeBytes { get; set; } = 64 << 10;
+
+    /// <summary>A raw read keeps its BLOB arena for the next read only up to this size (bytes).</summary>
+    private const int KeepArenaBytes = 32 << 20;
+
+    // The BLOB bytes of one raw read, back to back (used under _lock only).
+    private byte[] _arena = [];
+
+    /// <summary>
     /// Raw samples of the given series with <paramref name="fromMs"/> ≤ time &lt; <paramref name="toMs"/>, in time order,
     /// one per timestamp: the packed blocks merged with the rows still in <c>samples</c> (which are newer and win).
+    /// The BLOBs are first copied out of DuckDB back to back; each series' arrays are then sized from its blocks'
+    /// headers and the blocks decoded straight into them (no per-block arrays, no merge copies), series in parallel
+    /// when the read is large.
     /// </summary>
     private Dictionary<long, (long[] T, double[] V)> ReadRawLocked(string idList, long fromMs, long toMs)
     {
         var inv = CultureInfo.InvariantCulture;
-        var blocks = new Dictionary<long, List<RawBlock>>();
-        using (var cmd = _db.CreateCommand())
+        // Per series, its blocks: decoded ones from the cache (Cached set) or BLOB bytes at Offset/Length in the arena.
+        var blocks = new Dictionary<long, List<(long Start, int Offset, int Length, RawBlock? Cached)>>();
+        var used = 0;
+        var filter = string.Create(inv, $"{IdFilter(idList, out var wanted)} AND start < {toMs} AND start > {fromMs - BlockMs}");
+        HashSet<(long, long)>? missing = null;
+        if (_options.DecodedBlockCacheBytes > 0 && _blockCache.Count > 0)
         {
-            cmd.CommandText = string.Create(inv,
-                $"SELECT series_id, start, data FROM block_raw WHERE {IdFilter(idList, out var wanted)} AND start < {toMs} AND start > {fromMs - BlockMs}");
+            // Which blocks the range needs (no BLOBs); only those not cached are fetched below.
+            missing = [];
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = "SELECT series_id, start FROM block_raw WHERE " + filter;
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
@@ -220,18 +242,51 @@ internal sealed partial class DuckDbStore
                 {
                     continue;
                 }
+                var start = r.GetInt64(1);
                 if (!blocks.TryGetValue(id, out var list))
                 {
                     blocks[id] = list = [];
                 }
-                list.Add(DecodeRawBlob(r, 2, id, r.GetInt64(1)));
+                if (CachedBlock(id, start) is { } hit)
+                {
+                    list.Add((start, 0, 0, hit));
+                }
+                else
+                {
+                    missing.Add((id, start));
+                }
             }
         }
-        foreach (var list in blocks.Values)
+        if (missing is null || missing.Count > 0)
         {
-            if (!IsSortedByStart(list.Select(b => b.T[0])))
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = "SELECT series_id, start, data FROM block_raw WHERE " + filter;
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
             {
-                list.Sort((a, b) => a.T[0].CompareTo(b.T[0]));
+                var id = r.GetInt64(0);
+                if (wanted is not null && !wanted.Contains(id))
+                {
+                    continue;
+                }
+                var start = r.GetInt64(1);
+                if (missing is not null && !missing.Contains((id, start)))
+                {
+                    continue;
+                }
+                if (!blocks.TryGetValue(id, out var list))
+                {
+                    blocks[id] = list = [];
+                }
+                using var st = r.GetStream(2);
+                var n = checked((int)st.Length);
+                if (_arena.Length - used < n)
+                {
+                    Array.Resize(ref _arena, Math.Max(checked(used + n), Math.Max(1 << 20, _arena.Length * 2)));
+                }
+                st.ReadExactly(_arena, used, n);
+                list.Add((start, used, n, null));
+                used += n;
             }
         }
         var head = new Dictionary<long, (List<long> T, List<double> V)>();
@@ -255,51 +310,188 @@ internal sealed partial class DuckDbStore
                 cur.V.Add(r.GetDouble(2));
             }
         }
-        var result = new Dictionary<long, (long[] T, double[] V)>();
-        foreach (var id in blocks.Keys.Union(head.Keys))
+
+        var ids = blocks.Keys.Union(head.Keys).ToArray();
+        var decoded = new (long[] T, double[] V)[ids.Length];
+        // Blocks decoded whole from the arena, to cache: (series index, start, offset in the series' arrays, count).
+        var fresh = new List<(long Start, int At, int N)>?[ids.Length];
+        var caching = _options.DecodedBlockCacheBytes > 0;
+        var arena = _arena;
+        void DecodeSeries(int k)
         {
-            var n = 0;
-            var parts = new List<(long[] T, double[] V, int Lo, int Hi)>();
+            var id = ids[k];
+            long[] t = [];
+            double[] v = [];
             if (blocks.TryGetValue(id, out var list))
             {
-                foreach (var b in list)
+                // No ORDER BY in SQL (DuckDB would sort the BLOBs along); a series' blocks are whole days, so their
+                // starts order them.
+                if (!IsSortedByStart(list.Select(b => b.Start)))
                 {
-                    var lo = LowerBound(b.T, fromMs);
-                    var hi = LowerBound(b.T, toMs);
-                    if (hi > lo)
+                    list.Sort((a, b) => a.Start.CompareTo(b.Start));
+                }
+                var cap = 0;
+                foreach (var (start, off, len, hit) in list)
+                {
+                    cap = checked(cap + (hit?.T.Length ?? RawCountOf(arena.AsSpan(off, len), id, start)));
+                }
+                // On the pinned-object heap: the GC never moves these. A 7-day read allocates ~32 MB of them, all
+                // alive until the query ends; as ordinary arrays, every gen-0/gen-1 collection during the read and the
+                // evaluation copied them along (measured: most of a warm query's time).
+                t = GC.AllocateUninitializedArray<long>(cap, pinned: true);
+                v = GC.AllocateUninitializedArray<double>(cap, pinned: true);
+                var n = 0;
+                foreach (var (start, off, len, hit) in list)
+                {
+                    if (hit is not null)
                     {
-                        parts.Add((b.T, b.V, lo, hi));
-                        n += hi - lo;
+                        var lo = LowerBound(hit.T, fromMs);
+                        var hi = LowerBound(hit.T, toMs);
+                        if (hi > lo)
+                        {
+                            Array.Copy(hit.T, lo, t, n, hi - lo);
+                            Array.Copy(hit.V, lo, v, n, hi - lo);
+                            n += hi - lo;
+                        }
+                        continue;
+                    }
+                    try
+                    {
+                        var kept = BlockCodec.DecodeRawInto(arena.AsSpan(off, len), t.AsSpan(n), v.AsSpan(n), fromMs, toMs);
+                        if (caching && kept == BlockCodec.RawCount(arena.AsSpan(off, len)))
+                        {
+                            (fresh[k] ??= []).Add((start, n, kept));
+                        }
+                        n += kept;
+                    }
+                    catch (InvalidDataException e)
+                    {
+                        throw BadBlock(id, start, e);
                     }
                 }
-            }
-            var t = new long[n];
-            var v = new double[n];
-            var k = 0;
-            foreach (var (pt, pv, lo, hi) in parts)
-            {
-                Array.Copy(pt, lo, t, k, hi - lo);
-                Array.Copy(pv, lo, v, k, hi - lo);
-                k += hi - lo;
-            }
-            if (head.TryGetValue(id, out var h))
-            {
-                if (n == 0)
+                if (n < cap)
                 {
-                    (t, v) = ([.. h.T], [.. h.V]);
+                    t = Pinned<long>(t.AsSpan(0, n)); // only when a block reaches past the range
+                    v = Pinned<double>(v.AsSpan(0, n));
                 }
-                else
+            }
+            decoded[k] = (t, v);
+        }
+        try
+        {
+            if (used >= ParallelDecodeBytes && ids.Length > 1 && Environment.ProcessorCount > 1)
+            {
+                try
                 {
-                    (t, v) = MergeSorted(t, v, h.T, h.V);
+                    Parallel.For(0, ids.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, DecodeSeries);
                 }
+                catch (AggregateException e) when (e.InnerExceptions.OfType<InvalidDataException>().FirstOrDefault() is { } bad)
+                {
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(bad).Throw();
+                }
+            }
+            else
+            {
+                for (var k = 0; k < ids.Length; k++)
+                {
+                    DecodeSeries(k);
+                }
+            }
+        }
+        finally
+        {
+            if (_arena.Length > KeepArenaBytes)
+            {
+                _arena = [];
+            }
+        }
+        var result = new Dictionary<long, (long[] T, double[] V)>(ids.Length);
+        for (var k = 0; k < ids.Length; k++)
+        {
+            var (t, v) = decoded[k];
+            foreach (var (start, at, n) in fresh[k] ?? [])
+            {
+                // A copy: the arrays handed out are the caller's.
+                CacheBlock(ids[k], start, new RawBlock(Pinned(t.AsSpan(at, n)), Pinned(v.AsSpan(at, n))));
+            }
+            if (head.TryGetValue(ids[k], out var h))
+            {
+                (t, v) = t.Length == 0 ? ([.. h.T], [.. h.V]) : MergeSorted(t, v, h.T, h.V);
             }
             if (t.Length > 0)
             {
-                result[id] = (t, v);
+                result[ids[k]] = (t, v);
             }
         }
         return result;
     }
+
+    private static T[] Pinned<T>(ReadOnlySpan<T> x)
+    {
+        var a = GC.AllocateUninitializedArray<T>(x.Length, pinned: true);
+        x.CopyTo(a);
+        return a;
+    }
+
+    // Decoded raw blocks of closed days, least recently used first (under _lock only).
+    private readonly Dictionary<(long Id, long Start), LinkedListNode<((long Id, long Start) Key, RawBlock Block)>> _blockCache = [];
+    private readonly LinkedList<((long Id, long Start) Key, RawBlock Block)> _blockLru = new();
+    private long _blockCacheBytes;
+
+    private static long CachedBytes(RawBlock b) => (16L * b.T.Length) + 96;
+
+    private RawBlock? CachedBlock(long id, long start)
+    {
+        if (!_blockCache.TryGetValue((id, start), out var node))
+        {
+            return null;
+        }
+        _blockLru.Remove(node);
+        _blockLru.AddLast(node);
+        return node.Value.Block;
+    }
+
+    private void CacheBlock(long id, long start, RawBlock block)
+    {
+        var size = CachedBytes(block);
+        if (size > _options.DecodedBlockCacheBytes || _blockCache.ContainsKey((id, start)))
+        {
+            return;
+        }
+        while (_blockCacheBytes + size > _options.DecodedBlockCacheBytes && _blockLru.First is { } oldest)
+        {
+            _blockLru.RemoveFirst();
+            _blockCache.Remove(oldest.Value.Key);
+            _blockCacheBytes -= CachedBytes(oldest.Value.Block);
+        }
+        _blockCache[(id, start)] = _blockLru.AddLast(((id, start), block));
+        _blockCacheBytes += size;
+    }
+
+    private void ClearBlockCache()
+    {
+        _blockCache.Clear();
+        _blockLru.Clear();
+        _blockCacheBytes = 0;
+    }
+
+    /// <summary>Decoded blocks cached and the bytes they are counted as (for tests).</summary>
+    internal (int Blocks, long Bytes) BlockCacheUse => (_blockCache.Count, _blockCacheBytes);
+
+    private static int RawCountOf(ReadOnlySpan<byte> data, long id, long start)
+    {
+        try
+        {
+            return BlockCodec.RawCount(data);
+        }
+        catch (InvalidDataException e)
+        {
+            throw BadBlock(id, start, e);
+        }
+    }
+
+    private static InvalidDataException BadBlock(long id, long start, InvalidDataException e) =>
+        new(string.Create(CultureInfo.InvariantCulture, $"block_raw of series {id} at {start}: {e.Message}"), e);
 
     /// <summary>The packed rollup buckets of the given series for blocks overlapping [<paramref name="fromMs"/>, <paramref name="toMs"/>], per series in bucket order.</summary>
     private Dictionary<long, List<RollupBlock>> ReadPackedRollupsLocked(string table, long width, string idList, long fromMs, long toMs)
@@ -345,6 +537,10 @@ internal sealed partial class DuckDbStore
 
     private long TrimBlocks(string table, long width, string idList, long cutoff)
     {
+        if (width == 0)
+        {
+            ClearBlockCache();
+        }
         var inv = CultureInfo.InvariantCulture;
         long removed = 0;
         // Whole blocks before the cutoff.
