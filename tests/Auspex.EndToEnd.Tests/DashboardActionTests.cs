@@ -139,6 +139,9 @@ public sealed class DashboardActionTests(DemoServerFixture demo)
         Assert.Matches(@"hosts 15 → \d+", text);
         Assert.Contains("above the lower bound", text, StringComparison.Ordinal);
         Assert.True(await s.Page.Locator("#pl-global-out pre.diff .mv").CountAsync() > 0, text);
+        // The gap is explained where it is shown (the sample hosts differ in size), and the demand's source is named.
+        Assert.Contains("Weak bound: hosts differ in size", await s.Page.InnerTextAsync("#pl-global-bound-note"), StringComparison.Ordinal);
+        Assert.Matches(@"demand: \d+ component\(s\) from forecasts, \d+ from requests", await s.Page.InnerTextAsync("#pl-global-demand"));
         // Anonymous: no submit control.
         Assert.False(await s.Page.IsVisibleAsync("#pl-global-submit"));
         await s.ShotAsync("plans-global");

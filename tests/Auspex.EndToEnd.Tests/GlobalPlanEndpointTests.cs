@@ -44,6 +44,18 @@ public sealed class GlobalPlanEndpointTests(DemoServerFixture demo)
         Assert.NotEmpty(diff);
         Assert.Equal(1, diff[0].GetProperty("phase").GetInt32());
         Assert.Contains(v.GetProperty("progress").EnumerateArray(), p => p.GetProperty("stage").GetString() == "done");
+        // Each component's demand source: its forecast (per slot at the quantile) or its requests with the reason.
+        var demand = v.GetProperty("demand").EnumerateArray().ToList();
+        Assert.Equal(demand.Count, demand.Select(d => d.GetProperty("component").GetString()).Distinct().Count());
+        Assert.NotEmpty(demand);
+        Assert.All(demand, d =>
+        {
+            Assert.Contains(d.GetProperty("source").GetString(), new[] { "forecast", "requests" });
+            Assert.False(string.IsNullOrEmpty(d.GetProperty("reason").GetString()));
+            Assert.True(d.GetProperty("peakCpuPerReplica").GetDouble() >= d.GetProperty("requestCpu").GetDouble());
+        });
+        // The sample hosts differ in size, so the bound is a fractional cover and the response says so.
+        Assert.StartsWith("Weak bound: hosts differ in size", v.GetProperty("boundNote").GetString(), StringComparison.Ordinal);
         Assert.InRange(v.GetProperty("elapsedSeconds").GetDouble(), 0, 1.5 + 1);
         // The executable plan: one step pair per change plus a gate per phase, the canary first.
         var plan = v.GetProperty("plan");
@@ -93,6 +105,8 @@ public sealed class GlobalPlanEndpointTests(DemoServerFixture demo)
     [InlineData("""{"drain": ["vm-102", "no-such-host"]}""", "drain[1]: 'no-such-host' is not a host")]
     [InlineData("""{"slots": 100000}""", "slots: 100000 is outside 1–168")]
     [InlineData("""{"quantile": 1.5}""", "quantile: 1.5 must be in (0, 1)")]
+    [InlineData("""{"quantile": 0}""", "quantile: 0 must be in (0, 1)")]
+    [InlineData("""{"slots": 0}""", "slots: 0 is outside 1–168")]
     [InlineData("""{"movesPerPhase": 0}""", "movesPerPhase: 0 is outside")]
     [InlineData("""{"timelimit": 5}""", "timelimit")]
     [InlineData("""{"timeLimitSeconds": "soon"}""", "malformed JSON at $.timeLimitSeconds")]

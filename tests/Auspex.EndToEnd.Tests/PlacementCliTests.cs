@@ -74,6 +74,9 @@ public sealed class PlacementCliTests
         Assert.Matches(@"~ \S+: vm-\d+ -> vm-\d+", text);
         Assert.Matches(@"Plan: \d+ to move, \d+ to add, \d+ to remove; hosts 15 -> \d+; objective [\d.]+ -> [\d.]+, [\d.]+% above the lower bound [\d.]+; packing in", text);
         Assert.Contains("auspex: done ", err, StringComparison.Ordinal);
+        // Demand from the loop's forecasts (or requests, with why) and the note on the weak bound (the sample hosts differ in size).
+        Assert.Matches(@"# demand: \d+ component\(s\) from forecasts, \d+ from requests", text);
+        Assert.Contains("Weak bound: hosts differ in size", text, StringComparison.Ordinal);
 
         var file = Path.Combine(dir.Path, "global.json");
         var (c2, _, e2) = await Run(dir.Path, "plan", "--demo", "--global", "--time-limit", "1", "--soak", "0", "-o", "json", "--output", file);
@@ -96,6 +99,12 @@ public sealed class PlacementCliTests
         var (slow, _, slowErr) = await Run(dir.Path, "plan", "--demo", "--global", "--time-limit", "3600");
         Assert.Equal(1, slow);
         Assert.Contains("timeLimitSeconds: 3600 must be in (0, 60]", slowErr, StringComparison.Ordinal);
+        var (q, _, qErr) = await Run(dir.Path, "plan", "--demo", "--global", "--time-limit", "1", "--quantile", "1.5");
+        Assert.Equal(1, q);
+        Assert.Contains("quantile: 1.5 must be in (0, 1)", qErr, StringComparison.Ordinal);
+        var (sl, _, slErr) = await Run(dir.Path, "plan", "--demo", "--global", "--time-limit", "1", "--slots", "0");
+        Assert.Equal(1, sl);
+        Assert.Contains("slots: 0 is outside 1–168", slErr, StringComparison.Ordinal);
         var (none, _, noneErr) = await Run(dir.Path, "apply");
         Assert.Equal(1, none);
         Assert.Contains("give the plan file", noneErr, StringComparison.Ordinal);

@@ -47,7 +47,25 @@ internal static class GlobalPlanOutput
         var moves = v.Diff.Count(d => d.Kind == "move");
         var adds = v.Diff.Count(d => d.Kind == "add");
         var removes = v.Diff.Count(d => d.Kind == "remove");
-        return string.Create(inv, $"Plan: {moves} to move, {adds} to add, {removes} to remove; hosts {v.Current.HostsUsed} -> {p.HostsUsed}; objective {v.Current.Objective:0.###} -> {p.Objective:0.###}, {v.Gap * 100:0.0}% above the lower bound {v.LowerBound:0.###}; {v.Solver} in {v.ElapsedSeconds:0.0} s of {v.TimeLimitSeconds:0.#} s.");
+        return string.Create(inv, $"Plan: {moves} to move, {adds} to add, {removes} to remove; hosts {v.Current.HostsUsed} -> {p.HostsUsed}; objective {v.Current.Objective:0.###} -> {p.Objective:0.###}, {v.Gap * 100:0.0}% above the lower bound {v.LowerBound:0.###}; {v.Solver} in {v.ElapsedSeconds:0.0} s of {v.TimeLimitSeconds:0.#} s.") + (v.BoundNote is { } note ? " " + note : "");
+    }
+
+    /// <summary>Where the demand came from: forecasts (and which rise above their requests) and the requests used instead, with why.</summary>
+    public static IEnumerable<string> DemandLines(GlobalPlanView v)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var fromForecast = v.Demand.Where(d => d.Source == "forecast").ToList();
+        var rising = fromForecast.Where(d => d.SlotsAboveRequest > 0).ToList();
+        yield return string.Create(inv, $"  # demand: {fromForecast.Count} component(s) from forecasts, {v.Demand.Count - fromForecast.Count} from requests") +
+            (rising.Count > 0 ? "; above requests: " + string.Join(", ", rising.Take(10).Select(d => string.Create(inv, $"{d.Component} (peak {d.PeakCpuPerReplica:0.###} > {d.RequestCpu:0.###} cpu/replica in {d.SlotsAboveRequest} slot(s))"))) + (rising.Count > 10 ? ", …" : "") : "");
+        foreach (var d in v.Demand.Where(d => d.Source != "forecast").Take(5))
+        {
+            yield return $"  #   {d.Component}: requests, {d.Reason}";
+        }
+        if (v.Demand.Count(d => d.Source != "forecast") > 5)
+        {
+            yield return string.Create(inv, $"  #   … and {v.Demand.Count(d => d.Source != "forecast") - 5} more from requests");
+        }
     }
 
     private static string Terraform(GlobalPlanView v)
@@ -57,6 +75,10 @@ internal static class GlobalPlanOutput
         if (!v.Changes)
         {
             sb.AppendLine(string.Create(inv, $"No changes. The current placement ({v.Current.HostsUsed} hosts, objective {v.Current.Objective:0.###}) is what {v.Solver} finds in {v.ElapsedSeconds:0.0} s."));
+            foreach (var line in DemandLines(v))
+            {
+                sb.AppendLine(line);
+            }
             sb.AppendLine(Summary(v));
             return sb.ToString();
         }
@@ -83,6 +105,10 @@ internal static class GlobalPlanOutput
         }
         sb.AppendLine();
         sb.AppendLine(string.Create(inv, $"  # communication {v.Current.Communication:0.#} -> {v.Planned!.Communication:0.#}; overloaded host-slots {v.Current.OverloadedHostSlots} -> {v.Planned.OverloadedHostSlots}"));
+        foreach (var line in DemandLines(v))
+        {
+            sb.AppendLine(line);
+        }
         sb.AppendLine(Summary(v));
         return sb.ToString();
     }

@@ -22,6 +22,10 @@ internal static class PlanCommand
         var solver = new Option<string>("--solver") { Description = "With --global: packing (default) or greedy.", DefaultValueFactory = _ => "packing" };
         var drain = new Option<string[]>("--drain") { Description = "With --global: a host to empty (repeatable).", AllowMultipleArgumentsPerToken = true };
         var soak = new Option<double>("--soak") { Description = "With --global: each phase's health-gate soak in seconds, [0, 3600].", DefaultValueFactory = _ => 60 };
+        var quantile = new Option<double>("--quantile") { Description = "With --global: forecast quantile each replica's per-slot CPU demand is taken at, (0, 1).", DefaultValueFactory = _ => 0.95 };
+        var slots = new Option<int>("--slots") { Description = "With --global: time slots of the horizon (one hour each), 1–168.", DefaultValueFactory = _ => 24 };
+        cmd.Options.Add(quantile);
+        cmd.Options.Add(slots);
         cmd.Options.Add(global);
         cmd.Options.Add(timeLimit);
         cmd.Options.Add(solver);
@@ -44,8 +48,10 @@ internal static class PlanCommand
                     Solver = parse.GetValue(solver) ?? "packing",
                     Drain = parse.GetValue(drain) is { Length: > 0 } d ? d : null,
                     SoakSeconds = parse.GetValue(soak),
+                    Quantile = parse.GetValue(quantile),
+                    Slots = parse.GetValue(slots),
                 };
-                return GlobalPlanOutput.Emit(parse, o, await new GlobalPlanService(rt.Store.State, rt.Topology, rt.Loop).PlanAsync(ask, "cli:" + Environment.UserName,
+                return GlobalPlanOutput.Emit(parse, o, await new GlobalPlanService(rt.Store.State, rt.Topology, rt.Loop, rt.Scaling.Settings).PlanAsync(ask, "cli:" + Environment.UserName,
                     p => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"auspex: {p.Stage} {p.ElapsedSeconds:0.0} s / {ask.TimeLimitSeconds:0.#} s: {p.HostsUsed} hosts")), ct));
             }
             var a = await new PlacementService(rt.Store.State, rt.Topology, rt.Loop).PlanAsync("cli:" + Environment.UserName, ct);

@@ -63,6 +63,9 @@ public sealed class ScalingService
     /// <summary>The executor decisions run on.</summary>
     public IExecutor Executor => _executor;
 
+    /// <summary>The stage's settings (<c>orchestration.scaling</c>), e.g. for sizing demand the same way elsewhere.</summary>
+    public ScalingStageSettings Settings => _settings.Scaling;
+
     /// <summary>The stage's mode.</summary>
     public ScalingStageMode Mode => _settings.Scaling.Mode;
 

@@ -1,6 +1,11 @@
 using System.Globalization;
+using Auspex.Core.Forecasts;
+using Auspex.Core.Resources;
+using Auspex.Core.Series;
 using Auspex.Core.Topology;
+using Auspex.Engine.Configuration;
 using Auspex.Engine.Loop;
+using Auspex.Engine.Scaling;
 using Auspex.Orchestration.Execution;
 using Auspex.Orchestration.Plans;
 using Auspex.Placement.Global;
@@ -30,7 +35,7 @@ public sealed record GlobalPlanAsk
     /// <summary>Length of one slot in hours, (0, 24]. Default 1.</summary>
     public double SlotHours { get; init; } = 1;
 
-    /// <summary>Forecast quantile demand must fit at, (0, 1). Default 0.95.</summary>
+    /// <summary>Forecast quantile each replica's per-slot CPU demand is taken at (capacity must hold it), (0, 1). Default 0.95.</summary>
     public double Quantile { get; init; } = 0.95;
 
     /// <summary>Soak of each phase's health gate in seconds, [0, 3600]. Default 60.</summary>
@@ -94,7 +99,24 @@ public sealed record GlobalPlanProgress(double ElapsedSeconds, string Stage, int
 /// <param name="Submitted">True when the plan was submitted to the plan runner.</param>
 public sealed record GlobalPlanView(string Id, DateTimeOffset At, string Solver, string Status, bool Changes, GlobalPlanSide Current, GlobalPlanSide? Planned,
     double LowerBound, double? Gap, string Bound, double ElapsedSeconds, double TimeLimitSeconds, IReadOnlyList<GlobalPlanChange> Diff,
-    IReadOnlyList<string> FreedHosts, IReadOnlyList<GlobalPlanProgress> Progress, IReadOnlyList<string> Notes, ExecutionPlan? Plan, bool Submitted);
+    IReadOnlyList<string> FreedHosts, IReadOnlyList<GlobalPlanProgress> Progress, IReadOnlyList<string> Notes, ExecutionPlan? Plan, bool Submitted)
+{
+    /// <summary>Where each component's per-slot demand came from (its forecast at the quantile, or its requests and why).</summary>
+    public IReadOnlyList<GlobalPlanDemand> Demand { get; init; } = [];
+
+    /// <summary>Why the gap overstates the distance to the optimum (the bound is weak here), or null when the bound is tight in kind (identical hosts, whole-host count).</summary>
+    public string? BoundNote { get; init; }
+}
+
+/// <summary>Where one component's demand in a global plan came from.</summary>
+/// <param name="Component">Component id.</param>
+/// <param name="Source">forecast (CPU per slot from the loop's forecast at the quantile, never below the request) or requests.</param>
+/// <param name="Series">The forecast series used (as the scaling stage sizes on it), empty for requests.</param>
+/// <param name="RequestCpu">CPU request of one replica (cores).</param>
+/// <param name="PeakCpuPerReplica">Highest per-replica CPU over the horizon's slots (cores; = the request for requests).</param>
+/// <param name="SlotsAboveRequest">Slots whose forecast demand exceeds the request.</param>
+/// <param name="Reason">Why requests were used (no forecast, and what the scaling stage said), or what the forecast was divided over; memory is always the request.</param>
+public sealed record GlobalPlanDemand(string Component, string Source, string Series, double RequestCpu, double PeakCpuPerReplica, int SlotsAboveRequest, string Reason);
 
 /// <summary>The outcome of asking for a global plan.</summary>
 public abstract record GlobalPlanAnswer
@@ -119,8 +141,114 @@ public abstract record GlobalPlanAnswer
 /// <see cref="PlacementBounds.Lower"/>, and turned into an executable plan: a one-move canary phase, then phases of
 /// <see cref="GlobalPlanAsk.MovesPerPhase"/> moves, each starting the new replicas, gating, then removing the old ones.
 /// </summary>
-public sealed class GlobalPlanService(IStateStore state, TopologyHolder topology, ControlLoop loop)
+/// <remarks>
+/// Demand: each component's CPU per slot comes from the loop's latest forecasts exactly as the scaling stage resolves
+/// them (<see cref="ComponentDemand.Resolve"/>: <c>orchestration.scaling.demand.&lt;id&gt;</c>, else
+/// <c>auspex_component_cpu_used_cores</c>, else its hosts' CPU shares), in cores (demand ÷ what one replica serves ×
+/// <c>requests.cpu × target_utilisation</c>), divided over its replicas, at <see cref="GlobalPlanAsk.Quantile"/> per
+/// slot and never below the request; without a forecast (or past its horizon) the request, with the reason in
+/// <see cref="GlobalPlanView.Demand"/>.
+/// </remarks>
+public sealed class GlobalPlanService(IStateStore state, TopologyHolder topology, ControlLoop loop, ScalingStageSettings? scaling = null)
 {
+    /// <summary>
+    /// Each component's per-replica CPU demand forecast for the global problem, from the tick's forecasts resolved as
+    /// the scaling stage does, with where it came from. Components without one keep their requests (reason given).
+    /// </summary>
+    public static (IReadOnlyList<ComponentDemandForecast> Forecasts, IReadOnlyList<GlobalPlanDemand> Sources) DemandFrom(
+        Topology t, LoopResults? latest, ScalingStageSettings settings, GlobalPlacementOptions options, DateTimeOffset start)
+    {
+        ArgumentNullException.ThrowIfNull(t);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(options);
+        var inv = CultureInfo.InvariantCulture;
+        var resolved = latest is null ? null : ComponentDemand.Resolve(t, latest.Forecasts, latest.ComponentForecasts, settings);
+        var forecasts = new List<ComponentDemandForecast>();
+        var sources = new List<GlobalPlanDemand>();
+        var slots = Enumerable.Range(0, options.Slots).Select(i => new TimeRange(start + options.SlotLength * i, start + options.SlotLength * (i + 1))).ToArray();
+        foreach (var c in t.Components)
+        {
+            var req = c.Requests[ResourceKind.Cpu];
+            GlobalPlanDemand Requests(string why) => new(c.Id, "requests", "", req, req, 0, why);
+            if (resolved is null)
+            {
+                sources.Add(Requests("no forecast yet: the loop has not ticked"));
+                continue;
+            }
+            var d = resolved.GetValueOrDefault(c.Id);
+            if (d?.Demand is not { } f)
+            {
+                sources.Add(Requests("no demand forecast: " + (d is null ? "unknown to the scaling stage" : string.Join("; ", new[] { d.Fallback, d.Reason }.Where(x => x is not null)))));
+                continue;
+            }
+            if (c.Replicas < 1 || !(d.CapacityPerReplica > 0) || !(req > 0))
+            {
+                sources.Add(Requests(string.Create(inv, $"its forecast {d.Series} cannot be turned into cores per replica (replicas {c.Replicas}, requests.cpu {req}, one replica serves {d.CapacityPerReplica})")));
+                continue;
+            }
+            // Cores = demand ÷ what one replica serves × the cores one replica uses doing so; shared by the replicas.
+            var k = req * settings.TargetUtilisation / d.CapacityPerReplica / c.Replicas;
+            var perReplica = f with
+            {
+                Points = f.Points.Select(p => new ForecastPoint(p.At, Math.Max(req, p.Mean * k), p.Quantiles.Select(q => Math.Max(req, q * k)).ToArray())).ToList(),
+            };
+            var peak = req;
+            var above = 0;
+            var covered = 0;
+            foreach (var r in slots)
+            {
+                var inSlot = perReplica.Points.Select((p, i) => (p, i)).Where(x => r.Contains(x.p.At)).Select(x => perReplica.Quantile(x.i, options.Quantile)).ToList();
+                if (inSlot.Count == 0)
+                {
+                    continue;
+                }
+                covered++;
+                var v = inSlot.Max();
+                peak = Math.Max(peak, v);
+                if (v > req + 1e-9)
+                {
+                    above++;
+                }
+            }
+            forecasts.Add(new ComponentDemandForecast(c.Id, ResourceKind.Cpu, perReplica));
+            var why = string.Create(inv, $"{d.Kind} forecast at q{options.Quantile:0.###} over {c.Replicas} replica(s), never below the request; {covered} of {slots.Length} slots covered (the rest use the request); memory is the request");
+            if (d.Fallback is not null)
+            {
+                why += "; " + d.Fallback;
+            }
+            sources.Add(new GlobalPlanDemand(c.Id, "forecast", d.Series, req, Math.Round(peak, 4), above, why));
+        }
+        return (forecasts, sources);
+    }
+
+    /// <summary>
+    /// Why the gap to <see cref="PlacementBounds.Lower"/> overstates the distance to the optimum on this problem, or
+    /// null when the bound is of the tight kind (identical hosts: a whole-host count; no communication or moves in the plan).
+    /// </summary>
+    public static string? BoundNote(GlobalPlacementProblem problem, GlobalPlacementOptions options, PlanMetrics? planned)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(options);
+        var notes = new List<string>();
+        var usable = problem.Hosts.Where(h => h.Available.All(a => a)).ToList();
+        if (usable.Count > 0)
+        {
+            double Cost(PlanHost h) => options.CostWeight * h.PricePerHour + options.EnergyWeight * h.IdleWatts;
+            var prices = usable.Select(Cost).Distinct().Count();
+            var sizes = usable.Select(h => string.Join(",", h.Capacity.Select(x => x.ToString("R", CultureInfo.InvariantCulture)))).Distinct().Count();
+            if (prices > 1 || sizes > 1)
+            {
+                notes.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"hosts differ in {(prices > 1 && sizes > 1 ? "price and size" : prices > 1 ? "price" : "size")} ({prices} price(s), {sizes} size(s)), so the bound is a fractional cover (cheapest cost per unit first) or a whole-host count, whichever is higher, and the gap can be large even for an optimal plan"));
+            }
+        }
+        if (planned is { } m && ((m.CommunicationCost > 0 && options.CommunicationWeight > 0) || (m.Moves > 0 && options.MoveWeight > 0)))
+        {
+            notes.Add("the bound counts communication and moves as 0, so the plan's communication and moves are all gap");
+        }
+        return notes.Count == 0 ? null : "Weak bound: " + string.Join("; ", notes) + ".";
+    }
+
     /// <summary>Plans as <paramref name="actor"/> (audited as <c>placement.global-plan</c>); <paramref name="progress"/> sees the solve's reports.</summary>
     public async Task<GlobalPlanAnswer> PlanAsync(GlobalPlanAsk ask, string actor, Action<GlobalPlanProgress>? progress = null, CancellationToken ct = default)
     {
@@ -139,7 +267,8 @@ public sealed class GlobalPlanService(IStateStore state, TopologyHolder topology
             Quantile = ask.Quantile,
             Seed = ask.Seed,
         };
-        var problem = GlobalProblems.FromTopology(t, [], at, options);
+        var (demand, sources) = DemandFrom(t, loop.Latest, scaling ?? new ScalingStageSettings(), options, at);
+        var problem = GlobalProblems.FromTopology(t, demand, at, options);
         var drain = new HashSet<string>(ask.Drain ?? [], StringComparer.Ordinal);
         if (drain.Count > 0)
         {
@@ -205,7 +334,11 @@ public sealed class GlobalPlanService(IStateStore state, TopologyHolder topology
         var id = "gp-" + at.UtcDateTime.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "-" + Hash(string.Join("|", diff.Select(d => $"{d.Kind}:{d.Component}:{d.From}:{d.To}")));
         var plan = diff.Count == 0 ? null : BuildPlan(id, diff, before, after!, actor, at, ask);
         var view = new GlobalPlanView(id, at, result.Solver, status, diff.Count > 0, before, after, Math.Round(bound.Value, 4), gap, bound.Explanation,
-            Math.Round(result.WallTime.TotalSeconds, 3), ask.TimeLimitSeconds, diff, freed, reports, result.Reasons, plan, false);
+            Math.Round(result.WallTime.TotalSeconds, 3), ask.TimeLimitSeconds, diff, freed, reports, result.Reasons, plan, false)
+        {
+            Demand = sources,
+            BoundNote = BoundNote(problem, options, result.HasPlan ? result.Metrics : null),
+        };
         await state.AuditAsync(loop.Tenant, new AuditEntry(loop.Clock.GetUtcNow(), actor, "placement.global-plan", id, string.Create(CultureInfo.InvariantCulture,
             $"{result.Solver} {status} in {result.WallTime.TotalSeconds:0.0} s: {diff.Count} change(s); hosts {before.HostsUsed} -> {after?.HostsUsed.ToString(CultureInfo.InvariantCulture) ?? "-"}; objective {before.Objective:0.###} -> {after?.Objective.ToString("0.###", CultureInfo.InvariantCulture) ?? "-"} (bound {bound.Value:0.###})")), ct).ConfigureAwait(false);
         return new GlobalPlanAnswer.Planned(view);

@@ -26,7 +26,7 @@ internal static class PlacementEndpoints
         }).AddSingleton(sp =>
         {
             var rt = sp.GetRequiredService<AuspexRuntime>();
-            return new GlobalPlanService(rt.Store.State, rt.Topology, rt.Loop);
+            return new GlobalPlanService(rt.Store.State, rt.Topology, rt.Loop, rt.Scaling.Settings);
         });
 
     public static IEndpointRouteBuilder MapPlacementEndpoints(this IEndpointRouteBuilder app)

@@ -61,7 +61,12 @@ export default async function plansPage(view, { arg }) {
       const lines = (g.diff || []).slice(0, 30).map((d) => (d.kind === 'move' ? `~ ${d.component}: ${d.from} → ${d.to}` : d.kind === 'add' ? `+ ${d.component}: ${d.to}` : `- ${d.component}: ${d.from}`));
       out.classList.remove('muted');
       out.dataset.planId = g.id;
-      out.innerHTML = `${head}<div class="muted small">progress: ${(g.progress || []).map((x) => `${num(x.elapsedSeconds)} s ${x.hostsUsed} hosts`).join(' · ')}</div>`
+      const dem = g.demand || [];
+      const fromForecast = dem.filter((d) => d.source === 'forecast');
+      const rising = fromForecast.filter((d) => d.slotsAboveRequest > 0);
+      const note = g.boundNote ? `<div class="small" id="pl-global-bound-note">${badge('weak bound', 'info')} ${esc(g.boundNote)}</div>` : '';
+      const demandLine = `<div class="muted small" id="pl-global-demand">demand: ${fromForecast.length} component(s) from forecasts, ${dem.length - fromForecast.length} from requests${rising.length ? ` · above requests: ${rising.slice(0, 8).map((d) => `${esc(d.component)} (peak ${num(d.peakCpuPerReplica)} > ${num(d.requestCpu)} cpu)`).join(', ')}` : ''}</div>`;
+      out.innerHTML = `${head}${note}${demandLine}<div class="muted small">progress: ${(g.progress || []).map((x) => `${num(x.elapsedSeconds)} s ${x.hostsUsed} hosts`).join(' · ')}</div>`
         + (lines.length ? diffHtml(lines.join('\n') + ((g.diff.length > 30) ? `\n… ${g.diff.length - 30} more` : '')) : '');
       $('#pl-global-submit', view).hidden = !(g.changes && can('operator'));
       if (g.submitted) refresh();
