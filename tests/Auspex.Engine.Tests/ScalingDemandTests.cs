@@ -24,48 +24,18 @@ namespace Auspex.Engine.Tests;
 /// </summary>
 public sealed class ScalingDemandTests : IDisposable
 {
-    private static readonly DateTimeOffset T0 = new(2026, 3, 2, 12, 0, 0, TimeSpan.Zero);
-    private static readonly TimeSpan Step = TimeSpan.FromMinutes(5);
+    private static readonly DateTimeOffset T0 = ScalingTestBed.T0;
+    private static readonly TimeSpan Step = ScalingTestBed.Step;
 
-    private const string Yaml = """
-        version: 1
-        tenant: acme
-        tiers:
-          - {name: standard, provider: onprem, price_per_hour: 0.40, performance_factor: 1, preemption_probability_per_hour: 0, provisioning_lead_time: 10m}
-          - {name: spot, provider: aws, price_per_hour: 0.07, performance_factor: 1, preemption_probability_per_hour: 0.02, provisioning_lead_time: 2m}
-        regions:
-          - id: r
-            zones:
-              - id: z
-                racks:
-                  - id: k
-                    hosts:
-                      - {id: h1, tier: standard, capacity: {cpu: 8, memory: 16Gi}}
-                      - {id: h2, tier: standard, capacity: {cpu: 8, memory: 16Gi}}
-        components:
-          - {id: web, service: shop, requests: {cpu: 1, memory: 1Gi}, replicas: 2, placement: [h1, h2]}
-          - {id: db, service: shop-db, requests: {cpu: 1, memory: 1Gi}, replicas: 1, placement: [h1]}
+    private readonly ScalingTestBed _bed = new("""
           - {id: queue, service: shop-q, requests: {cpu: 0.5, memory: 1Gi}, replicas: 1, placement: [h2]}
-        """;
+        """);
 
-    private readonly TempDirectory _dir = new();
-    private readonly EmbeddedStore _store;
-    private readonly Topology _topology;
-    private readonly FakeTimeProvider _clock = new(T0);
+    private EmbeddedStore _store => _bed.Store;
+    private Topology _topology => _bed.Topology;
+    private FakeTimeProvider _clock => _bed.Clock;
 
-    public ScalingDemandTests()
-    {
-        _store = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = _dir.File("auspex.duckdb") });
-        var parsed = TopologyFile.Parse(Yaml);
-        Assert.True(parsed.IsValid, string.Join("; ", parsed.Errors));
-        _topology = parsed.Topology!;
-    }
-
-    public void Dispose()
-    {
-        _store.Dispose();
-        _dir.Dispose();
-    }
+    public void Dispose() => _bed.Dispose();
 
     private static Forecast Series(string metric, Labels labels, DateTimeOffset from, double spread, params double[] means) =>
         new(new SeriesKey(metric, labels), "hand", from, Step, [0.025, 0.5, 0.975],
@@ -79,21 +49,8 @@ public sealed class ScalingDemandTests : IDisposable
 
     private (ScalingService Scaling, SimulatedExecutor Sim) Stage(ScalingStageMode mode, Action<ScalingStageSettings>? configure = null)
     {
-        var holder = new TopologyHolder(_topology);
-        var loop = new ControlLoop(_store, () => holder.Current, _clock, new EngineOptions());
-        var settings = new OrchestrationSettings { Scaling = { Mode = mode, TargetUtilisation = 0.5, MaxReplicas = 40 } };
-        configure?.Invoke(settings.Scaling);
-        var pool = TierPool.FromTopology(_topology);
-        var initial = ScalingService.InitialReplicas(_topology, pool);
-        var sim = new SimulatedExecutor();
-        foreach (var (c, byTier) in initial)
-        {
-            foreach (var (tier, n) in byTier)
-            {
-                sim.Seed(c, tier, n);
-            }
-        }
-        return (new ScalingService(loop, sim, settings, pool, initial, _store.State), sim);
+        var (scaling, sim, _) = _bed.Stage(mode, configure);
+        return (scaling, sim);
     }
 
     [Fact]
