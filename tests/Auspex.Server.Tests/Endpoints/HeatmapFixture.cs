@@ -24,13 +24,11 @@ public sealed class HeatmapFixture : IAsyncLifetime
     /// <summary>Topology order: level by level, parents first.</summary>
     public static readonly string[] Order = ["region-1", "zone-1", "zone-2", "rack-1", "rack-2", "h1", "h2", "h3"];
 
-    private readonly TempDirectory _dir = new();
-    private AuspexRuntime? _runtime;
-    private WebApplication? _app;
+    private RunningServer? _server;
 
-    public HttpClient Http { get; } = new();
+    public HttpClient Http => _server!.Http;
 
-    public AuspexRuntime Runtime => _runtime!;
+    public AuspexRuntime Runtime => _server!.Runtime;
 
     public AuthOptions Auth { get; } = new()
     {
@@ -46,11 +44,11 @@ public sealed class HeatmapFixture : IAsyncLifetime
     /// <summary>The stored scores, by locality (h3 has none).</summary>
     public Dictionary<string, LocalityScore> Scores { get; } = [];
 
-    internal LatestScores Latest => _app!.Services.GetRequiredService<LatestScores>();
+    internal LatestScores Latest => _server!.App.Services.GetRequiredService<LatestScores>();
 
     public async Task InitializeAsync()
     {
-        await File.WriteAllTextAsync(_dir.File("topology.yaml"), """
+        const string Yaml = """
             version: 1
             tenant: alpha
             tiers:
@@ -69,19 +67,10 @@ public sealed class HeatmapFixture : IAsyncLifetime
                       - id: rack-2
                         hosts:
                           - {id: h3, tier: standard, capacity: {cpu: 4, memory: 16Gi}}
-            """);
+            """;
         var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000));
-        _runtime = await AuspexRuntime.StartAsync(new RuntimeSettings { DataDirectory = _dir.Path, TopologyPath = _dir.File("topology.yaml"), Fresh = true }, clock: clock);
-        _app = AuspexServer.Build(_runtime, new ServerOptions { Port = 0 }, quiet: true, auth: Auth);
-        await _app.StartAsync();
-        Http.BaseAddress = AuspexServer.BaseAddress(_app);
-        // The loop ticks once at start (the fake clock never moves after): let it finish, so the scores written below
-        // are the latest and nothing changes while the tests read.
-        var sw = System.Diagnostics.Stopwatch.StartNew();
-        while (_runtime.Loop.Ticks + _runtime.Loop.Failures < 1 && sw.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            await Task.Delay(50);
-        }
+        _server = await RunningServer.StartAsync(Yaml, clock, new ServerOptions { Port = 0 }, Auth);
+        var runtime = _server.Runtime;
         var at = clock.GetUtcNow().AddMinutes(1);
         var i = 0;
         foreach (var id in Order.Where(id => id != "h3"))
@@ -97,23 +86,16 @@ public sealed class HeatmapFixture : IAsyncLifetime
             Scores[id] = new LocalityScore(id, at, parts.Sum(p => p.Value.Value * p.Value.Weight), parts);
         }
         // An older score of h1 that must not show, and a score of another tenant that must never show.
-        await _runtime.Store.Results.SaveScoresAsync(new TenantId("alpha"), [Scores["h1"] with { At = at.AddMinutes(-5), Desirability = 0.999 }]);
-        await _runtime.Store.Results.SaveScoresAsync(new TenantId("alpha"), Scores.Values.ToList());
-        await _runtime.Store.Results.SaveScoresAsync(new TenantId("beta"), [new LocalityScore("h3", at, 0.777, new Dictionary<string, ScorePart>())]);
+        await runtime.Store.Results.SaveScoresAsync(new TenantId("alpha"), [Scores["h1"] with { At = at.AddMinutes(-5), Desirability = 0.999 }]);
+        await runtime.Store.Results.SaveScoresAsync(new TenantId("alpha"), Scores.Values.ToList());
+        await runtime.Store.Results.SaveScoresAsync(new TenantId("beta"), [new LocalityScore("h3", at, 0.777, new Dictionary<string, ScorePart>())]);
     }
 
     public async Task DisposeAsync()
     {
-        if (_app is not null)
+        if (_server is not null)
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            await _server.DisposeAsync();
         }
-        if (_runtime is not null)
-        {
-            await _runtime.DisposeAsync();
-        }
-        Http.Dispose();
-        _dir.Dispose();
     }
 }

@@ -24,17 +24,15 @@ public sealed class PromApiFixture : IAsyncLifetime
     /// <summary>Where the written samples start: 2023-11-14T22:13:20Z.</summary>
     public static readonly DateTimeOffset T0 = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
 
-    private readonly TempDirectory _dir = new();
-    private AuspexRuntime? _runtime;
-    private WebApplication? _app;
+    private RunningServer? _server;
 
-    public HttpClient Http { get; } = new();
+    public HttpClient Http => _server!.Http;
 
-    public AuspexRuntime Runtime => _runtime!;
+    public AuspexRuntime Runtime => _server!.Runtime;
 
     public async Task InitializeAsync()
     {
-        await File.WriteAllTextAsync(_dir.File("topology.yaml"), """
+        const string Yaml = """
             version: 1
             tenant: alpha
             tiers:
@@ -47,15 +45,8 @@ public sealed class PromApiFixture : IAsyncLifetime
                       - id: rack-1
                         hosts:
                           - {id: h1, tier: standard, capacity: {cpu: 4, memory: 16Gi}}
-            """);
+            """;
         var clock = new FakeTimeProvider(T0.AddHours(1));
-        _runtime = await AuspexRuntime.StartAsync(new RuntimeSettings { DataDirectory = _dir.Path, TopologyPath = _dir.File("topology.yaml"), Fresh = true }, clock: clock);
-        await Write("alpha", "prom_test_requests_total", ("job", "api"), i => i * 10.0);       // 0, 10, 20, … every minute
-        await Write("alpha", "prom_test_gauge", ("host", "h1"), i => i % 2 == 0 ? 1.5 : 2.5);
-        await Write("alpha", "alpha_only_metric", ("host", "h1"), _ => 7);
-        await Write("beta", "prom_test_requests_total", ("job", "api"), i => i * 1000.0);
-        await Write("beta", "prom_test_gauge", ("host", "h1"), _ => 999);
-        await Write("beta", "beta_only_metric", ("secret", "s3cr3t"), _ => 42);
         var auth = new AuthOptions
         {
             Keys =
@@ -66,28 +57,28 @@ public sealed class PromApiFixture : IAsyncLifetime
                 new("beta-admin", Role.Admin, "beta", ApiKey.Hash(BetaAdmin)),
             ],
         };
-        _app = AuspexServer.Build(_runtime, new ServerOptions { Port = 0, MaxSeriesPerQuery = 50 }, quiet: true, auth: auth);
-        await _app.StartAsync();
-        Http.BaseAddress = AuspexServer.BaseAddress(_app);
-        // The loop ticks once at start (the fake clock never moves after): let it finish, so the results written below
-        // are the latest and nothing changes while the tests read.
-        var sw = System.Diagnostics.Stopwatch.StartNew();
-        while (_runtime.Loop.Ticks + _runtime.Loop.Failures < 1 && sw.Elapsed < TimeSpan.FromSeconds(60))
+        _server = await RunningServer.StartAsync(Yaml, clock, new ServerOptions { Port = 0, MaxSeriesPerQuery = 50 }, auth, async runtime =>
         {
-            await Task.Delay(50);
-        }
+            await Write(runtime, "alpha", "prom_test_requests_total", ("job", "api"), i => i * 10.0);       // 0, 10, 20, … every minute
+            await Write(runtime, "alpha", "prom_test_gauge", ("host", "h1"), i => i % 2 == 0 ? 1.5 : 2.5);
+            await Write(runtime, "alpha", "alpha_only_metric", ("host", "h1"), _ => 7);
+            await Write(runtime, "beta", "prom_test_requests_total", ("job", "api"), i => i * 1000.0);
+            await Write(runtime, "beta", "prom_test_gauge", ("host", "h1"), _ => 999);
+            await Write(runtime, "beta", "beta_only_metric", ("secret", "s3cr3t"), _ => 42);
+        });
+        var runtime = _server.Runtime;
         var alpha = new TenantId("alpha");
-        await _runtime.Store.Results.SaveScoresAsync(alpha, [new LocalityScore("h1", T0.AddMinutes(30), 0.8, new Dictionary<string, ScorePart> { ["capacity"] = new(0.7, 0.5, "test") })]);
-        await _runtime.Store.Results.SaveScoresAsync(alpha, [new LocalityScore("h1", T0.AddMinutes(31), 0.6, new Dictionary<string, ScorePart> { ["capacity"] = new(0.5, 0.5, "test") })]);
-        await _runtime.Store.Results.SaveScoresAsync(new TenantId("beta"), [new LocalityScore("beta-host", T0.AddMinutes(30), 0.123, new Dictionary<string, ScorePart>())]);
-        await _runtime.Store.Results.SaveForecastsAsync(alpha, [new Forecast(new SeriesKey("prom_test_gauge", Labels.Of("host", "h1")), "test-model", T0.AddMinutes(60).AddSeconds(1),
+        await runtime.Store.Results.SaveScoresAsync(alpha, [new LocalityScore("h1", T0.AddMinutes(30), 0.8, new Dictionary<string, ScorePart> { ["capacity"] = new(0.7, 0.5, "test") })]);
+        await runtime.Store.Results.SaveScoresAsync(alpha, [new LocalityScore("h1", T0.AddMinutes(31), 0.6, new Dictionary<string, ScorePart> { ["capacity"] = new(0.5, 0.5, "test") })]);
+        await runtime.Store.Results.SaveScoresAsync(new TenantId("beta"), [new LocalityScore("beta-host", T0.AddMinutes(30), 0.123, new Dictionary<string, ScorePart>())]);
+        await runtime.Store.Results.SaveForecastsAsync(alpha, [new Forecast(new SeriesKey("prom_test_gauge", Labels.Of("host", "h1")), "test-model", T0.AddMinutes(60).AddSeconds(1),
             TimeSpan.FromMinutes(1), [0.1, 0.9], [new ForecastPoint(T0.AddMinutes(61), 3, [2, 4]), new ForecastPoint(T0.AddMinutes(62), 3.5, [2.5, 4.5])])]);
     }
 
     /// <summary>Writes 61 samples, one a minute from <see cref="T0"/>.</summary>
-    private async Task Write(string tenant, string metric, (string Name, string Value) label, Func<int, double> value)
+    private static async Task Write(AuspexRuntime runtime, string tenant, string metric, (string Name, string Value) label, Func<int, double> value)
     {
-        await using var app = _runtime!.Store.Series.BeginAppend(new TenantId(tenant));
+        await using var app = runtime.Store.Series.BeginAppend(new TenantId(tenant));
         app.Add(new SeriesData(new SeriesKey(metric, Labels.Of(label.Name, label.Value)),
             Enumerable.Range(0, 61).Select(i => new Sample(T0.AddMinutes(i), value(i))).ToList()));
         var r = await app.CommitAsync();
@@ -99,16 +90,9 @@ public sealed class PromApiFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_app is not null)
+        if (_server is not null)
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            await _server.DisposeAsync();
         }
-        if (_runtime is not null)
-        {
-            await _runtime.DisposeAsync();
-        }
-        Http.Dispose();
-        _dir.Dispose();
     }
 }

@@ -24,14 +24,14 @@ public sealed class KedaComponentDemandTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset T0 = new(2026, 3, 2, 0, 0, 0, TimeSpan.Zero);
     private readonly TempDirectory _dir = new();
+    private RunningServer? _server;
     private AuspexRuntime? _runtime;
-    private WebApplication? _app;
     private GrpcChannel? _channel;
     private ExternalScaler.ExternalScalerClient? _client;
 
     public async Task InitializeAsync()
     {
-        await File.WriteAllTextAsync(_dir.File("topology.yaml"), """
+        const string Yaml = """
             version: 1
             tenant: acme
             tiers:
@@ -47,39 +47,28 @@ public sealed class KedaComponentDemandTests : IAsyncLifetime
             components:
               - {id: web, service: shop, requests: {cpu: 1, memory: 1Gi}, replicas: 1, placement: [h1]}
               - {id: api, service: shop, requests: {cpu: 1, memory: 1Gi}, replicas: 1, placement: [h1]}
-            """);
+            """;
         var clock = new FakeTimeProvider(T0.AddHours(6));
-        _runtime = await AuspexRuntime.StartAsync(new RuntimeSettings { DataDirectory = _dir.File("data"), TopologyPath = _dir.File("topology.yaml"), Fresh = true }, clock: clock);
-        await using (var a = _runtime.Store.Series.BeginAppend(_runtime.Loop.Tenant))
+        _server = await RunningServer.StartAsync(Yaml, clock, new ServerOptions { Port = 0, GrpcPort = 0 }, beforeServe: async runtime =>
         {
+            await using var a = runtime.Store.Series.BeginAppend(runtime.Loop.Tenant);
             var times = Enumerable.Range(0, 72).Select(i => T0.AddMinutes(5 * i)).ToList();
             a.Add(new SeriesData(new SeriesKey("auspex_component_cpu_used_cores", Labels.Of("component", "web")), times.Select((t, i) => new Sample(t, 3 + 0.2 * (i % 4))).ToList()));
             a.Add(new SeriesData(new SeriesKey("auspex_host_cpu_used_cores", Labels.Of("host", "h1")), times.Select((t, i) => new Sample(t, 2 + 0.1 * (i % 5))).ToList()));
             Assert.True((await a.CommitAsync()).Ok);
-        }
-        _app = AuspexServer.Build(_runtime, new ServerOptions { Port = 0, GrpcPort = 0 }, quiet: true);
-        await _app.StartAsync();
-        var sw = System.Diagnostics.Stopwatch.StartNew();
-        while (_runtime.Loop.Ticks + _runtime.Loop.Failures < 1 && sw.Elapsed < TimeSpan.FromSeconds(120))
-        {
-            await Task.Delay(50);
-        }
+        }, firstTickTimeout: TimeSpan.FromSeconds(120));
+        _runtime = _server.Runtime;
         Assert.Null(_runtime.Loop.LastTick!.Error);
-        _channel = GrpcChannel.ForAddress(AuspexServer.GrpcAddress(_app)!);
+        _channel = GrpcChannel.ForAddress(AuspexServer.GrpcAddress(_server.App)!);
         _client = new ExternalScaler.ExternalScalerClient(_channel);
     }
 
     public async Task DisposeAsync()
     {
         _channel?.Dispose();
-        if (_app is not null)
+        if (_server is not null)
         {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-        if (_runtime is not null)
-        {
-            await _runtime.DisposeAsync();
+            await _server.DisposeAsync();
         }
         _dir.Dispose();
     }
@@ -159,13 +148,13 @@ public sealed class KedaComponentDemandTests : IAsyncLifetime
     [RequiresProgramFact("/usr/bin/prometheus", "apt-get install -y prometheus")]
     public async Task PrometheusAdapterRule_OnARealPrometheus_FindsEveryComponentsForecast()
     {
-        using var http = new HttpClient { BaseAddress = AuspexServer.BaseAddress(_app!) };
+        using var http = new HttpClient { BaseAddress = AuspexServer.BaseAddress(_server!.App) };
         var text = await http.GetStringAsync("/metrics");
         var web = Exposed(text, "auspex_component_cpu_used_cores:predicted", "component=\"web\"", "quantile=\"0.9\"", "auspex_horizon=\"1h\"");
         var api = Exposed(text, "auspex_component_cpu_demand_cores:predicted", "component=\"api\"", "quantile=\"0.9\"", "auspex_horizon=\"1h\"");
 
         var promPort = Programs.FreePort();
-        var auspex = AuspexServer.BaseAddress(_app!);
+        var auspex = AuspexServer.BaseAddress(_server!.App);
         await File.WriteAllTextAsync(_dir.File("prometheus.yml"), $$"""
             global: {scrape_interval: 1s, scrape_timeout: 1s}
             scrape_configs:
