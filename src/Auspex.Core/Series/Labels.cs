@@ -127,6 +127,10 @@ public sealed class Labels : IEquatable<Labels>, IReadOnlyList<KeyValuePair<stri
     /// <inheritdoc />
     public bool Equals(Labels? other)
     {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
         if (other is null || other._hash != _hash || other._pairs.Length != _pairs.Length)
         {
             return false;

@@ -9,7 +9,9 @@ const words = (s) => String(s ?? '').replace(/([a-z])([A-Z])/g, '$1 $2').toLower
 
 function diffHtml(d) {
   if (!d) return '';
-  return `<pre class="diff">${esc(d).split('\n').map((l) => (/^\s*\+/.test(l) ? `<span class="add">${l}</span>` : /^\s*-/.test(l) ? `<span class="del">${l}</span>` : /→|->/.test(l) ? `<span class="mv">${l}</span>` : l)).join('\n')}</pre>`;
+  // Classify each raw line first, then escape it: escaping first would turn '->' into '-&gt;'.
+  const cls = (l) => (/^\s*\+/.test(l) ? 'add' : /^\s*-/.test(l) ? 'del' : /→|->/.test(l) ? 'mv' : '');
+  return `<pre class="diff">${String(d).split('\n').map((l) => (cls(l) ? `<span class="${cls(l)}">${esc(l)}</span>` : esc(l))).join('\n')}</pre>`;
 }
 
 function planHtml(detail, focus) {
