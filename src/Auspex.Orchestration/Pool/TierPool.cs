@@ -1,5 +1,6 @@
 using System.Globalization;
 using Auspex.Core.Topology;
+using Auspex.Internal;
 using Auspex.Orchestration.Internal;
 
 namespace Auspex.Orchestration.Pool;

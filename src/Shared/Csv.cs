@@ -1,8 +1,8 @@
 using System.Text;
 
-namespace Auspex.Orchestration.Internal;
+namespace Auspex.Internal;
 
-/// <summary>Minimal RFC 4180 line splitting (quoted fields, doubled quotes); one record per line.</summary>
+/// <summary>Shared source, compiled into Auspex.Scoring and Auspex.Orchestration (each its own internal copy). Minimal RFC 4180 line splitting (quoted fields, doubled quotes); one record per line.</summary>
 internal static class Csv
 {
     public static List<string> Split(string line)
