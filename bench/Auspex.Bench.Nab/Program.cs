@@ -61,8 +61,21 @@ foreach (var spec in detectors)
             scores.Add([]);
             continue;
         }
-        var detector = AnomalyDetectors.Create(parts[0], options);
         var points = corpus.Series[f];
+        // "artime:nab" gives ARTime what NAB gives every detector: the file's min and max and its
+        // probationary period (ARTime's rule: 15 % of the length below 5,000 rows, else 750; made even)
+        // ("artime:nabprobation" gives only the probationary period, "artime:nabrange" only the range)
+        var variant = parts[0] == AnomalyDetectors.Artime && parts.Length > 1 ? parts[1] : null;
+        var detector = variant is "nab" or "nabprobation" or "nabrange"
+            ? AnomalyDetectors.CreateArtime(new ArtimeSettings
+            {
+                ProbationaryPoints = variant == "nabrange" ? ArtimeSettings.Default.ProbationaryPoints : NabProbation(points.Count),
+                InputMin = variant == "nabprobation" ? null : points.Min(p => p.Value),
+                InputMax = variant == "nabprobation" ? null : points.Max(p => p.Value),
+            })
+            : parts[0] == AnomalyDetectors.Artime && parts.Length > 1 && parts[1] != "raw"
+                ? AnomalyDetectors.CreateArtime(ArtimeVariant(parts[1]))
+                : AnomalyDetectors.Create(parts[0], options);
         var s = new double[points.Count];
         var reasons = args.Contains("--reasons") ? new List<string>() : null;
         for (var i = 0; i < s.Length; i++)
@@ -178,6 +191,27 @@ string Reference(string resultsDir, double ourFixed, string? labels)
         return row is null ? "unparsed" : row[3]; // the reference prints 3 decimals; re-rounding would round twice
     }
     return Run(string.Empty) + "; " + ourFixed.ToString("F3", inv) + " vs " + Run("--threshold " + fixedThreshold.ToString("R", inv));
+}
+
+// "artime:p600m0.5": a fixed probation of 600 points and a range margin of 0.5 (without labels or file range)
+static ArtimeSettings ArtimeVariant(string v)
+{
+    var m = System.Text.RegularExpressions.Regex.Match(v, @"^(?:p(?<p>\d+))?(?:m(?<m>[0-9.]+))?$");
+    if (!m.Success)
+    {
+        throw new ArgumentException($"Unknown ARTime variant '{v}'.");
+    }
+    return new ArtimeSettings
+    {
+        ProbationaryPoints = m.Groups["p"].Success ? int.Parse(m.Groups["p"].Value, CultureInfo.InvariantCulture) : ArtimeSettings.Default.ProbationaryPoints,
+        RangeMargin = m.Groups["m"].Success ? double.Parse(m.Groups["m"].Value, CultureInfo.InvariantCulture) : 0,
+    };
+}
+
+static int NabProbation(int rows)
+{
+    var p = rows < 5000 ? (int)Math.Floor(0.15 * rows) : 750;
+    return p - (p % 2);
 }
 
 static string? FindRepoRoot(string from)
