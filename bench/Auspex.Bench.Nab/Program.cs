@@ -17,6 +17,8 @@ var fixedThreshold = double.Parse(Arg("--threshold") ?? AnomalyDetectorOptions.D
 var detectors = (Arg("--detectors") ?? string.Join(",", AnomalyDetectors.Names)).Split(',', StringSplitOptions.RemoveEmptyEntries);
 var scorer = Arg("--reference") ?? Path.Combine(dataDir, "..", "..", "tools", "nab_score.py");
 var filesPart = Arg("--files") ?? "all";
+// --artime-cap N: ARTime's category cap for the artime:... variants (default 512, as in the product)
+var artimeCap = int.Parse(Arg("--artime-cap") ?? ArtimeSettings.Default.MaxCategories.ToString(inv), inv);
 if (!NabSplit.Names.Contains(filesPart))
 {
     Console.Error.WriteLine($"--files must be one of {string.Join(", ", NabSplit.Names)}; got '{filesPart}'.");
@@ -67,14 +69,17 @@ foreach (var spec in detectors)
         // ("artime:nabprobation" gives only the probationary period, "artime:nabrange" only the range)
         var variant = parts[0] == AnomalyDetectors.Artime && parts.Length > 1 ? parts[1] : null;
         var detector = variant is "nab" or "nabprobation" or "nabrange"
-            ? AnomalyDetectors.CreateArtime(new ArtimeSettings
-            {
-                ProbationaryPoints = variant == "nabrange" ? ArtimeSettings.Default.ProbationaryPoints : NabProbation(points.Count),
-                InputMin = variant == "nabprobation" ? null : points.Min(p => p.Value),
-                InputMax = variant == "nabprobation" ? null : points.Max(p => p.Value),
-            })
+            ? AnomalyDetectors.CreateArtime(ArtimeSettings.ForWholeSeries(points.Select(p => p.Value).ToList()) is var whole
+                ? whole with
+                {
+                    ProbationaryPoints = variant == "nabrange" ? ArtimeSettings.Default.ProbationaryPoints : whole.ProbationaryPoints,
+                    InputMin = variant == "nabprobation" ? null : whole.InputMin,
+                    InputMax = variant == "nabprobation" ? null : whole.InputMax,
+                    MaxCategories = artimeCap,
+                }
+                : throw new InvalidOperationException())
             : parts[0] == AnomalyDetectors.Artime && parts.Length > 1 && parts[1] != "raw"
-                ? AnomalyDetectors.CreateArtime(ArtimeVariant(parts[1]))
+                ? AnomalyDetectors.CreateArtime(ArtimeVariant(parts[1]) with { MaxCategories = artimeCap })
                 : AnomalyDetectors.Create(parts[0], options);
         var s = new double[points.Count];
         var reasons = args.Contains("--reasons") ? new List<string>() : null;
@@ -204,14 +209,8 @@ static ArtimeSettings ArtimeVariant(string v)
     return new ArtimeSettings
     {
         ProbationaryPoints = m.Groups["p"].Success ? int.Parse(m.Groups["p"].Value, CultureInfo.InvariantCulture) : ArtimeSettings.Default.ProbationaryPoints,
-        RangeMargin = m.Groups["m"].Success ? double.Parse(m.Groups["m"].Value, CultureInfo.InvariantCulture) : 0,
+        RangeMargin = m.Groups["m"].Success ? double.Parse(m.Groups["m"].Value, CultureInfo.InvariantCulture) : ArtimeSettings.Default.RangeMargin,
     };
-}
-
-static int NabProbation(int rows)
-{
-    var p = rows < 5000 ? (int)Math.Floor(0.15 * rows) : 750;
-    return p - (p % 2);
 }
 
 static string? FindRepoRoot(string from)

@@ -34,6 +34,12 @@ public static class AnomalyDetectors
     /// </summary>
     public const string Artime = "artime";
 
+    /// <summary>
+    /// <see cref="EnsembleWeekly"/> and <see cref="Artime"/> side by side: max(ensemble, 0.8 × ARTime), the
+    /// reason of the winner (the weight was chosen on NAB's development half only).
+    /// </summary>
+    public const string EnsembleArtime = "ensemble-artime";
+
     /// <summary>Multivariate robust Mahalanobis detector across the metrics of one entity.</summary>
     public const string Mahalanobis = "mahalanobis";
 
@@ -41,7 +47,7 @@ public static class AnomalyDetectors
     public const string DefaultName = EnsembleWeekly;
 
     /// <summary>Every univariate detector name, in the order documented in docs/anomalies.md.</summary>
-    public static IReadOnlyList<string> Names { get; } = [EnsembleWeekly, Ensemble, Residual, Seasonal, ChangePoint, Artime];
+    public static IReadOnlyList<string> Names { get; } = [EnsembleWeekly, Ensemble, Residual, Seasonal, ChangePoint, Artime, EnsembleArtime];
 
     /// <summary>Creates a fresh univariate detector.</summary>
     /// <exception cref="ArgumentException">The name is not in <see cref="Names"/>.</exception>
@@ -147,6 +153,10 @@ public static class AnomalyDetectors
         if (raw is ArtimeDetector)
         {
             return raw; // ARTime's confidence is its score: no likelihood stage
+        }
+        if (name == EnsembleArtime)
+        {
+            return new ArtimeEnsembleDetector(options, Build(EnsembleWeekly, options)!);
         }
         return raw is null || !options.Likelihood ? raw : new LikelihoodDetector(raw, options);
     }

@@ -28,12 +28,31 @@ public sealed record ArtimeSettings
 
     /// <summary>
     /// Without a known range: the probation range is widened by this fraction of itself on each side before the
-    /// first normalisation (0 = exactly the probation's minimum and maximum). Default 0.
+    /// first normalisation (0 = exactly the probation's minimum and maximum). Default 0.5, chosen on NAB's
+    /// development half only among 0, 0.25, 0.5 and 1 (bench/RESULTS.md).
     /// </summary>
-    public double RangeMargin { get; init; }
+    public double RangeMargin { get; init; } = 0.5;
 
     /// <summary>The most fuzzy-ART categories kept per series (memory bound). Default 512.</summary>
     public int MaxCategories { get; init; } = 512;
+
+    /// <summary>
+    /// Settings for scoring a complete, already recorded series offline, as NAB runs every detector: the series'
+    /// own minimum and maximum, and ARTime's probationary rule (15 % of the length below 5,000 points, else 750;
+    /// made even; at least 32). A live stream cannot know these; use <see cref="Default"/> there.
+    /// </summary>
+    /// <exception cref="ArgumentException">No values, or a non-finite one.</exception>
+    public static ArtimeSettings ForWholeSeries(IReadOnlyCollection<double> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (values.Count == 0 || values.Any(v => !double.IsFinite(v)))
+        {
+            throw new ArgumentException("ARTime's whole-series settings need at least one value, all finite.", nameof(values));
+        }
+        var p = values.Count < 5000 ? (int)Math.Floor(0.15 * values.Count) : 750;
+        p -= p % 2;
+        return new ArtimeSettings { ProbationaryPoints = Math.Max(32, p), InputMin = values.Min(), InputMax = values.Max(), RangeMargin = 0 };
+    }
 
     /// <summary>Throws when a setting is out of range.</summary>
     public ArtimeSettings Validate()

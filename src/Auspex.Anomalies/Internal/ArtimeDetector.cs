@@ -602,7 +602,6 @@ internal sealed class ArtimeDetector : DetectorBase
         _simDiffWindow.Write(writer);
         writer.Write(_matchCount);
         writer.Write(_matchMean);
-        writer.Write(_lastReason);
         _art.Write(writer);
     }
 
@@ -656,7 +655,6 @@ internal sealed class ArtimeDetector : DetectorBase
         _simDiffWindow.Read(reader);
         _matchCount = reader.ReadInt64();
         _matchMean = reader.ReadDouble();
-        _lastReason = reader.ReadString();
         _art.Read(reader);
     }
 
