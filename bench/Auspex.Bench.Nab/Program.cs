@@ -17,6 +17,8 @@ var fixedThreshold = double.Parse(Arg("--threshold") ?? AnomalyDetectorOptions.D
 var detectors = (Arg("--detectors") ?? string.Join(",", AnomalyDetectors.Names)).Split(',', StringSplitOptions.RemoveEmptyEntries);
 var scorer = Arg("--reference") ?? Path.Combine(dataDir, "..", "..", "tools", "nab_score.py");
 var filesPart = Arg("--files") ?? "all";
+// --artime-cap N: ARTime's category cap for the artime:... variants (default 512, as in the product)
+var artimeCap = int.Parse(Arg("--artime-cap") ?? ArtimeSettings.Default.MaxCategories.ToString(inv), inv);
 if (!NabSplit.Names.Contains(filesPart))
 {
     Console.Error.WriteLine($"--files must be one of {string.Join(", ", NabSplit.Names)}; got '{filesPart}'.");
@@ -61,8 +63,24 @@ foreach (var spec in detectors)
             scores.Add([]);
             continue;
         }
-        var detector = AnomalyDetectors.Create(parts[0], options);
         var points = corpus.Series[f];
+        // "artime:nab" gives ARTime what NAB gives every detector: the file's min and max and its
+        // probationary period (ARTime's rule: 15 % of the length below 5,000 rows, else 750; made even)
+        // ("artime:nabprobation" gives only the probationary period, "artime:nabrange" only the range)
+        var variant = parts[0] == AnomalyDetectors.Artime && parts.Length > 1 ? parts[1] : null;
+        var detector = variant is "nab" or "nabprobation" or "nabrange"
+            ? AnomalyDetectors.CreateArtime(ArtimeSettings.ForWholeSeries(points.Select(p => p.Value).ToList()) is var whole
+                ? whole with
+                {
+                    ProbationaryPoints = variant == "nabrange" ? ArtimeSettings.Default.ProbationaryPoints : whole.ProbationaryPoints,
+                    InputMin = variant == "nabprobation" ? null : whole.InputMin,
+                    InputMax = variant == "nabprobation" ? null : whole.InputMax,
+                    MaxCategories = artimeCap,
+                }
+                : throw new InvalidOperationException())
+            : parts[0] == AnomalyDetectors.Artime && parts.Length > 1 && parts[1] != "raw"
+                ? AnomalyDetectors.CreateArtime(ArtimeVariant(parts[1]) with { MaxCategories = artimeCap })
+                : AnomalyDetectors.Create(parts[0], options);
         var s = new double[points.Count];
         var reasons = args.Contains("--reasons") ? new List<string>() : null;
         for (var i = 0; i < s.Length; i++)
@@ -178,6 +196,21 @@ string Reference(string resultsDir, double ourFixed, string? labels)
         return row is null ? "unparsed" : row[3]; // the reference prints 3 decimals; re-rounding would round twice
     }
     return Run(string.Empty) + "; " + ourFixed.ToString("F3", inv) + " vs " + Run("--threshold " + fixedThreshold.ToString("R", inv));
+}
+
+// "artime:p600m0.5": a fixed probation of 600 points and a range margin of 0.5 (without labels or file range)
+static ArtimeSettings ArtimeVariant(string v)
+{
+    var m = System.Text.RegularExpressions.Regex.Match(v, @"^(?:p(?<p>\d+))?(?:m(?<m>[0-9.]+))?$");
+    if (!m.Success)
+    {
+        throw new ArgumentException($"Unknown ARTime variant '{v}'.");
+    }
+    return new ArtimeSettings
+    {
+        ProbationaryPoints = m.Groups["p"].Success ? int.Parse(m.Groups["p"].Value, CultureInfo.InvariantCulture) : ArtimeSettings.Default.ProbationaryPoints,
+        RangeMargin = m.Groups["m"].Success ? double.Parse(m.Groups["m"].Value, CultureInfo.InvariantCulture) : ArtimeSettings.Default.RangeMargin,
+    };
 }
 
 static string? FindRepoRoot(string from)

@@ -27,6 +27,19 @@ public static class AnomalyDetectors
     /// </summary>
     public const string EnsembleWeekly = "ensemble-weekly";
 
+    /// <summary>
+    /// ARTime (Hampton's NAB entry): dual-vigilance fuzzy ART over wavelet features of windows of the downsampled
+    /// series; an anomaly is a window that resonates with no learnt category. Scores every few points (see
+    /// <see cref="ArtimeSettings"/>); no likelihood stage.
+    /// </summary>
+    public const string Artime = "artime";
+
+    /// <summary>
+    /// <see cref="EnsembleWeekly"/> and <see cref="Artime"/> side by side: max(ensemble, 0.8 × ARTime), the
+    /// reason of the winner (the weight was chosen on NAB's development half only).
+    /// </summary>
+    public const string EnsembleArtime = "ensemble-artime";
+
     /// <summary>Multivariate robust Mahalanobis detector across the metrics of one entity.</summary>
     public const string Mahalanobis = "mahalanobis";
 
@@ -34,7 +47,7 @@ public static class AnomalyDetectors
     public const string DefaultName = EnsembleWeekly;
 
     /// <summary>Every univariate detector name, in the order documented in docs/anomalies.md.</summary>
-    public static IReadOnlyList<string> Names { get; } = [EnsembleWeekly, Ensemble, Residual, Seasonal, ChangePoint];
+    public static IReadOnlyList<string> Names { get; } = [EnsembleWeekly, Ensemble, Residual, Seasonal, ChangePoint, Artime, EnsembleArtime];
 
     /// <summary>Creates a fresh univariate detector.</summary>
     /// <exception cref="ArgumentException">The name is not in <see cref="Names"/>.</exception>
@@ -51,6 +64,17 @@ public static class AnomalyDetectors
         return built is not null;
     }
 
+    /// <summary>
+    /// Creates an <see cref="Artime"/> detector with explicit settings (e.g. the probationary period and input
+    /// range a benchmark gives every detector).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting or option is out of range.</exception>
+    public static IAnomalyDetector CreateArtime(ArtimeSettings settings, AnomalyDetectorOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new ArtimeDetector((options ?? AnomalyDetectorOptions.Default).Validate(), settings.Validate());
+    }
+
     /// <summary>Restores a univariate detector from <see cref="IAnomalyDetector.SaveState"/>.</summary>
     /// <exception cref="InvalidDataException">The bytes are not a detector state this version can read.</exception>
     public static IAnomalyDetector Restore(byte[] state)
@@ -60,6 +84,19 @@ public static class AnomalyDetectors
         {
             using var reader = new BinaryReader(new MemoryStream(state, writable: false), Encoding.UTF8);
             var (name, options) = DetectorState.ReadHeader(reader);
+            if (name == Artime)
+            {
+                // the payload starts with the base fields (version, count, tolerance), then ARTime's settings
+                var start = reader.BaseStream.Position;
+                reader.ReadInt32();
+                reader.ReadInt64();
+                reader.ReadDouble();
+                var settings = ArtimeDetector.ReadSettings(reader);
+                reader.BaseStream.Position = start;
+                var artime = new ArtimeDetector(options, settings);
+                artime.Read(reader);
+                return artime;
+            }
             var detector = Build(name, options) ?? throw new InvalidDataException($"Unknown anomaly detector '{name}' in saved state.");
             detector.Read(reader);
             return detector;
@@ -110,8 +147,17 @@ public static class AnomalyDetectors
             ChangePoint => new ChangePointDetector(options),
             Ensemble => new EnsembleDetector(options),
             EnsembleWeekly => new EnsembleDetector(EnsembleWeekly, options, weekly: true),
+            Artime => new ArtimeDetector(options, ArtimeSettings.Default),
             _ => null,
         };
+        if (raw is ArtimeDetector)
+        {
+            return raw; // ARTime's confidence is its score: no likelihood stage
+        }
+        if (name == EnsembleArtime)
+        {
+            return new ArtimeEnsembleDetector(options, Build(EnsembleWeekly, options)!);
+        }
         return raw is null || !options.Likelihood ? raw : new LikelihoodDetector(raw, options);
     }
 }

@@ -26,6 +26,26 @@ public sealed class DetectServiceTests : IDisposable
     }
 
     [Fact]
+    public void Run_ArtimeWholeFile_UsesTheFilesRangeAndLength_AndScoresTheSpikeAfterTheProbation()
+    {
+        WriteSeries("one.csv", 1200, spikeAt: 1000);   // probation 15 % of 1200 = 180 points, step 1
+        var done = DetectService.Run(Path.Combine(_dir, "in"), Path.Combine(_dir, "out"), AnomalyDetectors.Artime, wholeFile: true);
+        var scores = File.ReadAllLines(done[0].Output).Skip(1).Select(l => double.Parse(l.Split(',')[2], CultureInfo.InvariantCulture)).ToList();
+        Assert.All(scores.Take(180), s => Assert.Equal(0, s));
+        Assert.Equal(1000, scores.IndexOf(scores.Max()));
+        Assert.True(scores[1000] >= 0.5, $"spike scored {scores[1000]}");
+    }
+
+    [Fact]
+    public void Run_WholeFileWithAnotherDetector_Throws()
+    {
+        WriteSeries("one.csv", 300, spikeAt: -1);
+        var e = Assert.Throws<ArgumentException>(() => DetectService.Run(Path.Combine(_dir, "in"), Path.Combine(_dir, "out"), AnomalyDetectors.Ensemble, wholeFile: true));
+        Assert.Contains("artime", e.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "out")));
+    }
+
+    [Fact]
     public void Run_Folder_WritesEachFileAtTheSameRelativePathWithScores()
     {
         WriteSeries("a/one.csv", 800, spikeAt: 700);

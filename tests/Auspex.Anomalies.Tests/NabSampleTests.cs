@@ -35,6 +35,10 @@ public sealed class NabSampleTests
     [InlineData("realKnownCause/ec2_request_latency_system_failure.csv", "ensemble")]
     [InlineData("artificialWithAnomaly/art_daily_jumpsup.csv", "ensemble-weekly")]
     [InlineData("realKnownCause/ec2_request_latency_system_failure.csv", "ensemble-weekly")]
+    [InlineData("artificialWithAnomaly/art_daily_jumpsup.csv", "artime")]
+    [InlineData("realKnownCause/ec2_request_latency_system_failure.csv", "artime")]
+    [InlineData("artificialWithAnomaly/art_daily_jumpsup.csv", "ensemble-artime")]
+    [InlineData("realKnownCause/ec2_request_latency_system_failure.csv", "ensemble-artime")]
     public void Ensemble_NabSample_HighestScoreAfterProbationIsInALabelledWindow(string file, string detector)
     {
         var dir = SampleDir();
@@ -50,6 +54,8 @@ public sealed class NabSampleTests
     [Theory]
     [InlineData("ensemble")]
     [InlineData("ensemble-weekly")]
+    [InlineData("artime")]
+    [InlineData("ensemble-artime")]
     public void Ensemble_NabSampleWithoutAnomaly_StaysBelowThreshold(string detector)
     {
         var dir = SampleDir();

@@ -12,7 +12,15 @@ public static class DetectService
 {
     /// <summary>Runs detection; throws <see cref="SeriesCsvException"/> naming the first bad file and line.</summary>
     /// <exception cref="ArgumentException">Unknown detector name.</exception>
-    public static IReadOnlyList<DetectedFile> Run(string input, string outputDir, string detector = AnomalyDetectors.DefaultName, AnomalyDetectorOptions? options = null)
+    /// <param name="input">A CSV file, or a folder scanned recursively for <c>*.csv</c>.</param>
+    /// <param name="outputDir">Where results go, at each input's relative path.</param>
+    /// <param name="detector">A name from <see cref="AnomalyDetectors.Names"/>.</param>
+    /// <param name="options">Detector options (default <see cref="AnomalyDetectorOptions.Default"/>).</param>
+    /// <param name="wholeFile">
+    /// Only for <see cref="AnomalyDetectors.Artime"/>: give the detector each file's minimum, maximum and length
+    /// (<see cref="ArtimeSettings.ForWholeSeries"/>), as NAB gives every detector; a live stream cannot know them.
+    /// </param>
+    public static IReadOnlyList<DetectedFile> Run(string input, string outputDir, string detector = AnomalyDetectors.DefaultName, AnomalyDetectorOptions? options = null, bool wholeFile = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(input);
         ArgumentException.ThrowIfNullOrEmpty(outputDir);
@@ -21,12 +29,18 @@ public static class DetectService
         {
             throw new ArgumentException($"Unknown detector '{detector}'. Known: {string.Join(", ", AnomalyDetectors.Names)}.", nameof(detector));
         }
+        if (wholeFile && detector != AnomalyDetectors.Artime)
+        {
+            throw new ArgumentException($"The whole-file mode is only for '{AnomalyDetectors.Artime}', not '{detector}'.", nameof(wholeFile));
+        }
         var files = Inputs(input);
         var series = files.Select(f => (f.Path, f.Relative, Points: SeriesCsv.Read(f.Path))).ToList();
         var done = new List<DetectedFile>(series.Count);
         foreach (var (path, relative, points) in series)
         {
-            var scores = Score(points, AnomalyDetectors.Create(detector, options));
+            var scores = Score(points, wholeFile && points.Count > 0
+                ? AnomalyDetectors.CreateArtime(ArtimeSettings.ForWholeSeries(points.Select(p => p.Value).ToList()), options)
+                : AnomalyDetectors.Create(detector, options));
             var output = System.IO.Path.Combine(outputDir, relative);
             SeriesCsv.Write(output, points, scores);
             done.Add(new DetectedFile(path, output, points.Count, scores.Count(s => s >= options.Threshold)));

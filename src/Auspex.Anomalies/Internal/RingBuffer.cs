@@ -8,6 +8,12 @@ internal sealed class RingBuffer(int capacity)
 
     public int Count { get; private set; }
 
+    /// <summary>The most values kept.</summary>
+    public int Capacity => _items.Length;
+
+    /// <summary>The value in storage slot <paramref name="slot"/> (storage order, not time order).</summary>
+    public double this[int slot] => _items[slot];
+
     public void Add(double value)
     {
         _items[_next] = value;
