@@ -29,6 +29,8 @@ if (args.Contains("--store"))
 }
 // dotnet run -c Release --project bench/Auspex.Bench.Ingestion -- --promql [--series 1000] [--days 7] [--interval-seconds 300] [--runs 5] [--raw-only]
 //   [--block-cache-bytes N]: StorageOptions.DecodedBlockCacheBytes for the store (0 = every read decodes from the BLOBs).
+//   [--duckdb-threads N]: StorageOptions.DuckDbThreads (0 = DuckDB's default). [--cold]: reopen the store before each run
+//   and time rate(x[1h]) cold (empty cache, fresh DuckDB buffer pool) and warm, split into lookup, read and evaluation.
 // avg_over_time(x[1h]) query_range at step 1h through the PromQL evaluator over the store (PromQlBench.cs).
 if (args.Contains("--promql"))
 {

@@ -41,6 +41,13 @@ internal static class PromQlBench
                 prop?.SetValue(storeOptions, long.Parse(Arg("--block-cache-bytes", "0"), inv));
                 Console.WriteLine(prop is null ? "(--block-cache-bytes: this build has no decoded-block cache)" : $"decoded-block cache: {prop.GetValue(storeOptions)} bytes");
             }
+            // --duckdb-threads N sets StorageOptions.DuckDbThreads (by name too: ignored by a base without it).
+            if (Array.IndexOf(args, "--duckdb-threads") >= 0)
+            {
+                var prop = typeof(StorageOptions).GetProperty("DuckDbThreads");
+                prop?.SetValue(storeOptions, int.Parse(Arg("--duckdb-threads", "0"), inv));
+                Console.WriteLine(prop is null ? "(--duckdb-threads: this build has no such option)" : $"DuckDB threads: {prop.GetValue(storeOptions)}");
+            }
             using var store = AuspexStorage.OpenEmbedded(storeOptions);
             var tenant = new TenantId("bench");
             var start = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
@@ -80,6 +87,11 @@ internal static class PromQlBench
             var cpu1 = Process.GetCurrentProcess().TotalProcessorTime;
             Console.WriteLine(string.Create(inv, $"rollup pass (5 m and 1 h buckets) in {sw.Elapsed.TotalSeconds:F1} s ({(cpu1 - cpu0).TotalSeconds:F1} CPU-s)"));
             var forceRaw = args.Contains("--raw-only");
+            if (args.Contains("--cold"))
+            {
+                store.Dispose();
+                return await ColdAsync(storeOptions, tenant, start + TimeSpan.FromHours(1), end - interval, runs, seriesCount);
+            }
 
             var qStart = start + TimeSpan.FromHours(1);
             var qEnd = end - interval;
@@ -173,6 +185,78 @@ internal static class PromQlBench
             {
             }
         }
+    }
+
+    /// <summary>
+    /// The honest first query: per run the store is opened afresh (empty decoded-block cache, a new DuckDB instance with
+    /// an empty buffer pool; the file is in the OS page cache), <c>rate(x[1h])</c> runs once (cold), then once more on
+    /// the same store (warm). Run 1 is also the process' first query (JIT included) and is reported apart. A second
+    /// reopen per run splits the cold query into series lookup, typed-array read and evaluation.
+    /// </summary>
+    private static async Task<int> ColdAsync(StorageOptions storeOptions, TenantId tenant, DateTimeOffset qStart, DateTimeOffset qEnd, int runs, int seriesCount)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        const string RateQuery = "rate(node_cpu_seconds_total[1h])";
+        var options = new PromQlOptions { MaxSeries = seriesCount, MaxSamples = 10_000_000 };
+        var matchers = new[] { LabelMatcher.Eq("__name__", "node_cpu_seconds_total") };
+        using var self = Process.GetCurrentProcess();
+        (double Wall, double Cpu) Time(Action a)
+        {
+            self.Refresh();
+            var c0 = self.TotalProcessorTime;
+            var sw = Stopwatch.StartNew();
+            a();
+            var wall = sw.Elapsed.TotalMilliseconds;
+            self.Refresh();
+            return (wall, (self.TotalProcessorTime - c0).TotalMilliseconds);
+        }
+        var open = new List<(double, double)>();
+        var cold = new List<(double, double)>();
+        var warm = new List<(double, double)>();
+        var find = new List<(double, double)>();
+        var read = new List<(double, double)>();
+        var eval = new List<(double, double)>();
+        var gcs = new List<int>();
+        var outSeries = 0;
+        for (var run = 0; run <= runs; run++)
+        {
+            EmbeddedStore? st = null;
+            open.Add(Time(() => st = AuspexStorage.OpenEmbedded(storeOptions)));
+            using (st)
+            {
+                var src = new StoreSeriesSource(st!.Series, tenant);
+                var g0 = GC.CollectionCount(0);
+                cold.Add(Time(() => outSeries = new PromQlEngine(src, options).RangeQueryAsync(RateQuery, qStart, qEnd, TimeSpan.FromHours(1)).GetAwaiter().GetResult().Series.Count));
+                gcs.Add(GC.CollectionCount(0) - g0);
+                warm.Add(Time(() => new PromQlEngine(src, options).RangeQueryAsync(RateQuery, qStart, qEnd, TimeSpan.FromHours(1)).GetAwaiter().GetResult()));
+            }
+            using (var st2 = AuspexStorage.OpenEmbedded(storeOptions))
+            {
+                var src = new StoreSeriesSource(st2.Series, tenant);
+                find.Add(Time(() => src.FindSeriesAsync(matchers, default).GetAwaiter().GetResult()));
+                IReadOnlyList<RawSeriesArrays>? arrays = null;
+                read.Add(Time(() => arrays = src.ReadArraysAsync(matchers, qStart.ToUnixTimeMilliseconds() - 3_600_000, qEnd.ToUnixTimeMilliseconds(), default).GetAwaiter().GetResult()));
+                var mem = new ArraySource(arrays!);
+                eval.Add(Time(() => new PromQlEngine(mem, options).RangeQueryAsync(RateQuery, qStart, qEnd, TimeSpan.FromHours(1)).GetAwaiter().GetResult()));
+            }
+            await Task.Yield();
+        }
+        string Line(string what, List<(double Wall, double Cpu)> xs)
+        {
+            var rest = xs.Skip(1).ToList();
+            var w = rest.Select(x => x.Wall).Order().ToList();
+            var c = rest.Select(x => x.Cpu).Order().ToList();
+            return string.Create(inv, $"  {what}: median {w[w.Count / 2]:F0} ms wall, {c[c.Count / 2]:F0} ms CPU (runs {string.Join(", ", rest.Select(x => x.Wall.ToString("F0", inv)))} ms); process-first {xs[0].Wall:F0} ms wall, {xs[0].Cpu:F0} ms CPU");
+        }
+        Console.WriteLine(string.Create(inv, $"cold '{RateQuery}' step 1h, {outSeries} series out; store reopened before each run ({runs} runs after the process' first):"));
+        Console.WriteLine(Line("open store            ", open));
+        Console.WriteLine(Line("first query (cold)    ", cold));
+        Console.WriteLine(Line("second query (warm)   ", warm));
+        Console.WriteLine(Line("cold: FindSeries      ", find));
+        Console.WriteLine(Line("cold: typed-array read", read));
+        Console.WriteLine(Line("rate() over arrays    ", eval));
+        Console.WriteLine(string.Create(inv, $"  gen-0 collections during the cold query: {string.Join(", ", gcs.Skip(1))} (GC concurrent: {System.Runtime.GCSettings.LatencyMode}, server: {System.Runtime.GCSettings.IsServerGC})"));
+        return 0;
     }
 
     private sealed class MemorySource(IReadOnlyList<SeriesData> data) : IPromSeriesSource

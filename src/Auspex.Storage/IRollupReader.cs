@@ -48,7 +48,10 @@ public interface IRawArrayReader
         TenantId tenant, IReadOnlyList<LabelMatcher> matchers, long fromMs, long toMs, CancellationToken cancellationToken = default);
 }
 
-/// <summary>One series' raw samples as parallel arrays.</summary>
+/// <summary>
+/// One series' raw samples as parallel arrays. The arrays may be shared with the store's decoded-block cache: read
+/// them, never modify them.
+/// </summary>
 /// <param name="Key">The series.</param>
 /// <param name="T">Sample times (Unix ms), increasing.</param>
 /// <param name="V">Sample values.</param>

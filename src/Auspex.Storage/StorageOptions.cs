@@ -26,6 +26,15 @@ public sealed class StorageOptions
     /// </summary>
     public long DecodedBlockCacheBytes { get; set; } = 64L << 20;
 
+    /// <summary>
+    /// DuckDB's worker threads (<c>SET threads</c>). Default 1. The store runs one statement at a time under its lock,
+    /// and a raw read's BLOB scan is a single row group, so DuckDB's other threads mostly poll: on the 2-core bench
+    /// machine one thread took about a third less CPU for a cold 7-day read, and less wall and CPU time for the
+    /// packing and rollup pass too (bench/RESULTS.md, "cold 7-day query"). A larger value may speed the rollup pass on
+    /// a machine with idle cores; 0 uses DuckDB's own default (one per core).
+    /// </summary>
+    public int DuckDbThreads { get; set; } = 1;
+
     /// <summary>Score history older than this is deleted by retention. Default 30 days.</summary>
     public TimeSpan ScoreRetention { get; set; } = TimeSpan.FromDays(30);
 
@@ -47,6 +56,10 @@ public sealed class StorageOptions
         if (DecodedBlockCacheBytes < 0)
         {
             throw new ArgumentException("StorageOptions.DecodedBlockCacheBytes must not be negative (0 turns the cache off).");
+        }
+        if (DuckDbThreads < 0)
+        {
+            throw new ArgumentException("StorageOptions.DuckDbThreads must not be negative (0 keeps DuckDB's default).");
         }
         if (MaxSamplesPerCommit <= 0)
         {

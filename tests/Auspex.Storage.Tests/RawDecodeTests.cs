@@ -188,9 +188,8 @@ public sealed class RawDecodeTests : IDisposable
             ranges.Add((from, from + rng.NextInt64(3 * 86_400_000L)));
         }
         ranges.Add((D0.AddDays(1).ToUnixTimeMilliseconds(), D0.AddDays(2).ToUnixTimeMilliseconds())); // exactly one block
-        foreach (var threshold in new[] { 0, int.MaxValue })
+        foreach (var pass in new[] { 1, 2 }) // the second pass finds blocks in the decoded-block cache
         {
-            packed.Inner.ParallelDecodeBytes = threshold;
             foreach (var (from, to) in ranges)
             {
                 var expected = await Arrays(plain, _t, from, to);
@@ -285,7 +284,7 @@ public sealed class RawDecodeTests : IDisposable
             await s.Series.RollupAsync(D0.AddDays(4));
         }
         var day = D0.AddDays(2).ToUnixTimeMilliseconds();
-        foreach (var (blob, what) in new[] { ("\\x01\\x01\\x02", "truncated"), ("\\x01\\xFF\\xFF\\xFF\\x0F", "count"), ("\\x07\\x01\\x00", "version") })
+        foreach (var (blob, what) in new[] { ("n+1", "the row's n says"), ("\\x01\\x01\\x02", "truncated"), ("\\x01\\xFF\\xFF\\xFF\\x0F", "count"), ("\\x07\\x01\\x00", "version") })
         {
             using (var db = new DuckDBConnection("Data Source=" + path))
             {
@@ -293,18 +292,59 @@ public sealed class RawDecodeTests : IDisposable
                 using var cmd = db.CreateCommand();
                 cmd.CommandText = "SELECT count(*) FROM block_raw";
                 Assert.Equal(32L, Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture)); // 8 series × 4 days
-                cmd.CommandText = $"UPDATE block_raw SET data = '{blob}'::BLOB WHERE series_id = 5 AND start = {day}";
+                // "n+1": a valid block whose row claims one sample more than its header holds.
+                cmd.CommandText = blob == "n+1"
+                    ? $"UPDATE block_raw SET n = n + 1 WHERE series_id = 5 AND start = {day}"
+                    : $"UPDATE block_raw SET data = '{blob}'::BLOB WHERE series_id = 5 AND start = {day}";
                 Assert.Equal(1, cmd.ExecuteNonQuery());
             }
             using var s = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = path });
-            foreach (var threshold in new[] { 0, int.MaxValue })
+            foreach (var pass in new[] { 1, 2 }) // the second pass with the good blocks cached
             {
-                s.Inner.ParallelDecodeBytes = threshold;
                 var e = await Assert.ThrowsAsync<InvalidDataException>(() => ((IRawArrayReader)s.Series).ReadRawArraysAsync(_t, [], D0.ToUnixTimeMilliseconds(), D0.AddDays(4).ToUnixTimeMilliseconds()));
                 Assert.Contains($"block_raw of series 5 at {day}", e.Message, StringComparison.Ordinal);
                 Assert.Contains(what, e.Message, StringComparison.Ordinal);
                 // A range that misses the bad day still reads.
                 Assert.Equal(8, (await ((IRawArrayReader)s.Series).ReadRawArraysAsync(_t, [], D0.ToUnixTimeMilliseconds(), D0.AddDays(2).ToUnixTimeMilliseconds() - 1)).Count);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task DuckDbThreads_IsAppliedAndReadsAreTheSame_NegativeIsRefused()
+    {
+        var e = Assert.Throws<ArgumentException>(() => AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = _dir.File("bad.duckdb"), DuckDbThreads = -1 }));
+        Assert.Contains("DuckDbThreads", e.Message, StringComparison.Ordinal);
+        Assert.Equal(1, new StorageOptions().DuckDbThreads);
+
+        var samples = RandomSamples(51, 5);
+        List<(string, long[], ulong[])>? first = null;
+        foreach (var threads in new[] { 1, 2, 0 })
+        {
+            using var s = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = _dir.File($"t{threads}.duckdb"), DuckDbThreads = threads });
+            if (threads > 0)
+            {
+                Assert.Equal(threads, s.Inner.DuckDbThreadsInEffect);
+            }
+            else
+            {
+                Assert.True(s.Inner.DuckDbThreadsInEffect >= 1); // DuckDB's own default, one per core it sees
+            }
+            await Write(s.Series, _t, samples);
+            await s.Series.RollupAsync(D0.AddDays(3));
+            var read = await Arrays(s, _t, D0.ToUnixTimeMilliseconds(), D0.AddDays(4).ToUnixTimeMilliseconds());
+            Assert.NotEmpty(read);
+            if (first is null)
+            {
+                first = read;
+                continue;
+            }
+            Assert.Equal(first.Count, read.Count);
+            for (var i = 0; i < read.Count; i++)
+            {
+                Assert.Equal(first[i].Item1, read[i].Item1);
+                Assert.Equal(first[i].Item2, read[i].Item2);
+                Assert.Equal(first[i].Item3, read[i].Item3);
             }
         }
     }

@@ -202,38 +202,27 @@ internal sealed partial class DuckDbStore
     }
 
     /// <summary>
-    /// From this many BLOB bytes (~30,000–60,000 samples) a raw read decodes its series' blocks on all cores; below it,
-    /// on the calling thread. Tests lower it to cover both paths.
-    /// </summary>
-    internal int ParallelDecodeBytes { get; set; } = 64 << 10;
-
-    /// <summary>A raw read keeps its BLOB arena for the next read only up to this size (bytes).</summary>
-    private const int KeepArenaBytes = 32 << 20;
-
-    // The BLOB bytes of one raw read, back to back (used under _lock only).
-    private byte[] _arena = [];
-
-    /// <summary>
     /// Raw samples of the given series with <paramref name="fromMs"/> ≤ time &lt; <paramref name="toMs"/>, in time order,
     /// one per timestamp: the packed blocks merged with the rows still in <c>samples</c> (which are newer and win).
-    /// The BLOBs are first copied out of DuckDB back to back; each series' arrays are then sized from its blocks'
-    /// headers and the blocks decoded straight into them (no per-block arrays, no merge copies), series in parallel
-    /// when the read is large.
+    /// <para>
+    /// First a key query (<c>series_id, start, n</c>, no BLOBs: a few ms even on a freshly opened database) sizes every
+    /// series' arrays and places each block in them; then only the BLOBs of blocks not in the decoded-block cache are
+    /// fetched and each is decoded, as it arrives, straight into its place (through one small reused buffer: no BLOB
+    /// arena, no per-block arrays). Blocks decoded whole are cached as slices of those arrays, without a copy, so the
+    /// arrays handed out are shared with the cache and must not be modified (see <see cref="RawSeriesArrays"/>).
+    /// </para>
     /// </summary>
     private Dictionary<long, (long[] T, double[] V)> ReadRawLocked(string idList, long fromMs, long toMs)
     {
         var inv = CultureInfo.InvariantCulture;
-        // Per series, its blocks: decoded ones from the cache (Cached set) or BLOB bytes at Offset/Length in the arena.
-        var blocks = new Dictionary<long, List<(long Start, int Offset, int Length, RawBlock? Cached)>>();
-        var used = 0;
         var filter = string.Create(inv, $"{IdFilter(idList, out var wanted)} AND start < {toMs} AND start > {fromMs - BlockMs}");
-        HashSet<(long, long)>? missing = null;
-        if (_options.DecodedBlockCacheBytes > 0 && _blockCache.Count > 0)
+        var caching = _options.DecodedBlockCacheBytes > 0;
+        // Per series, its blocks: start, the row's sample count, and the decoded block when cached.
+        var blocks = new Dictionary<long, List<(long Start, int N, CachedRaw? Hit)>>();
+        var missing = 0;
+        using (var cmd = _db.CreateCommand())
         {
-            // Which blocks the range needs (no BLOBs); only those not cached are fetched below.
-            missing = [];
-            using var cmd = _db.CreateCommand();
-            cmd.CommandText = "SELECT series_id, start FROM block_raw WHERE " + filter;
+            cmd.CommandText = "SELECT series_id, start, n FROM block_raw WHERE " + filter;
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
@@ -243,64 +232,40 @@ internal sealed partial class DuckDbStore
                     continue;
                 }
                 var start = r.GetInt64(1);
-                if (!blocks.TryGetValue(id, out var list))
+                var n = r.GetInt32(2);
+                if (n <= 0)
                 {
-                    blocks[id] = list = [];
-                }
-                if (CachedBlock(id, start) is { } hit)
-                {
-                    list.Add((start, 0, 0, hit));
-                }
-                else
-                {
-                    missing.Add((id, start));
-                }
-            }
-        }
-        if (missing is null || missing.Count > 0)
-        {
-            using var cmd = _db.CreateCommand();
-            cmd.CommandText = "SELECT series_id, start, data FROM block_raw WHERE " + filter;
-            using var r = cmd.ExecuteReader();
-            while (r.Read())
-            {
-                var id = r.GetInt64(0);
-                if (wanted is not null && !wanted.Contains(id))
-                {
-                    continue;
-                }
-                var start = r.GetInt64(1);
-                if (missing is not null && !missing.Contains((id, start)))
-                {
-                    continue;
+                    throw new InvalidDataException(string.Create(inv, $"block_raw of series {id} at {start}: the row's sample count n = {n} is not positive"));
                 }
                 if (!blocks.TryGetValue(id, out var list))
                 {
                     blocks[id] = list = [];
                 }
-                using var st = r.GetStream(2);
-                var n = checked((int)st.Length);
-                if (_arena.Length - used < n)
+                var hit = caching ? CachedBlock(id, start) : null;
+                list.Add((start, n, hit));
+                if (hit is null)
                 {
-                    Array.Resize(ref _arena, Math.Max(checked(used + n), Math.Max(1 << 20, _arena.Length * 2)));
+                    missing++;
                 }
-                st.ReadExactly(_arena, used, n);
-                list.Add((start, used, n, null));
-                used += n;
             }
         }
         var head = new Dictionary<long, (List<long> T, List<double> V)>();
         using (var cmd = _db.CreateCommand())
         {
-            // Last write wins for a repeated timestamp: the highest rowid.
+            // Last write wins for a repeated timestamp: the highest rowid. The ids as a range, as for the blocks (a
+            // 1,000-id IN list alone measured 6–14 ms CPU on an empty table).
             cmd.CommandText = string.Create(inv,
-                $"SELECT series_id, ts, arg_max(value, rowid) FROM samples WHERE series_id IN ({idList}) AND ts >= {fromMs} AND ts < {toMs} GROUP BY series_id, ts ORDER BY series_id, ts");
+                $"SELECT series_id, ts, arg_max(value, rowid) FROM samples WHERE {IdFilter(idList, out _)} AND ts >= {fromMs} AND ts < {toMs} GROUP BY series_id, ts ORDER BY series_id, ts");
             using var r = cmd.ExecuteReader();
             var lastId = long.MinValue;
             (List<long> T, List<double> V) cur = ([], []);
             while (r.Read())
             {
                 var id = r.GetInt64(0);
+                if (wanted is not null && !wanted.Contains(id))
+                {
+                    continue;
+                }
                 if (id != lastId)
                 {
                     head[id] = cur = ([], []);
@@ -311,116 +276,133 @@ internal sealed partial class DuckDbStore
             }
         }
 
-        var ids = blocks.Keys.Union(head.Keys).ToArray();
-        var decoded = new (long[] T, double[] V)[ids.Length];
-        // Blocks decoded whole from the arena, to cache: (series index, start, offset in the series' arrays, count).
-        var fresh = new List<(long Start, int At, int N)>?[ids.Length];
-        var caching = _options.DecodedBlockCacheBytes > 0;
-        var arena = _arena;
-        void DecodeSeries(int k)
-        {
-            var id = ids[k];
-            long[] t = [];
-            double[] v = [];
-            if (blocks.TryGetValue(id, out var list))
-            {
-                // No ORDER BY in SQL (DuckDB would sort the BLOBs along); a series' blocks are whole days, so their
-                // starts order them.
-                if (!IsSortedByStart(list.Select(b => b.Start)))
-                {
-                    list.Sort((a, b) => a.Start.CompareTo(b.Start));
-                }
-                var cap = 0;
-                foreach (var (start, off, len, hit) in list)
-                {
-                    cap = checked(cap + (hit?.T.Length ?? RawCountOf(arena.AsSpan(off, len), id, start)));
-                }
-                // On the pinned-object heap: the GC never moves these. A 7-day read allocates ~32 MB of them, all
-                // alive until the query ends; as ordinary arrays, every gen-0/gen-1 collection during the read and the
-                // evaluation copied them along (measured: most of a warm query's time).
-                t = GC.AllocateUninitializedArray<long>(cap, pinned: true);
-                v = GC.AllocateUninitializedArray<double>(cap, pinned: true);
-                var n = 0;
-                foreach (var (start, off, len, hit) in list)
-                {
-                    if (hit is not null)
-                    {
-                        var lo = LowerBound(hit.T, fromMs);
-                        var hi = LowerBound(hit.T, toMs);
-                        if (hi > lo)
-                        {
-                            Array.Copy(hit.T, lo, t, n, hi - lo);
-                            Array.Copy(hit.V, lo, v, n, hi - lo);
-                            n += hi - lo;
-                        }
-                        continue;
-                    }
-                    try
-                    {
-                        var kept = BlockCodec.DecodeRawInto(arena.AsSpan(off, len), t.AsSpan(n), v.AsSpan(n), fromMs, toMs);
-                        if (caching && kept == BlockCodec.RawCount(arena.AsSpan(off, len)))
-                        {
-                            (fresh[k] ??= []).Add((start, n, kept));
-                        }
-                        n += kept;
-                    }
-                    catch (InvalidDataException e)
-                    {
-                        throw BadBlock(id, start, e);
-                    }
-                }
-                if (n < cap)
-                {
-                    t = Pinned<long>(t.AsSpan(0, n)); // only when a block reaches past the range
-                    v = Pinned<double>(v.AsSpan(0, n));
-                }
-            }
-            decoded[k] = (t, v);
-        }
-        try
-        {
-            if (used >= ParallelDecodeBytes && ids.Length > 1 && Environment.ProcessorCount > 1)
-            {
-                try
-                {
-                    Parallel.For(0, ids.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, DecodeSeries);
-                }
-                catch (AggregateException e) when (e.InnerExceptions.OfType<InvalidDataException>().FirstOrDefault() is { } bad)
-                {
-                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(bad).Throw();
-                }
-            }
-            else
-            {
-                for (var k = 0; k < ids.Length; k++)
-                {
-                    DecodeSeries(k);
-                }
-            }
-        }
-        finally
-        {
-            if (_arena.Length > KeepArenaBytes)
-            {
-                _arena = [];
-            }
-        }
-        var result = new Dictionary<long, (long[] T, double[] V)>(ids.Length);
+        // Each series' arrays, sized from its blocks' counts (on the pinned-object heap: a 7-day read allocates ~32 MB
+        // of them, alive until the query ends, and the GC would otherwise copy them along in every gen-0/gen-1
+        // collection), and each block's slot in them: blocks of a series are whole days, ordered by start.
+        var ids = blocks.Keys.ToArray();
+        var arrays = new (long[] T, double[] V)[ids.Length];
+        var kept = new int[ids.Length][];
+        var slots = new Dictionary<(long Id, long Start), (int Series, int Block, int At)>(missing);
         for (var k = 0; k < ids.Length; k++)
         {
-            var (t, v) = decoded[k];
-            foreach (var (start, at, n) in fresh[k] ?? [])
+            var list = blocks[ids[k]];
+            if (!IsSortedByStart(list.Select(b => b.Start)))
             {
-                // A copy: the arrays handed out are the caller's.
-                CacheBlock(ids[k], start, new RawBlock(Pinned(t.AsSpan(at, n)), Pinned(v.AsSpan(at, n))));
+                list.Sort((a, b) => a.Start.CompareTo(b.Start));
             }
-            if (head.TryGetValue(ids[k], out var h))
+            var cap = 0;
+            foreach (var b in list)
             {
-                (t, v) = t.Length == 0 ? ([.. h.T], [.. h.V]) : MergeSorted(t, v, h.T, h.V);
+                cap = checked(cap + b.N);
             }
-            if (t.Length > 0)
+            var t = GC.AllocateUninitializedArray<long>(cap, pinned: true);
+            var v = GC.AllocateUninitializedArray<double>(cap, pinned: true);
+            arrays[k] = (t, v);
+            kept[k] = new int[list.Count];
+            var at = 0;
+            for (var j = 0; j < list.Count; j++)
+            {
+                var (start, n, hit) = list[j];
+                if (hit is not null)
+                {
+                    var lo = hit.Offset + LowerBound(hit.T.AsSpan(hit.Offset, hit.Count), fromMs);
+                    var hi = hit.Offset + LowerBound(hit.T.AsSpan(hit.Offset, hit.Count), toMs);
+                    var m = Math.Min(Math.Max(hi - lo, 0), n);
+                    Array.Copy(hit.T, lo, t, at, m);
+                    Array.Copy(hit.V, lo, v, at, m);
+                    kept[k][j] = m;
+                }
+                else
+                {
+                    slots[(ids[k], start)] = (k, j, at);
+                }
+                at += n;
+            }
+        }
+        if (missing > 0)
+        {
+            using var cmd = _db.CreateCommand();
+            cmd.CommandText = "SELECT series_id, start, data FROM block_raw WHERE " + filter;
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                var id = r.GetInt64(0);
+                var start = r.GetInt64(1);
+                if (!slots.TryGetValue((id, start), out var slot))
+                {
+                    continue; // another series in the id range, or a block served from the cache
+                }
+                var n = blocks[id][slot.Block].N;
+                var (t, v) = arrays[slot.Series];
+                try
+                {
+                    var data = ReadBlob(r, 2);
+                    var count = BlockCodec.RawCount(data);
+                    if (count != n)
+                    {
+                        // The codec's own complaint (truncated, …) first when the bytes are bad, else the mismatch.
+                        BlockCodec.DecodeRaw(data);
+                        throw new InvalidDataException(string.Create(inv, $"raw block: the header counts {count} samples, the row's n says {n}"));
+                    }
+                    kept[slot.Series][slot.Block] = BlockCodec.DecodeRawInto(data, t.AsSpan(slot.At, n), v.AsSpan(slot.At, n), fromMs, toMs);
+                }
+                catch (InvalidDataException e)
+                {
+                    throw BadBlock(id, start, e);
+                }
+                slots.Remove((id, start));
+            }
+            if (slots.Count > 0)
+            {
+                var ((id, start), _) = slots.First();
+                throw new InvalidDataException(string.Create(inv, $"block_raw of series {id} at {start}: listed by the key query but not returned with its data"));
+            }
+        }
+
+        var result = new Dictionary<long, (long[] T, double[] V)>(ids.Length + head.Count);
+        for (var k = 0; k < ids.Length; k++)
+        {
+            var list = blocks[ids[k]];
+            var (t, v) = arrays[k];
+            // Blocks that reached past the range kept fewer samples than their slot: close the gaps.
+            var n = 0;
+            var at = 0;
+            var whole = new List<(long Start, int At, int N)>();
+            for (var j = 0; j < list.Count; j++)
+            {
+                var m = kept[k][j];
+                if (n != at && m > 0)
+                {
+                    Array.Copy(t, at, t, n, m);
+                    Array.Copy(v, at, v, n, m);
+                }
+                if (caching && list[j].Hit is null && m == list[j].N)
+                {
+                    whole.Add((list[j].Start, n, m));
+                }
+                n += m;
+                at += list[j].N;
+            }
+            if (n < t.Length)
+            {
+                t = Pinned<long>(t.AsSpan(0, n)); // only when a block reaches past the range
+                v = Pinned<double>(v.AsSpan(0, n));
+            }
+            foreach (var (start, off, m) in whole)
+            {
+                CacheBlock(ids[k], start, new CachedRaw(t, v, off, m));
+            }
+            if (n > 0)
             {
                 result[ids[k]] = (t, v);
+            }
+        }
+        foreach (var (id, h) in head)
+        {
+            var (t, v) = result.TryGetValue(id, out var b) ? MergeSorted(b.T, b.V, h.T, h.V) : ([.. h.T], [.. h.V]);
+            if (t.Length > 0)
+            {
+                result[id] = (t, v);
             }
         }
         return result;
@@ -433,14 +415,19 @@ internal sealed partial class DuckDbStore
         return a;
     }
 
-    // Decoded raw blocks of closed days, least recently used first (under _lock only).
-    private readonly Dictionary<(long Id, long Start), LinkedListNode<((long Id, long Start) Key, RawBlock Block)>> _blockCache = [];
-    private readonly LinkedList<((long Id, long Start) Key, RawBlock Block)> _blockLru = new();
+    /// <summary>A decoded closed-day block in the cache: <see cref="Count"/> samples at <see cref="Offset"/> of arrays it shares with the read that decoded it.</summary>
+    private sealed record CachedRaw(long[] T, double[] V, int Offset, int Count);
+
+    // Decoded raw blocks of closed days, least recently used first (under _lock only). A cached block keeps its whole
+    // backing arrays alive, so the bound counts each backing array once, whole, for as long as any of its blocks is cached.
+    private readonly Dictionary<(long Id, long Start), LinkedListNode<((long Id, long Start) Key, CachedRaw Block)>> _blockCache = [];
+    private readonly LinkedList<((long Id, long Start) Key, CachedRaw Block)> _blockLru = new();
+    private readonly Dictionary<long[], int> _backingRefs = new(ReferenceEqualityComparer.Instance);
     private long _blockCacheBytes;
 
-    private static long CachedBytes(RawBlock b) => (16L * b.T.Length) + 96;
+    private static long BackingBytes(CachedRaw b) => (16L * b.T.Length) + 96;
 
-    private RawBlock? CachedBlock(long id, long start)
+    private CachedRaw? CachedBlock(long id, long start)
     {
         if (!_blockCache.TryGetValue((id, start), out var node))
         {
@@ -451,44 +438,42 @@ internal sealed partial class DuckDbStore
         return node.Value.Block;
     }
 
-    private void CacheBlock(long id, long start, RawBlock block)
+    private void CacheBlock(long id, long start, CachedRaw block)
     {
-        var size = CachedBytes(block);
-        if (size > _options.DecodedBlockCacheBytes || _blockCache.ContainsKey((id, start)))
+        var added = _backingRefs.ContainsKey(block.T) ? 0 : BackingBytes(block);
+        if (added > _options.DecodedBlockCacheBytes || _blockCache.ContainsKey((id, start)))
         {
             return;
         }
-        while (_blockCacheBytes + size > _options.DecodedBlockCacheBytes && _blockLru.First is { } oldest)
+        _backingRefs[block.T] = _backingRefs.GetValueOrDefault(block.T) + 1;
+        _blockCache[(id, start)] = _blockLru.AddLast(((id, start), block));
+        _blockCacheBytes += added;
+        while (_blockCacheBytes > _options.DecodedBlockCacheBytes && _blockLru.First is { } oldest)
         {
             _blockLru.RemoveFirst();
             _blockCache.Remove(oldest.Value.Key);
-            _blockCacheBytes -= CachedBytes(oldest.Value.Block);
+            var b = oldest.Value.Block;
+            if (--_backingRefs[b.T] == 0)
+            {
+                _backingRefs.Remove(b.T);
+                _blockCacheBytes -= BackingBytes(b);
+            }
         }
-        _blockCache[(id, start)] = _blockLru.AddLast(((id, start), block));
-        _blockCacheBytes += size;
     }
 
     private void ClearBlockCache()
     {
         _blockCache.Clear();
         _blockLru.Clear();
+        _backingRefs.Clear();
         _blockCacheBytes = 0;
     }
 
     /// <summary>Decoded blocks cached and the bytes they are counted as (for tests).</summary>
     internal (int Blocks, long Bytes) BlockCacheUse => (_blockCache.Count, _blockCacheBytes);
 
-    private static int RawCountOf(ReadOnlySpan<byte> data, long id, long start)
-    {
-        try
-        {
-            return BlockCodec.RawCount(data);
-        }
-        catch (InvalidDataException e)
-        {
-            throw BadBlock(id, start, e);
-        }
-    }
+    /// <summary>DuckDB's <c>threads</c> setting as the database reports it (for tests).</summary>
+    internal long DuckDbThreadsInEffect => ScalarLong("SELECT current_setting('threads')::BIGINT");
 
     private static InvalidDataException BadBlock(long id, long start, InvalidDataException e) =>
         new(string.Create(CultureInfo.InvariantCulture, $"block_raw of series {id} at {start}: {e.Message}"), e);
@@ -621,7 +606,10 @@ internal sealed partial class DuckDbStore
     }
 
     /// <summary>First index with value ≥ x.</summary>
-    private static int LowerBound(long[] a, long x)
+    private static int LowerBound(long[] a, long x) => LowerBound(a.AsSpan(), x);
+
+    /// <summary>First index with value ≥ x.</summary>
+    private static int LowerBound(ReadOnlySpan<long> a, long x)
     {
         int lo = 0, hi = a.Length;
         while (lo < hi)

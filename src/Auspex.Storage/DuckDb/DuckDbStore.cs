@@ -47,6 +47,10 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
         }
         _db = new DuckDBConnection("Data Source=" + path);
         _db.Open();
+        if (options.DuckDbThreads > 0)
+        {
+            Execute(string.Create(CultureInfo.InvariantCulture, $"SET threads = {options.DuckDbThreads}"));
+        }
         Execute(Schema.Sql);
         LoadSeriesIndex();
         if (path != ":memory:" && options.HeadFlushSamples > 0)

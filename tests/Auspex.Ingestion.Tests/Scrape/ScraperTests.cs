@@ -212,20 +212,26 @@ public class ScraperTests
     [Fact]
     public async Task Run_ScrapesEveryTargetRepeatedly_AndStopsOnCancel()
     {
+        // Deterministic under load: the run is stopped once each target has had two *successful* scrapes (a batch whose
+        // `up` is 1), not after a fixed number of batches of any kind — on a saturated machine a 100 ms scrape may time
+        // out, which is correct behaviour and must neither end the test early nor decide its outcome. The overall
+        // deadline only bounds a hang.
         var handler = new StubHandler((req, _) => Task.FromResult(StubHandler.Response($"hits{{path=\"{req.RequestUri!.AbsolutePath}\"}} 1\n", "text/plain")));
-        var o = Options(TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(90)) with
+        var o = Options(TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(100)) with
         {
             StaticConfigs = [new TargetGroup(["127.0.0.1:1", "127.0.0.1:2"], Labels.Empty)],
         };
-        var batches = new List<IReadOnlyList<SeriesData>>();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var batches = new List<(string Instance, bool Up, IReadOnlyList<SeriesData> Batch)>();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
+        int Successes(string instance) => batches.Count(b => b.Instance == instance && b.Up);
         var scraper = new Scraper(o, new HttpClient(handler), TimeProvider.System, (batch, _) =>
         {
+            var up = batch.Single(s => s.Key.Metric == "up");
             lock (batches)
             {
-                batches.Add(batch);
-                if (batches.Count(b => b.Any(s => s.Key.Labels["instance"] == "127.0.0.1:1")) >= 2 &&
-                    batches.Count(b => b.Any(s => s.Key.Labels["instance"] == "127.0.0.1:2")) >= 2)
+                batches.Add((up.Key.Labels["instance"]!, up.Samples.Single().Value == 1, batch));
+                if (Successes("127.0.0.1:1") >= 2 && Successes("127.0.0.1:2") >= 2)
                 {
                     cts.Cancel();
                 }
@@ -235,9 +241,29 @@ public class ScraperTests
 
         await scraper.RunAsync(cts.Token);
 
-        Assert.True(batches.Count >= 4, $"expected at least two scrapes per target, saw {batches.Count} batches");
+        Assert.False(deadline.IsCancellationRequested, $"the run did not reach two successful scrapes per target within 120 s ({batches.Count} batches)");
+        int stopped;
+        lock (batches)
+        {
+            stopped = batches.Count;
+            Assert.True(Successes("127.0.0.1:1") >= 2 && Successes("127.0.0.1:2") >= 2, "expected two successful scrapes per target");
+            // A successful scrape carries the target's sample with the target labels.
+            Assert.All(batches.Where(b => b.Up), b => Assert.Contains(b.Batch, s => s.Key.Metric == "hits" && s.Key.Labels["instance"] == b.Instance));
+        }
         Assert.Equal(2, scraper.LastReports.Count);
-        Assert.All(scraper.LastReports.Values, r => Assert.True(r.Up));
+        foreach (var (target, report) in scraper.LastReports)
+        {
+            // The last report is the last batch handed to the sink for that target, up or not.
+            var last = batches.Last(b => b.Instance == target.Labels["instance"]);
+            Assert.Equal(last.Up, report.Up);
+            Assert.True(report.Up || report.Error is not null, "a failed scrape names its error");
+        }
+        // Stopped on cancel: RunAsync has awaited every target loop, so nothing reaches the sink afterwards (two intervals).
+        await Task.Delay(TimeSpan.FromMilliseconds(250));
+        lock (batches)
+        {
+            Assert.Equal(stopped, batches.Count);
+        }
     }
 
     [Fact]
