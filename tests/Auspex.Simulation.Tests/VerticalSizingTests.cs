@@ -82,6 +82,20 @@ public sealed class VerticalSizingTests
     }
 
     [Fact]
+    public void FractionalLimits_ServersAreTheFloorOfTheSummedLimits_CostIsProportional()
+    {
+        var pool = TwoReplicas();
+        pool.SetSize(2.4, T0);
+        // 2 × 2.4 = 4.8 workers → 4 servers; one hour charged at 2 × 0.10 × 2.4/8 = 0.06 (after the 60 s lead).
+        Assert.Equal(4, pool.Servers(T0.AddSeconds(60)));
+        pool.Charge(T0.AddSeconds(60), TimeSpan.FromHours(1));
+        Assert.Equal(0.06, pool.Cost, 12);
+        pool.SetSize(2.5, T0.AddHours(2));
+        Assert.Equal(5, pool.Servers(T0.AddHours(2).AddSeconds(60)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => pool.SetSize(double.NaN, T0.AddHours(3)));
+    }
+
+    [Fact]
     public void AResizeAskedDuringAnother_StartsFromTheLimitInForce()
     {
         var pool = TwoReplicas();
@@ -106,7 +120,7 @@ public sealed class VerticalSizingTests
     {
         public string Name => $"sized-{workers}";
 
-        public int? DesiredWorkers => workers;
+        public double? DesiredWorkers => workers;
 
         public IReadOnlyDictionary<string, int>? Decide(PolicyContext context) => new Dictionary<string, int> { [context.DefaultTier] = 1 };
     }

@@ -123,6 +123,12 @@ public sealed record AuspexPolicyOptions
     /// </summary>
     public double VerticalGrowthQuantile { get; init; }
 
+    /// <summary>
+    /// Vertical sizing with <see cref="VerticalGrowthQuantile"/> only: also cover the forecast's expected value over the
+    /// resize span (with the default peak sizing, the expected 5-minute peak). Default true.
+    /// </summary>
+    public bool VerticalForecast { get; init; } = true;
+
     /// <summary>Returns every problem with these options, or an empty list.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -178,10 +184,10 @@ public enum AuspexSizing
 /// </summary>
 public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string name = "auspex") : IVerticalScalingPolicy
 {
-    private readonly Queue<(DateTimeOffset At, int Workers)> _sizeProposals = new();
+    private readonly Queue<(DateTimeOffset At, double Workers)> _sizeProposals = new();
 
     /// <inheritdoc/>
-    public int? DesiredWorkers { get; private set; }
+    public double? DesiredWorkers { get; private set; }
 
     private readonly AuspexPolicyOptions _o = options ?? new AuspexPolicyOptions();
     private IScalingDecider? _decider;
@@ -340,7 +346,7 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
             // Scale-in waits while a limit increase is asked or in flight: the replicas left must be at their new
             // limit before the others go.
             var inForce = context.Workers ?? world.WorkersPerReplica;
-            var increasing = workers > inForce || (context.ReadyServers is { } rs && rs < context.ReadyTotal * inForce);
+            var increasing = workers > inForce || (context.ReadyServers is { } rs && rs < Math.Floor(context.ReadyTotal * inForce + 1e-9));
             if (target < context.DesiredTotal && increasing)
             {
                 DesiredWorkers = workers;
@@ -356,7 +362,7 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
     /// min(target, ready) replicas (less <see cref="AuspexPolicyOptions.VerticalSpare"/>) cover the highest need at the
     /// policy's quantile over the resize lead time and two decision intervals, stabilised downwards.
     /// </summary>
-    private int SizeFor(PolicyContext context, List<ForecastPoint> points, IReadOnlyList<double> levels, int target)
+    private double SizeFor(PolicyContext context, List<ForecastPoint> points, IReadOnlyList<double> levels, int target)
     {
         var world = context.World;
         var full = world.WorkersPerReplica;
@@ -378,7 +384,7 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
             var h = context.History;
             var seen = Math.Max(context.ObservedRate, h.Count > 0 ? h[^1] : 0);
             var rate = Math.Max(seen * _shortGrowth, GuardActive ? _guardRate : 0);
-            if (_path is not null)
+            if (_path is not null && _o.VerticalForecast)
             {
                 rate = Math.Max(rate, _path.MaxQuantile(context.Now, until, 0.5));
             }
@@ -400,7 +406,8 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
         {
             replicas -= _o.VerticalSpare;
         }
-        var proposal = replicas <= 0 ? full : Math.Clamp((int)Math.Ceiling(need * full / replicas - 1e-9), world.MinWorkersPerReplica, full);
+        // Limits in steps of 1/100 worker (a CPU limit in millicores); the queue's servers are the floor of their sum.
+        var proposal = replicas <= 0 ? full : Math.Clamp(Math.Ceiling(need * full / replicas * 100 - 1e-6) / 100, world.MinWorkersPerReplica, full);
         _sizeProposals.Enqueue((context.Now, proposal));
         while (_sizeProposals.Count > 0 && _sizeProposals.Peek().At <= context.Now - _o.VerticalStabilisation)
         {

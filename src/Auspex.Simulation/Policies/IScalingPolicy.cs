@@ -25,8 +25,8 @@ public interface IScalingPolicy
 /// </summary>
 public interface IVerticalScalingPolicy : IScalingPolicy
 {
-    /// <summary>The per-replica limit in workers asked for by the last decision, or null to leave it as it is.</summary>
-    int? DesiredWorkers { get; }
+    /// <summary>The per-replica limit in workers (fractional, like a CPU limit in millicores) asked for by the last decision, or null to leave it as it is.</summary>
+    double? DesiredWorkers { get; }
 }
 
 /// <summary>What a policy sees at one tick. Rates are requests per second in the latency model's units.</summary>
@@ -54,7 +54,7 @@ public sealed record PolicyContext(
     WorldOptions World,
     TimeProvider Clock,
     int? ReadyServers = null,
-    int? Workers = null)
+    double? Workers = null)
 {
     /// <summary>Requests per second the ready replicas serve at full use, at their limits in force.</summary>
     public double ReadyRate => (ReadyServers ?? ReadyTotal * World.WorkersPerReplica) / World.ServiceTime.TotalSeconds;

@@ -18,7 +18,7 @@ internal sealed class ReplicaPool
     private readonly Dictionary<string, int> _desired = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Tier> _tiers;
     private int _nextReplay;
-    private int _size;
+    private double _size;
 
     public ReplicaPool(WorldOptions world, int seed)
     {
@@ -32,17 +32,17 @@ internal sealed class ReplicaPool
         }
     }
 
-    private sealed class Replica(Tier tier, DateTimeOffset launchedAt, DateTimeOffset readyAt, int size)
+    private sealed class Replica(Tier tier, DateTimeOffset launchedAt, DateTimeOffset readyAt, double size)
     {
         public Tier Tier { get; } = tier;
         public DateTimeOffset LaunchedAt { get; } = launchedAt;
         public DateTimeOffset ReadyAt { get; } = readyAt;
 
         /// <summary>The limit in force (workers).</summary>
-        public int Size { get; set; } = size;
+        public double Size { get; set; } = size;
 
         /// <summary>The limit asked for; equals <see cref="Size"/> unless a resize is in flight.</summary>
-        public int NewSize { get; set; } = size;
+        public double NewSize { get; set; } = size;
 
         /// <summary>When <see cref="NewSize"/> applies.</summary>
         public DateTimeOffset ResizeAt { get; set; }
@@ -56,24 +56,29 @@ internal sealed class ReplicaPool
         }
 
         /// <summary>Workers serving now: the smaller limit while a resize is in flight.</summary>
-        public int Serving(DateTimeOffset now) => NewSize == Size || ResizeAt <= now ? NewSize : Math.Min(Size, NewSize);
+        public double Serving(DateTimeOffset now) => NewSize == Size || ResizeAt <= now ? NewSize : Math.Min(Size, NewSize);
 
         /// <summary>Workers charged now: the larger limit while a resize is in flight.</summary>
-        public int Charged(DateTimeOffset now) => NewSize == Size || ResizeAt <= now ? NewSize : Math.Max(Size, NewSize);
+        public double Charged(DateTimeOffset now) => NewSize == Size || ResizeAt <= now ? NewSize : Math.Max(Size, NewSize);
     }
 
     /// <summary>The per-replica limit (workers) asked for; new replicas launch with it.</summary>
-    public int Size => _size;
+    public double Size => _size;
 
     /// <summary>
-    /// Sets every replica's limit to <paramref name="workers"/> (clamped to the world's
+    /// Sets every replica's limit to <paramref name="workers"/> (fractional: a CPU limit is set in millicores, and the
+    /// queue's servers are the floor of the ready replicas' summed limits; clamped to the world's
     /// <see cref="WorldOptions.MinWorkersPerReplica"/>..<see cref="WorldOptions.WorkersPerReplica"/>). Replicas not yet
     /// ready take it at once (their spec changes before they start); ready ones after the resize lead time, serving at
     /// the smaller and charged at the larger of the two limits until then. A resize asked while another is in flight
     /// starts from the limit in force. Returns whether the size asked for changed.
     /// </summary>
-    public bool SetSize(int workers, DateTimeOffset now)
+    public bool SetSize(double workers, DateTimeOffset now)
     {
+        if (!double.IsFinite(workers))
+        {
+            throw new ArgumentOutOfRangeException(nameof(workers), workers, "the per-replica limit must be finite");
+        }
         workers = Math.Clamp(workers, _world.MinWorkersPerReplica, _world.WorkersPerReplica);
         if (workers == _size)
         {
