@@ -235,4 +235,33 @@ public sealed class VerticalSizingTests
         Assert.True(v.MeanSlack < d.MeanSlack - 0.2, $"slack {v.MeanSlack} vs {d.MeanSlack}");
         Assert.True(v.Cost < d.Cost * 0.8, $"cost {v.Cost} vs {d.Cost}");
     }
+
+    [Fact]
+    public void AuspexVertical_WithholdsScaleInWhileTheRemainingReplicasMustGrow_ThenScalesIn()
+    {
+        // 4 replicas at 2 workers (8 servers, 80 req/s) for 60 req/s: the decider wants fewer replicas, which must be
+        // larger; the count waits until the larger limit is in force, so capacity never dips.
+        var world = World with { ReplicaCapacity = 80 };
+        var policy = new AuspexPolicy(new AuspexPolicyOptions { Model = "naive", UseTiers = false, Vertical = true, ScaleDownStabilisation = TimeSpan.Zero, ScaleInThreshold = 0, VerticalStabilisation = TimeSpan.Zero }, "v");
+        var history = Enumerable.Repeat(60.0, 30).ToList();
+        var four = new Dictionary<string, int> { ["on-demand"] = 4 };
+        var none = new Dictionary<string, int> { ["on-demand"] = 0 };
+        var now = T0.AddMinutes(30);
+        var clock = new SimulatedClock(now);
+        PolicyContext Ctx(DateTimeOffset at, double workers)
+        {
+            clock.AdvanceTo(at);
+            return new(at, 60, history, T0, TimeSpan.FromMinutes(1), four, none, four, world, clock, (int)Math.Floor(4 * workers + 1e-9), workers);
+        }
+        var first = policy.Decide(Ctx(now, 2));
+        Assert.True(first is null, $"first {policy.LastDecision?.Outcome} {policy.LastDecision?.Reason}");
+        Assert.True(policy.DesiredWorkers is not null, $"{policy.LastDecision?.Outcome} {policy.LastDecision?.Reason}");
+        var grown = policy.DesiredWorkers!.Value;
+        Assert.True(grown > 2, $"limit {grown}");
+        // Once the larger limit is in force, the count goes down and the limit covers the need on fewer replicas.
+        var second = policy.Decide(Ctx(now.AddSeconds(75), grown));
+        Assert.NotNull(second);
+        Assert.True(second!.Values.Sum() < 4, $"replicas {second.Values.Sum()}");
+        Assert.True(second.Values.Sum() * policy.DesiredWorkers!.Value >= 60 * 0.1, "the replicas left serve at least the load now");
+    }
 }

@@ -409,7 +409,8 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
         // Limits in steps of 1/100 worker (a CPU limit in millicores); the queue's servers are the floor of their sum.
         var proposal = replicas <= 0 ? full : Math.Clamp(Math.Ceiling(need * full / replicas * 100 - 1e-6) / 100, world.MinWorkersPerReplica, full);
         _sizeProposals.Enqueue((context.Now, proposal));
-        while (_sizeProposals.Count > 0 && _sizeProposals.Peek().At <= context.Now - _o.VerticalStabilisation)
+        // The proposal just made always stays (a zero window keeps only it).
+        while (_sizeProposals.Count > 1 && _sizeProposals.Peek().At <= context.Now - _o.VerticalStabilisation)
         {
             _sizeProposals.Dequeue();
         }
