@@ -7,9 +7,11 @@ using Auspex.Simulation.World;
 
 // Policy comparison on real traces: every policy side by side on one simulated clock per trace.
 // Usage: dotnet run -c Release --project bench/Auspex.Bench.Simulation -- [--traces worldcup,nasa,azure] [--policies hpa,static,aws,auspex,auspex-1tier]
-//        [--days N] [--model mstl] [--data ../shared/data] [--tune-until F | --report-from F]
+//        [--days N] [--model mstl] [--data ../shared/data] [--tune-until F | --report-from F] [--zero-gaps MINUTES] [--resize-lead SECONDS]
 //        --tune-until F: run only the first F of the span after the warm-up (the tuning part; the rest is never simulated).
 //        --report-from F: run the whole trace and report, beside the whole run, the part after the first F of the span after the warm-up.
+//        --zero-gaps M: mark runs of at least M minutes of exact zeros as missing data (an outage; default 30; 0 = off).
+//        --resize-lead S: the world's in-place resize lead time in seconds (default: WorldOptions' 60 s).
 //        or: -- --decider-throughput [--components 1000] [--repetitions 7]
 var inv = CultureInfo.InvariantCulture;
 string Arg(string name, string fallback)
@@ -30,7 +32,13 @@ var policyNames = Arg("--policies", "hpa,static,aws,auspex,auspex-1tier").Split(
 var days = double.Parse(Arg("--days", "0"), inv);
 var model = Arg("--model", "mstl");
 var world = new WorldOptions();
+if (args.Contains("--resize-lead"))
+{
+    world = world with { ResizeLeadTime = TimeSpan.FromSeconds(double.Parse(Arg("--resize-lead", "60"), inv)) };
+}
+var zeroGaps = double.Parse(Arg("--zero-gaps", "30"), inv);
 Console.WriteLine($"world: {world.WorkersPerReplica} workers × {world.ServiceTime.TotalMilliseconds} ms per replica ({world.ModelReplicaRate} req/s), p99 SLO {world.LatencyP99Target.TotalMilliseconds} ms, tick {world.Tick.TotalSeconds} s, peak = {world.PeakReplicas} replicas at full use, seed {world.Seed}");
+Console.WriteLine(string.Create(inv, $"vertical sizing: limits {world.MinWorkersPerReplica}..{world.WorkersPerReplica} workers per replica, resize lead {world.ResizeLeadTime.TotalSeconds} s; zero runs ≥ {zeroGaps} min = missing data"));
 Console.WriteLine("tiers: " + string.Join("; ", world.Tiers.Select(t => string.Create(inv, $"{t.Name} {t.PricePerHour}/h lead {t.ProvisioningLeadTime.TotalMinutes} min preemption {t.PreemptionProbabilityPerHour}/h"))));
 foreach (var name in traces)
 {
@@ -48,6 +56,10 @@ foreach (var name in traces)
         continue;
     }
     var trace = read.Trace!;
+    if (zeroGaps > 0)
+    {
+        trace = trace.WithZeroRunsAsMissing(TimeSpan.FromMinutes(zeroGaps));
+    }
     if (days > 0)
     {
         trace = trace.Slice(0, (int)(TimeSpan.FromDays(days) / trace.Step));
@@ -89,10 +101,16 @@ foreach (var name in traces)
     }
     var cpu = Process.GetCurrentProcess().TotalProcessorTime;
     Console.WriteLine(string.Create(inv, $"process CPU time so far {cpu.TotalSeconds:0} s"));
+    if (trace.MissingCount > 0)
+    {
+        Console.WriteLine(string.Create(inv, $"missing data: {trace.MissingCount} intervals ({trace.MissingCount * trace.Step.TotalHours:0.#} h) in zero runs ≥ {zeroGaps} min, from {trace.Start + trace.Step * Enumerable.Range(0, trace.Count).First(trace.IsMissing):yyyy-MM-dd HH:mm}"));
+    }
     Table($"whole run after the warm-up ({result.Start:yyyy-MM-dd HH:mm} → {result.End:yyyy-MM-dd HH:mm})", result.Policies);
+    SlackFloor(trace, runWorld, scale, result.Start, result.End);
     if (result.Reported is { } rep)
     {
         Table($"reported part ({result.ReportedFrom:yyyy-MM-dd HH:mm} → {result.End:yyyy-MM-dd HH:mm})", rep);
+        SlackFloor(trace, runWorld, scale, result.ReportedFrom!.Value, result.End);
     }
     if (args.Contains("--debug"))
     {
@@ -110,12 +128,40 @@ static void Table(string title, IReadOnlyList<Auspex.Simulation.Measures.PolicyR
     var inv = CultureInfo.InvariantCulture;
     Console.WriteLine();
     Console.WriteLine(title);
-    Console.WriteLine("| policy | SLO-violation min | cost | mean slack (time avg) | slack (capacity-weighted) | scaling actions | preemptions | violation min after a preemption | failures | dropped | peak replicas | forecasts |");
-    Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    Console.WriteLine("| policy | SLO-violation min | cost | mean slack (time avg, gaps left out) | slack incl. gaps as 0 usage | slack (capacity-weighted) | scaling actions | resizes | preemptions | violation min after a preemption | failures | dropped | peak replicas | sized replica-h | forecasts |");
+    Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     foreach (var p in rows)
     {
-        Console.WriteLine(string.Create(inv, $"| {p.Policy} | {p.SloViolationMinutes:0.#} | {p.Cost:0.00} | {p.MeanSlack:P1} | {p.CapacityWeightedSlack:P1} | {p.ScalingActions} | {p.Preemptions} | {p.PreemptionViolationMinutes:0.#} | {p.Failures} | {p.DroppedFraction:P3} | {p.PeakReplicas} | {p.Forecasts} |"));
+        Console.WriteLine(string.Create(inv, $"| {p.Policy} | {p.SloViolationMinutes:0.#} | {p.Cost:0.00} | {p.MeanSlack:P1} | {p.MeanSlackAllTicks:P1} | {p.CapacityWeightedSlack:P1} | {p.ScalingActions} | {p.Resizes} | {p.Preemptions} | {p.PreemptionViolationMinutes:0.#} | {p.Failures} | {p.DroppedFraction:P3} | {p.PeakReplicas} | {p.SizedReplicaHours:0} | {p.Forecasts} |"));
     }
+}
+
+// The lowest time-averaged slack any policy could have while meeting the SLO at every tick: a clairvoyant that sets,
+// for each interval's load, the fewest servers whose p99 stays within the SLO (the queueing model's inverse), rounded
+// up to whole default-size replicas (horizontal only) or to whole workers (vertical sizing, at least the smallest limit).
+// Intervals without data are left out, as in the mean slack.
+static void SlackFloor(DemandTrace trace, WorldOptions world, double scale, DateTimeOffset from, DateTimeOffset to)
+{
+    var inv = CultureInfo.InvariantCulture;
+    var s = world.ServiceTime.TotalSeconds;
+    double sumH = 0, sumV = 0;
+    var n = 0;
+    for (var i = 0; i < trace.Count; i++)
+    {
+        var at = trace.Start + trace.Step * i;
+        if (at < from || at >= to || trace.IsMissing(i))
+        {
+            continue;
+        }
+        var lambda = trace.RateAt(i) * scale;
+        var c = lambda <= 0 ? 1 : QueueModel.ServersFor(lambda, s, world.ServiceTimeCv, 0.99, world.LatencyP99Target.TotalSeconds) ?? 1;
+        var h = Math.Max(1, (int)Math.Ceiling((double)c / world.WorkersPerReplica)) * world.WorkersPerReplica;
+        var v = Math.Max(world.MinWorkersPerReplica, c);
+        sumH += 1 - lambda * s / h;
+        sumV += 1 - lambda * s / v;
+        n++;
+    }
+    Console.WriteLine(string.Create(inv, $"slack floor (clairvoyant, fewest servers meeting the SLO each interval, gaps left out): whole replicas {sumH / Math.Max(1, n):P1}, per-worker limits {sumV / Math.Max(1, n):P1}"));
 }
 
 static TimeSpan RoundToHour(TimeSpan t) => TimeSpan.FromHours(Math.Round(t.TotalHours));

@@ -78,6 +78,7 @@ public static class Simulator
             var prevIdx = t - tick < trace.Start ? 0 : (int)((t - tick - trace.Start).Ticks / trace.Step.Ticks);
             var observed = rates[prevIdx];
             var history = new ArraySegment<double>(rates, 0, idx);
+            var missing = trace.IsMissing(idx);
             var caps = new double[policies.Count];
             for (var p = 0; p < policies.Count; p++)
             {
@@ -98,10 +99,12 @@ public static class Simulator
                     a.LastPreemptions = pool.Preemptions;
                     a.PreemptedAt = t;
                 }
-                var ctx = new PolicyContext(clock.GetUtcNow(), observed, history, trace.Start, trace.Step, pool.Ready(t), pool.Pending(t), pool.Desired, world, clock);
+                var ctx = new PolicyContext(clock.GetUtcNow(), observed, history, trace.Start, trace.Step, pool.Ready(t), pool.Pending(t), pool.Desired, world, clock,
+                    pool.Servers(t), pool.Size);
                 var measured = t >= measureFrom;
                 var inReport = reported[p].Started;
                 var changed = policies[p].Decide(ctx) is { } desired && pool.SetDesired(desired);
+                var resized = policies[p] is IVerticalScalingPolicy v && v.DesiredWorkers is { } w && pool.SetSize(w, t);
                 pool.Reconcile(t, instant: t == trace.Start);
                 var servers = pool.Servers(t);
                 var capacity = servers / serviceS;
@@ -131,12 +134,12 @@ public static class Simulator
                 {
                     continue;
                 }
-                a.Main.Add(dt, changed, readyNow, violated, fromPreemption, arrivals, dropped, capacity, served);
+                a.Main.Add(dt, changed, resized, readyNow, violated, fromPreemption, arrivals, dropped, capacity, served, missing);
                 if (inReport)
                 {
-                    reported[p].Add(dt, changed, readyNow, violated, fromPreemption, arrivals, dropped, capacity, served);
+                    reported[p].Add(dt, changed, resized, readyNow, violated, fromPreemption, arrivals, dropped, capacity, served, missing);
                 }
-                pool.Charge(tick);
+                pool.Charge(t, tick);
             }
             if (t >= measureFrom)
             {
@@ -187,7 +190,12 @@ public static class Simulator
         private double _served;
         private double _slackSum;
         private int _slackTicks;
+        private double _slackAllSum;
+        private int _slackAllTicks;
+        private double _missingSeconds;
         private int _actions;
+        private int _resizes;
+        private double _sized0;
         private int _peakReplicas;
         private double _cost0;
         private double _replicaHours0;
@@ -202,15 +210,24 @@ public static class Simulator
             Started = true;
             _cost0 = pool.Cost;
             _replicaHours0 = pool.ReplicaHours;
+            _sized0 = pool.SizedReplicaHours;
             _preemptions0 = pool.Preemptions;
             _failures0 = pool.Failures;
         }
 
-        public void Add(double dt, bool changed, int ready, bool violated, bool fromPreemption, double arrivals, double dropped, double capacity, double served)
+        public void Add(double dt, bool changed, bool resized, int ready, bool violated, bool fromPreemption, double arrivals, double dropped, double capacity, double served, bool missing)
         {
-            if (changed)
+            if (changed || resized)
             {
                 _actions++;
+            }
+            if (resized)
+            {
+                _resizes++;
+            }
+            if (missing)
+            {
+                _missingSeconds += dt;
             }
             _peakReplicas = Math.Max(_peakReplicas, ready);
             if (violated)
@@ -228,8 +245,16 @@ public static class Simulator
             if (capacity > 0)
             {
                 // Autopilot's relative slack of this tick: (limit − usage) ÷ limit, usage being the work served.
-                _slackSum += Math.Clamp(1 - served / (capacity * dt), 0, 1);
-                _slackTicks++;
+                // Ticks without data (a gap of the trace) have no usage: left out of the mean slack, counted with
+                // usage 0 (whatever the replay served) only in the all-ticks figure.
+                var slack = Math.Clamp(1 - served / (capacity * dt), 0, 1);
+                _slackAllSum += slack;
+                _slackAllTicks++;
+                if (!missing)
+                {
+                    _slackSum += slack;
+                    _slackTicks++;
+                }
             }
         }
 
@@ -238,6 +263,10 @@ public static class Simulator
             _preemptionViolationSeconds / 60, _arrivals > 0 ? _dropped / _arrivals : 0, pool.ReplicaHours - _replicaHours0, _peakReplicas, forecasts)
         {
             CapacityWeightedSlack = _capacity > 0 ? Math.Max(0, (_capacity - _served) / _capacity) : 0,
+            MeanSlackAllTicks = _slackAllTicks > 0 ? _slackAllSum / _slackAllTicks : 0,
+            MissingMinutes = _missingSeconds / 60,
+            Resizes = _resizes,
+            SizedReplicaHours = pool.SizedReplicaHours - _sized0,
         };
     }
 }

@@ -40,7 +40,7 @@ public sealed class TraceCsvTests
     [InlineData("", "empty")]
     [InlineData("a,b\n1,2\n", "line 1")]
     [InlineData("ds,y\n2026-01-01T00:00:00Z,1\nnot-a-time,2\n", "line 3")]
-    [InlineData("ds,y\n2026-01-01T00:00:00Z,1\n2026-01-01T00:01:00Z,NaN\n", "line 3")]
+    [InlineData("ds,y\n2026-01-01T00:00:00Z,1\n2026-01-01T00:01:00Z,Infinity\n", "line 3")] // NaN/empty = missing data since session 7
     [InlineData("ds,y\n2026-01-01T00:00:00Z,1\n2026-01-01T00:01:00Z,-4\n", "negative")]
     [InlineData("ds,y\n2026-01-01T00:01:00Z,1\n2026-01-01T00:00:00Z,2\n", "time order")]
     [InlineData("ds,y\n2026-01-01T00:00:00Z,1\n", "at least 2")]

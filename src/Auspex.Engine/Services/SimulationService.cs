@@ -24,7 +24,7 @@ public static class SimulationService
         {
             return (null, read.Errors, []);
         }
-        var unknown = policyNames.Where(n => !PolicyCatalog.Descriptions.ContainsKey(n) && !n.StartsWith("auspex-lean:", StringComparison.OrdinalIgnoreCase) && !n.StartsWith("auspex-guard:", StringComparison.OrdinalIgnoreCase)).ToList();
+        var unknown = policyNames.Where(n => !PolicyCatalog.IsKnown(n)).ToList();
         if (unknown.Count > 0)
         {
             return (null, unknown.Select(u => $"unknown policy '{u}' (known: {string.Join(", ", PolicyCatalog.Descriptions.Keys)})").ToList(), read.Warnings);
@@ -76,6 +76,8 @@ public static class SimulationService
             ["scaling_actions"] = p.ScalingActions, ["preemptions"] = p.Preemptions, ["failures"] = p.Failures,
             ["preemption_violation_minutes"] = p.PreemptionViolationMinutes, ["dropped_fraction"] = p.DroppedFraction,
             ["replica_hours"] = p.ReplicaHours, ["peak_replicas"] = p.PeakReplicas, ["forecasts"] = p.Forecasts,
+            ["mean_slack_all_ticks"] = p.MeanSlackAllTicks, ["missing_minutes"] = p.MissingMinutes, ["resizes"] = p.Resizes,
+            ["sized_replica_hours"] = p.SizedReplicaHours,
             ["trace"] = r.Trace, ["from"] = r.Start, ["to"] = r.End,
         });
         return JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true });

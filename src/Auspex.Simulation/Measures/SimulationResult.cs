@@ -6,7 +6,9 @@ namespace Auspex.Simulation.Measures;
 /// <param name="Cost">Replica-hours × tier price, paid from launch (provisioning included) to removal.</param>
 /// <param name="MeanSlack">
 /// Autopilot's relative slack, (limit − usage) ÷ limit, averaged over time: the mean over the measured ticks with any
-/// ready capacity of (capacity − work served) ÷ capacity, 0–1 (ticks without capacity have no limit and are skipped).
+/// ready capacity of (capacity − work served) ÷ capacity, 0–1 (ticks without capacity have no limit and are skipped;
+/// ticks where the trace has no data, <see cref="Traces.DemandTrace.IsMissing"/>, have no usage and are left out too —
+/// <see cref="MeanSlackAllTicks"/> counts them).
 /// </param>
 /// <param name="ScalingActions">Ticks at which the policy changed its desired replicas.</param>
 /// <param name="Preemptions">Replicas taken away by spot preemption.</param>
@@ -32,6 +34,21 @@ public sealed record PolicyResult(
 {
     /// <summary>Slack weighted by capacity, Σ(capacity − served) ÷ Σ capacity (the figure reported before 2026-12-05), 0–1.</summary>
     public double CapacityWeightedSlack { get; init; }
+
+    /// <summary>
+    /// The time-averaged slack over every measured tick with capacity, the ticks without trace data included with the
+    /// usage the replay gave them (0 for an outage, so 100 % slack there). Equals <see cref="MeanSlack"/> when the trace has no gap.
+    /// </summary>
+    public double MeanSlackAllTicks { get; init; }
+
+    /// <summary>Measured minutes in which the trace had no data (left out of <see cref="MeanSlack"/>).</summary>
+    public double MissingMinutes { get; init; }
+
+    /// <summary>Ticks at which the policy changed its per-replica limit (vertical sizing; also counted in <see cref="ScalingActions"/>).</summary>
+    public int Resizes { get; init; }
+
+    /// <summary>Provisioned capacity paid, in default-size replica-hours (replica-hours × limit ÷ the default limit).</summary>
+    public double SizedReplicaHours { get; init; }
 }
 
 /// <summary>One tick of the timeline: the offered load and each policy's ready capacity (requests/s), in policy order.</summary>

@@ -93,6 +93,42 @@ public sealed record AuspexPolicyOptions
     /// <summary>The decider's availability (probability the quantile stays covered despite preemptions). Default 0.99.</summary>
     public double Availability { get; init; } = 0.99;
 
+    /// <summary>
+    /// Vertical right-sizing (needs a world with <see cref="WorldOptions.MinWorkersPerReplica"/> below the default
+    /// size): besides the replica count, the policy sets the per-replica limit to the fewest workers with which the
+    /// replicas cover the forecast's <see cref="Quantile"/> (with every floor) over the resize lead time and two
+    /// decision intervals — like Autopilot's vertical recommender, a limit from the recent/forecast usage plus margin.
+    /// Increases apply at once; decreases only to the largest limit proposed over <see cref="VerticalStabilisation"/>.
+    /// Scale-in of the count waits while a limit increase is in flight. Default false (the default replica size).
+    /// </summary>
+    public bool Vertical { get; init; }
+
+    /// <summary>Vertical sizing only: the window over which the limit's decreases are stabilised. Default 5 min.</summary>
+    public TimeSpan VerticalStabilisation { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Vertical sizing only: replicas the limit must survive losing (the limit covers the need with this many fewer
+    /// replicas, when more than that many are running). Default 0 (a preempted replica's share is covered by a resize
+    /// of the others within the resize lead time).
+    /// </summary>
+    public int VerticalSpare { get; init; }
+
+    /// <summary>
+    /// Vertical sizing only: when above 0, the limit covers the load seen now (the larger of the last tick and the last
+    /// complete interval) grown by this quantile of the load's own growth over the resize lead time and two decision
+    /// intervals (max rate over that span ÷ rate at its start, over <see cref="GrowthHistory"/>), and the forecast mean
+    /// over that span — a short-horizon, usage-based recommendation like Autopilot's moving-window recommenders —
+    /// instead of the forecast's <see cref="Quantile"/> over the resize horizon. The replica count still follows the
+    /// forecast quantile over the launch lead time. Default 0 (the forecast quantile).
+    /// </summary>
+    public double VerticalGrowthQuantile { get; init; }
+
+    /// <summary>
+    /// Vertical sizing with <see cref="VerticalGrowthQuantile"/> only: also cover the forecast's expected value over the
+    /// resize span (with the default peak sizing, the expected 5-minute peak). Default true.
+    /// </summary>
+    public bool VerticalForecast { get; init; } = true;
+
     /// <summary>Returns every problem with these options, or an empty list.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -108,6 +144,10 @@ public sealed record AuspexPolicyOptions
         if (ScaleInThreshold is < 0 or > 1 || Availability is <= 0 or >= 1 || SloSafety is <= 0 or > 1)
         {
             e.Add("scale-in threshold must be in [0, 1], availability in (0, 1), SLO safety in (0, 1]");
+        }
+        if (VerticalStabilisation < TimeSpan.Zero || VerticalSpare is < 0 or > 100 || VerticalGrowthQuantile is < 0 or > 1)
+        {
+            e.Add("vertical stabilisation must not be negative, vertical spare must be in 0..100 and the vertical growth quantile in [0, 1]");
         }
         if (GrowthQuantile is < 0 or > 1)
         {
@@ -142,8 +182,13 @@ public enum AuspexSizing
 /// lead time, and the forecast is raised by the current miss when the load runs above it (never lowered). Before
 /// <see cref="AuspexPolicyOptions.MinHistory"/> only the floors apply.
 /// </summary>
-public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string name = "auspex") : IScalingPolicy
+public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string name = "auspex") : IVerticalScalingPolicy
 {
+    private readonly Queue<(DateTimeOffset At, double Workers)> _sizeProposals = new();
+
+    /// <inheritdoc/>
+    public double? DesiredWorkers { get; private set; }
+
     private readonly AuspexPolicyOptions _o = options ?? new AuspexPolicyOptions();
     private IScalingDecider? _decider;
     private DemandPath? _path;
@@ -222,7 +267,7 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
         // The reactive guard: observed overload of the ready replicas asks for the observed load plus headroom at once.
         if (_o.ReactiveGuard)
         {
-            var readyRate = context.ReadyTotal * world.ModelReplicaRate;
+            var readyRate = context.ReadyRate;
             if (context.ObservedRate > _o.GuardUtilisation * readyRate)
             {
                 _guardRate = Math.Max(now < _guardUntil ? _guardRate : 0, context.ObservedRate * _o.GuardHeadroom);
@@ -294,7 +339,82 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
                 result[tierName] = n;
             }
         }
+        if (_o.Vertical)
+        {
+            var target = result.Values.Sum();
+            var workers = SizeFor(context, points, levels, target);
+            // Scale-in waits while a limit increase is asked or in flight: the replicas left must be at their new
+            // limit before the others go.
+            var inForce = context.Workers ?? world.WorkersPerReplica;
+            var increasing = workers > inForce || (context.ReadyServers is { } rs && rs < Math.Floor(context.ReadyTotal * inForce + 1e-9));
+            if (target < context.DesiredTotal && increasing)
+            {
+                DesiredWorkers = workers;
+                return null;
+            }
+            DesiredWorkers = workers;
+        }
         return result;
+    }
+
+    /// <summary>
+    /// The per-replica limit (workers) for vertical sizing: the fewest workers per replica with which
+    /// min(target, ready) replicas (less <see cref="AuspexPolicyOptions.VerticalSpare"/>) cover the highest need at the
+    /// policy's quantile over the resize lead time and two decision intervals, stabilised downwards.
+    /// </summary>
+    private double SizeFor(PolicyContext context, List<ForecastPoint> points, IReadOnlyList<double> levels, int target)
+    {
+        var world = context.World;
+        var full = world.WorkersPerReplica;
+        var j = 0;
+        while (j < levels.Count - 1 && levels[j] < _o.Quantile - 1e-9)
+        {
+            j++;
+        }
+        var span = world.ResizeLeadTime + world.Tick * 2;
+        var until = context.Now + span;
+        var need = 0.0;
+        if (_o.VerticalGrowthQuantile > 0)
+        {
+            if (context.Now - _shortGrowthAt >= _o.RefitEvery)
+            {
+                _shortGrowthAt = context.Now;
+                _shortGrowth = ShortGrowth(context.History, context.HistoryStep, span);
+            }
+            var h = context.History;
+            var seen = Math.Max(context.ObservedRate, h.Count > 0 ? h[^1] : 0);
+            var rate = Math.Max(seen * _shortGrowth, GuardActive ? _guardRate : 0);
+            if (_path is not null && _o.VerticalForecast)
+            {
+                rate = Math.Max(rate, _path.MaxQuantile(context.Now, until, 0.5));
+            }
+            need = Replicas(rate, world);
+        }
+        else
+        {
+            foreach (var p in points)
+            {
+                need = Math.Max(need, p.Quantiles[j]);
+                if (p.At >= until)
+                {
+                    break;
+                }
+            }
+        }
+        var replicas = Math.Min(target, context.ReadyTotal);
+        if (replicas > _o.VerticalSpare)
+        {
+            replicas -= _o.VerticalSpare;
+        }
+        // Limits in steps of 1/100 worker (a CPU limit in millicores); the queue's servers are the floor of their sum.
+        var proposal = replicas <= 0 ? full : Math.Clamp(Math.Ceiling(need * full / replicas * 100 - 1e-6) / 100, world.MinWorkersPerReplica, full);
+        _sizeProposals.Enqueue((context.Now, proposal));
+        // The proposal just made always stays (a zero window keeps only it).
+        while (_sizeProposals.Count > 1 && _sizeProposals.Peek().At <= context.Now - _o.VerticalStabilisation)
+        {
+            _sizeProposals.Dequeue();
+        }
+        return _sizeProposals.Max(x => x.Workers);
     }
 
     /// <summary>The orchestration decider's last decision (its reason explains it), or null before the first tick.</summary>
@@ -380,6 +500,41 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
         var median = pairs.Select(p => p.Level).Order().ElementAt(pairs.Count / 2);
         var ratios = pairs.Where(p => p.Level >= median).Select(p => p.Ratio).Order().ToList();
         return Math.Clamp(ratios[(int)Math.Min(ratios.Count - 1, Math.Ceiling(_o.GrowthQuantile * ratios.Count) - 1)], 1, 10);
+    }
+
+    private double _shortGrowth = 1.5;
+    private DateTimeOffset _shortGrowthAt = DateTimeOffset.MinValue;
+
+    /// <summary>
+    /// The <see cref="AuspexPolicyOptions.VerticalGrowthQuantile"/> of max(rate over the next <paramref name="ahead"/>)
+    /// ÷ rate now, per history interval with load, over <see cref="AuspexPolicyOptions.GrowthHistory"/>; 1.5 before
+    /// 30 such intervals are seen.
+    /// </summary>
+    private double ShortGrowth(IReadOnlyList<double> history, TimeSpan step, TimeSpan ahead)
+    {
+        var k = Math.Max(1, (int)Math.Ceiling(ahead / step));
+        var n = history.Count;
+        var from = Math.Max(0, n - (int)(_o.GrowthHistory / step) - k);
+        var ratios = new List<double>();
+        for (var i = from; i + k < n; i++)
+        {
+            if (history[i] <= 0)
+            {
+                continue;
+            }
+            var max = 0.0;
+            for (var j = 1; j <= k; j++)
+            {
+                max = Math.Max(max, history[i + j]);
+            }
+            ratios.Add(max / history[i]);
+        }
+        if (ratios.Count < 30)
+        {
+            return 1.5;
+        }
+        ratios.Sort();
+        return Math.Clamp(ratios[(int)Math.Min(ratios.Count - 1, Math.Ceiling(_o.VerticalGrowthQuantile * ratios.Count) - 1)], 1, 10);
     }
 
     /// <summary>Intervals averaged into the current level.</summary>

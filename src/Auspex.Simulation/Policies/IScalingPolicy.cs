@@ -16,6 +16,19 @@ public interface IScalingPolicy
     IReadOnlyDictionary<string, int>? Decide(PolicyContext context);
 }
 
+/// <summary>
+/// A policy that also sets the per-replica limit (vertical sizing, like Autopilot's vertical recommender or an
+/// in-place pod resize): after each <see cref="IScalingPolicy.Decide"/> the simulator reads
+/// <see cref="DesiredWorkers"/> and resizes the pool's replicas to it (clamped to the world's
+/// <see cref="WorldOptions.MinWorkersPerReplica"/>..<see cref="WorldOptions.WorkersPerReplica"/>; ready replicas after
+/// <see cref="WorldOptions.ResizeLeadTime"/>). Policies that do not implement it run the default replica size.
+/// </summary>
+public interface IVerticalScalingPolicy : IScalingPolicy
+{
+    /// <summary>The per-replica limit in workers (fractional, like a CPU limit in millicores) asked for by the last decision, or null to leave it as it is.</summary>
+    double? DesiredWorkers { get; }
+}
+
 /// <summary>What a policy sees at one tick. Rates are requests per second in the latency model's units.</summary>
 /// <param name="Now">The simulated time.</param>
 /// <param name="ObservedRate">The offered load averaged over the last tick (what a metrics pipeline reports now).</param>
@@ -27,6 +40,8 @@ public interface IScalingPolicy
 /// <param name="Desired">The replicas currently asked for, per tier (the scale target's spec).</param>
 /// <param name="World">The world's options (replica rate, tiers, SLO, bounds).</param>
 /// <param name="Clock">The simulated clock (for components that take a <see cref="TimeProvider"/>).</param>
+/// <param name="ReadyServers">Servers (workers) the ready replicas offer now at their limits in force; null = ready replicas × the default size.</param>
+/// <param name="Workers">The per-replica limit (workers) asked for now; null = the default size.</param>
 public sealed record PolicyContext(
     DateTimeOffset Now,
     double ObservedRate,
@@ -37,8 +52,13 @@ public sealed record PolicyContext(
     IReadOnlyDictionary<string, int> Pending,
     IReadOnlyDictionary<string, int> Desired,
     WorldOptions World,
-    TimeProvider Clock)
+    TimeProvider Clock,
+    int? ReadyServers = null,
+    double? Workers = null)
 {
+    /// <summary>Requests per second the ready replicas serve at full use, at their limits in force.</summary>
+    public double ReadyRate => (ReadyServers ?? ReadyTotal * World.WorkersPerReplica) / World.ServiceTime.TotalSeconds;
+
     /// <summary>Requests per second one replica of performance factor 1 serves at full use.</summary>
     public double ReplicaRate => World.ModelReplicaRate;
 

@@ -12,6 +12,7 @@ public static class PolicyCatalog
         ["auspex"] = "Auspex: forecast quantiles over the lead time, sized for the SLO by the queueing model, base on on-demand and burst on spot",
         ["auspex-1tier"] = "Auspex on one tier only (the first), to compare with the reactive policies on equal prices",
         ["auspex-guard"] = "the auspex policy (peak quantiles, growth floor) plus the reactive guard of auspex-lean; parameters in the name as for auspex-lean",
+        ["auspex-vertical"] = "auspex-guard:gu=0.85 (the setting chosen in session 6) plus vertical right-sizing: the per-replica limit follows the forecast quantile over the resize lead time (in-place resize), so quiet hours run on small replicas; parameters as for auspex-lean plus vert=0/1, vstab (minutes), vspare (replicas)",
         ["auspex-lean"] = "Auspex with right-sized margins: forecast mean × a conformal burst buffer (0.95 quantile of its own recent misses), a reactive guard on observed overload, 2-min scale-in; parameters as auspex-lean:q=0.97:sin=1:thr=0.05:gh=1.25:gu=0.95:hold=10:tiers=1:avail=0.99:growth=0:safety=1",
     };
 
@@ -29,10 +30,28 @@ public static class PolicyCatalog
             "aws" => new AwsPredictivePolicy(new AwsPredictiveOptions { Model = model }),
             "auspex" => new AuspexPolicy(new AuspexPolicyOptions { Model = model }),
             "auspex-1tier" => new AuspexPolicy(new AuspexPolicyOptions { Model = model, UseTiers = false }, "auspex-1tier"),
-            _ when name.StartsWith("auspex-lean", StringComparison.OrdinalIgnoreCase) || name.StartsWith("auspex-guard", StringComparison.OrdinalIgnoreCase) => Lean(name, model),
+            _ when IsParameterised(name) => Lean(name, model),
             _ => null,
         };
     }
+
+    /// <summary>Whether <paramref name="name"/> is a catalog name or a parameterised auspex-lean / auspex-guard / auspex-vertical name (its parameters are checked by <see cref="Create"/>).</summary>
+    public static bool IsKnown(string name) => name is not null && (Descriptions.ContainsKey(name) || IsParameterised(name));
+
+    private static bool IsParameterised(string name) =>
+        name.Split(':')[0].ToLowerInvariant() is "auspex-lean" or "auspex-guard" or "auspex-vertical";
+
+    /// <summary>
+    /// The defaults of <c>auspex-vertical</c>: <c>auspex-guard:gu=0.85</c> (chosen on the tuning parts in session 6)
+    /// with vertical sizing, 5-minute stabilisation of limit decreases and no spare replica.
+    /// </summary>
+    public static AuspexPolicyOptions VerticalDefaults(string model = "mstl") => new()
+    {
+        Model = model,
+        ReactiveGuard = true,
+        GuardUtilisation = 0.85,
+        Vertical = true,
+    };
 
     /// <summary>
     /// The defaults of <c>auspex-lean</c>, fixed before any run on the benchmark traces: conformal sizing at the 0.95
@@ -53,7 +72,8 @@ public static class PolicyCatalog
 
     /// <summary>
     /// Parses <c>auspex-lean[:key=value]...</c> (keys q, sin (minutes), thr, gh, gu, hold (minutes), tiers (0/1),
-    /// avail, growth, safety, cal (hours), sqrt (0/1)). Throws <see cref="ArgumentException"/> naming the bad part.
+    /// avail, growth, safety, cal (hours), sqrt (0/1), vert (0/1), vstab (minutes), vspare (replicas), vq (vertical growth quantile), vfc (0/1), quantile (the
+    /// forecast quantile of the peak sizing)). Throws <see cref="ArgumentException"/> naming the bad part.
     /// </summary>
     private static AuspexPolicy Lean(string name, string model)
     {
@@ -63,6 +83,7 @@ public static class PolicyCatalog
             "auspex-lean" => LeanDefaults(model),
             // The original policy (peak quantiles, growth floor) with the reactive guard added.
             "auspex-guard" => new AuspexPolicyOptions { Model = model, ReactiveGuard = true },
+            "auspex-vertical" => VerticalDefaults(model),
             _ => throw new ArgumentException($"unknown policy {name}"),
         };
         foreach (var part in parts.Skip(1))
@@ -87,7 +108,13 @@ public static class PolicyCatalog
                 "safety" => o with { SloSafety = v },
                 "cal" => o with { CalibrationWindow = TimeSpan.FromHours(v) },
                 "sqrt" => o with { SqrtScore = v != 0 },
-                _ => throw new ArgumentException($"policy {name}: unknown key '{kv[0]}' (q, sin, thr, gh, gu, hold, tiers, guard, avail, growth, safety, cal, sqrt)"),
+                "vert" => o with { Vertical = v != 0 },
+                "vstab" => o with { VerticalStabilisation = TimeSpan.FromMinutes(v) },
+                "vspare" => o with { VerticalSpare = (int)v },
+                "vq" => o with { VerticalGrowthQuantile = v },
+                "vfc" => o with { VerticalForecast = v != 0 },
+                "quantile" => o with { Quantile = v },
+                _ => throw new ArgumentException($"policy {name}: unknown key '{kv[0]}' (q, sin, thr, gh, gu, hold, tiers, guard, avail, growth, safety, cal, sqrt, vert, vstab, vspare, vq, vfc, quantile)"),
             };
         }
         if (o.Validate() is { Count: > 0 } errors)

@@ -17,7 +17,8 @@ public sealed record TraceReadResult(DemandTrace? Trace, IReadOnlyList<string> E
 /// <c>timestamp,value</c> (the samples/traces files), <c>ds,y</c>, or the long format <c>unique_id,ds,y</c> whose
 /// series are summed per time (e.g. per-VM CPU into fleet demand; <c>series</c> keeps only one). <c>ds</c> is an
 /// RFC 3339 time or an integer step index (then <see cref="IndexedStep"/> apart, from the Unix epoch). Rows must be in
-/// time order per series on one regular grid; missing grid points are interpolated and reported as a warning.
+/// time order per series on one regular grid; missing grid points and rows whose value is empty, <c>NaN</c>, <c>NA</c>
+/// or <c>null</c> are interpolated for replay, marked missing (<see cref="DemandTrace.IsMissing"/>) and reported as a warning.
 /// </summary>
 public static class TraceCsv
 {
@@ -53,6 +54,8 @@ public static class TraceCsv
         var seriesSeen = new HashSet<string>(StringComparer.Ordinal);
         var line = 1;
         var rows = 0;
+        var emptyRows = 0;
+        var emptyTimes = new SortedSet<DateTimeOffset>();
         string? text;
         var needed = Math.Max(tCol, Math.Max(vCol, idCol)) + 1;
         while ((text = reader.ReadLine()) is not null)
@@ -84,6 +87,20 @@ public static class TraceCsv
             if (!TryTime(f[tCol].Trim().Trim('"'), out var at))
             {
                 errors.Add($"{name}: line {line}: time '{f[tCol]}' is neither an RFC 3339 time nor an integer step");
+            }
+            else if (f[vCol].Trim().Trim('"') is var raw && (raw.Length == 0 || raw.Equals("nan", StringComparison.OrdinalIgnoreCase) || raw.Equals("na", StringComparison.OrdinalIgnoreCase) || raw.Equals("null", StringComparison.OrdinalIgnoreCase)))
+            {
+                // No data for this time: left out like a missing grid point (interpolated for replay, marked missing).
+                if (lastBySeries.TryGetValue(id, out var before) && at <= before)
+                {
+                    errors.Add($"{name}: line {line}: time {at:O} is not after the previous row's {before:O}{(id.Length > 0 ? $" of series '{id}'" : "")} (rows must be in time order)");
+                }
+                else
+                {
+                    lastBySeries[id] = at;
+                    emptyTimes.Add(at);
+                    emptyRows++;
+                }
             }
             else if (!double.TryParse(f[vCol].Trim().Trim('"'), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v))
             {
@@ -121,7 +138,7 @@ public static class TraceCsv
         {
             return Fail($"{name}: needs at least 2 rows with data, got {sums.Count}");
         }
-        var times = sums.Keys.ToArray();
+        var times = sums.Keys.Union(emptyTimes).Order().ToArray();
         var step = TimeSpan.MaxValue;
         for (var i = 1; i < times.Length; i++)
         {
@@ -151,33 +168,37 @@ public static class TraceCsv
             filled[off / step.Ticks] = true;
         }
         var gaps = 0;
+        var missing = new bool[count];
         for (var i = 0; i < count; i++)
         {
             if (filled[i])
             {
                 continue;
             }
+            missing[i] = true;
             var j = i;
-            while (!filled[j])
+            while (j < count && !filled[j])
             {
                 j++;
             }
             for (var k = i; k < j; k++)
             {
-                values[k] = values[i - 1] + (values[j] - values[i - 1]) * (k - i + 1) / (j - i + 1);
+                missing[k] = true;
+                // Interior gaps are interpolated linearly; a gap at either end (rows with no value there) takes the nearest value.
+                values[k] = i == 0 ? values[j] : j == count ? values[i - 1] : values[i - 1] + (values[j] - values[i - 1]) * (k - i + 1) / (j - i + 1);
                 gaps++;
             }
             i = j;
         }
         if (gaps > 0)
         {
-            warnings.Add($"{name}: {gaps} missing step(s) of {step} interpolated linearly");
+            warnings.Add($"{name}: {gaps} missing step(s) of {step} interpolated linearly{(emptyRows > 0 ? $" ({emptyRows} row(s) with an empty or NaN value)" : "")}; they replay with the interpolated demand and count as missing data (left out of the mean slack)");
         }
         if (seriesSeen.Count > 1)
         {
             warnings.Add($"{name}: {seriesSeen.Count} series summed per time (pass a series id to use one)");
         }
-        var (trace, error) = DemandTrace.Create(name, times[0], step, values);
+        var (trace, error) = DemandTrace.Create(name, times[0], step, values, missing);
         return error is null ? new TraceReadResult(trace, [], warnings) : Fail($"{name}: {error}");
     }
 

@@ -5,7 +5,10 @@ namespace Auspex.Simulation.World;
 /// <summary>
 /// One policy's replicas in the simulated world, like a Deployment or an auto-scaling group: it keeps the desired
 /// count per tier by launching replicas (ready after the tier's lead time, paid from launch) and removing the newest
-/// first; failed and preempted replicas disappear and are replaced on the next reconcile.
+/// first; failed and preempted replicas disappear and are replaced on the next reconcile. Every replica has a limit in
+/// workers (servers), <see cref="WorldOptions.WorkersPerReplica"/> unless a vertically sizing policy sets another with
+/// <see cref="SetSize"/>: capacity and cost follow the limit, and a running replica's resize applies after
+/// <see cref="WorldOptions.ResizeLeadTime"/>, serving at the smaller and charged at the larger limit meanwhile.
 /// </summary>
 internal sealed class ReplicaPool
 {
@@ -15,19 +18,94 @@ internal sealed class ReplicaPool
     private readonly Dictionary<string, int> _desired = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Tier> _tiers;
     private int _nextReplay;
+    private double _size;
 
     public ReplicaPool(WorldOptions world, int seed)
     {
         _world = world;
         _random = new Random(seed);
         _tiers = world.Tiers.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        _size = world.WorkersPerReplica;
         foreach (var t in world.Tiers)
         {
             _desired[t.Name] = 0;
         }
     }
 
-    private sealed record Replica(Tier Tier, DateTimeOffset LaunchedAt, DateTimeOffset ReadyAt);
+    private sealed class Replica(Tier tier, DateTimeOffset launchedAt, DateTimeOffset readyAt, double size)
+    {
+        public Tier Tier { get; } = tier;
+        public DateTimeOffset LaunchedAt { get; } = launchedAt;
+        public DateTimeOffset ReadyAt { get; } = readyAt;
+
+        /// <summary>The limit in force (workers).</summary>
+        public double Size { get; set; } = size;
+
+        /// <summary>The limit asked for; equals <see cref="Size"/> unless a resize is in flight.</summary>
+        public double NewSize { get; set; } = size;
+
+        /// <summary>When <see cref="NewSize"/> applies.</summary>
+        public DateTimeOffset ResizeAt { get; set; }
+
+        public void Settle(DateTimeOffset now)
+        {
+            if (NewSize != Size && ResizeAt <= now)
+            {
+                Size = NewSize;
+            }
+        }
+
+        /// <summary>Workers serving now: the smaller limit while a resize is in flight.</summary>
+        public double Serving(DateTimeOffset now) => NewSize == Size || ResizeAt <= now ? NewSize : Math.Min(Size, NewSize);
+
+        /// <summary>Workers charged now: the larger limit while a resize is in flight.</summary>
+        public double Charged(DateTimeOffset now) => NewSize == Size || ResizeAt <= now ? NewSize : Math.Max(Size, NewSize);
+    }
+
+    /// <summary>The per-replica limit (workers) asked for; new replicas launch with it.</summary>
+    public double Size => _size;
+
+    /// <summary>
+    /// Sets every replica's limit to <paramref name="workers"/> (fractional: a CPU limit is set in millicores, and the
+    /// queue's servers are the floor of the ready replicas' summed limits; clamped to the world's
+    /// <see cref="WorldOptions.MinWorkersPerReplica"/>..<see cref="WorldOptions.WorkersPerReplica"/>). Replicas not yet
+    /// ready take it at once (their spec changes before they start); ready ones after the resize lead time, serving at
+    /// the smaller and charged at the larger of the two limits until then. A resize asked while another is in flight
+    /// starts from the limit in force. Returns whether the size asked for changed.
+    /// </summary>
+    public bool SetSize(double workers, DateTimeOffset now)
+    {
+        if (!double.IsFinite(workers))
+        {
+            throw new ArgumentOutOfRangeException(nameof(workers), workers, "the per-replica limit must be finite");
+        }
+        workers = Math.Clamp(workers, _world.MinWorkersPerReplica, _world.WorkersPerReplica);
+        if (workers == _size)
+        {
+            return false;
+        }
+        _size = workers;
+        foreach (var r in _replicas)
+        {
+            r.Settle(now);
+            if (r.ReadyAt > now)
+            {
+                r.Size = r.NewSize = workers;
+            }
+            else if (r.NewSize != workers)
+            {
+                r.NewSize = workers;
+                r.ResizeAt = now + _world.ResizeLeadTime;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Resizes in flight now (ready replicas whose new limit has not applied yet).</summary>
+    public int ResizesInFlight(DateTimeOffset now) => _replicas.Count(r => r.ReadyAt <= now && r.Serving(now) != r.Charged(now));
+
+    /// <summary>Provisioned worker-hours paid (replica-hours × limit ÷ the default limit = default-size replica-hours).</summary>
+    public double SizedReplicaHours { get; private set; }
 
     public int Preemptions { get; private set; }
 
@@ -52,6 +130,7 @@ internal sealed class ReplicaPool
         Failures = 0;
         Cost = 0;
         ReplicaHours = 0;
+        SizedReplicaHours = 0;
     }
 
     /// <summary>Servers (concurrent requests) the ready replicas offer.</summary>
@@ -62,7 +141,7 @@ internal sealed class ReplicaPool
         {
             if (r.ReadyAt <= now)
             {
-                s += _world.WorkersPerReplica * r.Tier.PerformanceFactor;
+                s += r.Serving(now) * r.Tier.PerformanceFactor;
             }
         }
         return (int)Math.Floor(s + 1e-9);
@@ -138,7 +217,7 @@ internal sealed class ReplicaPool
             var have = _replicas.Count(r => r.Tier.Name == name);
             for (var i = have; i < want; i++)
             {
-                _replicas.Add(new Replica(tier, now, instant ? now : now + tier.ProvisioningLeadTime));
+                _replicas.Add(new Replica(tier, now, instant ? now : now + tier.ProvisioningLeadTime, _size));
             }
         }
         var desiredTotal = DesiredTotal;
@@ -164,14 +243,20 @@ internal sealed class ReplicaPool
         }
     }
 
-    /// <summary>Charges every launched replica for the interval.</summary>
-    public void Charge(TimeSpan interval)
+    /// <summary>
+    /// Charges every launched replica for the interval starting at <paramref name="now"/>: tier price × its charged
+    /// limit ÷ the default limit (a default-size replica pays the tier's price).
+    /// </summary>
+    public void Charge(DateTimeOffset now, TimeSpan interval)
     {
         var hours = interval.TotalHours;
+        var full = (double)_world.WorkersPerReplica;
         foreach (var r in _replicas)
         {
-            Cost += r.Tier.PricePerHour * hours;
+            var share = r.Charged(now) / full;
+            Cost += r.Tier.PricePerHour * share * hours;
             ReplicaHours += hours;
+            SizedReplicaHours += share * hours;
         }
     }
 

@@ -42,6 +42,19 @@ public sealed record WorldOptions
     /// <summary>Failures to replay instead of (or on top of) drawn ones: each takes one replica down at that offset from the trace start.</summary>
     public IReadOnlyList<TimeSpan> ReplayedFailures { get; init; } = [];
 
+    /// <summary>
+    /// Smallest per-replica limit, in workers (servers), a vertically sizing policy may set; the largest is
+    /// <see cref="WorkersPerReplica"/> (the default replica size every other policy runs). Default 1 (1/8 of a replica).
+    /// </summary>
+    public int MinWorkersPerReplica { get; init; } = 1;
+
+    /// <summary>
+    /// How long an in-place resize of a running replica's limit takes to apply (like Kubernetes' in-place pod resize:
+    /// the kubelet's sync and the cgroup update, assuming the node has room). While a resize is in flight the replica
+    /// serves at the smaller of its old and new limit and is charged for the larger. Default 1 min.
+    /// </summary>
+    public TimeSpan ResizeLeadTime { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>The simulation step (and the HPA's sync period). Default 15 s.</summary>
     public TimeSpan Tick { get; init; } = TimeSpan.FromSeconds(15);
 
@@ -141,6 +154,14 @@ public sealed record WorldOptions
         if (ReportFrom is { } rf && rf < WarmUp)
         {
             e.Add($"report-from ({rf.TotalHours:0.##} h) must not be before the end of the warm-up ({WarmUp.TotalHours:0.##} h)");
+        }
+        if (MinWorkersPerReplica < 1 || MinWorkersPerReplica > WorkersPerReplica)
+        {
+            e.Add($"min workers per replica must be in 1..workers per replica ({WorkersPerReplica}), got {MinWorkersPerReplica}");
+        }
+        if (ResizeLeadTime < TimeSpan.Zero || ResizeLeadTime > TimeSpan.FromHours(1))
+        {
+            e.Add("resize lead time must be between 0 and 1 h");
         }
         if (Tick < TimeSpan.FromSeconds(1) || Tick > TimeSpan.FromHours(1))
         {
