@@ -86,8 +86,8 @@ public sealed class DetectorContractTests
         [AnomalyDetectors.ChangePoint] = 10_800,
         [AnomalyDetectors.Ensemble] = 14_100,
         [AnomalyDetectors.EnsembleWeekly] = 27_900,
-        [AnomalyDetectors.Artime] = 139_300,
-        [AnomalyDetectors.EnsembleArtime] = 167_200,
+        [AnomalyDetectors.Artime] = 70_700,
+        [AnomalyDetectors.EnsembleArtime] = 98_600,
     };
 
     [Theory]
