@@ -48,6 +48,9 @@ md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 var categories = new StringBuilder();
 categories.AppendLine("| detector | files | category | standard at the swept θ | standard at the fixed θ |");
 categories.AppendLine("|---|---|---|---|---|");
+var states = new StringBuilder();
+states.AppendLine("| detector | saved state min B | median B | max B | files |");
+states.AppendLine("|---|---|---|---|---|");
 foreach (var spec in detectors)
 {
     // "name" uses the likelihood stage; "name:raw" skips it
@@ -55,6 +58,7 @@ foreach (var spec in detectors)
     var options = AnomalyDetectorOptions.Default with { Likelihood = !(parts.Length > 1 && parts[1] == "raw") };
     var label = spec.Replace(':', '-');
     var scores = new List<double[]>();
+    var stateBytes = new List<int>(); // saved-state size per series after its whole file
     var ticks = new List<long>(corpus.Files.Sum(f => f.Rows));
     for (var f = 0; f < corpus.Files.Count; f++)
     {
@@ -92,6 +96,7 @@ foreach (var spec in detectors)
             reasons?.Add(rr.Reason);
         }
         scores.Add(s);
+        stateBytes.Add(detector.SaveState().Length);
         if (reasons is not null)
         {
             var rp = Path.Combine(outDir, label, corpus.Files[f].RelativePath) + ".reasons";
@@ -106,6 +111,9 @@ foreach (var spec in detectors)
     var p99 = Micro(ticks[(int)(ticks.Count * 0.99)]);
 
     Console.WriteLine($"\n== {label}  (median {median:F2} µs/pt, p99 {p99:F2} µs/pt over {ticks.Count} points)");
+    stateBytes.Sort();
+    Console.WriteLine($"  saved state per series after its file: min {stateBytes[0]} B, median {stateBytes[stateBytes.Count / 2]} B, max {stateBytes[^1]} B ({stateBytes.Count} files)");
+    states.AppendLine(inv, $"| {label} | {stateBytes[0]} | {stateBytes[stateBytes.Count / 2]} | {stateBytes[^1]} | {stateBytes.Count} |");
     foreach (var part in reportParts)
     {
         var pidx = NabSplit.Select(paths, part);
@@ -139,6 +147,28 @@ foreach (var spec in detectors)
 Console.WriteLine();
 Console.WriteLine(md.ToString());
 Console.WriteLine(categories.ToString());
+// --state-sizes: the multivariate detector's saved state (not a NAB detector: k metrics of one host), after 2,000
+// points of k correlated random metrics, for k = 2, 4, 8, 16
+if (args.Contains("--state-sizes"))
+{
+    var rng = new Random(7);
+    foreach (var k in new[] { 2, 4, 8, 16 })
+    {
+        var mv = AnomalyDetectors.CreateMultivariate(k);
+        var v = new double[k];
+        for (var i = 0; i < 2000; i++)
+        {
+            var common = rng.NextDouble();
+            for (var j = 0; j < k; j++)
+            {
+                v[j] = common * (j + 1) + (0.1 * rng.NextDouble());
+            }
+            mv.Update(DateTimeOffset.UnixEpoch.AddMinutes(5 * i), v);
+        }
+        states.AppendLine(inv, $"| mahalanobis k={k} (2,000 random points) | {mv.SaveState().Length} | | | |");
+    }
+}
+Console.WriteLine(states.ToString());
 return 0;
 
 // the reference scorer scores the files of its windows JSON: write the half's entries of combined_windows.json

@@ -33,8 +33,12 @@ public sealed record ArtimeSettings
     /// </summary>
     public double RangeMargin { get; init; } = 0.5;
 
-    /// <summary>The most fuzzy-ART categories kept per series (memory bound). Default 512.</summary>
-    public int MaxCategories { get; init; } = 512;
+    /// <summary>
+    /// The most fuzzy-ART categories kept per series (memory bound; the saved state is about 270 bytes per category).
+    /// Default 256: on NAB's development half the smallest of 64, 128, 256 and 512 that scores no lower than 512, both
+    /// streaming and with the whole-file inputs (bench/RESULTS.md, "Round 2"). Range [16, 65536].
+    /// </summary>
+    public int MaxCategories { get; init; } = 256;
 
     /// <summary>
     /// Settings for scoring a complete, already recorded series offline, as NAB runs every detector: the series'

@@ -78,6 +78,28 @@ public sealed class DetectorContractTests
         Assert.Equal(small, detector.SaveState().Length);
     }
 
+    // the per-series state sizes documented in docs/anomalies.md ("What each costs per series"), measured on NAB
+    private static readonly Dictionary<string, int> DocumentedStateBytes = new()
+    {
+        [AnomalyDetectors.Residual] = 5_000,
+        [AnomalyDetectors.Seasonal] = 7_500,
+        [AnomalyDetectors.ChangePoint] = 10_800,
+        [AnomalyDetectors.Ensemble] = 14_100,
+        [AnomalyDetectors.EnsembleWeekly] = 27_900,
+        [AnomalyDetectors.Artime] = 70_700,
+        [AnomalyDetectors.EnsembleArtime] = 98_600,
+    };
+
+    [Theory]
+    [MemberData(nameof(Detectors))]
+    public void SaveState_StaysWithinTheDocumentedSize(string name, bool likelihood)
+    {
+        Assert.True(DocumentedStateBytes.ContainsKey(name), $"'{name}' has no documented state size (docs/anomalies.md).");
+        var detector = Create(name, likelihood);
+        Generated.Run(detector, Generated.Daily(3000, seed: 8, spikeAt: 2000, spike: 60));
+        Assert.InRange(detector.SaveState().Length, 1, DocumentedStateBytes[name]);
+    }
+
     [Theory]
     [MemberData(nameof(Detectors))]
     public void Update_LargeSpike_ScoresHigherThanEveryNormalPoint(string name, bool likelihood)

@@ -15,7 +15,7 @@ def load(det):
             rows=list(csv.reader(open(p)))
             d[rel]=(rows[0],rows[1:])
     return d
-E=load('ensemble-weekly'); A=load(sys.argv[2] if len(sys.argv)>2 else 'artime')
+E=load(os.environ.get('NAB_E','ensemble-weekly')); A=load(sys.argv[2] if len(sys.argv)>2 else 'artime')
 def combos():
     yield 'max', lambda e,a,ctx: max(e,a)
     yield 'mean', lambda e,a,ctx: (e+a)/2
@@ -24,18 +24,39 @@ def combos():
             yield f'gateE_W{W}_f{f}', (lambda W,f: lambda e,a,ctx: e if ctx['lastA']>=0 and ctx['i']-ctx['lastA']<=W else e*f)(W,f)
     for f in (0.5,0.6,0.7,0.8,0.9):
         yield f'max_Ascaled{f}', (lambda f: lambda e,a,ctx: max(e,a*f))(f)
+    # round 2 (h-nab4): A = artime:nab is the stronger member; scale or gate E instead
+    for f in (0.5,0.6,0.7,0.8,0.9):
+        yield f'max_Escaled{f}', (lambda f: lambda e,a,ctx: max(a,e*f))(f)
+    for f in (0.6,0.7,0.8):
+        yield f'wmeanA{f}', (lambda f: lambda e,a,ctx: f*a+(1-f)*e)(f)
+    for W in (7,35):
+        for f in (0.5,0.8):
+            yield f'maxA_gateE_W{W}_f{f}', (lambda W,f: lambda e,a,ctx: max(a, e if ctx['lastA']>=0 and ctx['i']-ctx['lastA']<=W else e*f))(W,f)
+    # E only where it makes a new peak over its previous R rows (a causal, label-free refractory), then max with w*E
+    def peak(e,ctx,R):
+        h=ctx['eh'][-R-1:-1]
+        return e if not h or e>max(h) else 0.0
+    # A kept whole where E also rose to 0.5 within the last W rows, else scaled by f (E confirms A)
+    for W in (7,35):
+        for f in (0.5,0.8):
+            yield f'gateA_W{W}_f{f}', (lambda W,f: lambda e,a,ctx: a if max(ctx['eh'][-W-1:])>=0.5 else a*f)(W,f)
+    for R in (10,50,200):
+        yield f'peakEonly_R{R}', (lambda R: lambda e,a,ctx: peak(e,ctx,R))(R)
+        for f in (0.8,1.0):
+            yield f'maxA_peakE_R{R}_w{f}', (lambda R,f: lambda e,a,ctx: max(a, f*peak(e,ctx,R)))(R,f)
 def run(name,fn,parts):
     out=os.path.join(OUT,name)
     for rel,(hdr,erows) in E.items():
         arows=A[rel][1]
-        lastA=-1
+        lastA=-1; eh=[]
         o=os.path.join(out,rel); os.makedirs(os.path.dirname(o),exist_ok=True)
         with open(o,'w',newline='') as fh:
             w=csv.writer(fh); w.writerow(hdr)
             for i,(er,ar) in enumerate(zip(erows,arows)):
                 e=float(er[2]); a=float(ar[2])
                 if a>0: lastA=i
-                s=fn(e,a,{'lastA':lastA,'i':i})
+                eh.append(e)
+                s=fn(e,a,{'lastA':lastA,'i':i,'eh':eh})
                 w.writerow([er[0],er[1],repr(min(1.0,max(0.0,s)))])
     res=[]
     for part in parts:
