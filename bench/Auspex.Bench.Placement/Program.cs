@@ -220,7 +220,7 @@ void Compare(string title, GlobalPlacementProblem p, double[][] requests, int re
     if (args.Contains("--config-bound"))
     {
         var cbt = Stopwatch.StartNew();
-        var cb = ConfigurationBound.Compute(p, options, TimeSpan.FromSeconds(double.Parse(Arg("--config-bound-time", "60"), inv)), pk.HasPlan ? pk.Assignment : null);
+        var cb = ConfigurationBound.Compute(p, options, TimeSpan.FromSeconds(double.Parse(Arg("--config-bound-time", "60"), inv)), pk.HasPlan ? pk.Assignment : null, double.Parse(Arg("--config-prove-time", "0"), inv));
         Console.WriteLine($"  configuration-LP bound: {cb.Value:0.###} in {cbt.Elapsed.TotalSeconds:0.#} s ({cb.Explanation})");
         validBound = Math.Max(validBound, cb.Value);
     }

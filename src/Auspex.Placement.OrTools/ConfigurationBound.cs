@@ -13,14 +13,15 @@ public static class ConfigurationBound
     /// own replicas to fit it in every slot and resource (the fractional cover only asks the fleet's total), so it sees
     /// the room lost to unlike daily profiles. Its bound is a Lagrangian/Farley bound from the LP's duals and CP-SAT's
     /// proved bound on the pricing knapsack, valid even when <paramref name="timeLimit"/> stops column generation early.
-    /// <paramref name="seed"/>, a known plan, gives the first configurations. Uses GLOP (the master LP) and CP-SAT (pricing) from Google OR-Tools.
+    /// <paramref name="seed"/>, a known plan, gives the first configurations; <paramref name="proveSeconds"/> of CP-SAT
+    /// after column generation tighten the pricing's upper bound on the last duals. Uses GLOP (the master LP) and CP-SAT (pricing) from Google OR-Tools.
     /// </summary>
-    public static PlacementBound Compute(GlobalPlacementProblem problem, GlobalPlacementOptions options, TimeSpan timeLimit, IReadOnlyDictionary<string, IReadOnlyList<string>>? seed = null, CancellationToken cancellationToken = default)
+    public static PlacementBound Compute(GlobalPlacementProblem problem, GlobalPlacementOptions options, TimeSpan timeLimit, IReadOnlyDictionary<string, IReadOnlyList<string>>? seed = null, double proveSeconds = 0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(options);
         var simple = PlacementBounds.Lower(problem, options);
-        var lp = new ConfigurationLp(problem, options);
+        var lp = new ConfigurationLp(problem, options) { ProveSeconds = proveSeconds };
         var outcome = lp.Solve(timeLimit, seed, cancellationToken);
         var hostBound = outcome.HostBound;
         if (lp.HostTypes.Count == 1 && hostBound > 0)

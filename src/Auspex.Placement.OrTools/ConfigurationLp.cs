@@ -83,6 +83,39 @@ internal sealed class ConfigurationLp
     /// <summary>The outcome: a valid lower bound on the host cost, the LP's value, the LP solution, and the work done.</summary>
     public sealed record Outcome(double HostBound, double LpValue, double[] Lambda, int Iterations, int ExactPricings, bool Converged, TimeSpan Elapsed, string Note);
 
+    /// <summary>
+    /// Lagrangian bounds, valid for any duals <paramref name="pi"/> ≥ 0 given upper bounds <paramref name="upper"/> on each
+    /// host type's pricing value: θ = 1, and θ scaling every host type's pricing to its cost (Farley); the larger.
+    /// </summary>
+    private double Lagrangian(double[] pi, double[] upper)
+    {
+        var cover = 0.0;
+        for (var t = 0; t < Types.Count; t++)
+        {
+            cover += pi[t] * Types[t].Count;
+        }
+        var nk = HostTypes.Count;
+        var theta = Enumerable.Range(0, nk).Min(k => upper[k] > 0 ? HostTypes[k].Cost / upper[k] : double.PositiveInfinity);
+        var best = 0.0;
+        foreach (var th in new[] { 1.0, theta })
+        {
+            if (!double.IsFinite(th))
+            {
+                continue;
+            }
+            var b = th * cover;
+            for (var k = 0; k < nk; k++)
+            {
+                b += HostTypes[k].Hosts.Count * Math.Min(0, HostTypes[k].Cost - th * upper[k]);
+            }
+            best = Math.Max(best, b);
+        }
+        return best;
+    }
+
+    /// <summary>Seconds of the final CP-SAT pricing that tightens the bound after column generation (0 = none).</summary>
+    public double ProveSeconds { get; set; }
+
     /// <summary>Called after every LP solve with a line of progress (for benchmarks), or null.</summary>
     public Action<string>? Trace { get; set; }
 
@@ -285,26 +318,7 @@ internal sealed class ConfigurationLp
             }
             if (upper.All(double.IsFinite))
             {
-                // Lagrangian bounds (valid for any duals): θ = 1, and θ scaling every host type's pricing to its cost (Farley).
-                var cover = 0.0;
-                for (var t = 0; t < nt; t++)
-                {
-                    cover += pi[t] * Types[t].Count;
-                }
-                var theta = Enumerable.Range(0, nk).Min(k => upper[k] > 0 ? HostTypes[k].Cost / upper[k] : double.PositiveInfinity);
-                foreach (var th in new[] { 1.0, theta })
-                {
-                    if (!double.IsFinite(th))
-                    {
-                        continue;
-                    }
-                    var b = th * cover;
-                    for (var k = 0; k < nk; k++)
-                    {
-                        b += HostTypes[k].Hosts.Count * Math.Min(0, HostTypes[k].Cost - th * upper[k]);
-                    }
-                    best = Math.Max(best, b);
-                }
+                best = Math.Max(best, Lagrangian(pi, upper));
                 if (added == 0)
                 {
                     converged = true;
@@ -314,6 +328,23 @@ internal sealed class ConfigurationLp
             if (added == 0 || outOfTime)
             {
                 break;
+            }
+        }
+        // Column generation found no more columns (or ran out of time): one longer CP-SAT pricing per host type on the
+        // last duals tightens the upper bound on the pricing value, hence the Lagrangian bound.
+        if (exactPricing && ProveSeconds > 0 && !cancellationToken.IsCancellationRequested && double.IsFinite(lpValue))
+        {
+            var upper = new double[nk];
+            var proveClock = Stopwatch.StartNew();
+            for (var k = 0; k < nk; k++)
+            {
+                upper[k] = Exact(k, pi, TimeSpan.FromSeconds(ProveSeconds / nk)).Upper;
+            }
+            ExactSeconds += proveClock.Elapsed.TotalSeconds;
+            exact += nk;
+            if (upper.All(double.IsFinite))
+            {
+                best = Math.Max(best, Lagrangian(pi, upper));
             }
         }
         var lambda = vars.Select(v => v.SolutionValue()).ToArray();

@@ -41,7 +41,9 @@ internal sealed class LpPackingSolver(double lpShare) : IPlacementSolver
         var seedHosts = Enumerable.Range(0, seedState.HostCount).Count(seedState.IsOpen);
         var constructed = clock.Elapsed;
         var lp = new ConfigurationLp(problem, options) { Trace = Trace };
-        var lpLimit = TimeSpan.FromTicks((long)(limit.Ticks * lpShare)) - clock.Elapsed;
+        options.Progress?.Invoke(new(clock.Elapsed, "construct", seedHosts));
+        // The LP's share of the time limit, and at least 40 % of what construction left (it can be slow on a busy machine).
+        var lpLimit = TimeSpan.FromTicks(Math.Max((long)(limit.Ticks * lpShare) - clock.Elapsed.Ticks, (limit - clock.Elapsed).Ticks * 2 / 5));
         var outcome = lpLimit > TimeSpan.Zero ? lp.Solve(lpLimit, seed, cancellationToken, exactPricing: false) : null;
         var state = seedState;
         var rounded = 0;
@@ -57,9 +59,11 @@ internal sealed class LpPackingSolver(double lpShare) : IPlacementSolver
         }
         var afterRound = Enumerable.Range(0, state.HostCount).Count(state.IsOpen);
         var roundedAt = clock.Elapsed;
+        options.Progress?.Invoke(new(clock.Elapsed, "lp-rounding", afterRound));
         var closed = state.Improve(More);
         var recreated = state.RuinAndRecreate(More, new Random(options.Seed));
         var assignment = state.Assignment();
+        options.Progress?.Invoke(new(clock.Elapsed, "done", Enumerable.Range(0, state.HostCount).Count(state.IsOpen)));
         var metrics = PlanEvaluator.Evaluate(problem, assignment, options);
         var bound = PlacementBounds.Lower(problem, options);
         var gap = metrics.Objective > 0 ? Math.Max(0, (metrics.Objective - bound.Value) / metrics.Objective) : 0;
