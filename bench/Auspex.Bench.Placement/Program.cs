@@ -216,7 +216,9 @@ void Compare(string title, GlobalPlacementProblem p, double[][] requests, int re
     var lb = PlacementBounds.Lower(p, options);
     var validBound = double.IsNaN(bound) ? lb.Value : Math.Max(bound, lb.Value);
     Console.WriteLine($"  valid lower bound for the rows below: {validBound:0.###} = max(CP-SAT's proved bound {(double.IsNaN(bound) ? "(none)" : bound.ToString("0.###", inv))}, {lb.Explanation})");
+    var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
     var pk = PlacementSolvers.Packing().Solve(p, options);
+    var pkCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
     if (args.Contains("--config-bound"))
     {
         var cbt = Stopwatch.StartNew();
@@ -230,12 +232,19 @@ void Compare(string title, GlobalPlacementProblem p, double[][] requests, int re
     {
         Console.WriteLine($"  packing: {string.Join("; ", pk.Reasons)}");
     }
+    Console.WriteLine($"  packing: process CPU {pkCpu:0.##} s");
     var lpShare = double.Parse(Arg("--lp-share", "0.5"), inv);
-    var lpk = CpSatPlacement.CreateLpPacking(lpShare, args.Contains("--trace") ? l => Console.WriteLine("    lp: " + l) : null).Solve(p, options);
-    Row($"LP-guided packing (configuration LP {lpShare:0.##} of the time, rounding, packing local search)", lpk.HasPlan ? lpk.Assignment : null, p, lpk.WallTime.TotalSeconds, bound);
-    if (lpk.Reasons.Count > 0)
+    foreach (var roundUp in Arg("--lp-round-up", "1,0.5").Split(',').Select(x => double.Parse(x, inv)))
     {
-        Console.WriteLine($"  lp-packing: {string.Join("; ", lpk.Reasons)}");
+        cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+        var lpk = CpSatPlacement.CreateLpPacking(lpShare, args.Contains("--trace") ? l => Console.WriteLine("    lp: " + l) : null, roundUp).Solve(p, options);
+        var lpCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+        Row($"LP-guided packing (configuration LP {lpShare:0.##} of the time, {(roundUp >= 1 ? "⌊λ⌋" : $"⌊λ⌋ + 1 from {roundUp:0.##}")}, packing local search)", lpk.HasPlan ? lpk.Assignment : null, p, lpk.WallTime.TotalSeconds, bound);
+        if (lpk.Reasons.Count > 0)
+        {
+            Console.WriteLine($"  lp-packing: {string.Join("; ", lpk.Reasons)}");
+        }
+        Console.WriteLine($"  lp-packing: process CPU {lpCpu:0.##} s");
     }
     if (args.Contains("--only-lp"))
     {

@@ -46,9 +46,10 @@ public static class CpSatPlacement
     /// LP-guided packing for large instances: the configuration LP (GLOP, column generation seeded by the packing
     /// heuristic's construction, for <paramref name="lpShare"/> of the time limit) decides which replica types share a
     /// host; its whole configurations become hosts, the rest is packed by the heuristic, and the heuristic's local
-    /// search runs until the time limit. The gap is reported against <see cref="PlacementBounds.Lower"/>.
+    /// search runs until the time limit. A configuration is used ⌊λ⌋ times, once more when λ's fractional part is at
+    /// least <paramref name="roundUpFrom"/> (1 = never; the default 0.5 was chosen on the 1,000-host bench fleet, bench/RESULTS.md "session 7"). The gap is reported against <see cref="PlacementBounds.Lower"/>.
     /// </summary>
-    public static IPlacementSolver CreateLpPacking(double lpShare = 0.5, Action<string>? trace = null) => new LpPackingSolver(lpShare) { Trace = trace };
+    public static IPlacementSolver CreateLpPacking(double lpShare = 0.5, Action<string>? trace = null, double roundUpFrom = 0.5) => new LpPackingSolver(lpShare, roundUpFrom) { Trace = trace };
 
     /// <summary>
     /// The hybrid for instances too large for CP-SAT whole (thousands of hosts): the packing heuristic

@@ -10,7 +10,7 @@ namespace Auspex.Placement.OrTools;
 /// hosts (replicas of each type chosen so the spread limits hold and peers share a rack), the rest is packed by the
 /// heuristic, and its host-emptying local search and ruin-and-recreate run until the time limit.
 /// </summary>
-internal sealed class LpPackingSolver(double lpShare) : IPlacementSolver
+internal sealed class LpPackingSolver(double lpShare, double roundUpFrom = 0.5) : IPlacementSolver
 {
     public string Name => "lp-packing";
 
@@ -50,7 +50,7 @@ internal sealed class LpPackingSolver(double lpShare) : IPlacementSolver
         if (outcome is { Lambda.Length: > 0 })
         {
             var fresh = new PackingState(problem, options);
-            rounded = Round(fresh, lp, outcome.Lambda);
+            rounded = Round(fresh, lp, outcome.Lambda, roundUpFrom);
             var left = fresh.PlaceRemaining();
             if (left is null)
             {
@@ -76,7 +76,7 @@ internal sealed class LpPackingSolver(double lpShare) : IPlacementSolver
     }
 
     /// <summary>Opens ⌊λ⌋ hosts per configuration and fills each with replicas of the configuration's types. Returns hosts opened.</summary>
-    private static int Round(PackingState state, ConfigurationLp lp, double[] lambda)
+    private static int Round(PackingState state, ConfigurationLp lp, double[] lambda, double roundUpFrom)
     {
         var p = state.Problem;
         var hostTypeOf = new int[state.HostCount];
@@ -91,11 +91,13 @@ internal sealed class LpPackingSolver(double lpShare) : IPlacementSolver
         var queues = Enumerable.Range(0, lp.HostTypes.Count).Select(k => new Queue<int>(state.OpenOrder.Where(h => hostTypeOf[h] == k))).ToArray();
         var next = new int[p.Components.Count]; // next replica index to place per component
         var opened = 0;
-        var order = Enumerable.Range(0, lambda.Length).Where(j => lambda[j] >= 1 - 1e-6).OrderByDescending(j => lambda[j]).ToList();
+        // Copies of configuration j: ⌊λ⌋, one more when the fractional part is at least roundUpFrom (1 = never).
+        int Copies(int j) => (int)Math.Floor(lambda[j] + 1e-6) + (lambda[j] - Math.Floor(lambda[j] + 1e-6) >= roundUpFrom ? 1 : 0);
+        var order = Enumerable.Range(0, lambda.Length).Where(j => Copies(j) > 0).OrderByDescending(j => lambda[j]).ToList();
         foreach (var j in order)
         {
             var (k, count) = lp.Columns[j];
-            var copies = (int)Math.Floor(lambda[j] + 1e-6);
+            var copies = Copies(j);
             for (var copy = 0; copy < copies && queues[k].Count > 0; copy++)
             {
                 var h = queues[k].Dequeue();
