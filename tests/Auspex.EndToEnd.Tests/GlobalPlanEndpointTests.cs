@@ -112,6 +112,10 @@ public sealed class GlobalPlanEndpointTests(DemoServerFixture demo)
         Assert.Equal(0, planned.GetProperty("overloadedHostSlots").GetInt32());
         Assert.Equal(0, planned.GetProperty("spreadViolations").GetInt32());
         Assert.True(planned.GetProperty("objective").GetDouble() >= v.GetProperty("lowerBound").GetDouble(), v.ToString());
+        // The gap is against CP-SAT's own proved bound (stronger than the fractional cover), and the note says so.
+        var note = v.TryGetProperty("boundNote", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "";
+        Assert.DoesNotContain("fractional cover", note, StringComparison.Ordinal);
+        Assert.Contains("proved by cp-sat", v.GetProperty("bound").GetString(), StringComparison.Ordinal);
     }
 
     [Theory]

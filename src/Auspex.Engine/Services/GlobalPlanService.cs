@@ -351,7 +351,9 @@ public sealed class GlobalPlanService(IStateStore state, TopologyHolder topology
             Math.Round(result.WallTime.TotalSeconds, 3), ask.TimeLimitSeconds, diff, freed, reports, result.Reasons, plan, false)
         {
             Demand = sources,
-            BoundNote = result.Status == GlobalSolveStatus.Optimal ? null : BoundNote(problem, options, result.HasPlan ? result.Metrics : null),
+            BoundNote = result.Status == GlobalSolveStatus.Optimal ? null
+                : proved ? $"{result.Solver} proved this bound on the whole problem but stopped at the time limit before closing the gap, so the gap is an upper limit on the distance to the optimum."
+                : BoundNote(problem, options, result.HasPlan ? result.Metrics : null),
         };
         await state.AuditAsync(loop.Tenant, new AuditEntry(loop.Clock.GetUtcNow(), actor, "placement.global-plan", id, string.Create(CultureInfo.InvariantCulture,
             $"{result.Solver} {status} in {result.WallTime.TotalSeconds:0.0} s: {diff.Count} change(s); hosts {before.HostsUsed} -> {after?.HostsUsed.ToString(CultureInfo.InvariantCulture) ?? "-"}; objective {before.Objective:0.###} -> {after?.Objective.ToString("0.###", CultureInfo.InvariantCulture) ?? "-"} (bound {bound.Value:0.###})")), ct).ConfigureAwait(false);
