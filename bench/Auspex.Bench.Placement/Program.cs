@@ -216,12 +216,39 @@ void Compare(string title, GlobalPlacementProblem p, double[][] requests, int re
     var lb = PlacementBounds.Lower(p, options);
     var validBound = double.IsNaN(bound) ? lb.Value : Math.Max(bound, lb.Value);
     Console.WriteLine($"  valid lower bound for the rows below: {validBound:0.###} = max(CP-SAT's proved bound {(double.IsNaN(bound) ? "(none)" : bound.ToString("0.###", inv))}, {lb.Explanation})");
-    bound = validBound;
+    var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
     var pk = PlacementSolvers.Packing().Solve(p, options);
+    var pkCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+    if (args.Contains("--config-bound"))
+    {
+        var cbt = Stopwatch.StartNew();
+        var cb = ConfigurationBound.Compute(p, options, TimeSpan.FromSeconds(double.Parse(Arg("--config-bound-time", "60"), inv)), pk.HasPlan ? pk.Assignment : null, double.Parse(Arg("--config-prove-time", "0"), inv));
+        Console.WriteLine($"  configuration-LP bound: {cb.Value:0.###} in {cbt.Elapsed.TotalSeconds:0.#} s ({cb.Explanation})");
+        validBound = Math.Max(validBound, cb.Value);
+    }
+    bound = validBound;
     Row("packing (bundles + host-emptying local search)", pk.HasPlan ? pk.Assignment : null, p, pk.WallTime.TotalSeconds, bound);
     if (pk.Reasons.Count > 0)
     {
         Console.WriteLine($"  packing: {string.Join("; ", pk.Reasons)}");
+    }
+    Console.WriteLine($"  packing: process CPU {pkCpu:0.##} s");
+    var lpShare = double.Parse(Arg("--lp-share", "0.5"), inv);
+    foreach (var roundUp in Arg("--lp-round-up", "1,0.5").Split(',').Select(x => double.Parse(x, inv)))
+    {
+        cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+        var lpk = CpSatPlacement.CreateLpPacking(lpShare, args.Contains("--trace") ? l => Console.WriteLine("    lp: " + l) : null, roundUp).Solve(p, options);
+        var lpCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+        Row($"LP-guided packing (configuration LP {lpShare:0.##} of the time, {(roundUp >= 1 ? "⌊λ⌋" : $"⌊λ⌋ + 1 from {roundUp:0.##}")}, packing local search)", lpk.HasPlan ? lpk.Assignment : null, p, lpk.WallTime.TotalSeconds, bound);
+        if (lpk.Reasons.Count > 0)
+        {
+            Console.WriteLine($"  lp-packing: {string.Join("; ", lpk.Reasons)}");
+        }
+        Console.WriteLine($"  lp-packing: process CPU {lpCpu:0.##} s");
+    }
+    if (args.Contains("--only-lp"))
+    {
+        return;
     }
     var hy = CpSatPlacement.CreateNeighbourhoodSearch(int.Parse(Arg("--lns-hosts", "8"), inv)).Solve(p, options);
     Row("hybrid: packing + CP-SAT neighbourhoods", hy.HasPlan ? hy.Assignment : null, p, hy.WallTime.TotalSeconds, bound);
@@ -241,7 +268,7 @@ void Compare(string title, GlobalPlacementProblem p, double[][] requests, int re
 }
 
 var fleet = TopologyFile.Load(Path.Combine("samples", "fleet", "topology.yaml")).Topology;
-if (fleet is not null)
+if (fleet is not null && !args.Contains("--skip-sample"))
 {
     var p = GlobalProblems.FromTopology(fleet, [], t0, options);
     var req = p.Components.Select(c => c.Demand[0].ToArray()).ToArray();

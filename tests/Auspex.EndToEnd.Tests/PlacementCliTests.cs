@@ -111,6 +111,19 @@ public sealed class PlacementCliTests
     }
 
     [Fact]
+    public async Task PlanGlobal_Demo_CpSatSolvesInProcess_AndAnUnknownSolverNamesTheValidOnes()
+    {
+        using var dir = new TempDirectory();
+        var (code, text, err) = await Run(dir.Path, "plan", "--demo", "--global", "--solver", "cpsat", "--time-limit", "10", "--soak", "0");
+        Assert.True(code == 2, err);
+        // CP-SAT (Google OR-Tools, registered by the CLI through AddOrToolsSolver) solves the sample fleet whole.
+        Assert.Matches(@"Plan: \d+ to move, \d+ to add, \d+ to remove; hosts 15 -> \d+; objective [\d.]+ -> [\d.]+, [\d.]+% above the lower bound [\d.]+; cp-sat in", text);
+        var (bad, _, badErr) = await Run(dir.Path, "plan", "--demo", "--global", "--time-limit", "1", "--solver", "annealing");
+        Assert.Equal(1, bad);
+        Assert.Contains("solver: 'annealing' is not one of packing, greedy, cpsat", badErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Apply_ReadsTheSavedFootprintMigrationPlan()
     {
         using var dir = new TempDirectory();

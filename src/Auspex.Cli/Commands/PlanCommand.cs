@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text;
 using Auspex.Engine.Services;
 using Auspex.Placement.Footprints;
+using Auspex.Placement.Global;
+using Auspex.Placement.OrTools;
 
 namespace Auspex.Cli.Commands;
 
@@ -19,7 +21,7 @@ internal static class PlanCommand
         var o = FleetRunner.Add(cmd, "table", "json", "yaml", "csv");
         var global = new Option<bool>("--global") { Description = "Plan the whole fleet's placement (seed 001: pack replicas onto fewer hosts within capacity at the quantile per slot, spread and communication kept) instead of the footprint migrations; -o json saves the executable plan for apply." };
         var timeLimit = new Option<double>("--time-limit") { Description = "With --global: solver time limit in seconds, (0, 60].", DefaultValueFactory = _ => 10 };
-        var solver = new Option<string>("--solver") { Description = "With --global: packing (default) or greedy.", DefaultValueFactory = _ => "packing" };
+        var solver = new Option<string>("--solver") { Description = "With --global: packing (default), greedy, or cpsat (CP-SAT from Google OR-Tools: exact on the whole problem when it is small, LP-guided packing on large fleets).", DefaultValueFactory = _ => "packing" };
         var drain = new Option<string[]>("--drain") { Description = "With --global: a host to empty (repeatable).", AllowMultipleArgumentsPerToken = true };
         var soak = new Option<double>("--soak") { Description = "With --global: each phase's health-gate soak in seconds, [0, 3600].", DefaultValueFactory = _ => 60 };
         var quantile = new Option<double>("--quantile") { Description = "With --global: forecast quantile each replica's per-slot CPU demand is taken at, (0, 1).", DefaultValueFactory = _ => 0.95 };
@@ -51,7 +53,7 @@ internal static class PlanCommand
                     Quantile = parse.GetValue(quantile),
                     Slots = parse.GetValue(slots),
                 };
-                return GlobalPlanOutput.Emit(parse, o, await new GlobalPlanService(rt.Store.State, rt.Topology, rt.Loop, rt.Scaling.Settings).PlanAsync(ask, "cli:" + Environment.UserName,
+                return GlobalPlanOutput.Emit(parse, o, await new GlobalPlanService(rt.Store.State, rt.Topology, rt.Loop, rt.Scaling.Settings, PlacementSolverCatalog.Default().AddOrToolsSolver()).PlanAsync(ask, "cli:" + Environment.UserName,
                     p => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"auspex: {p.Stage} {p.ElapsedSeconds:0.0} s / {ask.TimeLimitSeconds:0.#} s: {p.HostsUsed} hosts")), ct));
             }
             var a = await new PlacementService(rt.Store.State, rt.Topology, rt.Loop).PlanAsync("cli:" + Environment.UserName, ct);

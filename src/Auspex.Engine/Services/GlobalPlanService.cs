@@ -23,7 +23,7 @@ public sealed record GlobalPlanAsk
     /// <summary>Solver wall-time limit in seconds, (0, 60]. Default 10.</summary>
     public double TimeLimitSeconds { get; init; } = 10;
 
-    /// <summary>packing (default: bundles + local search, reports its gap to the lower bound) or greedy.</summary>
+    /// <summary>packing (default: bundles + local search, reports its gap to the lower bound), greedy, or a solver the host added (cpsat when the host registered Auspex.Placement.OrTools).</summary>
     public string Solver { get; init; } = "packing";
 
     /// <summary>Hosts to empty (every replica on them moves; nothing new lands there). Unknown ids are an error.</summary>
@@ -148,9 +148,16 @@ public abstract record GlobalPlanAnswer
 /// <c>requests.cpu × target_utilisation</c>), divided over its replicas, at <see cref="GlobalPlanAsk.Quantile"/> per
 /// slot and never below the request; without a forecast (or past its horizon) the request, with the reason in
 /// <see cref="GlobalPlanView.Demand"/>.
+/// <para>Solvers: <see cref="PlacementSolverCatalog.Default"/> (packing, greedy) unless the host passes a catalog with
+/// more (the Server and CLI add CP-SAT with Auspex.Placement.OrTools' <c>AddOrToolsSolver()</c>).</para>
 /// </remarks>
-public sealed class GlobalPlanService(IStateStore state, TopologyHolder topology, ControlLoop loop, ScalingStageSettings? scaling = null)
+public sealed class GlobalPlanService(IStateStore state, TopologyHolder topology, ControlLoop loop, ScalingStageSettings? scaling = null, PlacementSolverCatalog? solvers = null)
 {
+    private readonly PlacementSolverCatalog _solvers = solvers ?? PlacementSolverCatalog.Default();
+
+    /// <summary>The solvers this service offers by name.</summary>
+    public PlacementSolverCatalog Solvers => _solvers;
+
     /// <summary>
     /// Each component's per-replica CPU demand forecast for the global problem, from the tick's forecasts resolved as
     /// the scaling stage does, with where it came from. Components without one keep their requests (reason given).
@@ -287,11 +294,18 @@ public sealed class GlobalPlanService(IStateStore state, TopologyHolder topology
             }
             progress?.Invoke(r);
         };
-        var solver = ask.Solver == "greedy" ? PlacementSolvers.Greedy() : PlacementSolvers.Packing();
+        var solver = Solvers.Create(ask.Solver);
         var result = await Task.Run(() => solver.Solve(problem, options, ct), ct).ConfigureAwait(false);
         var current = problem.Components.ToDictionary(c => c.Id, c => c.Current, StringComparer.Ordinal);
         var before = GlobalPlanSide.From(PlanEvaluator.Evaluate(problem, current, options));
         var bound = PlacementBounds.Lower(problem, options);
+        var proved = double.IsFinite(result.BestBound) && result.BestBound > bound.Value + 1e-9;
+        if (proved)
+        {
+            // An exact solver (CP-SAT) proved a stronger bound on this very problem: report the gap against it.
+            bound = new PlacementBound(result.BestBound, result.BestBound, string.Create(CultureInfo.InvariantCulture,
+                $"lower bound {result.BestBound:0.###} proved by {result.Solver} on the whole problem ({(result.Status == GlobalSolveStatus.Optimal ? "optimal" : "search stopped at the time limit")}); stronger than {bound.Explanation}"));
+        }
         var diff = new List<GlobalPlanChange>();
         var freed = new List<string>();
         GlobalPlanSide? after = null;
@@ -337,7 +351,9 @@ public sealed class GlobalPlanService(IStateStore state, TopologyHolder topology
             Math.Round(result.WallTime.TotalSeconds, 3), ask.TimeLimitSeconds, diff, freed, reports, result.Reasons, plan, false)
         {
             Demand = sources,
-            BoundNote = BoundNote(problem, options, result.HasPlan ? result.Metrics : null),
+            BoundNote = result.Status == GlobalSolveStatus.Optimal ? null
+                : proved ? $"{result.Solver} proved this bound on the whole problem but stopped at the time limit before closing the gap, so the gap is an upper limit on the distance to the optimum."
+                : BoundNote(problem, options, result.HasPlan ? result.Metrics : null),
         };
         await state.AuditAsync(loop.Tenant, new AuditEntry(loop.Clock.GetUtcNow(), actor, "placement.global-plan", id, string.Create(CultureInfo.InvariantCulture,
             $"{result.Solver} {status} in {result.WallTime.TotalSeconds:0.0} s: {diff.Count} change(s); hosts {before.HostsUsed} -> {after?.HostsUsed.ToString(CultureInfo.InvariantCulture) ?? "-"}; objective {before.Objective:0.###} -> {after?.Objective.ToString("0.###", CultureInfo.InvariantCulture) ?? "-"} (bound {bound.Value:0.###})")), ct).ConfigureAwait(false);
@@ -362,16 +378,16 @@ public sealed class GlobalPlanService(IStateStore state, TopologyHolder topology
         return new ExecutionPlan(id, PlanKind.Migration, title, actor, at, phases);
     }
 
-    private static string? Problem(GlobalPlanAsk ask, Topology t)
+    private string? Problem(GlobalPlanAsk ask, Topology t)
     {
         var inv = CultureInfo.InvariantCulture;
         if (!double.IsFinite(ask.TimeLimitSeconds) || ask.TimeLimitSeconds <= 0 || ask.TimeLimitSeconds > 60)
         {
             return string.Create(inv, $"timeLimitSeconds: {ask.TimeLimitSeconds} must be in (0, 60]");
         }
-        if (ask.Solver is not ("packing" or "greedy"))
+        if (_solvers.Check(ask.Solver) is { } unknown)
         {
-            return $"solver: '{ask.Solver}' is not packing or greedy";
+            return unknown;
         }
         if (ask.Slots is < 1 or > 168)
         {

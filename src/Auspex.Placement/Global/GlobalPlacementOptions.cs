@@ -96,6 +96,6 @@ public sealed class GlobalPlacementOptions
 
 /// <summary>A progress report of a running global solve.</summary>
 /// <param name="Elapsed">Time since the solve started.</param>
-/// <param name="Stage">construct, local-search or done.</param>
+/// <param name="Stage">construct, local-search, lp-rounding (the LP-guided packing) or done.</param>
 /// <param name="HostsUsed">Hosts the current plan uses.</param>
 public sealed record GlobalSolveProgress(TimeSpan Elapsed, string Stage, int HostsUsed);

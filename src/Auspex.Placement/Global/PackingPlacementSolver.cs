@@ -749,6 +749,50 @@ internal sealed class PackingState
         return best;
     }
 
+    // ---------------------------------------------------------------- access for the LP-guided construction
+
+    /// <summary>Usable hosts in the order construction opens them (cheapest per unit of capacity, rack by rack).</summary>
+    public IReadOnlyList<int> OpenOrder => _openOrder;
+
+    /// <summary>The dependency edges of component <paramref name="c"/> (peer, calls/s).</summary>
+    public IReadOnlyList<(int Peer, double Weight)> Neighbours(int c) => _nb[c];
+
+    /// <summary>True when <paramref name="c"/> has a replica in rack <paramref name="rack"/>.</summary>
+    public bool InRack(int c, int rack) => _rackCount[c].ContainsKey(rack);
+
+    /// <summary>
+    /// Places every replica not yet placed, largest first: on the open host that suits it best (peers' rack first, then
+    /// the smallest rise of the host's peak), else on a new host. Returns why a replica found no host, or null.
+    /// </summary>
+    public string? PlaceRemaining()
+    {
+        var left = new List<(int C, int K)>();
+        for (var c = 0; c < _nc; c++)
+        {
+            for (var k = 0; k < _assign[c].Length; k++)
+            {
+                if (_assign[c][k] < 0)
+                {
+                    left.Add((c, k));
+                }
+            }
+        }
+        foreach (var (c, k) in left.OrderByDescending(x => Size(x.C)).ThenBy(x => x.C).ThenBy(x => x.K))
+        {
+            var h = BestTarget(c, -1);
+            if (h < 0)
+            {
+                h = OpenNew(x => Fits(c, x) && SpreadOk(c, x, -1));
+            }
+            if (h < 0)
+            {
+                return $"no host left for replica {k + 1} of {_p.Components[c].Id} (the heuristic ran out of hosts; the problem may still be feasible)";
+            }
+            Place(c, k, h);
+        }
+        return null;
+    }
+
     // ---------------------------------------------------------------- access for the CP-SAT neighbourhood search
 
     public int HostCount => _nh;

@@ -2,6 +2,8 @@ using System.Text.Json;
 using Auspex.Engine;
 using Auspex.Engine.Services;
 using Auspex.Placement.Footprints;
+using Auspex.Placement.Global;
+using Auspex.Placement.OrTools;
 using Auspex.Server.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -26,7 +28,8 @@ internal static class PlacementEndpoints
         }).AddSingleton(sp =>
         {
             var rt = sp.GetRequiredService<AuspexRuntime>();
-            return new GlobalPlanService(rt.Store.State, rt.Topology, rt.Loop, rt.Scaling.Settings);
+            // CP-SAT (Google OR-Tools) joins packing and greedy through its own assembly's entry point.
+            return new GlobalPlanService(rt.Store.State, rt.Topology, rt.Loop, rt.Scaling.Settings, PlacementSolverCatalog.Default().AddOrToolsSolver());
         });
 
     public static IEndpointRouteBuilder MapPlacementEndpoints(this IEndpointRouteBuilder app)
