@@ -21,7 +21,7 @@ public sealed class DashboardActionTests(DemoServerFixture demo)
     [RequiresProgramFact(Chromium, Install)]
     public async Task WhatIf_MovingTheTrafficSlider_RePredictsTheShadow()
     {
-        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(60));
+        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(180));
         await using var s = await Session.StartAsync(demo.BaseAddress, 1400, 1100);
         await s.GotoAsync(demo.BaseAddress, "#/whatif");
         if (!await HasApiAsync(demo.Http, "/api/v1/whatif"))
@@ -49,7 +49,7 @@ public sealed class DashboardActionTests(DemoServerFixture demo)
     [RequiresProgramFact(Chromium, Install)]
     public async Task Placement_AskingShowsTheChosenHostsAndEachPluginsReason()
     {
-        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(60));
+        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(180));
         await using var s = await Session.StartAsync(demo.BaseAddress, 1400, 1000);
         await s.GotoAsync(demo.BaseAddress, "#/placement");
         await s.Page.FillAsync("#pl-rep", "2");
@@ -72,7 +72,7 @@ public sealed class DashboardActionTests(DemoServerFixture demo)
     [RequiresProgramFact(Chromium, Install)]
     public async Task Alerts_OperatorCreatesAndExpiresASilence()
     {
-        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(60));
+        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(180));
         await using var s = await Session.StartAsync(demo.BaseAddress, 1400, 1000);
         if (!await HasApiAsync(demo.Http, "/api/v1/silences"))
         {
@@ -102,7 +102,7 @@ public sealed class DashboardActionTests(DemoServerFixture demo)
     [RequiresProgramFact(Chromium, Install)]
     public async Task Plans_ShowTheirStateOrThatTheServerHasNone_ApproveOnlyForOperators()
     {
-        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(60));
+        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(180));
         await using var s = await Session.StartAsync(demo.BaseAddress, 1400, 1000);
         await s.GotoAsync(demo.BaseAddress, "#/plans");
         if (!await HasApiAsync(demo.Http, "/api/v1/plans"))
@@ -130,7 +130,7 @@ public sealed class DashboardActionTests(DemoServerFixture demo)
     [RequiresProgramFact(Chromium, Install)]
     public async Task Plans_GlobalPlacementDryRun_ShowsHostsBeforeAfterTheGapAndTheDiff()
     {
-        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(60));
+        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(180));
         await using var s = await Session.StartAsync(demo.BaseAddress, 1400, 1000);
         await s.GotoAsync(demo.BaseAddress, "#/plans");
         await s.Page.ClickAsync("#pl-global-run");

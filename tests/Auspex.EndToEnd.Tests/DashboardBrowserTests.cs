@@ -91,7 +91,7 @@ public sealed class DashboardBrowserTests(DemoServerFixture demo)
     [RequiresProgramFact(Chromium, Install)]
     public async Task Heatmap_HasACellPerLocality_AndUpdatesLive()
     {
-        var locs = await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(60));
+        var locs = await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(180));
         var ids = locs.EnumerateArray().Select(l => l.GetProperty("id").GetString()!).ToHashSet();
         await using var s = await Session.StartAsync(demo.BaseAddress);
         await s.GotoAsync(demo.BaseAddress, "#/heatmap", "[data-ready=scored]");
@@ -118,7 +118,7 @@ public sealed class DashboardBrowserTests(DemoServerFixture demo)
     [RequiresProgramFact(Chromium, Install)]
     public async Task Heatmap_DrawsFromTheCompactView_AndFetchesOneLocalityOnHover()
     {
-        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(60));
+        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(180));
         await using var s = await Session.StartAsync(demo.BaseAddress);
         var api = new List<string>();
         s.Page.Request += (_, r) =>
@@ -174,7 +174,7 @@ public sealed class DashboardBrowserTests(DemoServerFixture demo)
     [RequiresProgramFact(Chromium, Install)]
     public async Task AnonymousReadsOff_TheHeatmapSendsToLogin_AnotherTenantsKeyIsRefused_AViewerKeyOpensIt()
     {
-        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(60));
+        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(180));
         var count = (await demo.Http.GetFromJsonAsync<JsonElement>("/api/v1/heatmap")).GetProperty("count").GetInt32();
         demo.Auth.AnonymousReads = false;
         try
@@ -223,7 +223,7 @@ public sealed class DashboardBrowserTests(DemoServerFixture demo)
     [RequiresProgramFact(Chromium, Install)]
     public async Task HostCell_HoverShowsPartsBesideThePointer_ClickOpensTheLocalityWithFanCharts()
     {
-        var locs = await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(60));
+        var locs = await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(180));
         var host = locs.EnumerateArray().First(l => l.GetProperty("kind").GetString() == "host").GetProperty("id").GetString()!;
         await using var s = await Session.StartAsync(demo.BaseAddress);
         await s.GotoAsync(demo.BaseAddress, "#/heatmap", "[data-ready=scored]");
@@ -268,7 +268,7 @@ public sealed class DashboardBrowserTests(DemoServerFixture demo)
     [RequiresProgramFact(Chromium, Install)]
     public async Task Navigation_EveryPageRenders_WithoutErrorsOrExternalRequests()
     {
-        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(60));
+        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(180));
         await using var s = await Session.StartAsync(demo.BaseAddress);
         await s.GotoAsync(demo.BaseAddress, "#/overview");
         foreach (var page in new[] { "overview", "heatmap", "shadow", "whatif", "placement", "plans", "forecasts", "alerts" })
@@ -290,7 +290,7 @@ public sealed class DashboardBrowserTests(DemoServerFixture demo)
     [RequiresProgramFact(Chromium, Install)]
     public async Task Overview_ShowsFleetHealth_AndAlertsAndActionsOrTheirAbsence()
     {
-        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(60));
+        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(180));
         await using var s = await Session.StartAsync(demo.BaseAddress);
         await s.GotoAsync(demo.BaseAddress, "#/overview");
         Assert.Contains("40", await s.Page.InnerTextAsync("#kpis"), StringComparison.Ordinal);
@@ -320,7 +320,7 @@ public sealed class DashboardBrowserTests(DemoServerFixture demo)
     [RequiresProgramFact(Chromium, Install)]
     public async Task Shadow3D_DrawsLiveAndShadowBoxes_InWebGl()
     {
-        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(60));
+        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(180));
         await using var s = await Session.StartAsync(demo.BaseAddress);
         await s.GotoAsync(demo.BaseAddress, "#/shadow");
         Assert.Equal(1, await s.Page.Locator("#stage canvas").CountAsync());

@@ -16,7 +16,7 @@ public sealed class ExtenderEndpointTests(DemoServerFixture demo)
     [Fact]
     public async Task Filter_RecordedPayload_KeepsASubsetOfTheNodesItWasGiven()
     {
-        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(60));
+        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(180));
         var sent = JsonDocument.Parse(await Payload("filter-nodenames.json").ReadAsStringAsync()).RootElement.GetProperty("NodeNames")
             .EnumerateArray().Select(n => n.GetString()).ToHashSet();
         var r = await demo.Http.PostAsync("/k8s/extender/filter", Payload("filter-nodenames.json"));
@@ -32,7 +32,7 @@ public sealed class ExtenderEndpointTests(DemoServerFixture demo)
     [Fact]
     public async Task Prioritize_RecordedPayload_ScoresEveryNodeZeroToTen()
     {
-        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(60));
+        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(180));
         var r = await demo.Http.PostAsync("/k8s/extender/prioritize", Payload("prioritize-nodenames.json"));
         Assert.Equal(HttpStatusCode.OK, r.StatusCode);
         var list = await r.Content.ReadFromJsonAsync<JsonElement>();

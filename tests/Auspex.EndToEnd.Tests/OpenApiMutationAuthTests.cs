@@ -29,7 +29,7 @@ public sealed class OpenApiMutationAuthTests(DemoServerFixture demo)
     [Fact]
     public async Task EveryMutatingOperation_RefusesAnonymous401_AndViewer403()
     {
-        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(60));
+        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(180));
         var doc = await demo.Http.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
         var checkedOps = new List<string>();
         foreach (var path in doc.GetProperty("paths").EnumerateObject())

@@ -19,7 +19,7 @@ public sealed class ScoreHeatmapTests(DemoServerFixture demo)
     [Fact]
     public async Task Demo_EveryLocalityScore_HasAllFourPartsWithWeightsAndExplanations()
     {
-        var locs = await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(60));
+        var locs = await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(180));
         foreach (var l in locs.EnumerateArray())
         {
             var score = l.GetProperty("score");
@@ -37,7 +37,7 @@ public sealed class ScoreHeatmapTests(DemoServerFixture demo)
     [Fact]
     public async Task Demo_HeatmapApi_IsTheGridWithEveryHostsLowestPart()
     {
-        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(60));
+        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(180));
         var heatmap = await demo.Http.GetFromJsonAsync<JsonElement>("/api/v1/heatmap/grid");
         var zones = heatmap.GetProperty("zones").EnumerateArray().ToList();
         Assert.Equal(4, zones.Count);
@@ -60,7 +60,7 @@ public sealed class ScoreHeatmapTests(DemoServerFixture demo)
     [Fact]
     public async Task Demo_Alerts_FireAndResolve()
     {
-        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(60));
+        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(180));
         var wait = System.Diagnostics.Stopwatch.StartNew();
         JsonElement history;
         bool fired, resolved;

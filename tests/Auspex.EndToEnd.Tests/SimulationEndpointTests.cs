@@ -13,7 +13,7 @@ public sealed class SimulationEndpointTests(DemoServerFixture demo)
 
     private async Task<JsonElement> WhatIfAsync(string body, HttpStatusCode expected = HttpStatusCode.OK)
     {
-        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(60));
+        await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(180));
         var r = await demo.Http.PostAsync("/api/v1/whatif", Json(body));
         var text = await r.Content.ReadAsStringAsync();
         Assert.True(expected == r.StatusCode, $"{r.StatusCode}: {text}");
@@ -23,7 +23,7 @@ public sealed class SimulationEndpointTests(DemoServerFixture demo)
     [Fact]
     public async Task Shadow_AfterScoring_HasEveryLocalityWithLiveAndPredictedValues()
     {
-        var localities = await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(60));
+        var localities = await demo.WaitForAllScoredAsync(TimeSpan.FromSeconds(180));
         var shadow = await demo.Http.GetFromJsonAsync<JsonElement>("/api/v1/shadow");
         var nodes = shadow.GetProperty("nodes").EnumerateArray().ToList();
         Assert.Equal(localities.GetArrayLength(), nodes.Count);
