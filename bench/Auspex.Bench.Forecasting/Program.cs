@@ -4,7 +4,7 @@ using Auspex.Bench.Forecasting;
 using Auspex.Forecasting;
 using Auspex.Forecasting.Models;
 
-// Usage: dotnet run -c Release --project bench/Auspex.Bench.Forecasting -- [--m4 DIR] [--models A,B] [--limit N] [--validation [--val-offset K]] [--cache DIR] [--combine] [--traces DIR] | --loop [--fleet FILE] [--ticks N]
+// Usage: dotnet run -c Release --project bench/Auspex.Bench.Forecasting -- [--m4 DIR] [--models A,B] [--limit N] [--validation [--val-offset K]] [--cache DIR] [--combine] [--ensemble [--bag-seeds 1,2,3]] [--traces DIR] | --loop [--fleet FILE] [--ticks N]
 var inv = CultureInfo.InvariantCulture;
 string Arg(string name, string fallback)
 {
@@ -70,6 +70,12 @@ var gbtOptions = new GlobalBoostedOptions
     ScaleWindow = int.Parse(Arg("--gbt-scale", "168"), inv),
     Seed = int.Parse(Arg("--gbt-seed", "1"), inv),
 };
+if (args.Contains("--ensemble"))
+{
+    // Session-7 ensemble study on cached forecasts (see EnsembleBench): no model is fitted here.
+    var seeds = Arg("--bag-seeds", "1,2,3").Split(',').Select(x => int.Parse(x, inv)).ToArray();
+    return EnsembleBench.Run(train, test, h, m, Arg("--cache", "/tmp/auspex-m4-cache"), gbtOptions, seeds);
+}
 if (args.Contains("--combine"))
 {
     // Combination study on cached member forecasts (see CombineBench): no model is fitted here.
