@@ -178,7 +178,10 @@ internal static class EnsembleBench
             new("Auto+GBTbag+ARIMA inverse-MASE^1", ["Auto", "GBTbag", "AutoARIMA"], Weighting.InverseMase, 1),
             new("Auto+GBTbag+ARIMA equal", ["Auto", "GBTbag", "AutoARIMA"], Weighting.Equal, 0),
             new("median(Auto, GBTbag, ARIMA)", ["Auto", "GBTbag", "AutoARIMA"], Weighting.Median, 0),
-            new("Auto+GBT+GBTbag... (bag members separately) inverse-MASE^2", ["Auto", .. bagSeeds.Select(s => "GBT" + s.ToString(inv))], Weighting.InverseMase, 2),
+            new("Auto+GBT seeds as separate members inverse-MASE^2", ["Auto", .. bagSeeds.Select(s => "GBT" + s.ToString(inv))], Weighting.InverseMase, 2),
+            new("Auto+GBT seeds as separate members inverse-sMAPE^2", ["Auto", .. bagSeeds.Select(s => "GBT" + s.ToString(inv))], Weighting.InverseSmape, 2),
+            new("Auto+GBT seeds as separate members inverse-sMAPE^1", ["Auto", .. bagSeeds.Select(s => "GBT" + s.ToString(inv))], Weighting.InverseSmape, 1),
+            new("Auto+GBT seeds+ARIMA as separate members inverse-sMAPE^2", ["Auto", .. bagSeeds.Select(s => "GBT" + s.ToString(inv)), "AutoARIMA"], Weighting.InverseSmape, 2),
         };
         Console.WriteLine();
         Console.WriteLine("Point forecasts (bands: Auto's offsets around the combined forecast where Auto is a member):");
