@@ -178,25 +178,25 @@ public sealed class BatchTests
     }
 
     [Fact]
-    public void Service_AutoGbtArimaW_IsTheSMapeWeightedCombinationOfAutoTwoSeedsAndArima()
+    public void Service_AutoGbtArimaW_IsTheSMapeWeightedCombinationOfAutoThreeSeedsAndArima()
     {
         var text = "unique_id,ds,y\n" + HourlyCsv("a", 24 * 12, 1) + HourlyCsv("b", 24 * 12, 2) + HourlyCsv("c", 24 * 12, 3);
         var run = ForecastService.Run(new StringReader(text), new ForecastRequest { Horizon = HorizonSpec.FromSteps(12), Seasons = [24], Model = "auto+gbt+arima-w" });
         Assert.Empty(run.Errors);
         var spec = Auspex.Forecasting.ModelCatalog.WeightedGlobal("auto+gbt+arima-w")!;
-        Assert.Equal((2, true, BacktestErrorMeasure.Smape, 2.0), (spec.GlobalSeeds, spec.Arima, spec.Measure, spec.Power));
-        // Rebuilt by hand from the library parts: two GlobalBoosted (seeds 1, 2) on all series and two without the last 12.
+        Assert.Equal((3, true, BacktestErrorMeasure.Smape, 2.0), (spec.GlobalSeeds, spec.Arima, spec.Measure, spec.Power));
+        // Rebuilt by hand from the library parts: GlobalBoosted seeds 1..3 on all series and on all but the last 12.
         var all = new[] { 1, 2, 3 }.Select(seed => TestSeries.Seasonal(24 * 12, seed: seed)).ToList();
         var shortened = all.Select(y => y[..^12]).ToList();
         GlobalBoosted Train(List<double[]> set, int seed) => GlobalBoosted.Train(set, Auspex.Forecasting.ModelCatalog.GlobalBoostedFor(set.Select(y => y.Length).ToList(), [24], 12, seed: seed));
-        var g = new[] { Train(all, 1), Train(all, 2) };
-        var held = new[] { Train(shortened, 1), Train(shortened, 2) };
+        var g = new[] { 1, 2, 3 }.Select(seed => Train(all, seed)).ToArray();
+        var held = new[] { 1, 2, 3 }.Select(seed => Train(shortened, seed)).ToArray();
         Assert.NotEqual(g[0].Forecast(all[0], 12, []).Mean[3], g[1].Forecast(all[0], 12, []).Mean[3], 9);
         for (var i = 0; i < all.Count; i++)
         {
             var auto = Auspex.Forecasting.ModelCatalog.Create("auto", [24], 12)!;
             var arima = Auspex.Forecasting.ModelCatalog.Create("arima", [24], 12)!;
-            var expected = new BacktestWeightedCombination([auto, g[0], g[1], arima], [auto, held[0], held[1], arima], 12, 24, 2, bandsFrom: 0, measure: BacktestErrorMeasure.Smape).Forecast(all[i], 12, [80, 95]);
+            var expected = new BacktestWeightedCombination([auto, .. g, arima], [auto, .. held, arima], 12, 24, 2, bandsFrom: 0, measure: BacktestErrorMeasure.Smape).Forecast(all[i], 12, [80, 95]);
             var offset = run.Result!.Offsets[i];
             for (var t = 0; t < 12; t++)
             {
