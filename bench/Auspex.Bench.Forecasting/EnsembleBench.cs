@@ -156,7 +156,7 @@ internal static class EnsembleBench
         {
             var s = Score(outs, actual[split], scales[split]);
             var owa = 0.5 * (s.Smape / naive2[split].Smape + s.Mase / naive2[split].Mase);
-            Console.WriteLine(string.Create(inv, $"| {name} | {split} | {s.Smape:F3} | {s.Mase:F3} | {owa:F3} | {s.Msis:F3} | {s.Cover95:F3} | {s.Cover80:F3} |"));
+            Console.WriteLine(string.Create(inv, $"| {name} | {split} | {s.Smape:F3} | {s.Mase:F3} | {owa:F4} | {s.Msis:F3} | {s.Cover95:F3} | {s.Cover80:F3} |"));
         }
 
         var variants = new List<Variant>
