@@ -4,7 +4,7 @@ using Auspex.Bench.Forecasting;
 using Auspex.Forecasting;
 using Auspex.Forecasting.Models;
 
-// Usage: dotnet run -c Release --project bench/Auspex.Bench.Forecasting -- [--m4 DIR] [--models A,B] [--limit N] [--validation [--val-offset K]] [--cache DIR] [--combine] [--traces DIR] | --loop [--fleet FILE] [--ticks N]
+// Usage: dotnet run -c Release --project bench/Auspex.Bench.Forecasting -- [--m4 DIR] [--models A,B] [--limit N] [--validation [--val-offset K]] [--cache DIR] [--combine] [--ensemble [--bag-seeds 1,2,3]] [--traces DIR] | --loop [--fleet FILE] [--ticks N]
 var inv = CultureInfo.InvariantCulture;
 string Arg(string name, string fallback)
 {
@@ -70,10 +70,67 @@ var gbtOptions = new GlobalBoostedOptions
     ScaleWindow = int.Parse(Arg("--gbt-scale", "168"), inv),
     Seed = int.Parse(Arg("--gbt-seed", "1"), inv),
 };
+if (args.Contains("--ensemble"))
+{
+    // Session-7 ensemble study on cached forecasts (see EnsembleBench): no model is fitted here.
+    var seeds = Arg("--bag-seeds", "1,2,3").Split(',').Select(x => int.Parse(x, inv)).ToArray();
+    return EnsembleBench.Run(train, test, h, m, Arg("--cache", "/tmp/auspex-m4-cache"), gbtOptions, seeds);
+}
 if (args.Contains("--combine"))
 {
     // Combination study on cached member forecasts (see CombineBench): no model is fitted here.
     return CombineBench.Run(train, test, h, m, Arg("--cache", "/tmp/auspex-m4-cache"), gbtOptions);
+}
+if (args.Contains("--service"))
+{
+    // The CLI path end to end: the training series as long-format CSV (integer ds) through ForecastService with
+    // --model NAME --season 24,168 --horizon 48, scored on the split's held-out values.
+    var serviceModel = Arg("--service", "auto+gbt+arima-w");
+    var csv = new System.Text.StringBuilder("unique_id,ds,y\n");
+    foreach (var (id, values) in train)
+    {
+        for (var t = 0; t < values.Length; t++)
+        {
+            csv.Append(id).Append(',').Append(t.ToString(inv)).Append(',').Append(values[t].ToString("R", inv)).Append('\n');
+        }
+    }
+    var swService = Stopwatch.StartNew();
+    var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+    var run = Auspex.Forecasting.Batch.ForecastService.Run(new StringReader(csv.ToString()), new Auspex.Forecasting.Batch.ForecastRequest
+    {
+        Horizon = Auspex.Forecasting.Batch.HorizonSpec.FromSteps(h),
+        Seasons = [24, 168],
+        Levels = [80, 95],
+        Model = serviceModel,
+    });
+    if (run.Result is not { } res)
+    {
+        Console.Error.WriteLine(string.Join('\n', run.Errors.Select(e => e.Message)));
+        return 1;
+    }
+    var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+    var byId = Enumerable.Range(0, res.Batch.Count).ToDictionary(i => res.Batch.Ids[i]);
+    double sm = 0, ma = 0, ms = 0, cv = 0, n2s = 0, n2m = 0;
+    var l95 = res.Levels.ToList().IndexOf(95);
+    for (var i = 0; i < train.Count; i++)
+    {
+        var k = byId[train[i].Id];
+        var o = res.Offsets[k];
+        var mean = res.Mean.AsSpan(o, h);
+        var lo = res.LowerBands[l95].AsSpan(o, h);
+        var hi = res.UpperBands[l95].AsSpan(o, h);
+        var scale = Metrics.SeasonalScale(train[i].Values, m);
+        sm += Metrics.Smape(test[i].Values, mean);
+        ma += Metrics.Mase(test[i].Values, mean, scale);
+        ms += Metrics.Msis(test[i].Values, lo.ToArray(), hi.ToArray(), scale);
+        cv += Metrics.Coverage(test[i].Values, lo.ToArray(), hi.ToArray());
+        var n2 = new Naive2(24).Forecast(train[i].Values, h, []).Mean;
+        n2s += Metrics.Smape(test[i].Values, n2);
+        n2m += Metrics.Mase(test[i].Values, n2, scale);
+    }
+    var cnt = train.Count;
+    Console.WriteLine(string.Create(inv, $"ForecastService --model {serviceModel} on {split} ({cnt} series): sMAPE {sm / cnt:F3} MASE {ma / cnt:F3} OWA {0.5 * (sm / n2s + ma / n2m):F4} MSIS {ms / cnt:F3} 95% coverage {cv / cnt:F3}; wall {swService.Elapsed.TotalSeconds:F0} s, CPU {cpu:F0} s ({cpu / cnt:F2} CPU s per series)"));
+    return 0;
 }
 var globalBoosted = new Lazy<GlobalBoosted>(() =>
 {

@@ -62,14 +62,17 @@ internal static class RComparison
         }
         Console.WriteLine();
         Console.WriteLine($"Side by side with R forecast (same machine, one core each, {complete.Length} series: {string.Join(' ', complete.Select(i => train[i].Id))})");
-        Console.WriteLine("| model | sMAPE | MASE | MSIS | 95% coverage | s/series |");
-        Console.WriteLine("|---|---|---|---|---|---|");
+        Console.WriteLine("| model | sMAPE | MASE | MSIS | 95% coverage | s/series (mean) | s/series (median) | R auto.arima median / this median |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|");
+        var arimaMedian = MedianOf([.. complete.Select(i => r[(i, "auto.arima")].Sec)]);
         void Row(string name, Func<int, (double Sec, double[] Mean, double[] Lo, double[] Hi)> run)
         {
             double smape = 0, mase = 0, msis = 0, cover = 0, secs = 0;
+            var times = new List<double>();
             foreach (var i in complete)
             {
                 var (sec, mean, lo, hi) = run(i);
+                times.Add(sec);
                 var scale = Metrics.SeasonalScale(train[i].Values, 24);
                 smape += Metrics.Smape(test[i].Values, mean);
                 mase += Metrics.Mase(test[i].Values, mean, scale);
@@ -78,7 +81,8 @@ internal static class RComparison
                 secs += sec;
             }
             var n = complete.Length;
-            Console.WriteLine(string.Create(inv, $"| {name} | {smape / n:F3} | {mase / n:F3} | {msis / n:F3} | {cover / n:F3} | {secs / n:F3} |"));
+            var median = MedianOf([.. times]);
+            Console.WriteLine(string.Create(inv, $"| {name} | {smape / n:F3} | {mase / n:F3} | {msis / n:F3} | {cover / n:F3} | {secs / n:F3} | {median:F3} | {arimaMedian / median:F1} |"));
         }
         Row("R ets", i => r[(i, "ets")]);
         Row("R auto.arima", i => r[(i, "auto.arima")]);
@@ -96,5 +100,11 @@ internal static class RComparison
                 return (sw.Elapsed.TotalSeconds, f.Mean, f.Lower(95), f.Upper(95));
             });
         }
+    }
+
+    private static double MedianOf(double[] v)
+    {
+        Array.Sort(v);
+        return v.Length % 2 == 1 ? v[v.Length / 2] : 0.5 * (v[v.Length / 2 - 1] + v[v.Length / 2]);
     }
 }

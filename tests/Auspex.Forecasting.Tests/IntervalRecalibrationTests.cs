@@ -164,6 +164,35 @@ public sealed class IntervalRecalibrationTests
         Assert.Equal([0.5, 0.5], model.Weights(y.AsSpan(0, 60)));
     }
 
+    [Theory]
+    [InlineData(BacktestErrorMeasure.Smape, 2.0)]
+    [InlineData(BacktestErrorMeasure.SmapeTimesMase, 1.0)]
+    public void BacktestWeighted_OtherErrorMeasures_WeightsFollowTheHandComputedErrors(BacktestErrorMeasure measure, double power)
+    {
+        // A level shift in the last days: naive and seasonal naive trade places between MASE and sMAPE.
+        var y = TestSeries.Seasonal(24 * 10, level: 20, trend: 0.05, amplitude: 8, noise: 2, seed: 11);
+        var model = new BacktestWeightedCombination([new SeasonalNaive(24), new Naive()], [new SeasonalNaive(24), new Naive()], 24, 24, power, measure: measure);
+        var train = y[..^24];
+        var actual = y[^24..];
+        var scale = Enumerable.Range(24, train.Length - 24).Average(t => Math.Abs(train[t] - train[t - 24]));
+        double Error(IForecastModel m)
+        {
+            var f = m.Forecast(train, 24, []).Mean;
+            var smape = 200.0 * Enumerable.Range(0, 24).Average(t => Math.Abs(actual[t] - f[t]) / (Math.Abs(actual[t]) + Math.Abs(f[t])));
+            var mase = Enumerable.Range(0, 24).Average(t => Math.Abs(actual[t] - f[t])) / scale;
+            return measure == BacktestErrorMeasure.Smape ? smape : smape * mase;
+        }
+        var e1 = Math.Pow(Error(new SeasonalNaive(24)), -power);
+        var e2 = Math.Pow(Error(new Naive()), -power);
+        var w = model.Weights(y);
+        Assert.Equal(e1 / (e1 + e2), w[0], 9);
+        Assert.Equal(e2 / (e1 + e2), w[1], 9);
+        // It differs from the MASE weighting with the same power on this series (the measure is really used).
+        var byMase = new BacktestWeightedCombination([new SeasonalNaive(24), new Naive()], [new SeasonalNaive(24), new Naive()], 24, 24, power).Weights(y);
+        Assert.NotEqual(byMase[0], w[0], 6);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new BacktestWeightedCombination([new Naive()], [new Naive()], 24, 24, measure: (BacktestErrorMeasure)7));
+    }
+
     [Fact]
     public void Combination_Weighted_EqualsTheWeightedMeanOfTheMembersForecasts()
     {

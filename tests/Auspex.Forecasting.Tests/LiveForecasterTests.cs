@@ -158,6 +158,7 @@ public sealed class LiveForecasterTests
         // Global models need training across an input first; the live loop has no factory for them (was a null model).
         Assert.Throws<ArgumentException>(() => new LiveForecaster(new LiveForecasterOptions { SelectionWorkers = 0, Model = "gbt" }));
         Assert.Throws<ArgumentException>(() => new LiveForecaster(new LiveForecasterOptions { SelectionWorkers = 0, Model = "auto+gbt-w" }));
+        Assert.Throws<ArgumentException>(() => new LiveForecaster(new LiveForecasterOptions { SelectionWorkers = 0, Model = "auto+gbt+arima-w" }));
     }
 
     [Fact]

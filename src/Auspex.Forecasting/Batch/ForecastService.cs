@@ -78,36 +78,58 @@ public static class ForecastService
         {
             var steps = request.Horizon.ToSteps(batch.Count > 0 ? batch.Step(0) : null) ?? 24;
             var all = Enumerable.Range(0, batch.Count).Select(i => batch.Values(i).ToArray()).Where(s => s.All(double.IsFinite)).ToList();
-            GlobalBoosted gbt;
+            var weighted = ModelCatalog.WeightedGlobal(request.Model);
+            var seeds = weighted?.GlobalSeeds ?? 1;
+            var gbts = new GlobalBoosted[seeds];
             try
             {
-                gbt = GlobalBoosted.Train(all, ModelCatalog.GlobalBoostedFor(all.Select(s => s.Length).ToList(), request.Seasons, steps));
+                for (var k = 0; k < seeds; k++)
+                {
+                    gbts[k] = GlobalBoosted.Train(all, ModelCatalog.GlobalBoostedFor(all.Select(s => s.Length).ToList(), request.Seasons, steps, seed: 1 + k));
+                }
             }
             catch (ArgumentException ex)
             {
                 return new(null, [new InputError(0, null, "gbt model: " + ex.Message)]);
             }
-            if (request.Model.Equals("auto+gbt-w", StringComparison.OrdinalIgnoreCase))
+            var gbt = gbts[0];
+            if (weighted is { } spec)
             {
-                // Backtest weights: a second GlobalBoosted trained without each series' last horizon forecasts it.
-                GlobalBoosted? held = null;
+                // Backtest weights: GlobalBoosted models trained without each series' last horizon forecast it.
+                GlobalBoosted[]? held = new GlobalBoosted[seeds];
                 try
                 {
                     var shortened = all.Where(s => s.Length > steps).Select(s => s[..^steps]).ToList();
-                    held = GlobalBoosted.Train(shortened, ModelCatalog.GlobalBoostedFor(shortened.Select(s => s.Length).ToList(), request.Seasons, steps));
+                    for (var k = 0; k < seeds; k++)
+                    {
+                        held[k] = GlobalBoosted.Train(shortened, ModelCatalog.GlobalBoostedFor(shortened.Select(s => s.Length).ToList(), request.Seasons, steps, seed: 1 + k));
+                    }
                 }
                 catch (ArgumentException)
                 {
                     // Too short to train without the last horizon: the combination falls back to equal weights below.
+                    held = null;
                 }
                 var season = Math.Max(1, request.Seasons.Where(s => s > 1).DefaultIfEmpty(1).First());
                 modelFor = i =>
                 {
                     var h = request.Horizon.ToSteps(batch.Step(i)) ?? 24;
                     var auto = ModelCatalog.Create("auto", request.Seasons, h)!;
-                    return held is null
-                        ? new Combination([auto, gbt], "Auto+GlobalBoosted(weighted)", bandsFrom: 0)
-                        : new BacktestWeightedCombination([auto, gbt], [auto, held], h, season, 2, "Auto+GlobalBoosted(weighted)", bandsFrom: 0);
+                    List<IForecastModel> members = [auto, .. gbts];
+                    if (spec.Arima)
+                    {
+                        members.Add(ModelCatalog.Create("arima", request.Seasons, h)!);
+                    }
+                    if (held is null)
+                    {
+                        return new Combination(members, spec.Name, bandsFrom: 0);
+                    }
+                    List<IForecastModel> backtest = [auto, .. held];
+                    if (spec.Arima)
+                    {
+                        backtest.Add(members[^1]);
+                    }
+                    return new BacktestWeightedCombination(members, backtest, h, season, spec.Power, spec.Name, bandsFrom: 0, measure: spec.Measure);
                 };
             }
             else

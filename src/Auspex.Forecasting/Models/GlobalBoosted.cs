@@ -57,6 +57,13 @@ public sealed class GlobalBoostedOptions
     /// <summary>Seed of row and feature sampling (results are deterministic for a seed). Default 1.</summary>
     public int Seed { get; init; } = 1;
 
+    /// <summary>
+    /// Bagging: this many tree ensembles, trained alike with the seeds <see cref="Seed"/>, Seed + 1, …; the forecast is
+    /// the mean of their recursive forecasts (each fed back its own predictions) and the conformal intervals are those of
+    /// that mean. Default 1 (no bagging); the training cost grows in proportion.
+    /// </summary>
+    public int Bags { get; init; } = 1;
+
     /// <summary>Throws naming the first option out of range.</summary>
     public void Validate()
     {
@@ -64,6 +71,7 @@ public sealed class GlobalBoostedOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(Season, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(Lags, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(ScaleWindow, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(Bags, 1);
         ArgumentNullException.ThrowIfNull(SeasonalLags);
         if (SeasonalLags.Any(l => l < 1))
         {
@@ -72,7 +80,7 @@ public sealed class GlobalBoostedOptions
         Tree().Validate();
     }
 
-    internal GbrtOptions Tree(int? rounds = null) => new()
+    internal GbrtOptions Tree(int? rounds = null, int bag = 0) => new()
     {
         Loss = MedianLoss ? GbrtLoss.Quantile : GbrtLoss.Squared,
         Alpha = 0.5,
@@ -84,7 +92,7 @@ public sealed class GlobalBoostedOptions
         Rounds = rounds ?? Rounds,
         EarlyStoppingRounds = EarlyStoppingRounds,
         Lambda = Lambda,
-        Seed = Seed,
+        Seed = Seed + bag,
     };
 }
 
@@ -109,13 +117,13 @@ public sealed class GlobalBoostedOptions
 /// </summary>
 public sealed class GlobalBoosted : ForecastModel
 {
-    private readonly Gbrt _model;
+    private readonly Gbrt[] _models;
     private readonly double[][] _calibration;
 
-    private GlobalBoosted(GlobalBoostedOptions options, Gbrt model, double[][] calibration, int trainedOn, int windows)
+    private GlobalBoosted(GlobalBoostedOptions options, Gbrt[] models, double[][] calibration, int trainedOn, int windows)
     {
         Options = options;
-        _model = model;
+        _models = models;
         _calibration = calibration;
         TrainedOn = trainedOn;
         TrainingWindows = windows;
@@ -130,8 +138,11 @@ public sealed class GlobalBoosted : ForecastModel
     /// <summary>Training windows (rows).</summary>
     public int TrainingWindows { get; }
 
-    /// <summary>Boosting rounds kept (early stopping on the held-out tails).</summary>
-    public int Rounds => _model.Trees;
+    /// <summary>Boosting rounds kept (early stopping on the held-out tails); with bagging, those of the first ensemble.</summary>
+    public int Rounds => _models[0].Trees;
+
+    /// <summary>Tree ensembles averaged (<see cref="GlobalBoostedOptions.Bags"/>).</summary>
+    public int Bags => _models.Length;
 
     /// <inheritdoc/>
     public override string Name => "GlobalBoosted";
@@ -179,7 +190,15 @@ public sealed class GlobalBoosted : ForecastModel
                 }
             }
         }
-        var held = Gbrt.Train([.. trainX], [.. trainY], o.Tree(), [.. validX], [.. validY]);
+        var tx = trainX.ToArray();
+        var ty = trainY.ToArray();
+        var vx = validX.ToArray();
+        var vy = validY.ToArray();
+        var held = new Gbrt[o.Bags];
+        for (var b = 0; b < o.Bags; b++)
+        {
+            held[b] = Gbrt.Train(tx, ty, o.Tree(bag: b), vx, vy);
+        }
         // Conformal calibration: recursive forecasts of each held-out tail by the model that did not see it.
         var calibration = new double[o.Horizon][];
         for (var h = 0; h < o.Horizon; h++)
@@ -204,7 +223,13 @@ public sealed class GlobalBoosted : ForecastModel
         var final = held;
         if (o.RefitOnAll)
         {
-            final = Gbrt.Train([.. trainX, .. validX], [.. trainY, .. validY], o.Tree(Math.Max(1, held.BestRound)));
+            final = new Gbrt[o.Bags];
+            double[][] ax = [.. tx, .. vx];
+            double[] ay = [.. ty, .. vy];
+            for (var b = 0; b < o.Bags; b++)
+            {
+                final[b] = Gbrt.Train(ax, ay, o.Tree(Math.Max(1, held[b].BestRound), b));
+            }
         }
         return new GlobalBoosted(o, final, calibration, usable.Count, trainX.Count + validX.Count);
     }
@@ -281,6 +306,27 @@ public sealed class GlobalBoosted : ForecastModel
         return sum / w;
     }
 
+    /// <summary>Mean of the ensembles' recursive forecasts of <paramref name="horizon"/> steps after <paramref name="history"/>; also the scale at the origin.</summary>
+    private static (double[] Mean, double Scale) Recursive(Gbrt[] models, GlobalBoostedOptions o, ReadOnlySpan<double> history, int horizon)
+    {
+        if (models.Length == 1)
+        {
+            return Recursive(models[0], o, history, horizon);
+        }
+        var mean = new double[horizon];
+        var scale = 1.0;
+        foreach (var model in models)
+        {
+            var (m, s) = Recursive(model, o, history, horizon);
+            scale = s;
+            for (var h = 0; h < horizon; h++)
+            {
+                mean[h] += m[h] / models.Length;
+            }
+        }
+        return (mean, scale);
+    }
+
     /// <summary>Recursive forecast of <paramref name="horizon"/> steps after <paramref name="history"/>; also the scale at the origin.</summary>
     private static (double[] Mean, double Scale) Recursive(Gbrt model, GlobalBoostedOptions o, ReadOnlySpan<double> history, int horizon)
     {
@@ -322,7 +368,12 @@ public sealed class GlobalBoosted : ForecastModel
         for (var t = MinHistory; t < y.Length; t++)
         {
             var scale = Features(y, t, Options, x);
-            fitted[t] = _model.Predict(x) * scale;
+            var p = 0.0;
+            foreach (var model in _models)
+            {
+                p += model.Predict(x);
+            }
+            fitted[t] = p / _models.Length * scale;
         }
         return new Fitted(this, y.ToArray(), fitted);
     }
@@ -332,7 +383,7 @@ public sealed class GlobalBoosted : ForecastModel
         protected override ForecastOutput PredictCore(int horizon, IReadOnlyList<double> levels)
         {
             var o = model.Options;
-            var (mean, levelScale) = Recursive(model._model, o, history, horizon);
+            var (mean, levelScale) = Recursive(model._models, o, history, horizon);
             var scale = NoiseScale(history, o.Season, levelScale);
             var lower = new double[levels.Count][];
             var upper = new double[levels.Count][];

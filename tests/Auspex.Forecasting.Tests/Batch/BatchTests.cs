@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Auspex.Forecasting.Batch;
+using Auspex.Forecasting.Models;
 
 namespace Auspex.Forecasting.Tests.Batch;
 
@@ -141,6 +142,7 @@ public sealed class BatchTests
     [InlineData("gbt")]
     [InlineData("auto+gbt")]
     [InlineData("auto+gbt-w")]
+    [InlineData("auto+gbt+arima-w")]
     public void Service_EveryCatalogModel_ForecastsEverySeries(string model)
     {
         var text = "unique_id,ds,y\n" + HourlyCsv("a", 24 * 12, 1) + HourlyCsv("b", 24 * 12, 2);
@@ -173,6 +175,35 @@ public sealed class BatchTests
         {
             Assert.Equal((auto.Mean[i] + gbt.Mean[i]) / 2, both.Mean[i], 6);
         }
+    }
+
+    [Fact]
+    public void Service_AutoGbtArimaW_IsTheSMapeWeightedCombinationOfAutoThreeSeedsAndArima()
+    {
+        var text = "unique_id,ds,y\n" + HourlyCsv("a", 24 * 12, 1) + HourlyCsv("b", 24 * 12, 2) + HourlyCsv("c", 24 * 12, 3);
+        var run = ForecastService.Run(new StringReader(text), new ForecastRequest { Horizon = HorizonSpec.FromSteps(12), Seasons = [24], Model = "auto+gbt+arima-w" });
+        Assert.Empty(run.Errors);
+        var spec = Auspex.Forecasting.ModelCatalog.WeightedGlobal("auto+gbt+arima-w")!;
+        Assert.Equal((3, true, BacktestErrorMeasure.Smape, 2.0), (spec.GlobalSeeds, spec.Arima, spec.Measure, spec.Power));
+        // Rebuilt by hand from the library parts: GlobalBoosted seeds 1..3 on all series and on all but the last 12.
+        var all = new[] { 1, 2, 3 }.Select(seed => TestSeries.Seasonal(24 * 12, seed: seed)).ToList();
+        var shortened = all.Select(y => y[..^12]).ToList();
+        GlobalBoosted Train(List<double[]> set, int seed) => GlobalBoosted.Train(set, Auspex.Forecasting.ModelCatalog.GlobalBoostedFor(set.Select(y => y.Length).ToList(), [24], 12, seed: seed));
+        var g = new[] { 1, 2, 3 }.Select(seed => Train(all, seed)).ToArray();
+        var held = new[] { 1, 2, 3 }.Select(seed => Train(shortened, seed)).ToArray();
+        Assert.NotEqual(g[0].Forecast(all[0], 12, []).Mean[3], g[1].Forecast(all[0], 12, []).Mean[3], 9);
+        for (var i = 0; i < all.Count; i++)
+        {
+            var auto = Auspex.Forecasting.ModelCatalog.Create("auto", [24], 12)!;
+            var arima = Auspex.Forecasting.ModelCatalog.Create("arima", [24], 12)!;
+            var expected = new BacktestWeightedCombination([auto, .. g, arima], [auto, .. held, arima], 12, 24, 2, bandsFrom: 0, measure: BacktestErrorMeasure.Smape).Forecast(all[i], 12, [80, 95]);
+            var offset = run.Result!.Offsets[i];
+            for (var t = 0; t < 12; t++)
+            {
+                Assert.Equal(expected.Mean[t], run.Result.Mean[offset + t], 6);
+            }
+        }
+        Assert.All(run.Result!.Models, m => Assert.Equal(spec.Name, m));
     }
 
     [Theory]

@@ -54,6 +54,32 @@ public sealed class GlobalBoostedTests
     }
 
     [Fact]
+    public void Bagged_ForecastIsTheMeanOfTheSingleModelsWithConsecutiveSeeds()
+    {
+        var set = Set(6, 24 * 20, 3);
+        var y = set[1];
+        var bag = GlobalBoosted.Train(set, new GlobalBoostedOptions { Horizon = 24, Rounds = 60, MinSamplesLeaf = 20, LearningRate = 0.1, Seed = 4, Bags = 3 });
+        Assert.Equal(3, bag.Bags);
+        var singles = Enumerable.Range(4, 3).Select(seed => GlobalBoosted.Train(set, new GlobalBoostedOptions { Horizon = 24, Rounds = 60, MinSamplesLeaf = 20, LearningRate = 0.1, Seed = seed })).ToArray();
+        var means = singles.Select(m => m.Forecast(y, 24, [95]).Mean).ToArray();
+        var f = bag.Forecast(y, 24, [95]);
+        var fitted = singles.Select(m => m.Fit(y).Fitted).ToArray();
+        var bagFitted = bag.Fit(y).Fitted;
+        for (var h = 0; h < 24; h++)
+        {
+            Assert.Equal(means.Average(m => m[h]), f.Mean[h], 9);
+            Assert.True(f.Lower(95)[h] < f.Mean[h] && f.Mean[h] < f.Upper(95)[h]);
+        }
+        for (var t = 30; t < y.Length; t += 17)
+        {
+            Assert.Equal(fitted.Average(v => v[t]), bagFitted[t], 9);
+        }
+        // The seeds really differ (row and feature subsampling), so the bag is not one of its members.
+        Assert.NotEqual(means[0][5], means[1][5], 9);
+        Assert.Throws<ArgumentOutOfRangeException>(() => GlobalBoosted.Train(set, new GlobalBoostedOptions { Bags = 0 }));
+    }
+
+    [Fact]
     public void ConformalBands_WidenWithTheLevel_AndCoverMostHeldOutValues()
     {
         var model = GlobalBoosted.Train(Set(12, 24 * 25, 1), Small);
