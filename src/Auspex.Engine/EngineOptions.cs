@@ -79,7 +79,8 @@ public sealed class EngineOptions
         }
         if (!Auspex.Forecasting.ModelCatalog.Descriptions.ContainsKey(ForecastModel ?? "") || Auspex.Forecasting.ModelCatalog.IsGlobal(ForecastModel!))
         {
-            throw new ArgumentException($"EngineOptions.ForecastModel '{ForecastModel}' is unknown or a global model (global, gbt, auto+gbt and auto+gbt-w are trained across a whole batch: use them with `auspex forecast`); the loop takes a per-series model: auto, snaive, theta, ets, arima, mstl, naive, naive2, otheta or ensemble.");
+            var names = Auspex.Forecasting.ModelCatalog.Descriptions.Keys;
+            throw new ArgumentException($"EngineOptions.ForecastModel '{ForecastModel}' is unknown or a global model ({string.Join(", ", names.Where(Auspex.Forecasting.ModelCatalog.IsGlobal))} are trained across a whole batch: use them with `auspex forecast`); the loop takes a per-series model: {string.Join(", ", names.Where(n => !Auspex.Forecasting.ModelCatalog.IsGlobal(n)))}.");
         }
         if (RetrainInterval <= TimeSpan.Zero || !(RetrainDegradation > 1) || MaxSelectionsPerTick < 0)
         {

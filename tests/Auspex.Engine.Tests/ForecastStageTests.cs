@@ -123,11 +123,17 @@ public sealed class ForecastStageTests
     [InlineData("gbt")]
     [InlineData("auto+gbt")]
     [InlineData("auto+gbt-w")]
+    [InlineData("auto+gbt+arima-w")]
     public void Options_GlobalForecastModel_IsRejectedWithTheReason(string model)
     {
         var message = Assert.Throws<ArgumentException>(() => new EngineOptions { ForecastModel = model }.Validate()).Message;
         Assert.Contains($"'{model}'", message, StringComparison.Ordinal);
         Assert.Contains("global model", message, StringComparison.Ordinal);
+        // The message lists every global name from the catalog, and the per-series names the loop takes.
+        var listed = message[(message.IndexOf("global model (", StringComparison.Ordinal) + 14)..message.IndexOf(" are trained", StringComparison.Ordinal)];
+        Assert.Contains(model, listed.Split(", "));
+        Assert.Contains("the loop takes a per-series model: ", message, StringComparison.Ordinal);
+        Assert.Contains("snaive", message, StringComparison.Ordinal);
     }
 
     [Fact]
