@@ -76,16 +76,7 @@ public sealed class CpSatNeighbourhoodSolverTests
     {
         // Mixed host sizes and prices (where the whole-host count and the fractional cover differ) and complementary
         // day/night profiles; CP-SAT proves the optimum, and the bound must not exceed it.
-        var rng = new Random(seed);
-        var sizes = new[] { (8.0, 0.6), (16.0, 0.8), (32.0, 1.9) };
-        var hosts = Enumerable.Range(0, 7).Select(i =>
-        {
-            var (cpu, price) = sizes[rng.Next(sizes.Length)];
-            return new PlanHost($"h{i}", $"r{i / 3}", $"z{i % 2}", [cpu, 64], price, 0, 0, [true, true]);
-        }).ToArray();
-        var comps = Enumerable.Range(0, 5).Select(i => new PlanComponent($"c{i}", 1 + rng.Next(2),
-            [[1 + 7 * rng.NextDouble(), 2.0], [1 + 7 * rng.NextDouble(), 2.0]], [], null, null)).ToArray();
-        var p = new GlobalPlacementProblem(["cpu", "memory"], [T0, T0.AddHours(12)], hosts, comps, [new PlanEdge(0, 1, 5)]);
+        var p = SmallInstances.Heterogeneous(seed, T0);
         var o = Options(20);
         o.RelativeGapLimit = 0;
         var cp = CpSatPlacement.Create().Solve(p, o);
