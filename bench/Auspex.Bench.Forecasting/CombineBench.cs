@@ -69,13 +69,13 @@ internal static class CombineBench
             return i => Combination.InverseErrorWeights([.. errs.Select(e => e[i])], p);
         }
 
-        var naive2 = (scoreTest ? splits : splits[..2]).ToDictionary(s => s, s => Score(fc[(s, "Naive2")], actual[s], scales[s]));
+        var naive2 = (scoreTest ? splits : splits[..2]).ToDictionary(s => s, s => Metrics.Score(fc[(s, "Naive2")], actual[s], scales[s]));
         Console.WriteLine($"Combination study on cached forecasts ({cacheDir}); OWA against each split's own Naive2.");
         Console.WriteLine("| variant | split | sMAPE | MASE | OWA | MSIS | 95% coverage | 80% coverage |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|");
         void Print(string name, string split, ForecastOutput[] outs)
         {
-            var s = Score(outs, actual[split], scales[split]);
+            var s = Metrics.Score(outs, actual[split], scales[split]);
             var owa = 0.5 * (s.Smape / naive2[split].Smape + s.Mase / naive2[split].Mase);
             Console.WriteLine(string.Create(inv, $"| {name} | {split} | {s.Smape:F3} | {s.Mase:F3} | {owa:F3} | {s.Msis:F3} | {s.Cover95:F3} | {s.Cover80:F3} |"));
         }
@@ -167,21 +167,5 @@ internal static class CombineBench
             Print(name + " recalibrated", "test", [.. outs.Select(r.Apply)]);
         }
         return 0;
-    }
-
-    private static (double Smape, double Mase, double Msis, double Cover95, double Cover80) Score(ForecastOutput[] outs, double[][] actual, double[] scales)
-    {
-        double s = 0, ma = 0, ms = 0, c95 = 0, c80 = 0;
-        for (var i = 0; i < outs.Length; i++)
-        {
-            var f = outs[i];
-            s += Metrics.Smape(actual[i], f.Mean);
-            ma += Metrics.Mase(actual[i], f.Mean, scales[i]);
-            ms += Metrics.Msis(actual[i], f.Lower(95), f.Upper(95), scales[i]);
-            c95 += Metrics.Coverage(actual[i], f.Lower(95), f.Upper(95));
-            c80 += Metrics.Coverage(actual[i], f.Lower(80), f.Upper(80));
-        }
-        var k = outs.Length;
-        return (s / k, ma / k, ms / k, c95 / k, c80 / k);
     }
 }

@@ -146,7 +146,7 @@ internal static class EnsembleBench
             return [.. Enumerable.Range(0, n).Select(i => Combination.Combine(v.Name, [.. v.Members.Select(mo => fc[(split, mo)][i])], weights(i), Levels, bandsFrom: bandsFrom))];
         }
 
-        var naive2 = splits.ToDictionary(s => s, s => Score(fc[(s, "Naive2")], actual[s], scales[s]));
+        var naive2 = splits.ToDictionary(s => s, s => Metrics.Score(fc[(s, "Naive2")], actual[s], scales[s]));
         void Header()
         {
             Console.WriteLine("| variant | split | sMAPE | MASE | OWA | MSIS | 95% coverage | 80% coverage |");
@@ -154,7 +154,7 @@ internal static class EnsembleBench
         }
         void Print(string name, string split, ForecastOutput[] outs)
         {
-            var s = Score(outs, actual[split], scales[split]);
+            var s = Metrics.Score(outs, actual[split], scales[split]);
             var owa = 0.5 * (s.Smape / naive2[split].Smape + s.Mase / naive2[split].Mase);
             Console.WriteLine(string.Create(inv, $"| {name} | {split} | {s.Smape:F3} | {s.Mase:F3} | {owa:F4} | {s.Msis:F3} | {s.Cover95:F3} | {s.Cover80:F3} |"));
         }
@@ -329,7 +329,7 @@ internal static class EnsembleBench
             Console.WriteLine("|---|---|---|---|---|");
             foreach (var (name, outs) in testOutputs)
             {
-                var sc = Score([.. idx.Select(i => outs[i])], [.. idx.Select(i => actual["test"][i])], [.. idx.Select(i => scales["test"][i])]);
+                var sc = Metrics.Score([.. idx.Select(i => outs[i])], [.. idx.Select(i => actual["test"][i])], [.. idx.Select(i => scales["test"][i])]);
                 Console.WriteLine(string.Create(inv, $"| {name} | {sc.Smape:F3} | {sc.Mase:F3} | {sc.Msis:F3} | {sc.Cover95:F3} |"));
             }
         }
@@ -383,21 +383,5 @@ internal static class EnsembleBench
         var lo = Levels.Select(l => src.Lower(l).Select((v, t) => mean[t] - (src.Mean[t] - v)).ToArray()).ToArray();
         var hi = Levels.Select(l => src.Upper(l).Select((v, t) => mean[t] + (v - src.Mean[t])).ToArray()).ToArray();
         return ForecastOutput.WithBands("median", mean, Levels, lo, hi, []);
-    }
-
-    private static (double Smape, double Mase, double Msis, double Cover95, double Cover80) Score(ForecastOutput[] outs, double[][] actual, double[] scales)
-    {
-        double s = 0, ma = 0, ms = 0, c95 = 0, c80 = 0;
-        for (var i = 0; i < outs.Length; i++)
-        {
-            var f = outs[i];
-            s += Metrics.Smape(actual[i], f.Mean);
-            ma += Metrics.Mase(actual[i], f.Mean, scales[i]);
-            ms += Metrics.Msis(actual[i], f.Lower(95), f.Upper(95), scales[i]);
-            c95 += Metrics.Coverage(actual[i], f.Lower(95), f.Upper(95));
-            c80 += Metrics.Coverage(actual[i], f.Lower(80), f.Upper(80));
-        }
-        var k = outs.Length;
-        return (s / k, ma / k, ms / k, c95 / k, c80 / k);
     }
 }

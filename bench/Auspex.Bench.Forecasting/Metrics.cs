@@ -1,3 +1,5 @@
+using Auspex.Forecasting;
+
 namespace Auspex.Bench.Forecasting;
 
 /// <summary>M4 error measures (definitions in ../shared/data/m4/README.md).</summary>
@@ -67,5 +69,22 @@ internal static class Metrics
             }
         }
         return (double)c / actual.Length;
+    }
+
+    /// <summary>Mean sMAPE, MASE, MSIS and 95 % / 80 % coverage over a set of forecasts and their held-out values.</summary>
+    public static (double Smape, double Mase, double Msis, double Cover95, double Cover80) Score(ForecastOutput[] outs, double[][] actual, double[] scales)
+    {
+        double s = 0, ma = 0, ms = 0, c95 = 0, c80 = 0;
+        for (var i = 0; i < outs.Length; i++)
+        {
+            var f = outs[i];
+            s += Metrics.Smape(actual[i], f.Mean);
+            ma += Metrics.Mase(actual[i], f.Mean, scales[i]);
+            ms += Metrics.Msis(actual[i], f.Lower(95), f.Upper(95), scales[i]);
+            c95 += Metrics.Coverage(actual[i], f.Lower(95), f.Upper(95));
+            c80 += Metrics.Coverage(actual[i], f.Lower(80), f.Upper(80));
+        }
+        var k = outs.Length;
+        return (s / k, ma / k, ms / k, c95 / k, c80 / k);
     }
 }
