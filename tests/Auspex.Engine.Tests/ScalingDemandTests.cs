@@ -204,23 +204,7 @@ public sealed class ComponentSeriesLoopTests : IDisposable
     public async Task Loop_ForecastsTheComponentSeriesTheDemandConfigNames_AndTheStageSizesOnThem()
     {
         var t0 = new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero);
-        File.WriteAllText(_dir.File("topology.yaml"), """
-            version: 1
-            tenant: acme
-            tiers:
-              - {name: standard, provider: onprem, price_per_hour: 0.40, performance_factor: 1, preemption_probability_per_hour: 0, provisioning_lead_time: 1m}
-            regions:
-              - id: r
-                zones:
-                  - id: z
-                    racks:
-                      - id: k
-                        hosts:
-                          - {id: h1, tier: standard, capacity: {cpu: 8, memory: 16Gi}}
-            components:
-              - {id: web, service: shop, requests: {cpu: 1, memory: 1Gi}, replicas: 1, placement: [h1]}
-              - {id: api, service: shop, requests: {cpu: 1, memory: 1Gi}, replicas: 1, placement: [h1]}
-            """);
+        File.WriteAllText(_dir.File("topology.yaml"), Auspex.Testing.Builders.ShopOneHostYaml);
         var clock = new FakeTimeProvider(t0.AddHours(6));
         var settings = new RuntimeSettings { DataDirectory = _dir.File("data"), TopologyPath = _dir.File("topology.yaml"), Fresh = true };
         settings.Orchestration.Scaling.Mode = ScalingStageMode.Full;

@@ -9,6 +9,25 @@ public static class Builders
 {
     public static readonly DateTimeOffset T0 = new(2013, 8, 12, 0, 0, 0, TimeSpan.Zero);
 
+    /// <summary>Tenant <c>acme</c>: one standard host <c>h1</c> (8 CPU, 16Gi) running the two one-replica components <c>web</c> and <c>api</c> of service <c>shop</c>.</summary>
+    public const string ShopOneHostYaml = """
+        version: 1
+        tenant: acme
+        tiers:
+          - {name: standard, provider: onprem, price_per_hour: 0.40, performance_factor: 1, preemption_probability_per_hour: 0, provisioning_lead_time: 1m}
+        regions:
+          - id: r
+            zones:
+              - id: z
+                racks:
+                  - id: k
+                    hosts:
+                      - {id: h1, tier: standard, capacity: {cpu: 8, memory: 16Gi}}
+        components:
+          - {id: web, service: shop, requests: {cpu: 1, memory: 1Gi}, replicas: 1, placement: [h1]}
+          - {id: api, service: shop, requests: {cpu: 1, memory: 1Gi}, replicas: 1, placement: [h1]}
+        """;
+
     public static SeriesKey Cpu(string host) => new(ResourceKind.Cpu.MetricName(), Labels.Of("host", host));
 
     public static SeriesData Series(SeriesKey key, DateTimeOffset start, TimeSpan step, params double[] values) =>

@@ -31,23 +31,7 @@ public sealed class KedaComponentDemandTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        const string Yaml = """
-            version: 1
-            tenant: acme
-            tiers:
-              - {name: standard, provider: onprem, price_per_hour: 0.40, performance_factor: 1, preemption_probability_per_hour: 0, provisioning_lead_time: 1m}
-            regions:
-              - id: r
-                zones:
-                  - id: z
-                    racks:
-                      - id: k
-                        hosts:
-                          - {id: h1, tier: standard, capacity: {cpu: 8, memory: 16Gi}}
-            components:
-              - {id: web, service: shop, requests: {cpu: 1, memory: 1Gi}, replicas: 1, placement: [h1]}
-              - {id: api, service: shop, requests: {cpu: 1, memory: 1Gi}, replicas: 1, placement: [h1]}
-            """;
+        const string Yaml = Auspex.Testing.Builders.ShopOneHostYaml;
         var clock = new FakeTimeProvider(T0.AddHours(6));
         _server = await RunningServer.StartAsync(Yaml, clock, new ServerOptions { Port = 0, GrpcPort = 0 }, beforeServe: async runtime =>
         {
