@@ -210,11 +210,18 @@ public sealed class Scraper
         return result;
     }
 
-    /// <summary>Scrapes <paramref name="target"/> once without handing the batch to the sink.</summary>
-    public async Task<ScrapeReport> ScrapeOnceAsync(ScrapeTarget target, CancellationToken cancellationToken)
+    /// <summary>Scrapes <paramref name="target"/> once without handing the batch to the sink; samples are stamped now.</summary>
+    public Task<ScrapeReport> ScrapeOnceAsync(ScrapeTarget target, CancellationToken cancellationToken) =>
+        ScrapeOnceAsync(target, _time.GetUtcNow(), cancellationToken);
+
+    /// <summary>
+    /// Scrapes <paramref name="target"/> once; samples without their own timestamp, <c>up</c> and the scrape's own series
+    /// are stamped <paramref name="at"/> (the loop passes the scheduled time, as Prometheus does, so points of one
+    /// target are exactly one interval apart whatever the delay in starting each scrape).
+    /// </summary>
+    public async Task<ScrapeReport> ScrapeOnceAsync(ScrapeTarget target, DateTimeOffset at, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
-        var at = _time.GetUtcNow();
         var started = _time.GetTimestamp();
         string? error = null;
         ParseResult? parsed = null;
@@ -352,10 +359,10 @@ public sealed class Scraper
         try
         {
             await Task.Delay(Offset(target, _options.Interval), _time, cancellationToken).ConfigureAwait(false);
+            var scheduled = _time.GetUtcNow();
             while (!cancellationToken.IsCancellationRequested)
             {
-                var started = _time.GetUtcNow();
-                var report = await ScrapeOnceAsync(target, cancellationToken).ConfigureAwait(false);
+                var report = await ScrapeOnceAsync(target, scheduled, cancellationToken).ConfigureAwait(false);
                 try
                 {
                     await _sink(report.Series, cancellationToken).ConfigureAwait(false);
@@ -365,7 +372,14 @@ public sealed class Scraper
                     report = report with { Error = $"{report.Error}{(report.Error is null ? "" : "; ")}the sink failed: {e.Message}" };
                 }
                 _lastReports[target] = report;
-                var wait = started + _options.Interval - _time.GetUtcNow();
+                // A fixed schedule (no drift from late wake-ups); a scrape that overran skips the ticks it missed.
+                var now = _time.GetUtcNow();
+                scheduled += _options.Interval;
+                if (scheduled < now)
+                {
+                    scheduled += _options.Interval * Math.Ceiling((now - scheduled) / _options.Interval);
+                }
+                var wait = scheduled - now;
                 if (wait > TimeSpan.Zero)
                 {
                     await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);

@@ -267,6 +267,47 @@ public class ScraperTests
     }
 
     [Fact]
+    public async Task Run_StampsEachScrapeWithItsScheduledTime_WholeIntervalsApart_WhateverTheTargetsDelay()
+    {
+        // The target answers after 0–150 ms (and a busy machine adds its own delay): the samples still sit on the
+        // loop's fixed schedule, a whole number of 400 ms intervals apart, never closer (as Prometheus stamps them).
+        var interval = TimeSpan.FromMilliseconds(400);
+        var delays = new[] { 150, 0, 90, 10, 150, 0 };
+        var calls = 0;
+        var handler = new StubHandler(async (_, ct) =>
+        {
+            await Task.Delay(delays[Interlocked.Increment(ref calls) % delays.Length], ct);
+            return StubHandler.Response("a 1\n", "text/plain");
+        });
+        var o = Options(interval, interval) with { StaticConfigs = [new TargetGroup(["127.0.0.1:1"], Labels.Empty)] };
+        var stamps = new List<DateTimeOffset>();
+        var sampleStamps = new List<DateTimeOffset>();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        var scraper = new Scraper(o, new HttpClient(handler), TimeProvider.System, (batch, _) =>
+        {
+            var up = batch.Single(x => x.Key.Metric == "up").Samples.Single();
+            var a = batch.Single(x => x.Key.Metric == "a").Samples.Single();
+            lock (stamps)
+            {
+                stamps.Add(up.At);
+                sampleStamps.Add(a.At);
+                if (stamps.Count >= 6)
+                {
+                    cts.Cancel();
+                }
+            }
+            return Task.CompletedTask;
+        });
+
+        await scraper.RunAsync(cts.Token);
+
+        Assert.True(stamps.Count >= 6, $"only {stamps.Count} scrapes within 120 s");
+        Assert.Equal(stamps, sampleStamps);
+        var gaps = stamps.Zip(stamps.Skip(1), (x, y) => y - x).ToList();
+        Assert.All(gaps, g => Assert.True(g >= interval && g.Ticks % interval.Ticks == 0, $"gap {g.TotalMilliseconds} ms is not a whole number of 400 ms intervals: {string.Join(", ", gaps.Select(x => x.TotalMilliseconds))}"));
+    }
+
+    [Fact]
     public async Task Run_SinkFailure_IsReportedAndTheLoopGoesOn()
     {
         var o = Options(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(40)) with { StaticConfigs = [new TargetGroup(["127.0.0.1:1"], Labels.Empty)] };
