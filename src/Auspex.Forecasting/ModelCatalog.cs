@@ -22,18 +22,20 @@ public static class ModelCatalog
         ["gbt"] = "GlobalBoosted: gradient-boosted trees on lag, seasonal-lag and calendar features trained across all input series",
         ["auto+gbt"] = "mean of the automatic selection (auto) and GlobalBoosted, per series",
         ["auto+gbt-w"] = "auto and GlobalBoosted weighted per series by their errors on the series' last horizon (a backtest: about twice the work of auto+gbt)",
-        ["auto+gbt+arima-w"] = "auto, three GlobalBoosted (seeds 1, 2, 3) and arima weighted per series by their backtest sMAPE on the series' last horizon (3x the tree training of auto+gbt-w; the best on M4 Hourly)",
+        ["auto+gbt+arima-w"] = "auto, three GlobalBoosted (seeds 1, 2, 3) and arima weighted per series by their backtest sMAPE on the series' last horizon (3x the tree training of auto+gbt-w; the best point forecast on M4 Hourly)",
+        ["auto+gbt+arima-q"] = "auto+gbt+arima-w with learned interval bands: a quantile regression of the backtest errors across all series on auto's band width and the step, lower bounds floored at 0 for non-negative series (the best intervals on M4 Hourly)",
     };
 
-    /// <summary>True for the names that need a model trained across the whole input first (<c>global</c>, <c>gbt</c>, <c>auto+gbt</c>, <c>auto+gbt-w</c>, <c>auto+gbt+arima-w</c>).</summary>
+    /// <summary>True for the names that need a model trained across the whole input first (<c>global</c>, <c>gbt</c>, <c>auto+gbt</c> and the <see cref="WeightedGlobal"/> ones).</summary>
     public static bool IsGlobal(string name) =>
         name.Equals("global", StringComparison.OrdinalIgnoreCase) || name.Equals("gbt", StringComparison.OrdinalIgnoreCase)
         || name.Equals("auto+gbt", StringComparison.OrdinalIgnoreCase) || WeightedGlobal(name) is not null;
 
     /// <summary>
     /// The backtest-weighted combinations with GlobalBoosted: <c>auto+gbt-w</c> (Auto and one GlobalBoosted, weights ∝
-    /// MASE^−2) and <c>auto+gbt+arima-w</c> (Auto, GlobalBoosted with seeds 1, 2 and 3 as three members, AutoARIMA; weights ∝
-    /// sMAPE^−2); null for any other name. Both settings were chosen on the M4 Hourly validation splits (bench/RESULTS.md).
+    /// MASE^−2), <c>auto+gbt+arima-w</c> (Auto, GlobalBoosted with seeds 1, 2 and 3 as three members, AutoARIMA; weights ∝
+    /// sMAPE^−2) and <c>auto+gbt+arima-q</c> (the same with <see cref="QuantileBands"/> fitted on the backtest of every
+    /// series); null for any other name. The settings were chosen on the M4 Hourly validation splits (bench/RESULTS.md).
     /// </summary>
     public static WeightedGlobalSpec? WeightedGlobal(string name)
     {
@@ -42,6 +44,8 @@ public static class ModelCatalog
         {
             "auto+gbt-w" => new WeightedGlobalSpec(1, false, BacktestErrorMeasure.Mase, 2, "Auto+GlobalBoosted(weighted)"),
             "auto+gbt+arima-w" => new WeightedGlobalSpec(3, true, BacktestErrorMeasure.Smape, 2, "Auto+GlobalBoosted×3+AutoARIMA(weighted)"),
+            "auto+gbt+arima-q" => new WeightedGlobalSpec(3, true, BacktestErrorMeasure.Smape, 2, "Auto+GlobalBoosted×3+AutoARIMA(weighted, learned bands)",
+                BandFeatures.OwnOffset | BandFeatures.Constant | BandFeatures.Horizon),
             _ => null,
         };
     }
@@ -92,6 +96,9 @@ public static class ModelCatalog
         };
     }
 
+    /// <summary>The names for which <see cref="IsGlobal"/> is true, in catalogue order.</summary>
+    public static IReadOnlyList<string> GlobalNames => [.. Descriptions.Keys.Where(IsGlobal)];
+
     /// <summary>
     /// Creates the model <paramref name="name"/> for one series. <paramref name="seasons"/> are the seasonal periods
     /// (first = main one; empty or 1 = none); <paramref name="horizon"/> is the cross-validation window of the automatic
@@ -128,4 +135,6 @@ public static class ModelCatalog
 /// <param name="Measure">Backtest error that sets the weights.</param>
 /// <param name="Power">Weight exponent: member weight ∝ error^−power.</param>
 /// <param name="Name">Model name in the output.</param>
-public sealed record WeightedGlobalSpec(int GlobalSeeds, bool Arima, BacktestErrorMeasure Measure, double Power, string Name);
+/// <param name="LearnedBands">When set, the bands are <see cref="QuantileBands"/> with these inputs, fitted on the equal-weight
+/// backtest combinations of all series, and lower bounds of non-negative series are floored at 0; null = Auto's offsets.</param>
+public sealed record WeightedGlobalSpec(int GlobalSeeds, bool Arima, BacktestErrorMeasure Measure, double Power, string Name, BandFeatures? LearnedBands = null);

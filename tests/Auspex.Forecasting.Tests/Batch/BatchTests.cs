@@ -143,6 +143,7 @@ public sealed class BatchTests
     [InlineData("auto+gbt")]
     [InlineData("auto+gbt-w")]
     [InlineData("auto+gbt+arima-w")]
+    [InlineData("auto+gbt+arima-q")]
     public void Service_EveryCatalogModel_ForecastsEverySeries(string model)
     {
         var text = "unique_id,ds,y\n" + HourlyCsv("a", 24 * 12, 1) + HourlyCsv("b", 24 * 12, 2);
@@ -204,6 +205,31 @@ public sealed class BatchTests
             }
         }
         Assert.All(run.Result!.Models, m => Assert.Equal(spec.Name, m));
+    }
+
+    [Fact]
+    public void Service_AutoGbtArimaQ_HasTheWeightedPointForecastAndBandsLearnedOnEverySeriesBacktest()
+    {
+        var text = "unique_id,ds,y\n" + HourlyCsv("a", 24 * 12, 1) + HourlyCsv("b", 24 * 12, 2) + HourlyCsv("c", 24 * 12, 3);
+        ForecastServiceResult Run(string model) => ForecastService.Run(new StringReader(text), new ForecastRequest { Horizon = HorizonSpec.FromSteps(12), Seasons = [24], Model = model });
+        var w = Run("auto+gbt+arima-w").Result!;
+        var q = Run("auto+gbt+arima-q").Result!;
+        var spec = Auspex.Forecasting.ModelCatalog.WeightedGlobal("auto+gbt+arima-q")!;
+        Assert.Equal((3, true, BacktestErrorMeasure.Smape, 2.0), (spec.GlobalSeeds, spec.Arima, spec.Measure, spec.Power));
+        Assert.Equal(BandFeatures.OwnOffset | BandFeatures.Constant | BandFeatures.Horizon, spec.LearnedBands);
+        Assert.All(q.Models, m => Assert.Equal(spec.Name, m));
+        // Same members and weights: the point forecasts are those of auto+gbt+arima-w.
+        Assert.Equal(w.Mean.Length, q.Mean.Length);
+        for (var i = 0; i < q.Mean.Length; i++)
+        {
+            Assert.Equal(w.Mean[i], q.Mean[i], 6);
+        }
+        // The bands are not Auto's offsets any more, and they are ordered and non-negative (the series are positive).
+        var lo95 = q.LowerBands[q.Levels.ToList().IndexOf(95)];
+        var hi95 = q.UpperBands[q.Levels.ToList().IndexOf(95)];
+        var wlo95 = w.LowerBands[w.Levels.ToList().IndexOf(95)];
+        Assert.Contains(Enumerable.Range(0, lo95.Length), i => Math.Abs(lo95[i] - wlo95[i]) > 1e-6);
+        Assert.All(Enumerable.Range(0, lo95.Length), i => Assert.True(lo95[i] >= 0 && lo95[i] <= q.Mean[i] && q.Mean[i] <= hi95[i]));
     }
 
     [Theory]
