@@ -96,9 +96,6 @@ public static class ModelCatalog
         };
     }
 
-    /// <summary>The names for which <see cref="IsGlobal"/> is true, in catalogue order.</summary>
-    public static IReadOnlyList<string> GlobalNames => [.. Descriptions.Keys.Where(IsGlobal)];
-
     /// <summary>
     /// Creates the model <paramref name="name"/> for one series. <paramref name="seasons"/> are the seasonal periods
     /// (first = main one; empty or 1 = none); <paramref name="horizon"/> is the cross-validation window of the automatic
