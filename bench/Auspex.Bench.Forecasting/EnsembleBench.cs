@@ -27,8 +27,9 @@ internal static class EnsembleBench
 
     private sealed record Variant(string Name, string[] Members, Weighting Weighting, double Power);
 
-    public static int Run(List<(string Id, double[] Values)> train, List<(string Id, double[] Values)> test, int h, int m, string cacheDir, GlobalBoostedOptions gbt, int[] seeds)
+    public static int Run(List<(string Id, double[] Values)> train, List<(string Id, double[] Values)> test, int h, int m, string cacheDir, GlobalBoostedOptions gbt, int[] seeds, (int Seed, int Rounds)[]? extraGbt = null)
     {
+        extraGbt ??= [];
         var inv = CultureInfo.InvariantCulture;
         var n = train.Count;
         var chosen = Environment.GetEnvironmentVariable("AUSPEX_ENSEMBLE_TEST") is { Length: > 0 } e
@@ -69,6 +70,30 @@ internal static class EnsembleBench
                 if (Load(split, "GlobalBoosted", CopyWithSeed(gbt, seed)) is { } f)
                 {
                     fc[(split, "GBT" + seed.ToString(inv))] = f;
+                }
+            }
+        }
+        var extraNames = new List<string>();
+        foreach (var (seed, rounds) in extraGbt)
+        {
+            var name = string.Create(inv, $"GBT{seed}r{rounds}");
+            foreach (var split in splits)
+            {
+                if (Load(split, "GlobalBoosted", CopyWithSeed(gbt, seed, rounds)) is { } f)
+                {
+                    fc[(split, name)] = f;
+                }
+            }
+            if (splits.All(s => fc.ContainsKey((s, name))))
+            {
+                extraNames.Add(name);
+            }
+            else
+            {
+                Console.Error.WriteLine($"extra member {name}: not cached on every split ({string.Join(", ", splits.Where(s => !fc.ContainsKey((s, name))))} missing); variants with it are skipped there");
+                if (fc.ContainsKey(("val96", name)) && fc.ContainsKey(("val48", name)))
+                {
+                    extraNames.Add(name);
                 }
             }
         }
@@ -193,6 +218,13 @@ internal static class EnsembleBench
             new("Auto+GBT seeds as separate members inverse-sMAPE^1", ["Auto", .. bagSeeds.Select(s => "GBT" + s.ToString(inv))], Weighting.InverseSmape, 1),
             new("Auto+GBT seeds+ARIMA as separate members inverse-sMAPE^2", ["Auto", .. bagSeeds.Select(s => "GBT" + s.ToString(inv)), "AutoARIMA"], Weighting.InverseSmape, 2),
         };
+        foreach (var x in extraNames)
+        {
+            variants.Add(new(x + " (extra member alone)", [x], Weighting.Equal, 0));
+            variants.Add(new("Auto+GBT seeds+" + x + "+ARIMA inverse-sMAPE^2", ["Auto", .. bagSeeds.Select(s => "GBT" + s.ToString(inv)), x, "AutoARIMA"], Weighting.InverseSmape, 2));
+            variants.Add(new("Auto+GBT seeds+" + x + "+ARIMA inverse-sMAPE^3", ["Auto", .. bagSeeds.Select(s => "GBT" + s.ToString(inv)), x, "AutoARIMA"], Weighting.InverseSmape, 3));
+            variants.Add(new("Auto+GBT seeds 2,3+" + x + "+ARIMA inverse-sMAPE^2 (extra replaces seed 1)", ["Auto", .. bagSeeds.Where(s => s != 1).Select(s => "GBT" + s.ToString(inv)), x, "AutoARIMA"], Weighting.InverseSmape, 2));
+        }
         Console.WriteLine();
         Console.WriteLine("Point forecasts (bands: Auto's offsets around the combined forecast where Auto is a member):");
         Header();
@@ -387,7 +419,7 @@ internal static class EnsembleBench
     private static ForecastOutput ClipAtZero(ForecastOutput o) =>
         ForecastOutput.WithBands(o.Model, o.Mean, [.. o.Levels], [.. o.Levels.Select(l => o.Lower(l).Select(v => Math.Max(0, v)).ToArray())], [.. o.Levels.Select(o.Upper)], o.Fitted);
 
-    private static GlobalBoostedOptions CopyWithSeed(GlobalBoostedOptions o, int seed) => new()
+    private static GlobalBoostedOptions CopyWithSeed(GlobalBoostedOptions o, int seed, int? rounds = null) => new()
     {
         Horizon = o.Horizon,
         Season = o.Season,
@@ -401,7 +433,7 @@ internal static class EnsembleBench
         MinSamplesLeaf = o.MinSamplesLeaf,
         FeatureFraction = o.FeatureFraction,
         RowFraction = o.RowFraction,
-        Rounds = o.Rounds,
+        Rounds = rounds ?? o.Rounds,
         EarlyStoppingRounds = o.EarlyStoppingRounds,
         Lambda = o.Lambda,
         RefitOnAll = o.RefitOnAll,

@@ -18,6 +18,13 @@ public sealed class ForecastRequest
     /// <summary>Model name from <see cref="ModelCatalog"/> (default <c>auto</c>).</summary>
     public string Model { get; init; } = "auto";
 
+    /// <summary>
+    /// Series with a backtest needed before <c>auto+gbt+arima-q</c> learns its bands (<see cref="QuantileBands"/>) from them
+    /// (default 100); with fewer it keeps Auto's band offsets (still floored at 0 for non-negative series). The 2.5 % tails
+    /// of a few series' backtest windows do not carry over: on 20 M4 series the learned bands covered 83.9 %.
+    /// </summary>
+    public int MinBandSeries { get; init; } = 100;
+
     /// <summary>Parallelism (default all cores).</summary>
     public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
 }
@@ -202,7 +209,7 @@ public static class ForecastService
         });
         QuantileBands? bands = null;
         var usable = examples.OfType<BandExample>().ToList();
-        if (usable.Count > 0)
+        if (usable.Count > 0 && usable.Count >= request.MinBandSeries)
         {
             bands = QuantileBands.Fit(usable, levels, features);
         }

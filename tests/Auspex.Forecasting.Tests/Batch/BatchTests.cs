@@ -211,9 +211,9 @@ public sealed class BatchTests
     public void Service_AutoGbtArimaQ_HasTheWeightedPointForecastAndBandsLearnedOnEverySeriesBacktest()
     {
         var text = "unique_id,ds,y\n" + HourlyCsv("a", 24 * 12, 1) + HourlyCsv("b", 24 * 12, 2) + HourlyCsv("c", 24 * 12, 3);
-        ForecastServiceResult Run(string model) => ForecastService.Run(new StringReader(text), new ForecastRequest { Horizon = HorizonSpec.FromSteps(12), Seasons = [24], Model = model });
-        var w = Run("auto+gbt+arima-w").Result!;
-        var q = Run("auto+gbt+arima-q").Result!;
+        BatchResult Run(string model, int minBandSeries = 100) => ForecastService.Run(new StringReader(text), new ForecastRequest { Horizon = HorizonSpec.FromSteps(12), Seasons = [24], Model = model, MinBandSeries = minBandSeries }).Result!;
+        var w = Run("auto+gbt+arima-w");
+        var q = Run("auto+gbt+arima-q", minBandSeries: 3);
         var spec = Auspex.Forecasting.ModelCatalog.WeightedGlobal("auto+gbt+arima-q")!;
         Assert.Equal((3, true, BacktestErrorMeasure.Smape, 2.0), (spec.GlobalSeeds, spec.Arima, spec.Measure, spec.Power));
         Assert.Equal(BandFeatures.OwnOffset | BandFeatures.Constant | BandFeatures.Horizon, spec.LearnedBands);
@@ -225,11 +225,20 @@ public sealed class BatchTests
             Assert.Equal(w.Mean[i], q.Mean[i], 6);
         }
         // The bands are not Auto's offsets any more, and they are ordered and non-negative (the series are positive).
-        var lo95 = q.LowerBands[q.Levels.ToList().IndexOf(95)];
-        var hi95 = q.UpperBands[q.Levels.ToList().IndexOf(95)];
+        var l95 = q.Levels.ToList().IndexOf(95);
+        var lo95 = q.LowerBands[l95];
+        var hi95 = q.UpperBands[l95];
         var wlo95 = w.LowerBands[w.Levels.ToList().IndexOf(95)];
-        Assert.Contains(Enumerable.Range(0, lo95.Length), i => Math.Abs(lo95[i] - wlo95[i]) > 1e-6);
+        var whi95 = w.UpperBands[w.Levels.ToList().IndexOf(95)];
+        Assert.Contains(Enumerable.Range(0, lo95.Length), i => Math.Abs(hi95[i] - whi95[i]) > 1e-6);
         Assert.All(Enumerable.Range(0, lo95.Length), i => Assert.True(lo95[i] >= 0 && lo95[i] <= q.Mean[i] && q.Mean[i] <= hi95[i]));
+        // Fewer series with a backtest than MinBandSeries (the default 100): Auto's offsets, floored at 0.
+        var few = Run("auto+gbt+arima-q");
+        for (var i = 0; i < few.Mean.Length; i++)
+        {
+            Assert.Equal(whi95[i], few.UpperBands[l95][i], 6);
+            Assert.Equal(Math.Max(0, wlo95[i]), few.LowerBands[l95][i], 6);
+        }
     }
 
     [Theory]
