@@ -218,8 +218,15 @@ internal static class EnsembleBench
             new("Auto+GBT seeds as separate members inverse-sMAPE^1", ["Auto", .. bagSeeds.Select(s => "GBT" + s.ToString(inv))], Weighting.InverseSmape, 1),
             new("Auto+GBT seeds+ARIMA as separate members inverse-sMAPE^2", ["Auto", .. bagSeeds.Select(s => "GBT" + s.ToString(inv)), "AutoARIMA"], Weighting.InverseSmape, 2),
         };
+        if (extraNames.Count > 0)
+        {
+            // Session 8: the power on its own, without the extra member, to tell the two apart.
+            variants.Add(new("Auto+GBT seeds+ARIMA as separate members inverse-sMAPE^3", ["Auto", .. bagSeeds.Select(s => "GBT" + s.ToString(inv)), "AutoARIMA"], Weighting.InverseSmape, 3));
+            variants.Add(new("Auto+GBT seeds+ARIMA as separate members inverse-sMAPE^4", ["Auto", .. bagSeeds.Select(s => "GBT" + s.ToString(inv)), "AutoARIMA"], Weighting.InverseSmape, 4));
+        }
         foreach (var x in extraNames)
         {
+            variants.Add(new("Auto+GBT seeds+" + x + "+ARIMA inverse-sMAPE^4", ["Auto", .. bagSeeds.Select(s => "GBT" + s.ToString(inv)), x, "AutoARIMA"], Weighting.InverseSmape, 4));
             variants.Add(new(x + " (extra member alone)", [x], Weighting.Equal, 0));
             variants.Add(new("Auto+GBT seeds+" + x + "+ARIMA inverse-sMAPE^2", ["Auto", .. bagSeeds.Select(s => "GBT" + s.ToString(inv)), x, "AutoARIMA"], Weighting.InverseSmape, 2));
             variants.Add(new("Auto+GBT seeds+" + x + "+ARIMA inverse-sMAPE^3", ["Auto", .. bagSeeds.Select(s => "GBT" + s.ToString(inv)), x, "AutoARIMA"], Weighting.InverseSmape, 3));

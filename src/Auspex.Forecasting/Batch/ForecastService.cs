@@ -92,7 +92,8 @@ public static class ForecastService
             {
                 for (var k = 0; k < seeds; k++)
                 {
-                    gbts[k] = GlobalBoosted.Train(all, ModelCatalog.GlobalBoostedFor(all.Select(s => s.Length).ToList(), request.Seasons, steps, seed: 1 + k));
+                    gbts[k] = GlobalBoosted.Train(all, weighted?.GlobalOptions(k, all.Select(s => s.Length).ToList(), request.Seasons, steps)
+                        ?? ModelCatalog.GlobalBoostedFor(all.Select(s => s.Length).ToList(), request.Seasons, steps, seed: 1 + k));
                 }
             }
             catch (ArgumentException ex)
@@ -109,7 +110,7 @@ public static class ForecastService
                     var shortened = all.Where(s => s.Length > steps).Select(s => s[..^steps]).ToList();
                     for (var k = 0; k < seeds; k++)
                     {
-                        held[k] = GlobalBoosted.Train(shortened, ModelCatalog.GlobalBoostedFor(shortened.Select(s => s.Length).ToList(), request.Seasons, steps, seed: 1 + k));
+                        held[k] = GlobalBoosted.Train(shortened, spec.GlobalOptions(k, shortened.Select(s => s.Length).ToList(), request.Seasons, steps));
                     }
                 }
                 catch (ArgumentException)

@@ -208,37 +208,47 @@ public sealed class BatchTests
     }
 
     [Fact]
-    public void Service_AutoGbtArimaQ_HasTheWeightedPointForecastAndBandsLearnedOnEverySeriesBacktest()
+    public void Service_AutoGbtArimaQ_IsTheSMape4WeightedCombinationOfFourTreesWithBandsLearnedOnEverySeriesBacktest()
     {
         var text = "unique_id,ds,y\n" + HourlyCsv("a", 24 * 12, 1) + HourlyCsv("b", 24 * 12, 2) + HourlyCsv("c", 24 * 12, 3);
-        BatchResult Run(string model, int minBandSeries = 100) => ForecastService.Run(new StringReader(text), new ForecastRequest { Horizon = HorizonSpec.FromSteps(12), Seasons = [24], Model = model, MinBandSeries = minBandSeries }).Result!;
-        var w = Run("auto+gbt+arima-w");
-        var q = Run("auto+gbt+arima-q", minBandSeries: 3);
+        BatchResult Run(int minBandSeries) => ForecastService.Run(new StringReader(text), new ForecastRequest { Horizon = HorizonSpec.FromSteps(12), Seasons = [24], Model = "auto+gbt+arima-q", MinBandSeries = minBandSeries }).Result!;
+        var q = Run(minBandSeries: 3);
+        var few = Run(minBandSeries: 100);
         var spec = Auspex.Forecasting.ModelCatalog.WeightedGlobal("auto+gbt+arima-q")!;
-        Assert.Equal((3, true, BacktestErrorMeasure.Smape, 2.0), (spec.GlobalSeeds, spec.Arima, spec.Measure, spec.Power));
-        Assert.Equal(BandFeatures.OwnOffset | BandFeatures.Constant | BandFeatures.Horizon, spec.LearnedBands);
+        Assert.Equal((4, true, BacktestErrorMeasure.Smape, 4.0), (spec.GlobalSeeds, spec.Arima, spec.Measure, spec.Power));
+        Assert.Equal(BandFeatures.All, spec.LearnedBands);
+        Assert.Equal([600, 600, 600, 1200], spec.GlobalRounds);
+        Assert.Equal(1200, spec.GlobalOptions(3, [288], [24], 12).Rounds);
+        Assert.Equal(4, spec.GlobalOptions(3, [288], [24], 12).Seed);
         Assert.All(q.Models, m => Assert.Equal(spec.Name, m));
-        // Same members and weights: the point forecasts are those of auto+gbt+arima-w.
-        Assert.Equal(w.Mean.Length, q.Mean.Length);
-        for (var i = 0; i < q.Mean.Length; i++)
-        {
-            Assert.Equal(w.Mean[i], q.Mean[i], 6);
-        }
-        // The bands are not Auto's offsets any more, and they are ordered and non-negative (the series are positive).
+        // The point forecast rebuilt by hand: GlobalBoosted seeds 1..4 (the fourth with 1,200 rounds) on all series and on
+        // all but the last 12 values, Auto and AutoARIMA, weights ∝ backtest sMAPE^-4, Auto's offsets.
+        var all = new[] { 1, 2, 3 }.Select(seed => TestSeries.Seasonal(24 * 12, seed: seed)).ToList();
+        var shortened = all.Select(y => y[..^12]).ToList();
+        var g = Enumerable.Range(0, 4).Select(k => GlobalBoosted.Train(all, spec.GlobalOptions(k, all.Select(y => y.Length).ToList(), [24], 12))).ToArray();
+        var held = Enumerable.Range(0, 4).Select(k => GlobalBoosted.Train(shortened, spec.GlobalOptions(k, shortened.Select(y => y.Length).ToList(), [24], 12))).ToArray();
         var l95 = q.Levels.ToList().IndexOf(95);
-        var lo95 = q.LowerBands[l95];
-        var hi95 = q.UpperBands[l95];
-        var wlo95 = w.LowerBands[w.Levels.ToList().IndexOf(95)];
-        var whi95 = w.UpperBands[w.Levels.ToList().IndexOf(95)];
-        Assert.Contains(Enumerable.Range(0, lo95.Length), i => Math.Abs(hi95[i] - whi95[i]) > 1e-6);
-        Assert.All(Enumerable.Range(0, lo95.Length), i => Assert.True(lo95[i] >= 0 && lo95[i] <= q.Mean[i] && q.Mean[i] <= hi95[i]));
-        // Fewer series with a backtest than MinBandSeries (the default 100): Auto's offsets, floored at 0.
-        var few = Run("auto+gbt+arima-q");
-        for (var i = 0; i < few.Mean.Length; i++)
+        var floorMoved = false;
+        for (var i = 0; i < all.Count; i++)
         {
-            Assert.Equal(whi95[i], few.UpperBands[l95][i], 6);
-            Assert.Equal(Math.Max(0, wlo95[i]), few.LowerBands[l95][i], 6);
+            var auto = Auspex.Forecasting.ModelCatalog.Create("auto", [24], 12)!;
+            var arima = Auspex.Forecasting.ModelCatalog.Create("arima", [24], 12)!;
+            var expected = new BacktestWeightedCombination([auto, .. g, arima], [auto, .. held, arima], 12, 24, 4, bandsFrom: 0, measure: BacktestErrorMeasure.Smape).Forecast(all[i], 12, [80, 95]);
+            var offset = q.Offsets[i];
+            for (var t = 0; t < 12; t++)
+            {
+                Assert.Equal(expected.Mean[t], q.Mean[offset + t], 6);
+                Assert.Equal(expected.Mean[t], few.Mean[offset + t], 6);
+                // Fewer series with a backtest than MinBandSeries: Auto's offsets, floored at 0.
+                Assert.Equal(expected.Upper(95)[t], few.UpperBands[l95][offset + t], 6);
+                Assert.Equal(Math.Max(0, expected.Lower(95)[t]), few.LowerBands[l95][offset + t], 6);
+                floorMoved |= expected.Lower(95)[t] < 0;
+                // Learned: ordered, non-negative (the series are positive), and not Auto's offsets.
+                Assert.True(q.LowerBands[l95][offset + t] >= 0 && q.LowerBands[l95][offset + t] <= q.Mean[offset + t] && q.Mean[offset + t] <= q.UpperBands[l95][offset + t]);
+            }
         }
+        Assert.False(floorMoved); // these series stay far above 0: the floor is tested in QuantileBandsTests
+        Assert.Contains(Enumerable.Range(0, q.Mean.Length), i => Math.Abs(q.UpperBands[l95][i] - few.UpperBands[l95][i]) > 1e-6);
     }
 
     [Theory]
