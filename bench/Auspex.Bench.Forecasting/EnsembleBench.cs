@@ -27,8 +27,9 @@ internal static class EnsembleBench
 
     private sealed record Variant(string Name, string[] Members, Weighting Weighting, double Power);
 
-    public static int Run(List<(string Id, double[] Values)> train, List<(string Id, double[] Values)> test, int h, int m, string cacheDir, GlobalBoostedOptions gbt, int[] seeds)
+    public static int Run(List<(string Id, double[] Values)> train, List<(string Id, double[] Values)> test, int h, int m, string cacheDir, GlobalBoostedOptions gbt, int[] seeds, (int Seed, int Rounds)[]? extraGbt = null)
     {
+        extraGbt ??= [];
         var inv = CultureInfo.InvariantCulture;
         var n = train.Count;
         var chosen = Environment.GetEnvironmentVariable("AUSPEX_ENSEMBLE_TEST") is { Length: > 0 } e
@@ -69,6 +70,30 @@ internal static class EnsembleBench
                 if (Load(split, "GlobalBoosted", CopyWithSeed(gbt, seed)) is { } f)
                 {
                     fc[(split, "GBT" + seed.ToString(inv))] = f;
+                }
+            }
+        }
+        var extraNames = new List<string>();
+        foreach (var (seed, rounds) in extraGbt)
+        {
+            var name = string.Create(inv, $"GBT{seed}r{rounds}");
+            foreach (var split in splits)
+            {
+                if (Load(split, "GlobalBoosted", CopyWithSeed(gbt, seed, rounds)) is { } f)
+                {
+                    fc[(split, name)] = f;
+                }
+            }
+            if (splits.All(s => fc.ContainsKey((s, name))))
+            {
+                extraNames.Add(name);
+            }
+            else
+            {
+                Console.Error.WriteLine($"extra member {name}: not cached on every split ({string.Join(", ", splits.Where(s => !fc.ContainsKey((s, name))))} missing); variants with it are skipped there");
+                if (fc.ContainsKey(("val96", name)) && fc.ContainsKey(("val48", name)))
+                {
+                    extraNames.Add(name);
                 }
             }
         }
@@ -146,6 +171,16 @@ internal static class EnsembleBench
             return [.. Enumerable.Range(0, n).Select(i => Combination.Combine(v.Name, [.. v.Members.Select(mo => fc[(split, mo)][i])], weights(i), Levels, bandsFrom: bandsFrom))];
         }
 
+        Func<int, double[]> WeightsOf(string split, Variant v)
+        {
+            var prev = Prev(split);
+            if (v.Weighting is Weighting.Equal or Weighting.Median || prev is null || v.Members.Any(mo => !fc.ContainsKey((prev, mo))))
+            {
+                return _ => [.. v.Members.Select(_ => 1.0 / v.Members.Length)];
+            }
+            return i => Combination.InverseErrorWeights([.. v.Members.Select(mo => Err(prev, mo, i, v.Weighting))], v.Power);
+        }
+
         var naive2 = splits.ToDictionary(s => s, s => Metrics.Score(fc[(s, "Naive2")], actual[s], scales[s]));
         void Header()
         {
@@ -183,6 +218,20 @@ internal static class EnsembleBench
             new("Auto+GBT seeds as separate members inverse-sMAPE^1", ["Auto", .. bagSeeds.Select(s => "GBT" + s.ToString(inv))], Weighting.InverseSmape, 1),
             new("Auto+GBT seeds+ARIMA as separate members inverse-sMAPE^2", ["Auto", .. bagSeeds.Select(s => "GBT" + s.ToString(inv)), "AutoARIMA"], Weighting.InverseSmape, 2),
         };
+        if (extraNames.Count > 0)
+        {
+            // Session 8: the power on its own, without the extra member, to tell the two apart.
+            variants.Add(new("Auto+GBT seeds+ARIMA as separate members inverse-sMAPE^3", ["Auto", .. bagSeeds.Select(s => "GBT" + s.ToString(inv)), "AutoARIMA"], Weighting.InverseSmape, 3));
+            variants.Add(new("Auto+GBT seeds+ARIMA as separate members inverse-sMAPE^4", ["Auto", .. bagSeeds.Select(s => "GBT" + s.ToString(inv)), "AutoARIMA"], Weighting.InverseSmape, 4));
+        }
+        foreach (var x in extraNames)
+        {
+            variants.Add(new("Auto+GBT seeds+" + x + "+ARIMA inverse-sMAPE^4", ["Auto", .. bagSeeds.Select(s => "GBT" + s.ToString(inv)), x, "AutoARIMA"], Weighting.InverseSmape, 4));
+            variants.Add(new(x + " (extra member alone)", [x], Weighting.Equal, 0));
+            variants.Add(new("Auto+GBT seeds+" + x + "+ARIMA inverse-sMAPE^2", ["Auto", .. bagSeeds.Select(s => "GBT" + s.ToString(inv)), x, "AutoARIMA"], Weighting.InverseSmape, 2));
+            variants.Add(new("Auto+GBT seeds+" + x + "+ARIMA inverse-sMAPE^3", ["Auto", .. bagSeeds.Select(s => "GBT" + s.ToString(inv)), x, "AutoARIMA"], Weighting.InverseSmape, 3));
+            variants.Add(new("Auto+GBT seeds 2,3+" + x + "+ARIMA inverse-sMAPE^2 (extra replaces seed 1)", ["Auto", .. bagSeeds.Where(s => s != 1).Select(s => "GBT" + s.ToString(inv)), x, "AutoARIMA"], Weighting.InverseSmape, 2));
+        }
         Console.WriteLine();
         Console.WriteLine("Point forecasts (bands: Auto's offsets around the combined forecast where Auto is a member):");
         Header();
@@ -206,6 +255,43 @@ internal static class EnsembleBench
             for (var p = Prev(split); p is not null; p = Prev(p))
             {
                 cal.Add((Make(p, v, equalIfNoBacktest: true)!, actual[p], scales[p]));
+            }
+            if (mode == "clip")
+            {
+                // Auto's offsets, lower bounds of non-negative series floored at 0 (the rule of the learned-band model).
+                return [.. outs.Select((o, i) => insample[split][i].Min() >= 0 ? ClipAtZero(o) : o)];
+            }
+            if (mode.StartsWith("learned", StringComparison.Ordinal))
+            {
+                // Session 8: QuantileBands (linear quantile regression of the scaled errors on the band inputs) fitted on
+                // the split before only, on that split's equal-weight combination of the same members (what the CLI's
+                // single backtest has), then applied to this split's combined forecast.
+                var prevSplit = Prev(split)!;
+                var clip = mode.EndsWith("+clip", StringComparison.Ordinal);
+                mode = mode.Replace("+clip", "", StringComparison.Ordinal);
+                var features = mode switch
+                {
+                    "learned-own" => BandFeatures.OwnOffset,
+                    "learned-own+h" => BandFeatures.OwnOffset | BandFeatures.Constant | BandFeatures.Horizon,
+                    "learned-own+spread" => BandFeatures.OwnOffset | BandFeatures.Spread,
+                    "learned-4" => BandFeatures.OwnOffset | BandFeatures.Spread | BandFeatures.Constant | BandFeatures.Horizon,
+                    "learned-members" => BandFeatures.MemberOffsets | BandFeatures.Constant | BandFeatures.Horizon,
+                    "learned-own+members+h" => BandFeatures.OwnOffset | BandFeatures.MemberOffsets | BandFeatures.Constant | BandFeatures.Horizon,
+                    _ => BandFeatures.All,
+                };
+                var eq = v with { Weighting = Weighting.Equal };
+                var calOuts = Make(prevSplit, eq)!;
+                var ones = v.Members.Select(_ => 1.0 / v.Members.Length).ToArray();
+                var examples = Enumerable.Range(0, n).Select(i => new BandExample(calOuts[i], [.. v.Members.Select(mo => fc[(prevSplit, mo)][i])], ones, scales[prevSplit][i], actual[prevSplit][i])).ToList();
+                var qb = QuantileBands.Fit(examples, Levels, features);
+                Console.Error.WriteLine(string.Create(inv, $"{v.Name} {mode} on {split}: 95 lower [{string.Join(", ", qb.Coefficients(95, true).Select(c => c.ToString("F3", inv)))}] upper [{string.Join(", ", qb.Coefficients(95, false).Select(c => c.ToString("F3", inv)))}]"));
+                var wts = WeightsOf(split, v);
+                var learned = Enumerable.Range(0, n).Select(i => qb.Apply(outs[i], [.. v.Members.Select(mo => fc[(split, mo)][i])], wts(i), scales[split][i])).ToArray();
+                if (clip)
+                {
+                    learned = [.. learned.Select((o, i) => insample[split][i].Min() >= 0 ? ClipAtZero(o) : o)];
+                }
+                return learned;
             }
             if (mode == "stretch")
             {
@@ -278,8 +364,9 @@ internal static class EnsembleBench
         Console.WriteLine();
         Console.WriteLine("Bands (same point forecasts): Auto's offsets vs pooled conformal from the splits before (val48: from val96):");
         Header();
-        var bandModes = new[] { "abs", "signed", "mix", "stretch" };
-        foreach (var v in variants.Where(v => v.Members.Length > 1))
+        var bandModes = new[] { "abs", "signed", "mix", "stretch", "clip", "learned", "learned-4", "learned-own", "learned-own+h", "learned-own+spread", "learned-members", "learned-own+members+h", "learned+clip", "learned-own+h+clip" };
+        var bandFilter = Environment.GetEnvironmentVariable("AUSPEX_ENSEMBLE_BAND_VARIANTS");
+        foreach (var v in variants.Where(v => v.Members.Length > 1 && (string.IsNullOrEmpty(bandFilter) || bandFilter.Split(';').Contains(v.Name))))
         {
             if (Make("val48", v) is not { } outs)
             {
@@ -336,7 +423,10 @@ internal static class EnsembleBench
         return 0;
     }
 
-    private static GlobalBoostedOptions CopyWithSeed(GlobalBoostedOptions o, int seed) => new()
+    private static ForecastOutput ClipAtZero(ForecastOutput o) =>
+        ForecastOutput.WithBands(o.Model, o.Mean, [.. o.Levels], [.. o.Levels.Select(l => o.Lower(l).Select(v => Math.Max(0, v)).ToArray())], [.. o.Levels.Select(o.Upper)], o.Fitted);
+
+    private static GlobalBoostedOptions CopyWithSeed(GlobalBoostedOptions o, int seed, int? rounds = null) => new()
     {
         Horizon = o.Horizon,
         Season = o.Season,
@@ -350,7 +440,7 @@ internal static class EnsembleBench
         MinSamplesLeaf = o.MinSamplesLeaf,
         FeatureFraction = o.FeatureFraction,
         RowFraction = o.RowFraction,
-        Rounds = o.Rounds,
+        Rounds = rounds ?? o.Rounds,
         EarlyStoppingRounds = o.EarlyStoppingRounds,
         Lambda = o.Lambda,
         RefitOnAll = o.RefitOnAll,

@@ -74,7 +74,9 @@ if (args.Contains("--ensemble"))
 {
     // Session-7 ensemble study on cached forecasts (see EnsembleBench): no model is fitted here.
     var seeds = Arg("--bag-seeds", "1,2,3").Split(',').Select(x => int.Parse(x, inv)).ToArray();
-    return EnsembleBench.Run(train, test, h, m, Arg("--cache", "/tmp/auspex-m4-cache"), gbtOptions, seeds);
+    // --extra-gbt SEED:ROUNDS[,...]: further GlobalBoosted members trained with another seed and round cap (session 8).
+    var extra = Arg("--extra-gbt", "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(x => (Seed: int.Parse(x.Split(':')[0], inv), Rounds: int.Parse(x.Split(':')[1], inv))).ToArray();
+    return EnsembleBench.Run(train, test, h, m, Arg("--cache", "/tmp/auspex-m4-cache"), gbtOptions, seeds, extra);
 }
 if (args.Contains("--combine"))
 {

@@ -124,6 +124,7 @@ public sealed class ForecastStageTests
     [InlineData("auto+gbt")]
     [InlineData("auto+gbt-w")]
     [InlineData("auto+gbt+arima-w")]
+    [InlineData("auto+gbt+arima-q")]
     public void Options_GlobalForecastModel_IsRejectedWithTheReason(string model)
     {
         var message = Assert.Throws<ArgumentException>(() => new EngineOptions { ForecastModel = model }.Validate()).Message;

@@ -206,4 +206,27 @@ public sealed class IntervalRecalibrationTests
             Assert.Equal(0.25 * sn.Upper(80)[t] + 0.75 * th.Upper(80)[t], c.Upper(80)[t], 9);
         }
     }
+
+    [Fact]
+    public void WeightsFromBacktest_HandComputedErrors_FailedOrShortMembersGetNoWeight()
+    {
+        double[] actual = [10, 20];
+        // MAE 1 and 2 over scale 2: MASE 0.5 and 1; weights ∝ MASE^-2 = 4 : 1.
+        var a = ForecastOutput.WithBands("a", [11, 19], [], [], [], []);
+        var b = ForecastOutput.WithBands("b", [12, 18], [], [], [], []);
+        var w = BacktestWeightedCombination.WeightsFromBacktest([a, b], actual, 2, BacktestErrorMeasure.Mase, 2);
+        Assert.Equal(0.8, w[0], 12);
+        Assert.Equal(0.2, w[1], 12);
+        // sMAPE: 100·(1/21 + 1/39) and 100·(2/22 + 2/38); power 1.
+        var sa = 100 * (1 / 21.0 + 1 / 39.0);
+        var sb = 100 * (2 / 22.0 + 2 / 38.0);
+        var ws = BacktestWeightedCombination.WeightsFromBacktest([a, b], actual, 2, BacktestErrorMeasure.Smape, 1);
+        Assert.Equal(1 / sa / (1 / sa + 1 / sb), ws[0], 12);
+        // A failed member and one whose forecast is shorter than the backtest get weight 0.
+        var failed = ForecastOutput.Failed("f", "x");
+        var shorter = ForecastOutput.WithBands("s", [10], [], [], [], []);
+        var w3 = BacktestWeightedCombination.WeightsFromBacktest([a, failed, shorter], actual, 2, BacktestErrorMeasure.Mase, 2);
+        Assert.Equal([1.0, 0, 0], w3);
+        Assert.Throws<ArgumentOutOfRangeException>(() => BacktestWeightedCombination.WeightsFromBacktest([a], actual, 2, (BacktestErrorMeasure)9, 2));
+    }
 }

@@ -159,6 +159,7 @@ public sealed class LiveForecasterTests
         Assert.Throws<ArgumentException>(() => new LiveForecaster(new LiveForecasterOptions { SelectionWorkers = 0, Model = "gbt" }));
         Assert.Throws<ArgumentException>(() => new LiveForecaster(new LiveForecasterOptions { SelectionWorkers = 0, Model = "auto+gbt-w" }));
         Assert.Throws<ArgumentException>(() => new LiveForecaster(new LiveForecasterOptions { SelectionWorkers = 0, Model = "auto+gbt+arima-w" }));
+        Assert.Throws<ArgumentException>(() => new LiveForecaster(new LiveForecasterOptions { SelectionWorkers = 0, Model = "auto+gbt+arima-q" }));
     }
 
     [Fact]

@@ -15,6 +15,19 @@ public sealed class ModelContractTests
         Enumerable.Range(0, 12).Select(i => TestSeries.Seasonal(24 * 20, level: 50 + 10 * i, seed: 100 + i)).ToList(),
         new GlobalBoostedOptions { Horizon = 24, Rounds = 60, MinSamplesLeaf = 20 }));
 
+    // Bands learned on the backtests of 12 seasonal series (sNaive and Theta combined, Theta's offsets).
+    private static readonly Lazy<QuantileBands> LearnedBands = new(() =>
+    {
+        IForecastModel[] members = [new SeasonalNaive(24), new Theta(24)];
+        var examples = Enumerable.Range(0, 12).Select(i =>
+        {
+            var y = TestSeries.Seasonal(24 * 15, level: 50 + 10 * i, seed: 200 + i);
+            var outs = members.Select(m => m.Forecast(y[..^24], 24, Levels)).ToArray();
+            return new BandExample(Combination.Combine("c", outs, [1, 1], Levels, bandsFrom: 1), outs, [1, 1], QuantileBands.Scale(y[..^24], 24), y[^24..]);
+        }).ToList();
+        return QuantileBands.Fit(examples, Levels);
+    });
+
     /// <summary>Every model under contract, by name; add new models here.</summary>
     public static TheoryData<string> ModelNames => new(ModelFactories.Keys);
 
@@ -30,6 +43,7 @@ public sealed class ModelContractTests
         ["Combination"] = () => new Combination([new SeasonalNaive(24), new Theta(24)]),
         ["WeightedCombination"] = () => new Combination([new SeasonalNaive(24), new Theta(24)], weights: [3, 1]),
         ["BacktestWeightedCombination"] = () => new BacktestWeightedCombination([new SeasonalNaive(24), new Theta(24)], [new SeasonalNaive(24), new Theta(24)], 24, 24, bandsFrom: 1),
+        ["LearnedBandsCombination"] = () => new Combination([new SeasonalNaive(24), new Theta(24)], weights: [1, 2], bandsFrom: 1, learnedBands: LearnedBands.Value, season: 24, nonNegative: true),
         ["MSTL"] = () => new Mstl([24, 168]),
         ["Auto"] = () => new AutoSelect([new SeasonalNaive(24), new Theta(24), new Mstl([24], new Theta(1))], new AutoSelectOptions { CrossValidation = new() { Horizon = 24, Windows = 2 } }),
         ["AutoEnsemble"] = () => new AutoSelect([new SeasonalNaive(24), new Theta(24), new Naive2(24)], new AutoSelectOptions { CrossValidation = new() { Horizon = 24, Windows = 3 }, EnsembleSize = 2 }),

@@ -18,6 +18,13 @@ public sealed class ForecastRequest
     /// <summary>Model name from <see cref="ModelCatalog"/> (default <c>auto</c>).</summary>
     public string Model { get; init; } = "auto";
 
+    /// <summary>
+    /// Series with a backtest needed before <c>auto+gbt+arima-q</c> learns its bands (<see cref="QuantileBands"/>) from them
+    /// (default 100); with fewer it keeps Auto's band offsets (still floored at 0 for non-negative series). The 2.5 % tails
+    /// of a few series' backtest windows do not carry over: on 20 M4 series the learned bands covered 83.9 %.
+    /// </summary>
+    public int MinBandSeries { get; init; } = 100;
+
     /// <summary>Parallelism (default all cores).</summary>
     public int MaxDegreeOfParallelism { get; init; } = Environment.ProcessorCount;
 }
@@ -85,7 +92,8 @@ public static class ForecastService
             {
                 for (var k = 0; k < seeds; k++)
                 {
-                    gbts[k] = GlobalBoosted.Train(all, ModelCatalog.GlobalBoostedFor(all.Select(s => s.Length).ToList(), request.Seasons, steps, seed: 1 + k));
+                    gbts[k] = GlobalBoosted.Train(all, weighted?.GlobalOptions(k, all.Select(s => s.Length).ToList(), request.Seasons, steps)
+                        ?? ModelCatalog.GlobalBoostedFor(all.Select(s => s.Length).ToList(), request.Seasons, steps, seed: 1 + k));
                 }
             }
             catch (ArgumentException ex)
@@ -102,7 +110,7 @@ public static class ForecastService
                     var shortened = all.Where(s => s.Length > steps).Select(s => s[..^steps]).ToList();
                     for (var k = 0; k < seeds; k++)
                     {
-                        held[k] = GlobalBoosted.Train(shortened, ModelCatalog.GlobalBoostedFor(shortened.Select(s => s.Length).ToList(), request.Seasons, steps, seed: 1 + k));
+                        held[k] = GlobalBoosted.Train(shortened, spec.GlobalOptions(k, shortened.Select(s => s.Length).ToList(), request.Seasons, steps));
                     }
                 }
                 catch (ArgumentException)
@@ -111,26 +119,33 @@ public static class ForecastService
                     held = null;
                 }
                 var season = Math.Max(1, request.Seasons.Where(s => s > 1).DefaultIfEmpty(1).First());
-                modelFor = i =>
+                if (spec.LearnedBands is { } features && held is not null)
                 {
-                    var h = request.Horizon.ToSteps(batch.Step(i)) ?? 24;
-                    var auto = ModelCatalog.Create("auto", request.Seasons, h)!;
-                    List<IForecastModel> members = [auto, .. gbts];
-                    if (spec.Arima)
+                    modelFor = LearnedBandsModels(batch, request, spec, features, gbts, held, season, cancellationToken);
+                }
+                else
+                {
+                    modelFor = i =>
                     {
-                        members.Add(ModelCatalog.Create("arima", request.Seasons, h)!);
-                    }
-                    if (held is null)
-                    {
-                        return new Combination(members, spec.Name, bandsFrom: 0);
-                    }
-                    List<IForecastModel> backtest = [auto, .. held];
-                    if (spec.Arima)
-                    {
-                        backtest.Add(members[^1]);
-                    }
-                    return new BacktestWeightedCombination(members, backtest, h, season, spec.Power, spec.Name, bandsFrom: 0, measure: spec.Measure);
-                };
+                        var h = request.Horizon.ToSteps(batch.Step(i)) ?? 24;
+                        var auto = ModelCatalog.Create("auto", request.Seasons, h)!;
+                        List<IForecastModel> members = [auto, .. gbts];
+                        if (spec.Arima)
+                        {
+                            members.Add(ModelCatalog.Create("arima", request.Seasons, h)!);
+                        }
+                        if (held is null)
+                        {
+                            return new Combination(members, spec.Name, bandsFrom: 0);
+                        }
+                        List<IForecastModel> backtest = [auto, .. held];
+                        if (spec.Arima)
+                        {
+                            backtest.Add(members[^1]);
+                        }
+                        return new BacktestWeightedCombination(members, backtest, h, season, spec.Power, spec.Name, bandsFrom: 0, measure: spec.Measure);
+                    };
+                }
             }
             else
             {
@@ -150,6 +165,65 @@ public static class ForecastService
             MaxDegreeOfParallelism = request.MaxDegreeOfParallelism,
         }, progress is null ? null : new Progress(progress, batch.Count), cancellationToken);
         return new(result, []);
+    }
+
+    // auto+gbt+arima-q: every series' backtest (members fitted without its last horizon) is made once, up front. It gives
+    // the series' weights and, combined with equal weights, one example for the QuantileBands fitted across all series;
+    // the per-series models then combine the members with those fixed weights and apply the learned bands.
+    private static Func<int, IForecastModel> LearnedBandsModels(SeriesBatch batch, ForecastRequest request, WeightedGlobalSpec spec, BandFeatures features,
+        GlobalBoosted[] gbts, GlobalBoosted[] held, int season, CancellationToken cancellationToken)
+    {
+        var count = batch.Count;
+        var weights = new double[count][];
+        var examples = new BandExample?[count];
+        var levels = request.Levels.ToArray();
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.MaxDegreeOfParallelism), CancellationToken = cancellationToken }, i =>
+        {
+            var y = batch.Values(i).ToArray();
+            var h = request.Horizon.ToSteps(batch.Step(i)) ?? 24;
+            var k = 1 + gbts.Length + (spec.Arima ? 1 : 0);
+            weights[i] = [.. Enumerable.Repeat(1.0 / k, k)];
+            if (y.Length < 2 * h + season || !y.All(double.IsFinite))
+            {
+                return;
+            }
+            var train = y[..^h];
+            var actual = y[^h..];
+            var scale = QuantileBands.Scale(train, season);
+            if (!(scale > 0))
+            {
+                return;
+            }
+            List<IForecastModel> backtest = [ModelCatalog.Create("auto", request.Seasons, h)!, .. held];
+            if (spec.Arima)
+            {
+                backtest.Add(ModelCatalog.Create("arima", request.Seasons, h)!);
+            }
+            var outs = backtest.Select(m => m.Forecast(train, h, levels)).ToArray();
+            weights[i] = BacktestWeightedCombination.WeightsFromBacktest(outs, actual, scale, spec.Measure, spec.Power);
+            var equal = Enumerable.Repeat(1.0 / k, k).ToArray();
+            var combined = Combination.Combine(spec.Name, outs, equal, levels, bandsFrom: 0);
+            if (combined.IsSuccess && outs[0].IsSuccess)
+            {
+                examples[i] = new BandExample(combined, outs, equal, scale, actual);
+            }
+        });
+        QuantileBands? bands = null;
+        var usable = examples.OfType<BandExample>().ToList();
+        if (usable.Count > 0 && usable.Count >= request.MinBandSeries)
+        {
+            bands = QuantileBands.Fit(usable, levels, features);
+        }
+        return i =>
+        {
+            var h = request.Horizon.ToSteps(batch.Step(i)) ?? 24;
+            List<IForecastModel> members = [ModelCatalog.Create("auto", request.Seasons, h)!, .. gbts];
+            if (spec.Arima)
+            {
+                members.Add(ModelCatalog.Create("arima", request.Seasons, h)!);
+            }
+            return new Combination(members, spec.Name, weights[i], bandsFrom: 0, learnedBands: bands, season: season, nonNegative: true);
+        };
     }
 
     private sealed class Progress(IProgress<BatchProgress> inner, int total) : IProgress<int>

@@ -102,26 +102,46 @@ public sealed class BacktestWeightedCombination : ForecastModel
         {
             return equal;
         }
-        var errors = new double[_members.Length];
-        for (var k = 0; k < _backtest.Length; k++)
+        var outputs = new ForecastOutput[_backtest.Length];
+        for (var k = 0; k < outputs.Length; k++)
         {
-            var f = _backtest[k].Forecast(train, _horizon, []);
-            if (!f.IsSuccess)
+            outputs[k] = _backtest[k].Forecast(train, _horizon, []);
+        }
+        return WeightsFromBacktest(outputs, actual, scale, _measure, _power);
+    }
+
+    /// <summary>
+    /// Weights ∝ error^−power from backtest forecasts already made: <paramref name="outputs"/>[k] is member k's forecast of
+    /// <paramref name="actual"/> (failed ones get weight 0), <paramref name="scale"/> the MASE scale of the shortened series.
+    /// </summary>
+    /// <exception cref="ArgumentException">No output, or a measure that is not defined.</exception>
+    public static double[] WeightsFromBacktest(IReadOnlyList<ForecastOutput> outputs, ReadOnlySpan<double> actual, double scale, BacktestErrorMeasure measure, double power)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        if (!Enum.IsDefined(measure))
+        {
+            throw new ArgumentOutOfRangeException(nameof(measure), measure, "Unknown backtest error measure.");
+        }
+        var errors = new double[outputs.Count];
+        for (var k = 0; k < outputs.Count; k++)
+        {
+            var f = outputs[k];
+            if (!f.IsSuccess || f.Horizon < actual.Length)
             {
                 errors[k] = double.PositiveInfinity;
                 continue;
             }
             double sum = 0, smape = 0;
-            for (var t = 0; t < _horizon; t++)
+            for (var t = 0; t < actual.Length; t++)
             {
                 var d = Math.Abs(actual[t] - f.Mean[t]);
                 sum += d;
                 var den = Math.Abs(actual[t]) + Math.Abs(f.Mean[t]);
                 smape += den > 0 ? d / den : 0;
             }
-            var mase = sum / _horizon / scale;
-            smape *= 200.0 / _horizon;
-            errors[k] = _measure switch
+            var mase = sum / actual.Length / scale;
+            smape *= 200.0 / actual.Length;
+            errors[k] = measure switch
             {
                 BacktestErrorMeasure.Smape => smape,
                 BacktestErrorMeasure.SmapeTimesMase => smape * mase,
@@ -132,7 +152,7 @@ public sealed class BacktestWeightedCombination : ForecastModel
                 errors[k] = double.PositiveInfinity;
             }
         }
-        return Combination.InverseErrorWeights(errors, _power);
+        return Combination.InverseErrorWeights(errors, power);
     }
 
     private protected override IFittedForecastModel FitCore(ReadOnlySpan<double> y) =>

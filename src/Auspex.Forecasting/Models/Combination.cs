@@ -13,6 +13,9 @@ public sealed class Combination : ForecastModel
     private readonly IForecastModel[] _members;
     private readonly double[] _weights;
     private readonly int? _bandsFrom;
+    private readonly QuantileBands? _learned;
+    private readonly int _season;
+    private readonly bool _nonNegative;
 
     /// <summary>Creates a combination of <paramref name="members"/> (at least one), weighted by <paramref name="weights"/> (default equal).</summary>
     /// <exception cref="ArgumentException">No member, or weights of another count, negative, non-finite or all zero.</exception>
@@ -23,8 +26,17 @@ public sealed class Combination : ForecastModel
     /// the bands are that member's offsets from its own point forecast, placed around the combined point forecast
     /// (e.g. Auto's conformal CV widths; on M4 Hourly this gave the lower MSIS, bench/RESULTS.md); if that member
     /// fails, the averaged bands are used.</param>
-    public Combination(IReadOnlyList<IForecastModel> members, string? name = null, IReadOnlyList<double>? weights = null, int? bandsFrom = null)
+    /// <param name="learnedBands">Learned bands (<see cref="QuantileBands"/>) that replace the bands at their fitted
+    /// levels, computed from the combined forecast (with the bands chosen by <paramref name="bandsFrom"/>), the members'
+    /// forecasts and the series' scale (<see cref="QuantileBands.Scale"/> with <paramref name="season"/>).</param>
+    /// <param name="season">Season of the scale for <paramref name="learnedBands"/>.</param>
+    /// <param name="nonNegative">When the fitted series has no negative value, lower bounds below zero are raised to zero.</param>
+    public Combination(IReadOnlyList<IForecastModel> members, string? name = null, IReadOnlyList<double>? weights = null, int? bandsFrom = null, QuantileBands? learnedBands = null, int season = 1, bool nonNegative = false)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(season, 1);
+        _learned = learnedBands;
+        _season = season;
+        _nonNegative = nonNegative;
         ArgumentNullException.ThrowIfNull(members);
         if (members.Count == 0)
         {
@@ -91,7 +103,18 @@ public sealed class Combination : ForecastModel
             fitted[t] = sum / total;
         }
         var status = reasons.Count == 0 ? ForecastStatus.Ok : ForecastStatus.Fallback;
-        return new Fitted(Name, status, reasons.Count == 0 ? null : string.Join("; ", reasons), fitted, [.. fits], [.. weights], bandsFit);
+        var floor = double.NegativeInfinity;
+        if (_nonNegative)
+        {
+            var min = double.PositiveInfinity;
+            foreach (var v in y)
+            {
+                min = Math.Min(min, v);
+            }
+            floor = min >= 0 ? 0 : double.NegativeInfinity;
+        }
+        var learned = _learned is null ? null : new LearnedBands(_learned, QuantileBands.Scale(y, _season));
+        return new Fitted(Name, status, reasons.Count == 0 ? null : string.Join("; ", reasons), fitted, [.. fits], [.. weights], bandsFit, learned, floor);
     }
 
     /// <summary>
@@ -204,13 +227,32 @@ public sealed class Combination : ForecastModel
         return [.. weights];
     }
 
-    private sealed class Fitted(string name, ForecastStatus status, string? reason, double[] fitted, IFittedForecastModel[] fits, double[] weights, int? bandsFrom)
+    /// <summary>Raises every lower bound of <paramref name="output"/> below <paramref name="floor"/> to it (upper bounds and the mean untouched).</summary>
+    internal static ForecastOutput FloorLower(ForecastOutput output, double floor)
+    {
+        if (!output.IsSuccess || double.IsNegativeInfinity(floor))
+        {
+            return output;
+        }
+        var levels = output.Levels.ToArray();
+        return ForecastOutput.WithBands(output.Model, output.Mean, levels, [.. levels.Select(l => output.Lower(l).Select(v => Math.Max(floor, v)).ToArray())],
+            [.. levels.Select(output.Upper)], output.Fitted, output.Status, output.Reason);
+    }
+
+    private sealed record LearnedBands(QuantileBands Bands, double Scale);
+
+    private sealed class Fitted(string name, ForecastStatus status, string? reason, double[] fitted, IFittedForecastModel[] fits, double[] weights, int? bandsFrom, LearnedBands? learned = null, double floor = double.NegativeInfinity)
         : FittedModel(name, status, reason, fitted)
     {
         protected override ForecastOutput PredictCore(int horizon, IReadOnlyList<double> levels)
         {
             var outs = fits.Select(f => f.Predict(horizon, levels)).ToArray();
-            return Combine(Name, outs, weights, levels, (double[])FittedValues.Clone(), bandsFrom);
+            var combined = Combine(Name, outs, weights, levels, (double[])FittedValues.Clone(), bandsFrom);
+            if (learned is not null)
+            {
+                combined = learned.Bands.Apply(combined, outs, weights, learned.Scale);
+            }
+            return FloorLower(combined, floor);
         }
     }
 }

@@ -143,6 +143,7 @@ public sealed class BatchTests
     [InlineData("auto+gbt")]
     [InlineData("auto+gbt-w")]
     [InlineData("auto+gbt+arima-w")]
+    [InlineData("auto+gbt+arima-q")]
     public void Service_EveryCatalogModel_ForecastsEverySeries(string model)
     {
         var text = "unique_id,ds,y\n" + HourlyCsv("a", 24 * 12, 1) + HourlyCsv("b", 24 * 12, 2);
@@ -204,6 +205,50 @@ public sealed class BatchTests
             }
         }
         Assert.All(run.Result!.Models, m => Assert.Equal(spec.Name, m));
+    }
+
+    [Fact]
+    public void Service_AutoGbtArimaQ_IsTheSMape4WeightedCombinationOfFourTreesWithBandsLearnedOnEverySeriesBacktest()
+    {
+        var text = "unique_id,ds,y\n" + HourlyCsv("a", 24 * 12, 1) + HourlyCsv("b", 24 * 12, 2) + HourlyCsv("c", 24 * 12, 3);
+        BatchResult Run(int minBandSeries) => ForecastService.Run(new StringReader(text), new ForecastRequest { Horizon = HorizonSpec.FromSteps(12), Seasons = [24], Model = "auto+gbt+arima-q", MinBandSeries = minBandSeries }).Result!;
+        var q = Run(minBandSeries: 3);
+        var few = Run(minBandSeries: 100);
+        var spec = Auspex.Forecasting.ModelCatalog.WeightedGlobal("auto+gbt+arima-q")!;
+        Assert.Equal((4, true, BacktestErrorMeasure.Smape, 4.0), (spec.GlobalSeeds, spec.Arima, spec.Measure, spec.Power));
+        Assert.Equal(BandFeatures.All, spec.LearnedBands);
+        Assert.Equal([600, 600, 600, 1200], spec.GlobalRounds);
+        Assert.Equal(1200, spec.GlobalOptions(3, [288], [24], 12).Rounds);
+        Assert.Equal(4, spec.GlobalOptions(3, [288], [24], 12).Seed);
+        Assert.All(q.Models, m => Assert.Equal(spec.Name, m));
+        // The point forecast rebuilt by hand: GlobalBoosted seeds 1..4 (the fourth with 1,200 rounds) on all series and on
+        // all but the last 12 values, Auto and AutoARIMA, weights ∝ backtest sMAPE^-4, Auto's offsets.
+        var all = new[] { 1, 2, 3 }.Select(seed => TestSeries.Seasonal(24 * 12, seed: seed)).ToList();
+        var shortened = all.Select(y => y[..^12]).ToList();
+        var g = Enumerable.Range(0, 4).Select(k => GlobalBoosted.Train(all, spec.GlobalOptions(k, all.Select(y => y.Length).ToList(), [24], 12))).ToArray();
+        var held = Enumerable.Range(0, 4).Select(k => GlobalBoosted.Train(shortened, spec.GlobalOptions(k, shortened.Select(y => y.Length).ToList(), [24], 12))).ToArray();
+        var l95 = q.Levels.ToList().IndexOf(95);
+        var floorMoved = false;
+        for (var i = 0; i < all.Count; i++)
+        {
+            var auto = Auspex.Forecasting.ModelCatalog.Create("auto", [24], 12)!;
+            var arima = Auspex.Forecasting.ModelCatalog.Create("arima", [24], 12)!;
+            var expected = new BacktestWeightedCombination([auto, .. g, arima], [auto, .. held, arima], 12, 24, 4, bandsFrom: 0, measure: BacktestErrorMeasure.Smape).Forecast(all[i], 12, [80, 95]);
+            var offset = q.Offsets[i];
+            for (var t = 0; t < 12; t++)
+            {
+                Assert.Equal(expected.Mean[t], q.Mean[offset + t], 6);
+                Assert.Equal(expected.Mean[t], few.Mean[offset + t], 6);
+                // Fewer series with a backtest than MinBandSeries: Auto's offsets, floored at 0.
+                Assert.Equal(expected.Upper(95)[t], few.UpperBands[l95][offset + t], 6);
+                Assert.Equal(Math.Max(0, expected.Lower(95)[t]), few.LowerBands[l95][offset + t], 6);
+                floorMoved |= expected.Lower(95)[t] < 0;
+                // Learned: ordered, non-negative (the series are positive), and not Auto's offsets.
+                Assert.True(q.LowerBands[l95][offset + t] >= 0 && q.LowerBands[l95][offset + t] <= q.Mean[offset + t] && q.Mean[offset + t] <= q.UpperBands[l95][offset + t]);
+            }
+        }
+        Assert.False(floorMoved); // these series stay far above 0: the floor is tested in QuantileBandsTests
+        Assert.Contains(Enumerable.Range(0, q.Mean.Length), i => Math.Abs(q.UpperBands[l95][i] - few.UpperBands[l95][i]) > 1e-6);
     }
 
     [Theory]
