@@ -401,7 +401,9 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
                 }
             }
         }
-        var replicas = Math.Min(target, context.ReadyTotal);
+        // Replicas under a preemption notice go soon and their replacements are not ready yet: the limit is sized on
+        // the others, so the resize lands within the notice (0 without notices in the world).
+        var replicas = Math.Min(target, context.ReadyTotal - context.Terminating);
         if (replicas > _o.VerticalSpare)
         {
             replicas -= _o.VerticalSpare;
