@@ -105,6 +105,36 @@ public sealed class PreemptionNoticeAndRescalingTests
     }
 
     [Fact]
+    public void AuspexVertical_Vtot_StabilisesTheTotalNeed_SoReplicasThatBecomeReadyShareIt()
+    {
+        // Same load on 3 then (30 s later) 4 ready replicas. Stabilising the per-replica limit keeps the 3-replica
+        // limit on all 4 for the window; stabilising the total need shares it over the 4 (3/4 of the limit).
+        var world = new WorldOptions { FailureRatePerHour = 0, WarmUp = TimeSpan.Zero, ReplicaCapacity = 80, Tiers = [new Tier("on-demand", "simulated", 0.10, 1.0, 0.0, TimeSpan.FromMinutes(3))] };
+        var history = Enumerable.Repeat(100.0, 30).ToList();
+        var none = new Dictionary<string, int> { ["on-demand"] = 0 };
+        var now = T0.AddMinutes(30);
+        (double Three, double Four) Limits(bool total)
+        {
+            Assert.IsType<AuspexPolicy>(PolicyCatalog.Create(total ? "auspex-vertical:vtot=1" : "auspex-vertical:vtot=0", 100));
+            var policy = new AuspexPolicy(new AuspexPolicyOptions { Model = "naive", UseTiers = false, Vertical = true, ScaleInThreshold = 1, VerticalStabiliseTotal = total }, "v");
+            var clock = new SimulatedClock(now);
+            var three = new Dictionary<string, int> { ["on-demand"] = 3 };
+            var four = new Dictionary<string, int> { ["on-demand"] = 4 };
+            policy.Decide(new PolicyContext(now, 100, history, T0, TimeSpan.FromMinutes(1), three, none, three, world, clock, 24, 8));
+            var first = policy.DesiredWorkers!.Value;
+            clock.AdvanceTo(now.AddSeconds(30));
+            policy.Decide(new PolicyContext(now.AddSeconds(30), 100, history, T0, TimeSpan.FromMinutes(1), four, none, four, world, clock, (int)(4 * first), first));
+            return (first, policy.DesiredWorkers!.Value);
+        }
+        var perReplica = Limits(false);
+        var total = Limits(true);
+        Assert.True(perReplica.Three < 8, $"limit {perReplica.Three}");
+        Assert.Equal(perReplica.Three, total.Three);
+        Assert.Equal(perReplica.Three, perReplica.Four);
+        Assert.True(Math.Abs(total.Four - perReplica.Three * 0.75) <= 0.02, $"3 replicas {perReplica.Three}, then 4: {perReplica.Four} per replica vs {total.Four} total-stabilised");
+    }
+
+    [Fact]
     public void Superposition_ScalesTheLocalLevelByKAndTheDeviationBySqrtK()
     {
         // 11 one-minute counts: 10 everywhere but 20 in the middle; k = 4.

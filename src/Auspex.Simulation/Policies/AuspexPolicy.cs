@@ -129,6 +129,15 @@ public sealed record AuspexPolicyOptions
     /// </summary>
     public bool VerticalForecast { get; init; } = true;
 
+    /// <summary>
+    /// Vertical sizing only (session 8): stabilise the decreases of the <em>total</em> workers needed (the need in
+    /// workers) over <see cref="VerticalStabilisation"/> and divide the stabilised need by the replicas there are now,
+    /// instead of stabilising the per-replica limit. With the per-replica limit stabilised, replicas that become ready
+    /// keep the larger limit sized for fewer replicas for the whole window, so capacity overshoots after every scale-out.
+    /// Default false (the per-replica limit, as in session 7).
+    /// </summary>
+    public bool VerticalStabiliseTotal { get; init; }
+
     /// <summary>Returns every problem with these options, or an empty list.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -185,6 +194,7 @@ public enum AuspexSizing
 public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string name = "auspex") : IVerticalScalingPolicy
 {
     private readonly Queue<(DateTimeOffset At, double Workers)> _sizeProposals = new();
+    private readonly Queue<(DateTimeOffset At, double Need)> _needProposals = new();
 
     /// <inheritdoc/>
     public double? DesiredWorkers { get; private set; }
@@ -407,6 +417,17 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
         if (replicas > _o.VerticalSpare)
         {
             replicas -= _o.VerticalSpare;
+        }
+        if (_o.VerticalStabiliseTotal)
+        {
+            // Stabilise the need (in default-size replicas), then share it over the replicas there are now.
+            _needProposals.Enqueue((context.Now, need));
+            while (_needProposals.Count > 1 && _needProposals.Peek().At <= context.Now - _o.VerticalStabilisation)
+            {
+                _needProposals.Dequeue();
+            }
+            var stable = _needProposals.Max(x => x.Need);
+            return replicas <= 0 ? full : Math.Clamp(Math.Ceiling(stable * full / replicas * 100 - 1e-6) / 100, world.MinWorkersPerReplica, full);
         }
         // Limits in steps of 1/100 worker (a CPU limit in millicores); the queue's servers are the floor of their sum.
         var proposal = replicas <= 0 ? full : Math.Clamp(Math.Ceiling(need * full / replicas * 100 - 1e-6) / 100, world.MinWorkersPerReplica, full);
