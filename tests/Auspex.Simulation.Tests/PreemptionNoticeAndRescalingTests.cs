@@ -135,6 +135,30 @@ public sealed class PreemptionNoticeAndRescalingTests
     }
 
     [Fact]
+    public void AuspexVertical_Vlev_TakesTheGrowthQuantileAtTheLevelSeenNow()
+    {
+        // 100 quiet minutes alternating 10/15 req/s (growth ratios up to 1.5), then 100 busy minutes at a steady
+        // 1,000 req/s (ratio 1). At 1,000 req/s the level-conditional quantile sees only the busy minutes.
+        var world = new WorldOptions { FailureRatePerHour = 0, WarmUp = TimeSpan.Zero, ReplicaCapacity = 80, Tiers = [new Tier("on-demand", "simulated", 0.10, 1.0, 0.0, TimeSpan.FromMinutes(3))] };
+        var history = Enumerable.Range(0, 100).Select(i => i % 2 == 0 ? 10.0 : 15.0).Concat(Enumerable.Repeat(1000.0, 100)).ToList();
+        var twenty = new Dictionary<string, int> { ["on-demand"] = 20 };
+        var none = new Dictionary<string, int> { ["on-demand"] = 0 };
+        var now = T0.AddMinutes(200);
+        double Limit(bool byLevel)
+        {
+            Assert.IsType<AuspexPolicy>(PolicyCatalog.Create(byLevel ? "auspex-vertical:vq=0.99:vlev=1" : "auspex-vertical:vq=0.99:vlev=0", 100));
+            var policy = new AuspexPolicy(new AuspexPolicyOptions { Model = "naive", UseTiers = false, Vertical = true, ScaleInThreshold = 1, VerticalGrowthQuantile = 0.99, VerticalForecast = false, VerticalGrowthByLevel = byLevel }, "v");
+            policy.Decide(new PolicyContext(now, 1000, history, T0, TimeSpan.FromMinutes(1), twenty, none, twenty, world, new SimulatedClock(now), 160, 8));
+            return policy.DesiredWorkers!.Value;
+        }
+        var all = Limit(false);
+        var atLevel = Limit(true);
+        // The busy minutes alone: growth 1, so the limit covers 1,000 req/s; with the quiet minutes, 1.5 × that.
+        Assert.True(atLevel < all * 0.75, $"level-conditional {atLevel} vs all {all}");
+        Assert.True(atLevel * 20 * 10 >= 1000, $"the limit {atLevel} still serves the load seen now on 20 replicas");
+    }
+
+    [Fact]
     public void Superposition_ScalesTheLocalLevelByKAndTheDeviationBySqrtK()
     {
         // 11 one-minute counts: 10 everywhere but 20 in the middle; k = 4.

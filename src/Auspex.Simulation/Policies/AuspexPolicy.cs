@@ -138,6 +138,14 @@ public sealed record AuspexPolicyOptions
     /// </summary>
     public bool VerticalStabiliseTotal { get; init; }
 
+    /// <summary>
+    /// Vertical sizing with <see cref="VerticalGrowthQuantile"/> only (session 8): take the growth quantile over the
+    /// history intervals whose rate was within a factor 2 of the load seen now (a quantile conditional on the level:
+    /// quiet, noise-dominated hours do not set the margin of busy ones, nor busy ones of quiet ones), when at least 30
+    /// such intervals exist. Default false (every interval with load).
+    /// </summary>
+    public bool VerticalGrowthByLevel { get; init; }
+
     /// <summary>Returns every problem with these options, or an empty list.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -386,13 +394,13 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
         var need = 0.0;
         if (_o.VerticalGrowthQuantile > 0)
         {
+            var h = context.History;
+            var seen = Math.Max(context.ObservedRate, h.Count > 0 ? h[^1] : 0);
             if (context.Now - _shortGrowthAt >= _o.RefitEvery)
             {
                 _shortGrowthAt = context.Now;
-                _shortGrowth = ShortGrowth(context.History, context.HistoryStep, span);
+                _shortGrowth = ShortGrowth(context.History, context.HistoryStep, span, _o.VerticalGrowthByLevel ? seen : null);
             }
-            var h = context.History;
-            var seen = Math.Max(context.ObservedRate, h.Count > 0 ? h[^1] : 0);
             var rate = Math.Max(seen * _shortGrowth, GuardActive ? _guardRate : 0);
             if (_path is not null && _o.VerticalForecast)
             {
@@ -533,7 +541,7 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
     /// ÷ rate now, per history interval with load, over <see cref="AuspexPolicyOptions.GrowthHistory"/>; 1.5 before
     /// 30 such intervals are seen.
     /// </summary>
-    private double ShortGrowth(IReadOnlyList<double> history, TimeSpan step, TimeSpan ahead)
+    private double ShortGrowth(IReadOnlyList<double> history, TimeSpan step, TimeSpan ahead, double? level = null)
     {
         var k = Math.Max(1, (int)Math.Ceiling(ahead / step));
         var n = history.Count;
@@ -541,7 +549,7 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
         var ratios = new List<double>();
         for (var i = from; i + k < n; i++)
         {
-            if (history[i] <= 0)
+            if (history[i] <= 0 || (level is { } l && (history[i] < l / 2 || history[i] > l * 2)))
             {
                 continue;
             }
@@ -554,7 +562,7 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
         }
         if (ratios.Count < 30)
         {
-            return 1.5;
+            return level is null ? 1.5 : ShortGrowth(history, step, ahead);
         }
         ratios.Sort();
         return Math.Clamp(ratios[(int)Math.Min(ratios.Count - 1, Math.Ceiling(_o.VerticalGrowthQuantile * ratios.Count) - 1)], 1, 10);
