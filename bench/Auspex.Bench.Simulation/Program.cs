@@ -12,6 +12,8 @@ using Auspex.Simulation.World;
 //        --report-from F: run the whole trace and report, beside the whole run, the part after the first F of the span after the warm-up.
 //        --zero-gaps M: mark runs of at least M minutes of exact zeros as missing data (an outage; default 30; 0 = off).
 //        --resize-lead S: the world's in-place resize lead time in seconds (default: WorldOptions' 60 s).
+//        --preemption-notice S: warning before a spot preemption, in seconds (AWS: 120; default 0 = none, as before session 8).
+//        --rescale superposition: rescale a count trace as k independent copies of its users (WorldOptions.Rescaling; default proportional).
 //        or: -- --decider-throughput [--components 1000] [--repetitions 7]
 var inv = CultureInfo.InvariantCulture;
 string Arg(string name, string fallback)
@@ -36,9 +38,17 @@ if (args.Contains("--resize-lead"))
 {
     world = world with { ResizeLeadTime = TimeSpan.FromSeconds(double.Parse(Arg("--resize-lead", "60"), inv)) };
 }
+if (args.Contains("--preemption-notice"))
+{
+    world = world with { PreemptionNotice = TimeSpan.FromSeconds(double.Parse(Arg("--preemption-notice", "0"), inv)) };
+}
+if (args.Contains("--rescale"))
+{
+    world = world with { Rescaling = Enum.Parse<TraceRescaling>(Arg("--rescale", "proportional"), ignoreCase: true) };
+}
 var zeroGaps = double.Parse(Arg("--zero-gaps", "30"), inv);
 Console.WriteLine($"world: {world.WorkersPerReplica} workers × {world.ServiceTime.TotalMilliseconds} ms per replica ({world.ModelReplicaRate} req/s), p99 SLO {world.LatencyP99Target.TotalMilliseconds} ms, tick {world.Tick.TotalSeconds} s, peak = {world.PeakReplicas} replicas at full use, seed {world.Seed}");
-Console.WriteLine(string.Create(inv, $"vertical sizing: limits {world.MinWorkersPerReplica}..{world.WorkersPerReplica} workers per replica, resize lead {world.ResizeLeadTime.TotalSeconds} s; zero runs ≥ {zeroGaps} min = missing data"));
+Console.WriteLine(string.Create(inv, $"vertical sizing: limits {world.MinWorkersPerReplica}..{world.WorkersPerReplica} workers per replica, resize lead {world.ResizeLeadTime.TotalSeconds} s; preemption notice {world.PreemptionNotice.TotalSeconds} s; rescaling {world.Rescaling}; zero runs ≥ {zeroGaps} min = missing data"));
 Console.WriteLine("tiers: " + string.Join("; ", world.Tiers.Select(t => string.Create(inv, $"{t.Name} {t.PricePerHour}/h lead {t.ProvisioningLeadTime.TotalMinutes} min preemption {t.PreemptionProbabilityPerHour}/h"))));
 foreach (var name in traces)
 {
@@ -146,6 +156,7 @@ static void SlackFloor(DemandTrace trace, WorldOptions world, double scale, Date
     var s = world.ServiceTime.TotalSeconds;
     double sumH = 0, sumV = 0;
     var n = 0;
+    var rates = Simulator.Rates(trace, scale, world.Rescaling);
     for (var i = 0; i < trace.Count; i++)
     {
         var at = trace.Start + trace.Step * i;
@@ -153,7 +164,7 @@ static void SlackFloor(DemandTrace trace, WorldOptions world, double scale, Date
         {
             continue;
         }
-        var lambda = trace.RateAt(i) * scale;
+        var lambda = rates[i];
         var c = lambda <= 0 ? 1 : QueueModel.ServersFor(lambda, s, world.ServiceTimeCv, 0.99, world.LatencyP99Target.TotalSeconds) ?? 1;
         var h = Math.Max(1, (int)Math.Ceiling((double)c / world.WorkersPerReplica)) * world.WorkersPerReplica;
         var v = Math.Max(world.MinWorkersPerReplica, c);

@@ -49,11 +49,7 @@ public static class Simulator
         var measureFrom = trace.Start + world.WarmUp;
         DateTimeOffset? reportFrom = world.ReportFrom is { } rfo ? trace.Start + rfo : null;
         var scale = ScaleFor(trace, world);
-        var rates = new double[trace.Count];
-        for (var i = 0; i < rates.Length; i++)
-        {
-            rates[i] = trace.RateAt(i) * scale;
-        }
+        var rates = Rates(trace, scale, world.Rescaling);
         var clock = new SimulatedClock(trace.Start);
         var pools = policies.Select(_ => new ReplicaPool(world, world.Seed)).ToArray();
         var acc = policies.Select(_ => new Accumulator()).ToArray();
@@ -100,7 +96,7 @@ public static class Simulator
                     a.PreemptedAt = t;
                 }
                 var ctx = new PolicyContext(clock.GetUtcNow(), observed, history, trace.Start, trace.Step, pool.Ready(t), pool.Pending(t), pool.Desired, world, clock,
-                    pool.Servers(t), pool.Size);
+                    pool.Servers(t), pool.Size, pool.Terminating(t));
                 var measured = t >= measureFrom;
                 var inReport = reported[p].Started;
                 var changed = policies[p].Decide(ctx) is { } desired && pool.SetDesired(desired);
@@ -169,6 +165,48 @@ public static class Simulator
         ArgumentNullException.ThrowIfNull(world);
         return world.ReplicaCapacity is { } rc ? world.ModelReplicaRate / rc
             : trace.PeakRate > 0 ? world.PeakReplicas * world.ModelReplicaRate / trace.PeakRate : 1;
+    }
+
+    /// <summary>Half-width (intervals) of the centred window of the local level in <see cref="TraceRescaling.Superposition"/>.</summary>
+    private const int SuperpositionHalfWindow = 5;
+
+    /// <summary>
+    /// The model's request rate per trace interval: the trace's rate × <paramref name="scale"/>, or with
+    /// <see cref="TraceRescaling.Superposition"/> (and a factor above 1) the local level × the factor plus the
+    /// interval's deviation from it × √factor, floored at 0 — the sum of <paramref name="scale"/> independent copies of
+    /// the trace's users instead of one population acting in lockstep.
+    /// </summary>
+    public static double[] Rates(DemandTrace trace, double scale, TraceRescaling rescaling)
+    {
+        ArgumentNullException.ThrowIfNull(trace);
+        var rates = new double[trace.Count];
+        for (var i = 0; i < rates.Length; i++)
+        {
+            rates[i] = trace.RateAt(i) * scale;
+        }
+        if (rescaling != TraceRescaling.Superposition || scale <= 1)
+        {
+            return rates;
+        }
+        var root = Math.Sqrt(scale);
+        var raw = new double[trace.Count];
+        for (var i = 0; i < raw.Length; i++)
+        {
+            raw[i] = trace.RateAt(i);
+        }
+        for (var i = 0; i < raw.Length; i++)
+        {
+            var from = Math.Max(0, i - SuperpositionHalfWindow);
+            var to = Math.Min(raw.Length - 1, i + SuperpositionHalfWindow);
+            var sum = 0.0;
+            for (var j = from; j <= to; j++)
+            {
+                sum += raw[j];
+            }
+            var level = sum / (to - from + 1);
+            rates[i] = Math.Max(0, level * scale + (raw[i] - level) * root);
+        }
+        return rates;
     }
 
     private sealed class Accumulator

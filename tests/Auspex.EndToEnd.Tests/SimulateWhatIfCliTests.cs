@@ -63,6 +63,28 @@ public sealed class SimulateWhatIfCliTests
     }
 
     [Fact]
+    public async Task Simulate_PreemptionNoticeAndRescaling_AreWorldOptions_AndBadValuesAreNamed()
+    {
+        using var dir = new TempDirectory();
+        var trace = WriteTrace(dir.Path);
+        var (code, json, err) = await Run(dir.Path, "simulate", "--trace", trace, "--policies", "hpa", "--warm-up", "12h", "-o", "json", "--preemption-notice", "2m", "--rescale", "superposition");
+        Assert.True(code == 0, err);
+        using (var doc = JsonDocument.Parse(json))
+        {
+            Assert.Equal("hpa", doc.RootElement[0].GetProperty("policy").GetString());
+        }
+        var (c1, _, e1) = await Run(dir.Path, "simulate", "--trace", trace, "--preemption-notice", "soon");
+        Assert.Equal(2, c1);
+        Assert.Contains("--preemption-notice 'soon'", e1, StringComparison.Ordinal);
+        var (c2, _, e2) = await Run(dir.Path, "simulate", "--trace", trace, "--policies", "static", "--warm-up", "12h", "--preemption-notice", "2h");
+        Assert.Equal(1, c2);
+        Assert.Contains("preemption notice must be between 0 and 1 h", e2, StringComparison.Ordinal);
+        var (c3, _, e3) = await Run(dir.Path, "simulate", "--trace", trace, "--rescale", "cubic");
+        Assert.NotEqual(0, c3);
+        Assert.Contains("cubic", e3, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Simulate_BadInput_SaysWhatIsWrong()
     {
         using var dir = new TempDirectory();

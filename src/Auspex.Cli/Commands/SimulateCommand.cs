@@ -31,9 +31,12 @@ internal static class SimulateCommand
         var capacity = new Option<double?>("--replica-capacity") { Description = "Trace units per second one replica serves at full use (default: the trace is rescaled so its peak needs 40 replicas)." };
         var warmUp = new Option<string>("--warm-up") { Description = "Unmeasured start (history for the forecasting policies), e.g. 1d, 12h, 0.", DefaultValueFactory = _ => "1d" };
         var seed = new Option<int>("--seed") { Description = "Seed of failures and preemptions.", DefaultValueFactory = _ => 42 };
+        var notice = new Option<string>("--preemption-notice") { Description = "Warning a spot replica gets before it is preempted, e.g. 2m (EC2) or 30s; it serves until then and its replacement launches at the notice. Default 0 (none).", DefaultValueFactory = _ => "0" };
+        var rescale = new Option<string>("--rescale") { Description = "How the trace is rescaled to the model: proportional (every interval × k) or superposition (a count trace as k independent copies of its users: level × k, deviations × √k).", DefaultValueFactory = _ => "proportional" };
+        rescale.AcceptOnlyFromAmong("proportional", "superposition");
         var command = new Command("simulate", "Compare scaling policies (HPA, static, AWS predictive, Auspex) on a demand trace: SLO minutes, cost, slack.")
         {
-            trace, policies, format, plotFile, model, capacity, warmUp, seed,
+            trace, policies, format, plotFile, model, capacity, warmUp, seed, notice, rescale,
         };
         command.SetAction(parse =>
         {
@@ -59,7 +62,16 @@ internal static class SimulateCommand
                 err.WriteLine($"error: cannot write the plot to {plotPath}: the directory {plotDir} does not exist");
                 return 1;
             }
-            var world = new WorldOptions { ReplicaCapacity = parse.GetValue(capacity), WarmUp = wu, Seed = parse.GetValue(seed) };
+            if (!TryDuration(parse.GetValue(notice), out var pn))
+            {
+                err.WriteLine($"error: --preemption-notice '{parse.GetValue(notice)}' is not a duration like 2m, 30s or 0");
+                return 2;
+            }
+            var world = new WorldOptions
+            {
+                ReplicaCapacity = parse.GetValue(capacity), WarmUp = wu, Seed = parse.GetValue(seed), PreemptionNotice = pn,
+                Rescaling = parse.GetValue(rescale) == "superposition" ? TraceRescaling.Superposition : TraceRescaling.Proportional,
+            };
             var names = (parse.GetValue(policies) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var lastPercent = -1;
             var progress = new Progress(p =>
@@ -137,7 +149,7 @@ internal static class SimulateCommand
         {
             return false;
         }
-        d = unit switch { 'd' => TimeSpan.FromDays(v), 'h' => TimeSpan.FromHours(v), 'm' => TimeSpan.FromMinutes(v), _ => TimeSpan.MinValue };
+        d = unit switch { 'd' => TimeSpan.FromDays(v), 'h' => TimeSpan.FromHours(v), 'm' => TimeSpan.FromMinutes(v), 's' => TimeSpan.FromSeconds(v), _ => TimeSpan.MinValue };
         return d != TimeSpan.MinValue;
     }
 

@@ -129,6 +129,23 @@ public sealed record AuspexPolicyOptions
     /// </summary>
     public bool VerticalForecast { get; init; } = true;
 
+    /// <summary>
+    /// Vertical sizing only (session 8): stabilise the decreases of the <em>total</em> workers needed (the need in
+    /// workers) over <see cref="VerticalStabilisation"/> and divide the stabilised need by the replicas there are now,
+    /// instead of stabilising the per-replica limit. With the per-replica limit stabilised, replicas that become ready
+    /// keep the larger limit sized for fewer replicas for the whole window, so capacity overshoots after every scale-out.
+    /// Default false (the per-replica limit, as in session 7).
+    /// </summary>
+    public bool VerticalStabiliseTotal { get; init; }
+
+    /// <summary>
+    /// Vertical sizing with <see cref="VerticalGrowthQuantile"/> only (session 8): take the growth quantile over the
+    /// history intervals whose rate was within a factor 2 of the load seen now (a quantile conditional on the level:
+    /// quiet, noise-dominated hours do not set the margin of busy ones, nor busy ones of quiet ones), when at least 30
+    /// such intervals exist. Default false (every interval with load).
+    /// </summary>
+    public bool VerticalGrowthByLevel { get; init; }
+
     /// <summary>Returns every problem with these options, or an empty list.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -185,6 +202,7 @@ public enum AuspexSizing
 public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string name = "auspex") : IVerticalScalingPolicy
 {
     private readonly Queue<(DateTimeOffset At, double Workers)> _sizeProposals = new();
+    private readonly Queue<(DateTimeOffset At, double Need)> _needProposals = new();
 
     /// <inheritdoc/>
     public double? DesiredWorkers { get; private set; }
@@ -376,13 +394,13 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
         var need = 0.0;
         if (_o.VerticalGrowthQuantile > 0)
         {
+            var h = context.History;
+            var seen = Math.Max(context.ObservedRate, h.Count > 0 ? h[^1] : 0);
             if (context.Now - _shortGrowthAt >= _o.RefitEvery)
             {
                 _shortGrowthAt = context.Now;
-                _shortGrowth = ShortGrowth(context.History, context.HistoryStep, span);
+                _shortGrowth = ShortGrowth(context.History, context.HistoryStep, span, _o.VerticalGrowthByLevel ? seen : null);
             }
-            var h = context.History;
-            var seen = Math.Max(context.ObservedRate, h.Count > 0 ? h[^1] : 0);
             var rate = Math.Max(seen * _shortGrowth, GuardActive ? _guardRate : 0);
             if (_path is not null && _o.VerticalForecast)
             {
@@ -401,10 +419,23 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
                 }
             }
         }
-        var replicas = Math.Min(target, context.ReadyTotal);
+        // Replicas under a preemption notice go soon and their replacements are not ready yet: the limit is sized on
+        // the others, so the resize lands within the notice (0 without notices in the world).
+        var replicas = Math.Min(target, context.ReadyTotal - context.Terminating);
         if (replicas > _o.VerticalSpare)
         {
             replicas -= _o.VerticalSpare;
+        }
+        if (_o.VerticalStabiliseTotal)
+        {
+            // Stabilise the need (in default-size replicas), then share it over the replicas there are now.
+            _needProposals.Enqueue((context.Now, need));
+            while (_needProposals.Count > 1 && _needProposals.Peek().At <= context.Now - _o.VerticalStabilisation)
+            {
+                _needProposals.Dequeue();
+            }
+            var stable = _needProposals.Max(x => x.Need);
+            return replicas <= 0 ? full : Math.Clamp(Math.Ceiling(stable * full / replicas * 100 - 1e-6) / 100, world.MinWorkersPerReplica, full);
         }
         // Limits in steps of 1/100 worker (a CPU limit in millicores); the queue's servers are the floor of their sum.
         var proposal = replicas <= 0 ? full : Math.Clamp(Math.Ceiling(need * full / replicas * 100 - 1e-6) / 100, world.MinWorkersPerReplica, full);
@@ -510,7 +541,7 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
     /// ÷ rate now, per history interval with load, over <see cref="AuspexPolicyOptions.GrowthHistory"/>; 1.5 before
     /// 30 such intervals are seen.
     /// </summary>
-    private double ShortGrowth(IReadOnlyList<double> history, TimeSpan step, TimeSpan ahead)
+    private double ShortGrowth(IReadOnlyList<double> history, TimeSpan step, TimeSpan ahead, double? level = null)
     {
         var k = Math.Max(1, (int)Math.Ceiling(ahead / step));
         var n = history.Count;
@@ -518,7 +549,7 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
         var ratios = new List<double>();
         for (var i = from; i + k < n; i++)
         {
-            if (history[i] <= 0)
+            if (history[i] <= 0 || (level is { } l && (history[i] < l / 2 || history[i] > l * 2)))
             {
                 continue;
             }
@@ -531,7 +562,7 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
         }
         if (ratios.Count < 30)
         {
-            return 1.5;
+            return level is null ? 1.5 : ShortGrowth(history, step, ahead);
         }
         ratios.Sort();
         return Math.Clamp(ratios[(int)Math.Min(ratios.Count - 1, Math.Ceiling(_o.VerticalGrowthQuantile * ratios.Count) - 1)], 1, 10);

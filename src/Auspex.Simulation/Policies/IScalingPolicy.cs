@@ -42,6 +42,7 @@ public interface IVerticalScalingPolicy : IScalingPolicy
 /// <param name="Clock">The simulated clock (for components that take a <see cref="TimeProvider"/>).</param>
 /// <param name="ReadyServers">Servers (workers) the ready replicas offer now at their limits in force; null = ready replicas × the default size.</param>
 /// <param name="Workers">The per-replica limit (workers) asked for now; null = the default size.</param>
+/// <param name="Terminating">Ready replicas under a preemption notice (counted in <paramref name="Ready"/>, still serving, gone when the notice runs out; their replacements are already launched). Always 0 without <see cref="WorldOptions.PreemptionNotice"/>.</param>
 public sealed record PolicyContext(
     DateTimeOffset Now,
     double ObservedRate,
@@ -54,7 +55,8 @@ public sealed record PolicyContext(
     WorldOptions World,
     TimeProvider Clock,
     int? ReadyServers = null,
-    double? Workers = null)
+    double? Workers = null,
+    int Terminating = 0)
 {
     /// <summary>Requests per second the ready replicas serve at full use, at their limits in force.</summary>
     public double ReadyRate => (ReadyServers ?? ReadyTotal * World.WorkersPerReplica) / World.ServiceTime.TotalSeconds;

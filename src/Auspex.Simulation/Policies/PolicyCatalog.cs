@@ -72,7 +72,7 @@ public static class PolicyCatalog
 
     /// <summary>
     /// Parses <c>auspex-lean[:key=value]...</c> (keys q, sin (minutes), thr, gh, gu, hold (minutes), tiers (0/1),
-    /// avail, growth, safety, cal (hours), sqrt (0/1), vert (0/1), vstab (minutes), vspare (replicas), vq (vertical growth quantile), vfc (0/1), quantile (the
+    /// avail, growth, safety, cal (hours), sqrt (0/1), vert (0/1), vstab (minutes), vspare (replicas), vq (vertical growth quantile), vfc (0/1), vtot (0/1), vlev (0/1), quantile (the
     /// forecast quantile of the peak sizing)). Throws <see cref="ArgumentException"/> naming the bad part.
     /// </summary>
     private static AuspexPolicy Lean(string name, string model)
@@ -113,8 +113,10 @@ public static class PolicyCatalog
                 "vspare" => o with { VerticalSpare = (int)v },
                 "vq" => o with { VerticalGrowthQuantile = v },
                 "vfc" => o with { VerticalForecast = v != 0 },
+                "vtot" => o with { VerticalStabiliseTotal = v != 0 },
+                "vlev" => o with { VerticalGrowthByLevel = v != 0 },
                 "quantile" => o with { Quantile = v },
-                _ => throw new ArgumentException($"policy {name}: unknown key '{kv[0]}' (q, sin, thr, gh, gu, hold, tiers, guard, avail, growth, safety, cal, sqrt, vert, vstab, vspare, vq, vfc, quantile)"),
+                _ => throw new ArgumentException($"policy {name}: unknown key '{kv[0]}' (q, sin, thr, gh, gu, hold, tiers, guard, avail, growth, safety, cal, sqrt, vert, vstab, vspare, vq, vfc, vtot, vlev, quantile)"),
             };
         }
         if (o.Validate() is { Count: > 0 } errors)

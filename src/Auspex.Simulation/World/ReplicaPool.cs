@@ -44,6 +44,9 @@ internal sealed class ReplicaPool
         /// <summary>The limit asked for; equals <see cref="Size"/> unless a resize is in flight.</summary>
         public double NewSize { get; set; } = size;
 
+        /// <summary>When a replica under a preemption notice terminates; null = no notice.</summary>
+        public DateTimeOffset? TerminatesAt { get; set; }
+
         /// <summary>When <see cref="NewSize"/> applies.</summary>
         public DateTimeOffset ResizeAt { get; set; }
 
@@ -123,6 +126,9 @@ internal sealed class ReplicaPool
 
     public Dictionary<string, int> Pending(DateTimeOffset now) => Count(r => r.ReadyAt > now);
 
+    /// <summary>Ready replicas under a preemption notice (still serving, gone when the notice runs out).</summary>
+    public int Terminating(DateTimeOffset now) => _replicas.Count(r => r.TerminatesAt is not null && r.ReadyAt <= now);
+
     /// <summary>Zeroes the counters (cost, failures, preemptions) at the end of the warm-up.</summary>
     public void ResetMeasures()
     {
@@ -147,7 +153,12 @@ internal sealed class ReplicaPool
         return (int)Math.Floor(s + 1e-9);
     }
 
-    /// <summary>Applies failures and preemptions over (<paramref name="from"/>, <paramref name="to"/>]; replayed failures are offsets from <paramref name="origin"/>.</summary>
+    /// <summary>
+    /// Applies failures and preemptions over (<paramref name="from"/>, <paramref name="to"/>]; replayed failures are
+    /// offsets from <paramref name="origin"/>. With a <see cref="WorldOptions.PreemptionNotice"/>, a preemption drawn
+    /// now puts the replica under notice (it serves until <paramref name="to"/> + the notice, then goes and counts as
+    /// preempted); replicas under notice draw nothing more.
+    /// </summary>
     public void Disrupt(DateTimeOffset origin, DateTimeOffset from, DateTimeOffset to)
     {
         var hours = (to - from).TotalHours;
@@ -155,6 +166,15 @@ internal sealed class ReplicaPool
         for (var i = _replicas.Count - 1; i >= 0; i--)
         {
             var r = _replicas[i];
+            if (r.TerminatesAt is { } end)
+            {
+                if (end <= to)
+                {
+                    _replicas.RemoveAt(i);
+                    Preemptions++;
+                }
+                continue;
+            }
             if (r.ReadyAt > to)
             {
                 continue;
@@ -163,8 +183,15 @@ internal sealed class ReplicaPool
             var u = _random.NextDouble();
             if (u < pPreempt)
             {
-                _replicas.RemoveAt(i);
-                Preemptions++;
+                if (_world.PreemptionNotice > TimeSpan.Zero)
+                {
+                    r.TerminatesAt = to + _world.PreemptionNotice;
+                }
+                else
+                {
+                    _replicas.RemoveAt(i);
+                    Preemptions++;
+                }
             }
             else if (u < pPreempt + pFail)
             {
@@ -214,7 +241,8 @@ internal sealed class ReplicaPool
         foreach (var (name, want) in _desired)
         {
             var tier = _tiers[name];
-            var have = _replicas.Count(r => r.Tier.Name == name);
+            // Replicas under a preemption notice are already on their way out: their replacements launch now.
+            var have = _replicas.Count(r => r.Tier.Name == name && r.TerminatesAt is null);
             for (var i = have; i < want; i++)
             {
                 _replicas.Add(new Replica(tier, now, instant ? now : now + tier.ProvisioningLeadTime, _size));
@@ -223,7 +251,7 @@ internal sealed class ReplicaPool
         var desiredTotal = DesiredTotal;
         foreach (var (name, want) in _desired)
         {
-            var mine = _replicas.Where(r => r.Tier.Name == name).ToList();
+            var mine = _replicas.Where(r => r.Tier.Name == name && r.TerminatesAt is null).ToList();
             var excess = mine.Count - want;
             foreach (var v in mine.Where(r => r.ReadyAt > now).OrderByDescending(r => r.LaunchedAt).Take(Math.Max(0, excess)).ToList())
             {
@@ -234,7 +262,7 @@ internal sealed class ReplicaPool
             {
                 continue;
             }
-            var readyTotal = _replicas.Count(r => r.ReadyAt <= now);
+            var readyTotal = _replicas.Count(r => r.ReadyAt <= now && r.TerminatesAt is null);
             var removable = Math.Min(excess, Math.Max(0, readyTotal - desiredTotal));
             foreach (var v in mine.Where(r => r.ReadyAt <= now).OrderByDescending(r => r.LaunchedAt).Take(removable).ToList())
             {

@@ -55,6 +55,22 @@ public sealed record WorldOptions
     /// </summary>
     public TimeSpan ResizeLeadTime { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// Warning a preempted replica gets before it goes (session 8): when above zero, a preemption drawn at a tick is an
+    /// interruption notice — the replica keeps serving (and being paid) for this long, then terminates — and the pool
+    /// launches its replacement at the notice, as an AWS auto-scaling group with capacity rebalancing or Karpenter does
+    /// on EC2's two-minute Spot interruption notice (Azure's and GCP's preemption notices are 30 s). Policies see the
+    /// replicas under notice in <c>PolicyContext.Terminating</c>. Default zero: the replica goes at the draw and is
+    /// replaced on the next reconcile, as every run before session 8.
+    /// </summary>
+    public TimeSpan PreemptionNotice { get; init; }
+
+    /// <summary>
+    /// How a trace is rescaled to the model's rate (session 8). Default <see cref="TraceRescaling.Proportional"/>: every
+    /// interval × the factor, as every run before session 8.
+    /// </summary>
+    public TraceRescaling Rescaling { get; init; } = TraceRescaling.Proportional;
+
     /// <summary>The simulation step (and the HPA's sync period). Default 15 s.</summary>
     public TimeSpan Tick { get; init; } = TimeSpan.FromSeconds(15);
 
@@ -163,6 +179,14 @@ public sealed record WorldOptions
         {
             e.Add("resize lead time must be between 0 and 1 h");
         }
+        if (PreemptionNotice < TimeSpan.Zero || PreemptionNotice > TimeSpan.FromHours(1))
+        {
+            e.Add("preemption notice must be between 0 and 1 h");
+        }
+        if (!Enum.IsDefined(Rescaling))
+        {
+            e.Add($"unknown trace rescaling {(int)Rescaling}");
+        }
         if (Tick < TimeSpan.FromSeconds(1) || Tick > TimeSpan.FromHours(1))
         {
             e.Add("tick must be between 1 s and 1 h");
@@ -174,3 +198,20 @@ public sealed record WorldOptions
         return e;
     }
 }
+
+/// <summary>How <see cref="Simulator"/> turns a trace's values into the model's request rate when the trace is rescaled.</summary>
+public enum TraceRescaling
+{
+    /// <summary>Every interval × the factor k: the trace's relative interval-to-interval noise is kept as it is.</summary>
+    Proportional,
+
+    /// <summary>
+    /// The trace as k independent copies of its users (for count traces, e.g. requests per minute, rescaled by k &gt; 1):
+    /// the local level m (centred mean of 11 intervals) × k plus the interval's deviation from it × √k, floored at 0. A sum
+    /// of k independent copies has k times the mean and k times the variance (√k times the deviation), where ×k
+    /// assumes every user acts in lockstep (k² times the variance). Slow changes (time of day, surges longer than the
+    /// window) scale by k as before. Factors ≤ 1 scale proportionally.
+    /// </summary>
+    Superposition,
+}
+
