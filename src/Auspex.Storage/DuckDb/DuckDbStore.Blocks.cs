@@ -124,6 +124,7 @@ internal sealed partial class DuckDbStore
                     index.Add((e.Id, e.Start, e.N, _segs.Append(_seriesById[e.Id].Tenant, e.Start, e.Raw)));
                 }
                 _segs.Sync();
+                AfterSegmentSyncForTests?.Invoke();
             }
             catch
             {
@@ -182,6 +183,9 @@ internal sealed partial class DuckDbStore
         // in-memory form, where reading the BLOBs back measured several times slower.
         Execute("CHECKPOINT");
     }
+
+    /// <summary>Runs when a pass's blocks are fsynced to the segment files and their index rows not yet committed (tests: a crash or a failure at that point).</summary>
+    internal Action? AfterSegmentSyncForTests { get; set; }
 
     private static (long[] T, double[] V) MergeSorted(long[] at, double[] av, List<long> bt, List<double> bv)
     {

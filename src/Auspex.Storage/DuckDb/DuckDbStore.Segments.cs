@@ -271,9 +271,22 @@ internal sealed partial class DuckDbStore
             {
                 segs.Read(first.Segment, runStart, buf.AsSpan(0, len));
             }
-            catch (InvalidDataException e)
+            catch (InvalidDataException)
             {
-                throw BadBlock(wanted[i].Id, wanted[i].Start, e);
+                // Name the first block that cannot be read (a short file fails on one block, not on the whole run).
+                for (var k = i; k < j; k++)
+                {
+                    var (id, start, l) = wanted[k];
+                    try
+                    {
+                        segs.Read(l.Segment, l.Offset, buf.AsSpan(0, l.Length));
+                    }
+                    catch (InvalidDataException e)
+                    {
+                        throw BadBlock(id, start, e);
+                    }
+                }
+                throw;
             }
             for (var k = i; k < j; k++)
             {
