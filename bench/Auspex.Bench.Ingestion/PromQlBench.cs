@@ -309,7 +309,7 @@ internal static class PromQlBench
         string Line(string what, List<(double Wall, double Cpu)> xs)
         {
             var rest = xs.Skip(1).ToList();
-            return string.Create(inv, $"  {what}: median {Med(rest.Select(x => x.Wall)):F0} ms wall, {Med(rest.Select(x => x.Cpu)):F0} ms CPU (runs {string.Join(", ", rest.Select(x => x.Wall.ToString("F0", inv)))} ms; CPU {string.Join(", ", rest.Select(x => x.Cpu.ToString("F0", inv)))}); process-first {xs[0].Wall:F0} ms wall, {xs[0].Cpu:F0} ms CPU");
+            return string.Create(inv, $"  {what}: median {Med(rest.Select(x => x.Wall)):F0} ms wall, {Med(rest.Select(x => x.Cpu)):F0} ms CPU, min {rest.Min(x => x.Wall):F0} / {rest.Min(x => x.Cpu):F0} (runs {string.Join(", ", rest.Select(x => x.Wall.ToString("F0", inv)))} ms; CPU {string.Join(", ", rest.Select(x => x.Cpu.ToString("F0", inv)))}); process-first {xs[0].Wall:F0} ms wall, {xs[0].Cpu:F0} ms CPU");
         }
         Console.WriteLine(string.Create(inv, $"cold '{RateQuery}' step 1h; every store reopened before each run ({runs} runs after the process' first; sides alternate run by run; load average now {File.ReadAllText("/proc/loadavg").Split(' ')[0]}):"));
         for (var k = 0; k < sides.Count; k++)
