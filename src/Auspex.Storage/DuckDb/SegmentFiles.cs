@@ -90,10 +90,10 @@ internal sealed class SegmentFiles : IDisposable
 
     // ---------------- writing ----------------
 
-    /// <summary>Appends a block to the tenant's segment of <paramref name="day"/> (a new segment when there is none, or <paramref name="freshGeneration"/>).</summary>
-    public BlockLocation Append(string tenant, long day, byte[] data, bool freshGeneration = false)
+    /// <summary>Appends a block to the tenant's segment of <paramref name="day"/> (a new segment when there is none).</summary>
+    public BlockLocation Append(string tenant, long day, byte[] data)
     {
-        if (freshGeneration || !_current.TryGetValue((tenant, day), out var seg))
+        if (!_current.TryGetValue((tenant, day), out var seg))
         {
             var gen = _current.TryGetValue((tenant, day), out var old) ? old.Generation + 1 : 0;
             var date = DateTimeOffset.FromUnixTimeMilliseconds(day).UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
