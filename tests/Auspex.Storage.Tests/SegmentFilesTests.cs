@@ -395,6 +395,31 @@ public sealed class SegmentFilesTests : IDisposable
     }
 
     [Fact]
+    public async Task SegmentWhoseBlocksAreAllGone_CrashBeforeItsFileWasDeleted_IsDroppedOnOpen()
+    {
+        var (path, plain) = await Packed("s");
+        plain.Dispose();
+        // Retention committed the index deletes of tenant a's first day, then the process died before the file went.
+        using (var db = new DuckDBConnection("Data Source=" + path))
+        {
+            db.Open();
+            using var cmd = db.CreateCommand();
+            cmd.CommandText = "DELETE FROM block_raw_seg WHERE seg IN (SELECT id FROM segment WHERE tenant = 'tenant-a' AND path LIKE '%raw-20261101-0.seg')";
+            Assert.Equal(3, cmd.ExecuteNonQuery());
+        }
+        var file = Path.Combine(path + ".segments", "t-tenant-a", "raw-20261101-0.seg");
+        Assert.True(File.Exists(file));
+        using (var s = Open(path))
+        {
+            Assert.Contains("deleted " + file + ": no committed block in it", s.SegmentRecovery, StringComparison.Ordinal);
+            Assert.False(File.Exists(file));
+            Assert.Empty(await Arrays(s, _a, D0, D0.AddDays(1).AddMilliseconds(-1)));
+            Assert.Equal(3, (await Arrays(s, _a, D0.AddDays(1), D0.AddDays(3))).Count);
+        }
+        Assert.Equal(5, Scalar(path, "SELECT count(*) FROM segment"));
+    }
+
+    [Fact]
     public async Task FreshStart_DeletesTheSegmentFilesWithTheHeadLogs()
     {
         var (path, plain) = await Packed("s");

@@ -23,7 +23,11 @@ internal sealed partial class DuckDbStore
         }
         var segs = new SegmentFiles(path);
         // Segments whose blocks are all gone (retention committed, then a crash before the file was deleted).
-        Execute("DELETE FROM segment WHERE id NOT IN (SELECT DISTINCT seg FROM block_raw_seg)");
+        const string Empty = "FROM segment WHERE id NOT IN (SELECT DISTINCT seg FROM block_raw_seg)";
+        if (ScalarLong("SELECT count(*) " + Empty) > 0)
+        {
+            Execute("DELETE " + Empty); // a commit only when there is something to delete
+        }
         using (var cmd = _db.CreateCommand())
         {
             cmd.CommandText = "SELECT s.id, s.tenant, s.day, s.gen, s.path, max(b.off + b.len) FROM segment s JOIN block_raw_seg b ON b.seg = s.id GROUP BY s.id, s.tenant, s.day, s.gen, s.path";
