@@ -31,6 +31,8 @@ if (args.Contains("--store"))
 //   [--block-cache-bytes N]: StorageOptions.DecodedBlockCacheBytes for the store (0 = every read decodes from the BLOBs).
 //   [--duckdb-threads N]: StorageOptions.DuckDbThreads (0 = DuckDB's default). [--cold]: reopen the store before each run
 //   and time rate(x[1h]) cold (empty cache, fresh DuckDB buffer pool) and warm, split into lookup, read and evaluation.
+//   [--layouts duckdb,segments] (with --cold): write with raw blocks in DuckDB, copy the store once per layout (opening
+//   the copy moves the blocks over), and time the cold query side by side, the layouts alternating run by run.
 // avg_over_time(x[1h]) query_range at step 1h through the PromQL evaluator over the store (PromQlBench.cs).
 if (args.Contains("--promql"))
 {

@@ -48,6 +48,23 @@ internal static class PromQlBench
                 prop?.SetValue(storeOptions, int.Parse(Arg("--duckdb-threads", "0"), inv));
                 Console.WriteLine(prop is null ? "(--duckdb-threads: this build has no such option)" : $"DuckDB threads: {prop.GetValue(storeOptions)}");
             }
+            // --layouts duckdb,segments (with --cold): the store is written with raw blocks in DuckDB (the layout before
+            // segment files), then copied and opened with segment files (moving the blocks over once), and the cold
+            // query alternates between the two copies run by run. Set by name, so the bench still builds against a base.
+            var layouts = Arg("--layouts", "").Split(',', StringSplitOptions.RemoveEmptyEntries);
+            var layoutProp = typeof(StorageOptions).GetProperty("RawBlockLayout");
+            if (layouts.Length > 0)
+            {
+                if (layoutProp is null)
+                {
+                    Console.WriteLine("(--layouts: this build has one raw-block layout only)");
+                    layouts = [];
+                }
+                else
+                {
+                    layoutProp.SetValue(storeOptions, Enum.Parse(layoutProp.PropertyType, "DuckDb"));
+                }
+            }
             using var store = AuspexStorage.OpenEmbedded(storeOptions);
             var tenant = new TenantId("bench");
             var start = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
@@ -90,7 +107,36 @@ internal static class PromQlBench
             if (args.Contains("--cold"))
             {
                 store.Dispose();
-                return await ColdAsync(storeOptions, tenant, start + TimeSpan.FromHours(1), end - interval, runs, seriesCount);
+                var sides = new List<(string Name, StorageOptions Options)>();
+                if (layouts.Length == 0)
+                {
+                    sides.Add(("store", storeOptions));
+                }
+                foreach (var name in layouts)
+                {
+                    var sideDir = Path.Combine(dir, name);
+                    Directory.CreateDirectory(sideDir);
+                    foreach (var f in Directory.GetFiles(dir, "bench.duckdb*"))
+                    {
+                        File.Copy(f, Path.Combine(sideDir, Path.GetFileName(f)));
+                    }
+                    var o = new StorageOptions { DatabasePath = Path.Combine(sideDir, "bench.duckdb"), DuckDbThreads = storeOptions.DuckDbThreads, DecodedBlockCacheBytes = storeOptions.DecodedBlockCacheBytes };
+                    layoutProp!.SetValue(o, Enum.Parse(layoutProp.PropertyType, name switch
+                    {
+                        "duckdb" => "DuckDb",
+                        "segments" => "SegmentFiles",
+                        _ => throw new ArgumentException($"--layouts: unknown layout '{name}' (duckdb, segments)"),
+                    }));
+                    sw.Restart();
+                    using (var first = AuspexStorage.OpenEmbedded(o))
+                    {
+                        Console.WriteLine(string.Create(inv, $"{name}: first open {sw.Elapsed.TotalSeconds:F1} s{(first.SegmentRecovery is { } note ? " — " + note : "")}"));
+                    }
+                    var files = Directory.GetFiles(sideDir, "*", SearchOption.AllDirectories);
+                    Console.WriteLine(string.Create(inv, $"{name}: {files.Length} files, {files.Sum(f => new FileInfo(f).Length) / 1048576.0:F1} MiB on disk ({files.Count(f => f.EndsWith(".seg", StringComparison.Ordinal))} segment files, {files.Where(f => f.EndsWith(".seg", StringComparison.Ordinal)).Sum(f => new FileInfo(f).Length) / 1048576.0:F1} MiB)"));
+                    sides.Add((name, o));
+                }
+                return await ColdAsync(sides, tenant, start + TimeSpan.FromHours(1), end - interval, runs, seriesCount);
             }
 
             var qStart = start + TimeSpan.FromHours(1);
@@ -193,7 +239,7 @@ internal static class PromQlBench
     /// the same store (warm). Run 1 is also the process' first query (JIT included) and is reported apart. A second
     /// reopen per run splits the cold query into series lookup, typed-array read and evaluation.
     /// </summary>
-    private static async Task<int> ColdAsync(StorageOptions storeOptions, TenantId tenant, DateTimeOffset qStart, DateTimeOffset qEnd, int runs, int seriesCount)
+    private static async Task<int> ColdAsync(List<(string Name, StorageOptions Options)> sides, TenantId tenant, DateTimeOffset qStart, DateTimeOffset qEnd, int runs, int seriesCount)
     {
         var inv = CultureInfo.InvariantCulture;
         const string RateQuery = "rate(node_cpu_seconds_total[1h])";
@@ -210,52 +256,81 @@ internal static class PromQlBench
             self.Refresh();
             return (wall, (self.TotalProcessorTime - c0).TotalMilliseconds);
         }
-        var open = new List<(double, double)>();
-        var cold = new List<(double, double)>();
-        var warm = new List<(double, double)>();
-        var find = new List<(double, double)>();
-        var read = new List<(double, double)>();
-        var eval = new List<(double, double)>();
-        var gcs = new List<int>();
-        var outSeries = 0;
+        var names = new[] { "open store            ", "first query (cold)    ", "second query (warm)   ", "cold: FindSeries      ", "cold: typed-array read", "rate() over arrays    " };
+        var m = sides.Select(_ => names.Select(_ => new List<(double Wall, double Cpu)>()).ToArray()).ToArray();
+        var gcs = sides.Select(_ => new List<int>()).ToArray();
+        var gc2 = sides.Select(_ => new List<int>()).ToArray();
+        var pauses = sides.Select(_ => new List<double>()).ToArray();
+        var outSeries = new int[sides.Count];
+        var checksum = new double[sides.Count];
+        // Run by run, side by side: each run opens every side afresh in turn, so load drifts hit all sides alike.
         for (var run = 0; run <= runs; run++)
         {
-            EmbeddedStore? st = null;
-            open.Add(Time(() => st = AuspexStorage.OpenEmbedded(storeOptions)));
-            using (st)
+            for (var k = 0; k < sides.Count; k++)
             {
-                var src = new StoreSeriesSource(st!.Series, tenant);
-                var g0 = GC.CollectionCount(0);
-                cold.Add(Time(() => outSeries = new PromQlEngine(src, options).RangeQueryAsync(RateQuery, qStart, qEnd, TimeSpan.FromHours(1)).GetAwaiter().GetResult().Series.Count));
-                gcs.Add(GC.CollectionCount(0) - g0);
-                warm.Add(Time(() => new PromQlEngine(src, options).RangeQueryAsync(RateQuery, qStart, qEnd, TimeSpan.FromHours(1)).GetAwaiter().GetResult()));
+                var storeOptions = sides[k].Options;
+                var x = m[k];
+                EmbeddedStore? st = null;
+                x[0].Add(Time(() => st = AuspexStorage.OpenEmbedded(storeOptions)));
+                using (st)
+                {
+                    var src = new StoreSeriesSource(st!.Series, tenant);
+                    var g0 = GC.CollectionCount(0);
+                    var g2 = GC.CollectionCount(2);
+                    var p0 = GC.GetTotalPauseDuration();
+                    x[1].Add(Time(() =>
+                    {
+                        var res = new PromQlEngine(src, options).RangeQueryAsync(RateQuery, qStart, qEnd, TimeSpan.FromHours(1)).GetAwaiter().GetResult();
+                        outSeries[k] = res.Series.Count;
+                        checksum[k] = res.Series.Sum(s => s.Points.Sum(p => p.Value));
+                    }));
+                    gcs[k].Add(GC.CollectionCount(0) - g0);
+                    gc2[k].Add(GC.CollectionCount(2) - g2);
+                    pauses[k].Add((GC.GetTotalPauseDuration() - p0).TotalMilliseconds);
+                    x[2].Add(Time(() => new PromQlEngine(src, options).RangeQueryAsync(RateQuery, qStart, qEnd, TimeSpan.FromHours(1)).GetAwaiter().GetResult()));
+                }
+                using (var st2 = AuspexStorage.OpenEmbedded(storeOptions))
+                {
+                    var src = new StoreSeriesSource(st2.Series, tenant);
+                    x[3].Add(Time(() => src.FindSeriesAsync(matchers, default).GetAwaiter().GetResult()));
+                    IReadOnlyList<RawSeriesArrays>? arrays = null;
+                    x[4].Add(Time(() => arrays = src.ReadArraysAsync(matchers, qStart.ToUnixTimeMilliseconds() - 3_600_000, qEnd.ToUnixTimeMilliseconds(), default).GetAwaiter().GetResult()));
+                    var mem = new ArraySource(arrays!);
+                    x[5].Add(Time(() => new PromQlEngine(mem, options).RangeQueryAsync(RateQuery, qStart, qEnd, TimeSpan.FromHours(1)).GetAwaiter().GetResult()));
+                }
+                await Task.Yield();
             }
-            using (var st2 = AuspexStorage.OpenEmbedded(storeOptions))
-            {
-                var src = new StoreSeriesSource(st2.Series, tenant);
-                find.Add(Time(() => src.FindSeriesAsync(matchers, default).GetAwaiter().GetResult()));
-                IReadOnlyList<RawSeriesArrays>? arrays = null;
-                read.Add(Time(() => arrays = src.ReadArraysAsync(matchers, qStart.ToUnixTimeMilliseconds() - 3_600_000, qEnd.ToUnixTimeMilliseconds(), default).GetAwaiter().GetResult()));
-                var mem = new ArraySource(arrays!);
-                eval.Add(Time(() => new PromQlEngine(mem, options).RangeQueryAsync(RateQuery, qStart, qEnd, TimeSpan.FromHours(1)).GetAwaiter().GetResult()));
-            }
-            await Task.Yield();
+        }
+        static double Med(IEnumerable<double> xs)
+        {
+            var l = xs.Order().ToList();
+            return l[l.Count / 2];
         }
         string Line(string what, List<(double Wall, double Cpu)> xs)
         {
             var rest = xs.Skip(1).ToList();
-            var w = rest.Select(x => x.Wall).Order().ToList();
-            var c = rest.Select(x => x.Cpu).Order().ToList();
-            return string.Create(inv, $"  {what}: median {w[w.Count / 2]:F0} ms wall, {c[c.Count / 2]:F0} ms CPU (runs {string.Join(", ", rest.Select(x => x.Wall.ToString("F0", inv)))} ms); process-first {xs[0].Wall:F0} ms wall, {xs[0].Cpu:F0} ms CPU");
+            return string.Create(inv, $"  {what}: median {Med(rest.Select(x => x.Wall)):F0} ms wall, {Med(rest.Select(x => x.Cpu)):F0} ms CPU, min {rest.Min(x => x.Wall):F0} / {rest.Min(x => x.Cpu):F0} (runs {string.Join(", ", rest.Select(x => x.Wall.ToString("F0", inv)))} ms; CPU {string.Join(", ", rest.Select(x => x.Cpu.ToString("F0", inv)))}); process-first {xs[0].Wall:F0} ms wall, {xs[0].Cpu:F0} ms CPU");
         }
-        Console.WriteLine(string.Create(inv, $"cold '{RateQuery}' step 1h, {outSeries} series out; store reopened before each run ({runs} runs after the process' first):"));
-        Console.WriteLine(Line("open store            ", open));
-        Console.WriteLine(Line("first query (cold)    ", cold));
-        Console.WriteLine(Line("second query (warm)   ", warm));
-        Console.WriteLine(Line("cold: FindSeries      ", find));
-        Console.WriteLine(Line("cold: typed-array read", read));
-        Console.WriteLine(Line("rate() over arrays    ", eval));
-        Console.WriteLine(string.Create(inv, $"  gen-0 collections during the cold query: {string.Join(", ", gcs.Skip(1))} (GC concurrent: {System.Runtime.GCSettings.LatencyMode}, server: {System.Runtime.GCSettings.IsServerGC})"));
+        Console.WriteLine(string.Create(inv, $"cold '{RateQuery}' step 1h; every store reopened before each run ({runs} runs after the process' first; sides alternate run by run; load average now {File.ReadAllText("/proc/loadavg").Split(' ')[0]}):"));
+        for (var k = 0; k < sides.Count; k++)
+        {
+            Console.WriteLine(string.Create(inv, $"[{sides[k].Name}] {outSeries[k]} series out, sum of all points {checksum[k]:R}"));
+            for (var j = 0; j < names.Length; j++)
+            {
+                Console.WriteLine(Line(names[j], m[k][j]));
+            }
+            Console.WriteLine(string.Create(inv, $"  during the cold query: gen-0 collections {string.Join(", ", gcs[k].Skip(1))}; gen-2 {string.Join(", ", gc2[k].Skip(1))}; GC pauses {string.Join(", ", pauses[k].Skip(1).Select(p => p.ToString("F0", inv)))} ms (GC latency mode: {System.Runtime.GCSettings.LatencyMode}, server: {System.Runtime.GCSettings.IsServerGC})"));
+        }
+        for (var k = 1; k < sides.Count; k++)
+        {
+            Console.WriteLine(string.Create(inv, $"ratios {sides[k].Name} / {sides[0].Name} (medians, wall / CPU):"));
+            for (var j = 0; j < names.Length; j++)
+            {
+                var a = m[0][j].Skip(1).ToList();
+                var b = m[k][j].Skip(1).ToList();
+                Console.WriteLine(string.Create(inv, $"  {names[j]}: {Med(b.Select(x => x.Wall)) / Med(a.Select(x => x.Wall)):F2}× / {Med(b.Select(x => x.Cpu)) / Math.Max(1e-9, Med(a.Select(x => x.Cpu))):F2}×"));
+            }
+        }
         return 0;
     }
 

@@ -84,6 +84,27 @@ internal static class StoreBench
 
             // Range query: every series over the whole range at 5-minute resolution.
             var dbPath = Path.Combine(dir, "auspex", "data", "auspex.duckdb");
+            // The same ingested folder packed with raw blocks kept as BLOBs in DuckDB (the layout before segment files),
+            // for the packed-state bytes side by side. Set by name: a base without the option skips it.
+            var layoutProp = typeof(StorageOptions).GetProperty("RawBlockLayout");
+            if (layoutProp is not null)
+            {
+                var oldDir = Path.Combine(dir, "auspex-duckdb-layout");
+                Directory.CreateDirectory(oldDir);
+                foreach (var f in Directory.GetFiles(Path.GetDirectoryName(dbPath)!))
+                {
+                    File.Copy(f, Path.Combine(oldDir, Path.GetFileName(f)));
+                }
+                var o = new StorageOptions { DatabasePath = Path.Combine(oldDir, "auspex.duckdb") };
+                layoutProp.SetValue(o, Enum.Parse(layoutProp.PropertyType, "DuckDb"));
+                using (var old = AuspexStorage.OpenEmbedded(o))
+                {
+                    await old.Series.RollupAsync(end + TimeSpan.FromHours(1));
+                }
+                var oldBytes = DirBytes(oldDir);
+                Console.WriteLine(string.Create(inv, $"auspex, raw blocks as DuckDB BLOBs (the layout before), after packing every closed day (clean close): {oldBytes / 1048576.0:F1} MiB = {oldBytes / (double)samples:F2} B/sample"));
+                PrintDuckDbSize(o.DatabasePath, 0, samples);
+            }
             using var store = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = dbPath });
             var rollup = Stopwatch.StartNew();
             await store.Series.RollupAsync(end + TimeSpan.FromHours(1));
@@ -108,6 +129,14 @@ internal static class StoreBench
                 points = r.Sum(s => s.Samples.Count);
             });
             Console.WriteLine(string.Create(inv, $"auspex read {seriesCount} series × last 1 day raw ({points:N0} points): median {rawTimes.Median:F0} ms"));
+            // Closed days packed (raw blocks in segment files where the build has them, rollup blocks in DuckDB): the
+            // steady state of data older than a day, everything under the data folder counted (segment files included).
+            store.Dispose();
+            var dataDir = Path.GetDirectoryName(dbPath)!;
+            var packedBytes = DirBytes(dataDir);
+            var segBytes = DirBytes(dbPath + ".segments");
+            Console.WriteLine(string.Create(inv, $"auspex after packing every closed day (clean close): {packedBytes / 1048576.0:F1} MiB in {dataDir} = {packedBytes / (double)samples:F2} B/sample, of which segment files {segBytes / 1048576.0:F1} MiB ({Directory.GetFiles(dataDir, "*.seg", SearchOption.AllDirectories).Length} files)"));
+            PrintDuckDbSize(dbPath, segBytes, samples);
             if (prom is not null)
             {
                 Console.WriteLine($"{prom.Name}: compacted blocks now: {prom.Blocks?.Invoke()}");
@@ -123,6 +152,23 @@ internal static class StoreBench
             Directory.Delete(dir, recursive: true);
         }
         return 0;
+    }
+
+    /// <summary>DuckDB's own account of its file: blocks used and free (free blocks are reused by later writes, not returned to the OS).</summary>
+    private static void PrintDuckDbSize(string dbPath, long segBytes, long samples)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        using var db = new DuckDB.NET.Data.DuckDBConnection("Data Source=" + dbPath);
+        db.Open();
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = "SELECT block_size, total_blocks, used_blocks, free_blocks FROM pragma_database_size()";
+        using var rd = cmd.ExecuteReader();
+        if (rd.Read())
+        {
+            var bs = Convert.ToDouble(rd.GetValue(0), inv);
+            var used = Convert.ToDouble(rd.GetValue(2), inv) * bs;
+            Console.WriteLine(string.Create(inv, $"  DuckDB file: {Convert.ToDouble(rd.GetValue(1), inv) * bs / 1048576.0:F1} MiB in blocks, {used / 1048576.0:F1} MiB used, {Convert.ToDouble(rd.GetValue(3), inv) * bs / 1048576.0:F1} MiB free; used + segment files = {(used + segBytes) / samples:F2} B/sample"));
+        }
     }
 
     /// <summary>The store without HTTP: commits of 1,000 and of 10,000 samples, CPU-seconds of this process.</summary>

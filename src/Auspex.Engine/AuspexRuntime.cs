@@ -92,6 +92,10 @@ public sealed class AuspexRuntime : IAsyncDisposable
         {
             log("storage: " + recovery);
         }
+        if (store.SegmentRecovery is { } segments)
+        {
+            log("storage: segment files: " + segments);
+        }
         try
         {
             var wall = clock ?? TimeProvider.System;

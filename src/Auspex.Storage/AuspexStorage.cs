@@ -12,11 +12,18 @@ public static class AuspexStorage
         return new EmbeddedStore(new DuckDbStore(options));
     }
 
-    /// <summary>Deletes the head logs of the store at <paramref name="databasePath"/> (with the database, for a fresh start).</summary>
+    /// <summary>
+    /// Deletes the head logs and the raw segment files (<c>&lt;database&gt;.segments</c>) of the store at
+    /// <paramref name="databasePath"/> (with the database, for a fresh start).
+    /// </summary>
     public static void DeleteHeadLogs(string databasePath)
     {
         var full = Path.GetFullPath(databasePath);
         var dir = Path.GetDirectoryName(full)!;
+        if (Directory.Exists(full + ".segments"))
+        {
+            Directory.Delete(full + ".segments", recursive: true);
+        }
         if (!Directory.Exists(dir))
         {
             return;
@@ -39,6 +46,9 @@ public sealed class EmbeddedStore : IDisposable
 
     /// <summary>What replaying the head log on open found wrong (a torn last record dropped, a corrupt record), or null.</summary>
     public string? HeadLogRecovery => _store.HeadRecoveryNote;
+
+    /// <summary>What opening the raw segment files found and did (uncommitted bytes cut off, orphan files deleted, blocks moved between layouts), or null.</summary>
+    public string? SegmentRecovery => _store.SegmentRecoveryNote;
 
     /// <summary>Series data.</summary>
     public ISeriesStore Series => _store;

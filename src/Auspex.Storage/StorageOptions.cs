@@ -35,6 +35,14 @@ public sealed class StorageOptions
     /// </summary>
     public int DuckDbThreads { get; set; } = 1;
 
+    /// <summary>
+    /// Where packed raw blocks of closed days live. Default <see cref="RawBlockLayout.SegmentFiles"/>: append-only files
+    /// per tenant and day next to the database, DuckDB holding only their index (docs/storage.md, "Segment files").
+    /// <see cref="RawBlockLayout.DuckDb"/> keeps them as BLOBs in DuckDB (the layout before). Opening a store written in
+    /// the other layout moves its blocks over once. A <c>:memory:</c> store always uses <see cref="RawBlockLayout.DuckDb"/>.
+    /// </summary>
+    public RawBlockLayout RawBlockLayout { get; set; } = RawBlockLayout.SegmentFiles;
+
     /// <summary>Score history older than this is deleted by retention. Default 30 days.</summary>
     public TimeSpan ScoreRetention { get; set; } = TimeSpan.FromDays(30);
 
@@ -61,9 +69,22 @@ public sealed class StorageOptions
         {
             throw new ArgumentException("StorageOptions.DuckDbThreads must not be negative (0 keeps DuckDB's default).");
         }
+        if (!Enum.IsDefined(RawBlockLayout))
+        {
+            throw new ArgumentException($"StorageOptions.RawBlockLayout: {(int)RawBlockLayout} is not a layout (SegmentFiles or DuckDb).");
+        }
         if (MaxSamplesPerCommit <= 0)
         {
             throw new ArgumentException("StorageOptions.MaxSamplesPerCommit must be positive.");
         }
     }
+}
+
+/// <summary>Where the store keeps packed raw blocks of closed days (see <see cref="StorageOptions.RawBlockLayout"/>).</summary>
+public enum RawBlockLayout
+{
+    /// <summary>Append-only segment files per tenant and UTC day, read with positional reads; DuckDB holds the index.</summary>
+    SegmentFiles,
+    /// <summary>BLOBs in DuckDB's <c>block_raw</c> table.</summary>
+    DuckDb,
 }

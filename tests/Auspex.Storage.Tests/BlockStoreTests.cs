@@ -16,7 +16,8 @@ public sealed class BlockStoreTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private EmbeddedStore Open() => AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = _dir.File("db.duckdb") });
+    private EmbeddedStore Open(RawBlockLayout layout = RawBlockLayout.SegmentFiles) =>
+        AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = _dir.File("db.duckdb"), RawBlockLayout = layout });
 
     private static (long[] T, double[] V) Irregular(int n, int seed)
     {
@@ -229,7 +230,7 @@ public sealed class BlockStoreTests : IDisposable
     public async Task CorruptedBlockOnDisk_ReadFailsNamingTheSeries()
     {
         var path = _dir.File("db.duckdb");
-        using (var store = Open())
+        using (var store = Open(RawBlockLayout.DuckDb))
         {
             await Write(store.Series, _a, Cpu("h1"), Minutes(D0, 100, i => i));
             await store.Series.RollupAsync(D0.AddDays(1));
@@ -241,7 +242,7 @@ public sealed class BlockStoreTests : IDisposable
             cmd.CommandText = "UPDATE block_raw SET data = '\\x01\\x05\\x00'::BLOB";
             Assert.Equal(1, cmd.ExecuteNonQuery());
         }
-        using (var store = Open())
+        using (var store = Open(RawBlockLayout.DuckDb))
         {
             var e = await Assert.ThrowsAsync<InvalidDataException>(() => Raw(store.Series, _a, D0, D0.AddDays(1)));
             Assert.Contains("block_raw of series 1", e.Message, StringComparison.Ordinal);

@@ -163,14 +163,16 @@ public sealed class RawDecodeTests : IDisposable
         [.. (await ((IRawArrayReader)s.Series).ReadRawArraysAsync(t, [], from, to))
             .Select(r => (r.Key.ToString(), r.T, r.V.Select(BitConverter.DoubleToUInt64Bits).ToArray()))];
 
-    [Fact]
-    public async Task PackedStore_ReadsAndRateEqualAnUnpackedStore_SerialAndParallel()
+    [Theory]
+    [InlineData(RawBlockLayout.SegmentFiles)]
+    [InlineData(RawBlockLayout.DuckDb)]
+    public async Task PackedStore_ReadsAndRateEqualAnUnpackedStore_SerialAndParallel(RawBlockLayout layout)
     {
         var samples = RandomSamples(21, 12);
         var rng = new Random(22);
         var late = samples.Where(_ => rng.Next(50) == 0).Select(p => (p.Key, p.At, V: p.V + 1000)).ToList(); // rewrites
         late.AddRange(samples.Where(_ => rng.Next(50) == 0).Select(p => (p.Key, At: p.At.AddSeconds(7), V: 3.5))); // new samples
-        using var packed = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = _dir.File("packed.duckdb") });
+        using var packed = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = _dir.File("packed.duckdb"), RawBlockLayout = layout });
         using var plain = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = _dir.File("plain.duckdb") });
         foreach (var s in new[] { packed, plain })
         {
@@ -222,18 +224,24 @@ public sealed class RawDecodeTests : IDisposable
         using var db = new DuckDBConnection("Data Source=" + _dir.File("packed.duckdb"));
         db.Open();
         using var cmd = db.CreateCommand();
-        cmd.CommandText = "SELECT count(*) FROM block_raw";
-        Assert.Equal(36L, Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture)); // 12 series × 3 packed days
+        cmd.CommandText = layout == RawBlockLayout.DuckDb
+            ? "SELECT count(*) FROM block_raw"
+            : "SELECT (SELECT count(*) FROM block_raw_seg) * 1000 + (SELECT count(*) FROM block_raw)";
+        var expectedRows = layout == RawBlockLayout.DuckDb ? 36L : 36_000L; // 12 series × 3 packed days, in the chosen layout only
+        Assert.Equal(expectedRows, Convert.ToInt64(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     [Theory]
-    [InlineData(0L)] // cache off
-    [InlineData(40_000L)] // a few blocks only: evictions
-    [InlineData(64L << 20)] // everything fits
-    public async Task DecodedBlockCache_RepeatedReads_Repacking_AndRetention_EqualAnUnpackedStore(long cacheBytes)
+    [InlineData(0L, RawBlockLayout.SegmentFiles)] // cache off
+    [InlineData(40_000L, RawBlockLayout.SegmentFiles)] // a few blocks only: evictions
+    [InlineData(64L << 20, RawBlockLayout.SegmentFiles)] // everything fits
+    [InlineData(0L, RawBlockLayout.DuckDb)]
+    [InlineData(40_000L, RawBlockLayout.DuckDb)]
+    [InlineData(64L << 20, RawBlockLayout.DuckDb)]
+    public async Task DecodedBlockCache_RepeatedReads_Repacking_AndRetention_EqualAnUnpackedStore(long cacheBytes, RawBlockLayout layout)
     {
         var samples = RandomSamples(41, 6);
-        using var packed = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = _dir.File("packed.duckdb"), DecodedBlockCacheBytes = cacheBytes });
+        using var packed = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = _dir.File("packed.duckdb"), DecodedBlockCacheBytes = cacheBytes, RawBlockLayout = layout });
         using var plain = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = _dir.File("plain.duckdb") });
         await Write(packed.Series, _t, samples);
         await Write(plain.Series, _t, samples);
@@ -278,7 +286,7 @@ public sealed class RawDecodeTests : IDisposable
     public async Task CorruptBlockAmongMany_ParallelOrSerial_FailsAsInvalidDataNamingTableSeriesAndDay()
     {
         var path = _dir.File("db.duckdb");
-        using (var s = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = path }))
+        using (var s = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = path, RawBlockLayout = RawBlockLayout.DuckDb }))
         {
             await Write(s.Series, _t, RandomSamples(31, 8));
             await s.Series.RollupAsync(D0.AddDays(4));
@@ -298,7 +306,7 @@ public sealed class RawDecodeTests : IDisposable
                     : $"UPDATE block_raw SET data = '{blob}'::BLOB WHERE series_id = 5 AND start = {day}";
                 Assert.Equal(1, cmd.ExecuteNonQuery());
             }
-            using var s = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = path });
+            using var s = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = path, RawBlockLayout = RawBlockLayout.DuckDb });
             foreach (var pass in new[] { 1, 2 }) // the second pass with the good blocks cached
             {
                 var e = await Assert.ThrowsAsync<InvalidDataException>(() => ((IRawArrayReader)s.Series).ReadRawArraysAsync(_t, [], D0.ToUnixTimeMilliseconds(), D0.AddDays(4).ToUnixTimeMilliseconds()));

@@ -77,61 +77,115 @@ internal sealed partial class DuckDbStore
         var existing = new Dictionary<(long, long), RawBlock>();
         using (var cmd = _db.CreateCommand())
         {
-            cmd.CommandText = string.Create(CultureInfo.InvariantCulture,
-                $"SELECT series_id, start, data FROM block_raw WHERE series_id IN ({idList}) AND start >= {minStart} AND start <= {maxStart}");
+            cmd.CommandText = _segs is null
+                ? string.Create(CultureInfo.InvariantCulture, $"SELECT series_id, start, data FROM block_raw WHERE series_id IN ({idList}) AND start >= {minStart} AND start <= {maxStart}")
+                : string.Create(CultureInfo.InvariantCulture, $"SELECT series_id, start, seg, off, len, crc FROM block_raw_seg WHERE series_id IN ({idList}) AND start >= {minStart} AND start <= {maxStart}");
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
                 var key = (r.GetInt64(0), r.GetInt64(1));
                 if (fresh.ContainsKey(key))
                 {
-                    existing[key] = DecodeRawBlob(r, 2, key.Item1, key.Item2);
+                    existing[key] = _segs is null
+                        ? DecodeRawBlob(r, 2, key.Item1, key.Item2)
+                        : ReadSegmentRaw(key.Item1, key.Item2, new BlockLocation(r.GetInt32(2), r.GetInt64(3), r.GetInt32(4), (uint)r.GetInt64(5)));
                 }
             }
         }
 
-        var pairs = string.Join(",", fresh.Keys.Select(k => string.Create(CultureInfo.InvariantCulture, $"({k.Id},{k.Start})")));
-        using var tx = _db.BeginTransaction();
-        // The old blocks of the same (series, day) and the table rollups of those days go; the new blocks replace them.
-        Execute(string.Create(CultureInfo.InvariantCulture, $"""
-            CREATE OR REPLACE TEMP TABLE affected AS SELECT * FROM (VALUES {pairs}) v(series_id, start);
-            DELETE FROM block_raw b USING affected a WHERE b.series_id = a.series_id AND b.start = a.start;
-            DELETE FROM block_5m b USING affected a WHERE b.series_id = a.series_id AND b.start = a.start;
-            DELETE FROM block_1h b USING affected a WHERE b.series_id = a.series_id AND b.start = a.start;
-            DELETE FROM rollup_5m r USING affected a WHERE r.series_id = a.series_id AND r.bucket >= a.start AND r.bucket < a.start + {BlockMs};
-            DELETE FROM rollup_1h r USING affected a WHERE r.series_id = a.series_id AND r.bucket >= a.start AND r.bucket < a.start + {BlockMs};
-            DELETE FROM samples WHERE ts < {closed};
-            UPDATE rollup_dirty SET lo = {closed} WHERE lo < {closed};
-            DROP TABLE affected;
-            """));
-        using (var raw = _db.CreateAppender("block_raw"))
-        using (var b5 = _db.CreateAppender("block_5m"))
-        using (var b1 = _db.CreateAppender("block_1h"))
+        // Every block encoded first; with segment files, their bytes are written and fsynced before the transaction that
+        // commits their index rows (a crash in between leaves bytes no index row reaches, cut off at the next open).
+        var encoded = new List<(long Id, long Start, int N, byte[] Raw, byte[] B5, int N5, byte[] B1, int N1)>(fresh.Count);
+        foreach (var ((id, start), (nt, nv)) in fresh)
         {
-            foreach (var ((id, start), (nt, nv)) in fresh)
+            long[] t;
+            double[] v;
+            if (existing.TryGetValue((id, start), out var old))
             {
-                long[] t;
-                double[] v;
-                if (existing.TryGetValue((id, start), out var old))
+                (t, v) = MergeSorted(old.T, old.V, nt, nv);
+            }
+            else
+            {
+                (t, v) = ([.. nt], [.. nv]);
+            }
+            var r5 = BlockCodec.Rollup(t, v, FiveMinMs);
+            var r1 = BlockCodec.Rollup(t, v, HourMs);
+            encoded.Add((id, start, t.Length, BlockCodec.EncodeRaw(t, v), BlockCodec.EncodeRollup(r5, FiveMinMs), r5.Buckets.Length, BlockCodec.EncodeRollup(r1, HourMs), r1.Buckets.Length));
+        }
+        List<(long Id, long Start, int N, BlockLocation L)>? index = null;
+        if (_segs is not null)
+        {
+            index = new(encoded.Count);
+            try
+            {
+                // Day by day, series by series: a day's blocks lie in the order a range read wants them.
+                foreach (var e in encoded.OrderBy(e => e.Start).ThenBy(e => e.Id))
                 {
-                    (t, v) = MergeSorted(old.T, old.V, nt, nv);
+                    index.Add((e.Id, e.Start, e.N, _segs.Append(_seriesById[e.Id].Tenant, e.Start, e.Raw)));
                 }
-                else
-                {
-                    (t, v) = ([.. nt], [.. nv]);
-                }
-                raw.CreateRow().AppendValue(id).AppendValue(start).AppendValue(t.Length).AppendValue(BlockCodec.EncodeRaw(t, v)).EndRow();
-                var r5 = BlockCodec.Rollup(t, v, FiveMinMs);
-                b5.CreateRow().AppendValue(id).AppendValue(start).AppendValue(r5.Buckets.Length).AppendValue(BlockCodec.EncodeRollup(r5, FiveMinMs)).EndRow();
-                var r1 = BlockCodec.Rollup(t, v, HourMs);
-                b1.CreateRow().AppendValue(id).AppendValue(start).AppendValue(r1.Buckets.Length).AppendValue(BlockCodec.EncodeRollup(r1, HourMs)).EndRow();
+                _segs.Sync();
+                AfterSegmentSyncForTests?.Invoke();
+            }
+            catch
+            {
+                _segs.AbortBatch();
+                throw;
             }
         }
-        tx.Commit();
+
+        var pairs = string.Join(",", fresh.Keys.Select(k => string.Create(CultureInfo.InvariantCulture, $"({k.Id},{k.Start})")));
+        var rawTable = _segs is null ? "block_raw" : "block_raw_seg";
+        using var tx = _db.BeginTransaction();
+        try
+        {
+            // The old blocks of the same (series, day) and the table rollups of those days go; the new blocks replace them.
+            Execute(string.Create(CultureInfo.InvariantCulture, $"""
+                CREATE OR REPLACE TEMP TABLE affected AS SELECT * FROM (VALUES {pairs}) v(series_id, start);
+                DELETE FROM {rawTable} b USING affected a WHERE b.series_id = a.series_id AND b.start = a.start;
+                DELETE FROM block_5m b USING affected a WHERE b.series_id = a.series_id AND b.start = a.start;
+                DELETE FROM block_1h b USING affected a WHERE b.series_id = a.series_id AND b.start = a.start;
+                DELETE FROM rollup_5m r USING affected a WHERE r.series_id = a.series_id AND r.bucket >= a.start AND r.bucket < a.start + {BlockMs};
+                DELETE FROM rollup_1h r USING affected a WHERE r.series_id = a.series_id AND r.bucket >= a.start AND r.bucket < a.start + {BlockMs};
+                DELETE FROM samples WHERE ts < {closed};
+                UPDATE rollup_dirty SET lo = {closed} WHERE lo < {closed};
+                DROP TABLE affected;
+                """));
+            if (index is not null)
+            {
+                InsertSegmentsAndIndexLocked(index);
+            }
+            else
+            {
+                using var raw = _db.CreateAppender("block_raw");
+                foreach (var e in encoded)
+                {
+                    raw.CreateRow().AppendValue(e.Id).AppendValue(e.Start).AppendValue(e.N).AppendValue(e.Raw).EndRow();
+                }
+            }
+            using (var b5 = _db.CreateAppender("block_5m"))
+            using (var b1 = _db.CreateAppender("block_1h"))
+            {
+                foreach (var e in encoded)
+                {
+                    b5.CreateRow().AppendValue(e.Id).AppendValue(e.Start).AppendValue(e.N5).AppendValue(e.B5).EndRow();
+                    b1.CreateRow().AppendValue(e.Id).AppendValue(e.Start).AppendValue(e.N1).AppendValue(e.B1).EndRow();
+                }
+            }
+            tx.Commit();
+        }
+        catch
+        {
+            _segs?.AbortBatch();
+            throw;
+        }
+        _segs?.CommitBatch();
         // Write the new blocks into the database file now: until a checkpoint, DuckDB serves them from its log's
         // in-memory form, where reading the BLOBs back measured several times slower.
         Execute("CHECKPOINT");
     }
+
+    /// <summary>Runs when a pass's blocks are fsynced to the segment files and their index rows not yet committed (tests: a crash or a failure at that point).</summary>
+    internal Action? AfterSegmentSyncForTests { get; set; }
 
     private static (long[] T, double[] V) MergeSorted(long[] at, double[] av, List<long> bt, List<double> bv)
     {
@@ -220,9 +274,13 @@ internal sealed partial class DuckDbStore
         // Per series, its blocks: start, the row's sample count, and the decoded block when cached.
         var blocks = new Dictionary<long, List<(long Start, int N, CachedRaw? Hit)>>();
         var missing = 0;
+        // With segment files, where each block not in the cache lies (the key query carries the location).
+        var locs = _segs is null ? null : new List<(long Id, long Start, BlockLocation L)>();
         using (var cmd = _db.CreateCommand())
         {
-            cmd.CommandText = "SELECT series_id, start, n FROM block_raw WHERE " + filter;
+            cmd.CommandText = _segs is null
+                ? "SELECT series_id, start, n FROM block_raw WHERE " + filter
+                : "SELECT series_id, start, n, seg, off, len, crc FROM block_raw_seg WHERE " + filter;
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
@@ -246,6 +304,7 @@ internal sealed partial class DuckDbStore
                 if (hit is null)
                 {
                     missing++;
+                    locs?.Add((id, start, new BlockLocation(r.GetInt32(3), r.GetInt64(4), r.GetInt32(5), (uint)r.GetInt64(6))));
                 }
             }
         }
@@ -319,7 +378,31 @@ internal sealed partial class DuckDbStore
                 at += n;
             }
         }
-        if (missing > 0)
+        if (missing > 0 && locs is not null)
+        {
+            // Positional reads of the segment files, in file order, neighbouring blocks in one read.
+            FetchSegmentBlocks(locs, (id, start, data) =>
+            {
+                var slot = slots[(id, start)];
+                var n = blocks[id][slot.Block].N;
+                var (t, v) = arrays[slot.Series];
+                try
+                {
+                    var count = BlockCodec.RawCount(data);
+                    if (count != n)
+                    {
+                        BlockCodec.DecodeRaw(data);
+                        throw new InvalidDataException(string.Create(inv, $"raw block: the header counts {count} samples, the row's n says {n}"));
+                    }
+                    kept[slot.Series][slot.Block] = BlockCodec.DecodeRawInto(data, t.AsSpan(slot.At, n), v.AsSpan(slot.At, n), fromMs, toMs);
+                }
+                catch (InvalidDataException e)
+                {
+                    throw BadBlock(id, start, e);
+                }
+            });
+        }
+        else if (missing > 0)
         {
             using var cmd = _db.CreateCommand();
             cmd.CommandText = "SELECT series_id, start, data FROM block_raw WHERE " + filter;
@@ -525,6 +608,10 @@ internal sealed partial class DuckDbStore
         if (width == 0)
         {
             ClearBlockCache();
+            if (_segs is not null)
+            {
+                return TrimSegmentBlocks(idList, cutoff);
+            }
         }
         var inv = CultureInfo.InvariantCulture;
         long removed = 0;
@@ -572,6 +659,49 @@ internal sealed partial class DuckDbStore
             }
             cmd.ExecuteNonQuery();
         }
+        return removed;
+    }
+
+    /// <summary>
+    /// Retention of raw blocks in segment files: index rows of whole expired blocks are deleted (their files go once no
+    /// block is left in them, after the commit); the block the cutoff falls in is rewritten without its older samples,
+    /// appended to its day's segment and fsynced before the caller's transaction commits the new index row.
+    /// </summary>
+    private long TrimSegmentBlocks(string idList, long cutoff)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var segs = _segs!;
+        long removed = ScalarLong(string.Create(inv, $"SELECT coalesce(sum(n), 0)::BIGINT FROM block_raw_seg WHERE series_id IN ({idList}) AND start + {BlockMs} <= {cutoff}"));
+        ExecuteCount(string.Create(inv, $"DELETE FROM block_raw_seg WHERE series_id IN ({idList}) AND start + {BlockMs} <= {cutoff}"));
+        var rewrite = new List<(long Id, long Start, int N, BlockLocation? L)>();
+        using (var cmd = _db.CreateCommand())
+        {
+            cmd.CommandText = string.Create(inv, $"SELECT series_id, start, n, seg, off, len, crc FROM block_raw_seg WHERE series_id IN ({idList}) AND start < {cutoff} AND start + {BlockMs} > {cutoff} ORDER BY start, series_id");
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                var id = r.GetInt64(0);
+                var start = r.GetInt64(1);
+                var n = r.GetInt32(2);
+                var b = ReadSegmentRaw(id, start, new BlockLocation(r.GetInt32(3), r.GetInt64(4), r.GetInt32(5), (uint)r.GetInt64(6)));
+                var lo = LowerBound(b.T, cutoff);
+                removed += lo;
+                if (lo == 0)
+                {
+                    continue;
+                }
+                rewrite.Add((id, start, n - lo, lo == b.T.Length ? null
+                    : segs.Append(_seriesById[id].Tenant, start, BlockCodec.EncodeRaw(b.T.AsSpan(lo), b.V.AsSpan(lo)))));
+            }
+        }
+        segs.Sync();
+        foreach (var (id, start, n, l) in rewrite)
+        {
+            ExecuteCount(l is { } x
+                ? string.Create(inv, $"UPDATE block_raw_seg SET n = {n}, seg = {x.Segment}, off = {x.Offset}, len = {x.Length}, crc = {x.Crc} WHERE series_id = {id} AND start = {start}")
+                : string.Create(inv, $"DELETE FROM block_raw_seg WHERE series_id = {id} AND start = {start}"));
+        }
+        InsertNewSegmentRowsLocked();
         return removed;
     }
 

@@ -53,6 +53,7 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
         }
         Execute(Schema.Sql);
         LoadSeriesIndex();
+        OpenSegments(path);
         if (path != ":memory:" && options.HeadFlushSamples > 0)
         {
             _head = new HeadLog(path);
@@ -449,20 +450,31 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
             long raw = 0, r5 = 0, r1 = 0;
             var tenants = _seriesIds.Keys.Select(k => k.Tenant).Distinct().ToList();
             using var tx = _db.BeginTransaction();
-            foreach (var t in tenants)
+            try
             {
-                var p = RetentionLocked(t);
-                var ids = string.Join(",", _seriesIds.Where(s => s.Key.Tenant == t).Select(s => s.Value.ToString(CultureInfo.InvariantCulture)));
-                var (pr, p5, p1) = RetentionBlocksLocked(ids, (now - p.Raw).ToUnixTimeMilliseconds(), (now - p.FiveMinutes).ToUnixTimeMilliseconds(), (now - p.OneHour).ToUnixTimeMilliseconds());
-                raw += pr;
-                r5 += p5;
-                r1 += p1;
-                raw += ExecuteCount($"DELETE FROM samples WHERE series_id IN ({ids}) AND ts < {(now - p.Raw).ToUnixTimeMilliseconds()}");
-                r5 += ExecuteCount($"DELETE FROM rollup_5m WHERE series_id IN ({ids}) AND bucket < {(now - p.FiveMinutes).ToUnixTimeMilliseconds()}");
-                r1 += ExecuteCount($"DELETE FROM rollup_1h WHERE series_id IN ({ids}) AND bucket < {(now - p.OneHour).ToUnixTimeMilliseconds()}");
+                foreach (var t in tenants)
+                {
+                    var p = RetentionLocked(t);
+                    var ids = string.Join(",", _seriesIds.Where(s => s.Key.Tenant == t).Select(s => s.Value.ToString(CultureInfo.InvariantCulture)));
+                    var (pr, p5, p1) = RetentionBlocksLocked(ids, (now - p.Raw).ToUnixTimeMilliseconds(), (now - p.FiveMinutes).ToUnixTimeMilliseconds(), (now - p.OneHour).ToUnixTimeMilliseconds());
+                    raw += pr;
+                    r5 += p5;
+                    r1 += p1;
+                    raw += ExecuteCount($"DELETE FROM samples WHERE series_id IN ({ids}) AND ts < {(now - p.Raw).ToUnixTimeMilliseconds()}");
+                    r5 += ExecuteCount($"DELETE FROM rollup_5m WHERE series_id IN ({ids}) AND bucket < {(now - p.FiveMinutes).ToUnixTimeMilliseconds()}");
+                    r1 += ExecuteCount($"DELETE FROM rollup_1h WHERE series_id IN ({ids}) AND bucket < {(now - p.OneHour).ToUnixTimeMilliseconds()}");
+                }
+                ExecuteCount($"DELETE FROM scores WHERE at_ms < {(now - _options.ScoreRetention).ToUnixTimeMilliseconds()}");
+                tx.Commit();
             }
-            ExecuteCount($"DELETE FROM scores WHERE at_ms < {(now - _options.ScoreRetention).ToUnixTimeMilliseconds()}");
-            tx.Commit();
+            catch
+            {
+                _segs?.AbortBatch(); // blocks rewritten into segment files by this pass: not committed
+                throw;
+            }
+            _segs?.CommitBatch();
+            // Whole segment files whose blocks have all expired go (rows first, then the files).
+            DropEmptySegmentsLocked();
             return new RetentionReport(raw, r5, r1);
         }
         finally
@@ -560,6 +572,7 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
             finally
             {
                 _head?.Dispose();
+                _segs?.Dispose();
                 _db.Dispose();
             }
         }
