@@ -17,34 +17,54 @@ internal sealed class LpPackingSolver(double lpShare, double roundUpFrom = 0.5) 
     /// <summary>Called with progress lines (for benchmarks), or null.</summary>
     public Action<string>? Trace { get; init; }
 
+    /// <summary>Column generation's GLOP parameters, or null for <see cref="ConfigurationLp.DefaultGlopParameters"/>.</summary>
+    public string? GlopParameters { get; init; }
+
+    /// <summary>Extra diverse columns per pricing round, or null for <see cref="ConfigurationLp"/>'s default.</summary>
+    public int? DiverseColumns { get; init; }
+
+    /// <summary>Wentges smoothing α of column generation, or null for <see cref="ConfigurationLp"/>'s default (off).</summary>
+    public double? Smoothing { get; init; }
+
+    /// <summary>
+    /// Time since a reference point for the time limit: null = wall time. Benchmarks pass process CPU time to see what the
+    /// plan reaches with a CPU budget on a shared machine.
+    /// </summary>
+    public Func<TimeSpan>? Clock { get; init; }
+
     public GlobalPlacementResult Solve(GlobalPlacementProblem problem, GlobalPlacementOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var clock = Stopwatch.StartNew();
+        var wall = Stopwatch.StartNew();
+        var start = Clock?.Invoke() ?? TimeSpan.Zero;
+        TimeSpan Now() => Clock is null ? wall.Elapsed : Clock() - start;
         var empty = new Dictionary<string, IReadOnlyList<string>>();
         var pre = PlanEvaluator.Precheck(problem);
         if (pre.Count > 0)
         {
-            return new(Name, GlobalSolveStatus.Infeasible, empty, null, double.NaN, double.NaN, clock.Elapsed, pre);
+            return new(Name, GlobalSolveStatus.Infeasible, empty, null, double.NaN, double.NaN, wall.Elapsed, pre);
         }
         var limit = options.TimeLimit * 0.97;
-        bool More() => clock.Elapsed < limit && !cancellationToken.IsCancellationRequested;
+        bool More() => Now() < limit && !cancellationToken.IsCancellationRequested;
         var seedState = new PackingState(problem, options);
         var failure = seedState.Construct();
         if (failure is not null)
         {
-            return new(Name, GlobalSolveStatus.Unknown, empty, null, double.NaN, double.NaN, clock.Elapsed, [failure]);
+            return new(Name, GlobalSolveStatus.Unknown, empty, null, double.NaN, double.NaN, wall.Elapsed, [failure]);
         }
         var seed = seedState.Assignment();
         var seedHosts = Enumerable.Range(0, seedState.HostCount).Count(seedState.IsOpen);
-        var constructed = clock.Elapsed;
+        var constructed = Now();
         var lp = new ConfigurationLp(problem, options) { Trace = Trace };
-        options.Progress?.Invoke(new(clock.Elapsed, "construct", seedHosts));
+        lp.GlopParameters = GlopParameters ?? lp.GlopParameters;
+        lp.DiverseColumns = DiverseColumns ?? lp.DiverseColumns;
+        lp.Smoothing = Smoothing ?? lp.Smoothing;
+        options.Progress?.Invoke(new(Now(), "construct", seedHosts));
         // The LP's share of the time limit, and at least 40 % of what construction left (it can be slow on a busy machine).
-        var lpLimit = TimeSpan.FromTicks(Math.Max((long)(limit.Ticks * lpShare) - clock.Elapsed.Ticks, (limit - clock.Elapsed).Ticks * 2 / 5));
-        var outcome = lpLimit > TimeSpan.Zero ? lp.Solve(lpLimit, seed, cancellationToken, exactPricing: false) : null;
+        var lpLimit = TimeSpan.FromTicks(Math.Max((long)(limit.Ticks * lpShare) - Now().Ticks, (limit - Now()).Ticks * 2 / 5));
+        var outcome = lpLimit > TimeSpan.Zero ? lp.Solve(lpLimit, seed, cancellationToken, exactPricing: false, elapsed: Clock) : null;
         var state = seedState;
         var rounded = 0;
         if (outcome is { Lambda.Length: > 0 })
@@ -58,12 +78,12 @@ internal sealed class LpPackingSolver(double lpShare, double roundUpFrom = 0.5) 
             }
         }
         var afterRound = Enumerable.Range(0, state.HostCount).Count(state.IsOpen);
-        var roundedAt = clock.Elapsed;
-        options.Progress?.Invoke(new(clock.Elapsed, "lp-rounding", afterRound));
+        var roundedAt = Now();
+        options.Progress?.Invoke(new(Now(), "lp-rounding", afterRound));
         var closed = state.Improve(More);
         var recreated = state.RuinAndRecreate(More, new Random(options.Seed));
         var assignment = state.Assignment();
-        options.Progress?.Invoke(new(clock.Elapsed, "done", Enumerable.Range(0, state.HostCount).Count(state.IsOpen)));
+        options.Progress?.Invoke(new(Now(), "done", Enumerable.Range(0, state.HostCount).Count(state.IsOpen)));
         var metrics = PlanEvaluator.Evaluate(problem, assignment, options);
         var bound = PlacementBounds.Lower(problem, options);
         var gap = metrics.Objective > 0 ? Math.Max(0, (metrics.Objective - bound.Value) / metrics.Objective) : 0;
@@ -71,7 +91,7 @@ internal sealed class LpPackingSolver(double lpShare, double roundUpFrom = 0.5) 
             ? "no time left for the configuration LP; packing heuristic only"
             : string.Create(CultureInfo.InvariantCulture,
                 $"construction {seedHosts} hosts in {constructed.TotalSeconds:0.#} s; configuration LP {outcome.LpValue:0.###} ({outcome.Note}) in {outcome.Elapsed.TotalSeconds:0.#} s; {rounded} hosts from whole configurations, {afterRound} after packing the rest ({(ReferenceEquals(state, seedState) ? "rounding failed, kept the construction" : "rounded")}) at {roundedAt.TotalSeconds:0.#} s");
-        return new(Name, GlobalSolveStatus.Feasible, assignment, metrics, bound.Value, gap, clock.Elapsed,
+        return new(Name, GlobalSolveStatus.Feasible, assignment, metrics, bound.Value, gap, wall.Elapsed,
             [note, string.Create(CultureInfo.InvariantCulture, $"local search closed {closed} host(s); ruin and recreate {recreated} more in {state.Attempts} attempts"), bound.Explanation]);
     }
 
