@@ -261,7 +261,7 @@ void Compare(string title, GlobalPlacementProblem p, double[][] requests, int re
     }
     var lpShare = double.Parse(Arg("--lp-share", "0.5"), inv);
     // LP-guided packing variants side by side: "before" = session 7's column generation (GLOP defaults, greedy orders
-    // only); "new" = GLOP warm-started (no presolve/scaling) + diverse columns; "new-cpu" = "new" with the time limit
+    // only); "new" = GLOP warm-started (no presolve/scaling) + diverse columns + same-demand swaps ("new-noswap" without them); "new-cpu" = "new" with the time limit
     // counted in process CPU time instead of wall time (what the plan reaches with that much CPU on a shared machine).
     foreach (var variant in Arg("--lp-variants", "before,new").Split(','))
     {
@@ -275,6 +275,7 @@ void Compare(string title, GlobalPlacementProblem p, double[][] requests, int re
                 GlopParameters = variant == "before" ? "" : null,
                 DiverseColumns = variant == "before" ? 0 : null,
                 Clock = variant.EndsWith("-cpu", StringComparison.Ordinal) ? () => Process.GetCurrentProcess().TotalProcessorTime : null,
+                CommunicationSwaps = variant != "before" && !variant.Contains("noswap", StringComparison.Ordinal),
             };
             var lpk = solver.Solve(p, options);
             var lpCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
