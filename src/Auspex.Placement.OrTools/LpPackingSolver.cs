@@ -93,7 +93,12 @@ internal sealed class LpPackingSolver(double lpShare, double roundUpFrom = 0.5) 
         var assignment = state.Assignment();
         options.Progress?.Invoke(new(Now(), "done", Enumerable.Range(0, state.HostCount).Count(state.IsOpen)));
         var metrics = PlanEvaluator.Evaluate(problem, assignment, options);
+        // The gap is against the fractional cover, or the configuration LP's Farley bound when pricing proved one
+        // (CP-SAT ran on every host type's knapsack in one round) and it is stronger; never against the LP's value.
         var bound = PlacementBounds.Lower(problem, options);
+        var lpBound = outcome is { HostBound: > 0 } ? ConfigurationBound.Combine(bound, lp, outcome) : bound;
+        var strongerBound = lpBound.Value > bound.Value;
+        bound = strongerBound ? lpBound with { Value = Math.Min(lpBound.Value, metrics.Objective) } : bound;
         var gap = metrics.Objective > 0 ? Math.Max(0, (metrics.Objective - bound.Value) / metrics.Objective) : 0;
         var note = outcome is null
             ? "no time left for the configuration LP; packing heuristic only"
