@@ -79,12 +79,12 @@ internal sealed class LpPackingSolver(double lpShare, double roundUpFrom = 0.5) 
         var roundedAt = Now();
         options.Progress?.Invoke(new(Now(), "lp-rounding", afterRound));
         // Same-demand swaps cut the communication the LP's configurations ignore, at no capacity cost: once now, and
-        // once after the local search (which gets the limit minus twice the first pass's time).
+        // once after the local search (which gets the limit minus twice the first pass's time, at most a tenth of it).
         var commBefore = CommunicationSwaps ? Communication(state) : 0;
         var swapClock = Now();
         var swaps = CommunicationSwaps ? state.SwapSameDemand(More) : 0;
         var swapTime = Now() - swapClock;
-        var searchLimit = CommunicationSwaps ? limit - swapTime * 2 : limit;
+        var searchLimit = CommunicationSwaps ? limit - TimeSpan.FromTicks(Math.Min(swapTime.Ticks * 2, limit.Ticks / 10)) : limit;
         bool Search() => Now() < searchLimit && !cancellationToken.IsCancellationRequested;
         var closed = state.Improve(Search);
         var recreated = state.RuinAndRecreate(Search, new Random(options.Seed));

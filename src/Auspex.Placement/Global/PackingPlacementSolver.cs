@@ -835,45 +835,89 @@ internal sealed class PackingState
         }
         var swaps = 0;
         var work = 0;
-        var lists = groups.Values.Where(g => g.Count > 1 && g.Any(c => _nb[c].Count > 0 || current[c] is not null))
-            .Select(g => g.SelectMany(c => Enumerable.Range(0, _assign[c].Length).Select(k => (C: c, K: k))).ToArray()).ToList();
+        // Per group of like components, its replicas by rack: a replica only trades with a like one in a rack where
+        // its peers (or its current hosts) are, so a pass costs about replicas × peer racks × like replicas per rack.
+        var groupOf = new int[_nc];
+        var groupList = groups.Values.Where(g => g.Count > 1 && g.Any(c => _nb[c].Count > 0 || current[c] is not null)).ToList();
+        Array.Fill(groupOf, -1);
+        for (var g = 0; g < groupList.Count; g++)
+        {
+            foreach (var c in groupList[g])
+            {
+                groupOf[c] = g;
+            }
+        }
+        var targets = new HashSet<int>();
         for (var pass = 0; pass < 20; pass++)
         {
-            var kept = 0;
-            foreach (var reps in lists)
+            var byRack = groupList.Select(g =>
             {
-                for (var i = 0; i < reps.Length; i++)
+                var d = new Dictionary<int, List<(int C, int K)>>();
+                foreach (var c in g)
                 {
-                    var (c1, k1) = reps[i];
-                    if (_nb[c1].Count == 0 && current[c1] is null)
+                    for (var k = 0; k < _assign[c].Length; k++)
                     {
-                        continue;
+                        if (_assign[c][k] >= 0)
+                        {
+                            var r = _rack[_assign[c][k]];
+                            if (!d.TryGetValue(r, out var list))
+                            {
+                                d[r] = list = [];
+                            }
+                            list.Add((c, k));
+                        }
                     }
-                    for (var j = 0; j < reps.Length; j++)
+                }
+                return d;
+            }).ToList();
+            var kept = 0;
+            for (var c1 = 0; c1 < _nc; c1++)
+            {
+                if (groupOf[c1] < 0 || (_nb[c1].Count == 0 && current[c1] is null))
+                {
+                    continue;
+                }
+                targets.Clear();
+                foreach (var (peer, _) in _nb[c1])
+                {
+                    targets.UnionWith(_rackCount[peer].Keys);
+                }
+                if (current[c1] is { } cur)
+                {
+                    targets.UnionWith(cur.Select(h => _rack[h]));
+                }
+                var racks = byRack[groupOf[c1]];
+                for (var k1 = 0; k1 < _assign[c1].Length; k1++)
+                {
+                    foreach (var target in targets)
                     {
-                        var (c2, k2) = reps[j];
-                        if (c2 == c1 || (j < i && (_nb[c2].Count > 0 || current[c2] is not null)))
-                        {
-                            continue; // same component, or a pair already tried from the other side
-                        }
-                        if (++work % 4096 == 0 && !more())
-                        {
-                            return swaps;
-                        }
-                        int h1 = _assign[c1][k1], h2 = _assign[c2][k2];
-                        if (h1 < 0 || h2 < 0 || _rack[h1] == _rack[h2] || !SpreadOk(c1, h2, h1) || !SpreadOk(c2, h1, h2))
+                        if (!racks.TryGetValue(target, out var there))
                         {
                             continue;
                         }
-                        var before = Cost(c1) + Cost(c2);
-                        Swap(c1, k1, c2, k2);
-                        if (Cost(c1) + Cost(c2) < before - 1e-9)
+                        foreach (var (c2, k2) in there)
                         {
-                            kept++;
-                        }
-                        else
-                        {
+                            if (++work % 1024 == 0 && !more())
+                            {
+                                return swaps + kept;
+                            }
+                            int h1 = _assign[c1][k1], h2 = _assign[c2][k2];
+                            if (c2 == c1 || h1 < 0 || h2 < 0 || _rack[h2] != target || _rack[h1] == target || !SpreadOk(c1, h2, h1) || !SpreadOk(c2, h1, h2))
+                            {
+                                continue;
+                            }
+                            var before = Cost(c1) + Cost(c2);
                             Swap(c1, k1, c2, k2);
+                            if (Cost(c1) + Cost(c2) < before - 1e-9)
+                            {
+                                kept++;
+                                break;
+                            }
+                            Swap(c1, k1, c2, k2);
+                        }
+                        if (_assign[c1][k1] >= 0 && _rack[_assign[c1][k1]] == target)
+                        {
+                            break; // this replica moved; the next one
                         }
                     }
                 }
