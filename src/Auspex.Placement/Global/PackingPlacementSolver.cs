@@ -922,6 +922,43 @@ internal sealed class PackingState
                     }
                 }
             }
+            // Small groups (up to 48 replicas): every pair, which also finds swaps that only bring a replica into its
+            // peers' zone, or that help the other side.
+            foreach (var g in groupList)
+            {
+                var reps = g.SelectMany(c => Enumerable.Range(0, _assign[c].Length).Select(k => (C: c, K: k))).ToArray();
+                if (reps.Length > 48)
+                {
+                    continue;
+                }
+                for (var i = 0; i < reps.Length; i++)
+                {
+                    for (var j = i + 1; j < reps.Length; j++)
+                    {
+                        var (c1, k1) = reps[i];
+                        var (c2, k2) = reps[j];
+                        if (++work % 1024 == 0 && !more())
+                        {
+                            return swaps + kept;
+                        }
+                        int h1 = _assign[c1][k1], h2 = _assign[c2][k2];
+                        if (c1 == c2 || h1 < 0 || h2 < 0 || _rack[h1] == _rack[h2] || !SpreadOk(c1, h2, h1) || !SpreadOk(c2, h1, h2))
+                        {
+                            continue;
+                        }
+                        var before = Cost(c1) + Cost(c2);
+                        Swap(c1, k1, c2, k2);
+                        if (Cost(c1) + Cost(c2) < before - 1e-9)
+                        {
+                            kept++;
+                        }
+                        else
+                        {
+                            Swap(c1, k1, c2, k2);
+                        }
+                    }
+                }
+            }
             swaps += kept;
             if (kept == 0 || !more())
             {
