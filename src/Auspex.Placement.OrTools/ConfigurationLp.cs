@@ -192,8 +192,23 @@ internal sealed class ConfigurationLp
         {
             rows[t] = lp.MakeConstraint(Types[t].Count, double.PositiveInfinity, "cover" + t);
         }
+        // At most the hosts that exist of each host type (the Lagrangian bound below counts this limit too).
+        var hostRows = new Lp.Constraint[nk];
+        for (var k = 0; k < nk; k++)
+        {
+            hostRows[k] = lp.MakeConstraint(double.NegativeInfinity, HostTypes[k].Hosts.Count, "hosts" + k);
+        }
         var objective = lp.Objective();
         objective.SetMinimization();
+        // Artificial cover per replica at a price no real column reaches, so the master stays feasible while the host
+        // limits bind and the start columns cannot cover everything; they are not configurations (never rounded).
+        var artificialCost = 4 * HostTypes.Max(h => h.Cost);
+        for (var t = 0; t < nt; t++)
+        {
+            var a = lp.MakeNumVar(0, double.PositiveInfinity, "artificial" + t);
+            objective.SetCoefficient(a, artificialCost);
+            rows[t].SetCoefficient(a, 1);
+        }
         var vars = new List<Lp.Variable>();
         var keys = new HashSet<string>(StringComparer.Ordinal);
         void AddColumn(int k, int[] count)
@@ -207,6 +222,7 @@ internal sealed class ConfigurationLp
                     rows[t].SetCoefficient(v, count[t]);
                 }
             }
+            hostRows[k].SetCoefficient(v, 1);
             vars.Add(v);
             Columns.Add((k, count));
         }
@@ -297,6 +313,7 @@ internal sealed class ConfigurationLp
         var exact = 0;
         var converged = false;
         var pi = new double[nt];
+        var mu = new double[nk];
         var sep = new double[nt];
         double[]? center = null;
         var centerValue = double.NegativeInfinity;
@@ -315,6 +332,10 @@ internal sealed class ConfigurationLp
             for (var t = 0; t < nt; t++)
             {
                 pi[t] = Math.Max(0, rows[t].DualValue());
+            }
+            for (var k = 0; k < nk; k++)
+            {
+                mu[k] = Math.Min(0, hostRows[k].DualValue()); // ≤ 0: a host type used up costs more
             }
             var added = 0;
             var outOfTime = clock.Elapsed >= limit;
@@ -341,7 +362,7 @@ internal sealed class ConfigurationLp
                     foreach (var (value, count) in GreedyColumns(k, sep, rng, outOfTime))
                     {
                         estimate[k] = Math.Max(estimate[k], value);
-                        if (Reduced(k, count, pi) < -HostTypes[k].Cost * 1e-7 && keys.Add(k + ":" + string.Join(',', count)))
+                        if (Reduced(k, count, pi) - mu[k] < -HostTypes[k].Cost * 1e-7 && keys.Add(k + ":" + string.Join(',', count)))
                         {
                             AddColumn(k, count);
                             added++;
@@ -361,7 +382,7 @@ internal sealed class ConfigurationLp
                         : outOfTime ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(Math.Clamp(left.TotalSeconds, 0.2, 5)));
                     upper[k] = ub;
                     ExactSeconds += pricingClock.Elapsed.TotalSeconds;
-                    if (column is not null && columnValue > HostTypes[k].Cost * (1 + 1e-7) && !outOfTime && keys.Add(k + ":" + string.Join(',', column)))
+                    if (column is not null && columnValue > HostTypes[k].Cost - mu[k] + HostTypes[k].Cost * 1e-7 && !outOfTime && keys.Add(k + ":" + string.Join(',', column)))
                     {
                         AddColumn(k, column);
                         added++;
