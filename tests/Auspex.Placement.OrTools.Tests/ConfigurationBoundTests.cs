@@ -89,6 +89,22 @@ public sealed class ConfigurationBoundTests
     }
 
     [Fact]
+    public void Bound_UsesNoMoreHostsOfATypeThanExist()
+    {
+        // Six 6-core replicas, one per 10-core host: 2 cheap hosts (price 1) and 10 dear ones (price 3). Without a limit
+        // per host type the LP would put all six on cheap hosts (6); there are only 2: 2 × 1 + 4 × 3 = 14, CP-SAT's optimum.
+        var hosts = Enumerable.Range(0, 12).Select(i => new PlanHost($"h{i:D2}", $"r{i}", "z", [10, 64], i < 2 ? 1 : 3, 0, 0, [true, true])).ToArray();
+        var comps = Enumerable.Range(0, 6).Select(i => new PlanComponent($"c{i}", 1, [[6.0, 1.0], [6.0, 1.0]], [], null, null)).ToArray();
+        var p = new GlobalPlacementProblem(["cpu", "memory"], [T0, T0.AddHours(12)], hosts, comps, []);
+        var o = new GlobalPlacementOptions { Slots = 2, TimeLimit = TimeSpan.FromSeconds(10), Workers = 1, RelativeGapLimit = 0, EnergyWeight = 0, MoveWeight = 0 };
+        var strong = ConfigurationBound.Compute(p, o, TimeSpan.FromSeconds(10));
+        Assert.Equal(14, strong.HostCost, 6);
+        var cp = CpSatPlacement.Create().Solve(p, o);
+        Assert.Equal(GlobalSolveStatus.Optimal, cp.Status);
+        Assert.Equal(14, cp.Metrics!.Objective, 6);
+    }
+
+    [Fact]
     public void LpPacking_ReportsTheConfigurationLpBound_WhenPricingProvesIt_AndItIsStronger()
     {
         // Three replicas of 6 cores on 10-core hosts: the fractional cover says 2 hosts; the configuration LP, with
