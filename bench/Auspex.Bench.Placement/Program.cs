@@ -233,18 +233,59 @@ void Compare(string title, GlobalPlacementProblem p, double[][] requests, int re
         Console.WriteLine($"  packing: {string.Join("; ", pk.Reasons)}");
     }
     Console.WriteLine($"  packing: process CPU {pkCpu:0.##} s");
-    var lpShare = double.Parse(Arg("--lp-share", "0.5"), inv);
-    foreach (var roundUp in Arg("--lp-round-up", "1,0.5").Split(',').Select(x => double.Parse(x, inv)))
+    if (args.Contains("--lp-study"))
     {
-        cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-        var lpk = CpSatPlacement.CreateLpPacking(lpShare, args.Contains("--trace") ? l => Console.WriteLine("    lp: " + l) : null, roundUp).Solve(p, options);
-        var lpCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
-        Row($"LP-guided packing (configuration LP {lpShare:0.##} of the time, {(roundUp >= 1 ? "⌊λ⌋" : $"⌊λ⌋ + 1 from {roundUp:0.##}")}, packing local search)", lpk.HasPlan ? lpk.Assignment : null, p, lpk.WallTime.TotalSeconds, bound);
-        if (lpk.Reasons.Count > 0)
+        // Column generation alone, seeded by the packing plan above: LP value reached, GLOP solves and CPU per variant.
+        // A variant is g<GLOP parameter set>-a<smoothing α>-d<diverse columns>, variants separated by '/'.
+        string[] glopSets = ["", "use_preprocessing:false", "use_preprocessing:false use_dual_simplex:false", "use_preprocessing:false use_dual_simplex:true", "use_preprocessing:false use_scaling:false", "use_preprocessing:false use_scaling:false use_dual_simplex:false", "use_scaling:false", "use_preprocessing:false use_scaling:false provide_strong_optimal_guarantee:false", "use_preprocessing:false use_scaling:false initial_basis:NONE"];
+        var studyTime = TimeSpan.FromSeconds(double.Parse(Arg("--lp-study-time", "5"), inv));
+        Console.WriteLine($"  column generation study, {studyTime.TotalSeconds:0.#} s each; GLOP parameter sets: {string.Join(" | ", glopSets.Select((g, i) => $"g{i} = '{g}'"))}");
+        Console.WriteLine("| variant | LP value (host cost) | in hosts | LP solves | columns | GLOP s | wall s | process CPU s |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|");
+        foreach (var v in Arg("--lp-study", "g0-a0-d0").Split('/'))
         {
-            Console.WriteLine($"  lp-packing: {string.Join("; ", lpk.Reasons)}");
+            var parts = v.Split('-');
+            var lpStudy = new ConfigurationLp(p, options)
+            {
+                GlopParameters = glopSets[int.Parse(parts[0][1..], inv)],
+                Smoothing = double.Parse(parts[1][1..], inv),
+                DiverseColumns = int.Parse(parts[2][1..], inv),
+                Trace = args.Contains("--trace") ? l => Console.WriteLine($"    {v}: {l}") : null,
+            };
+            var c0 = Process.GetCurrentProcess().TotalProcessorTime;
+            var o = lpStudy.Solve(studyTime, pk.HasPlan ? pk.Assignment : null, exactPricing: false);
+            var c1 = (Process.GetCurrentProcess().TotalProcessorTime - c0).TotalSeconds;
+            Console.WriteLine($"| {v} | {o.LpValue:0.###} | {o.LpValue / lpStudy.HostTypes[0].Cost:0.#} | {o.Iterations} | {lpStudy.Columns.Count} | {lpStudy.LpSeconds:0.##} | {o.Elapsed.TotalSeconds:0.##} | {c1:0.##} |");
         }
-        Console.WriteLine($"  lp-packing: process CPU {lpCpu:0.##} s");
+        return;
+    }
+    var lpShare = double.Parse(Arg("--lp-share", "0.5"), inv);
+    // LP-guided packing variants side by side: "before" = session 7's column generation (GLOP defaults, greedy orders
+    // only); "new" = GLOP warm-started (no presolve/scaling) + diverse columns + same-demand swaps ("new-noswap" without them); "new-cpu" = "new" with the time limit
+    // counted in process CPU time instead of wall time (what the plan reaches with that much CPU on a shared machine).
+    foreach (var variant in Arg("--lp-variants", "before,new").Split(','))
+    {
+        foreach (var roundUp in Arg("--lp-round-up", "1,0.5").Split(',').Select(x => double.Parse(x, inv)))
+        {
+            cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            var wall0 = Stopwatch.StartNew();
+            var solver = new LpPackingSolver(lpShare, roundUp)
+            {
+                Trace = args.Contains("--trace") ? l => Console.WriteLine("    lp: " + l) : null,
+                GlopParameters = variant == "before" ? "" : null,
+                DiverseColumns = variant == "before" ? 0 : null,
+                Clock = variant.EndsWith("-cpu", StringComparison.Ordinal) ? () => Process.GetCurrentProcess().TotalProcessorTime : null,
+                CommunicationSwaps = variant != "before" && !variant.Contains("noswap", StringComparison.Ordinal),
+            };
+            var lpk = solver.Solve(p, options);
+            var lpCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+            Row($"LP-guided packing [{variant}] (configuration LP {lpShare:0.##} of the {(solver.Clock is null ? "wall" : "CPU")} time, {(roundUp >= 1 ? "⌊λ⌋" : $"⌊λ⌋ + 1 from {roundUp:0.##}")}, packing local search)", lpk.HasPlan ? lpk.Assignment : null, p, wall0.Elapsed.TotalSeconds, bound);
+            if (lpk.Reasons.Count > 0)
+            {
+                Console.WriteLine($"  lp-packing [{variant}]: {string.Join("; ", lpk.Reasons)}");
+            }
+            Console.WriteLine($"  lp-packing [{variant}]: process CPU {lpCpu:0.##} s, wall {wall0.Elapsed.TotalSeconds:0.##} s");
+        }
     }
     if (args.Contains("--only-lp"))
     {

@@ -23,6 +23,17 @@ public static class ConfigurationBound
         var simple = PlacementBounds.Lower(problem, options);
         var lp = new ConfigurationLp(problem, options) { ProveSeconds = proveSeconds };
         var outcome = lp.Solve(timeLimit, seed, cancellationToken);
+        return Combine(simple, lp, outcome);
+    }
+
+    /// <summary>
+    /// The larger of <paramref name="simple"/> and the configuration LP's valid (Lagrangian/Farley) host bound from
+    /// <paramref name="outcome"/>, rounded up to whole hosts when every usable host is alike, plus the same energy term.
+    /// The LP's own value (<see cref="ConfigurationLp.Outcome.LpValue"/>) is never used: it is an upper limit on the LP
+    /// optimum unless pricing proved that no column is left.
+    /// </summary>
+    internal static PlacementBound Combine(PlacementBound simple, ConfigurationLp lp, ConfigurationLp.Outcome outcome)
+    {
         var hostBound = outcome.HostBound;
         if (lp.HostTypes.Count == 1 && hostBound > 0)
         {

@@ -16,6 +16,15 @@ namespace Auspex.Placement.OrTools;
 /// </summary>
 internal sealed class ConfigurationLp
 {
+    /// <summary>Time since the start: wall time by default, or any other measure (e.g. process CPU time in benchmarks).</summary>
+    private sealed class Clock(Func<TimeSpan>? elapsed)
+    {
+        private readonly Stopwatch _wall = Stopwatch.StartNew();
+        private readonly TimeSpan _start = elapsed?.Invoke() ?? TimeSpan.Zero;
+
+        public TimeSpan Elapsed => elapsed is null ? _wall.Elapsed : elapsed() - _start;
+    }
+
     private readonly GlobalPlacementProblem _p;
     private readonly GlobalPlacementOptions _o;
     private readonly int _ns, _nr, _dim;
@@ -119,6 +128,22 @@ internal sealed class ConfigurationLp
     /// <summary>Called after every LP solve with a line of progress (for benchmarks), or null.</summary>
     public Action<string>? Trace { get; set; }
 
+    /// <summary>
+    /// GLOP without presolve and scaling: both change with every new column, so GLOP would solve each master from scratch;
+    /// without them it keeps its basis and only prices the new columns in (about 3× more master solves per second on
+    /// the 1,000-host bench fleet, bench/RESULTS.md "session 8").
+    /// </summary>
+    public const string DefaultGlopParameters = "use_preprocessing:false use_scaling:false";
+
+    /// <summary>GLOP's own parameters (text format of GlopParameters), e.g. to turn presolve off so it warm-starts; empty = defaults.</summary>
+    public string GlopParameters { get; set; } = DefaultGlopParameters;
+
+    /// <summary>Wentges dual smoothing α in [0, 1): price at α·centre + (1 − α)·master duals (0 = off).</summary>
+    public double Smoothing { get; set; }
+
+    /// <summary>Extra columns per host type and round from damped duals, so one round adds columns over different types (0 = none).</summary>
+    public int DiverseColumns { get; set; } = 100;
+
     /// <summary>Seconds spent in GLOP.</summary>
     public double LpSeconds { get; private set; }
 
@@ -146,9 +171,9 @@ internal sealed class ConfigurationLp
     /// <paramref name="limit"/> passes, and returns the best valid bound found on the way (Farley/Lagrangian bounds from
     /// every iteration's duals and an upper bound on the pricing value).
     /// </summary>
-    public Outcome Solve(TimeSpan limit, IReadOnlyDictionary<string, IReadOnlyList<string>>? seed = null, CancellationToken cancellationToken = default, bool exactPricing = true)
+    public Outcome Solve(TimeSpan limit, IReadOnlyDictionary<string, IReadOnlyList<string>>? seed = null, CancellationToken cancellationToken = default, bool exactPricing = true, Func<TimeSpan>? elapsed = null)
     {
-        var clock = Stopwatch.StartNew();
+        var clock = new Clock(elapsed);
         int nt = Types.Count, nk = HostTypes.Count;
         if (nt == 0 || nk == 0)
         {
@@ -167,11 +192,26 @@ internal sealed class ConfigurationLp
         {
             rows[t] = lp.MakeConstraint(Types[t].Count, double.PositiveInfinity, "cover" + t);
         }
+        // At most the hosts that exist of each host type (the Lagrangian bound below counts this limit too).
+        var hostRows = new Lp.Constraint[nk];
+        for (var k = 0; k < nk; k++)
+        {
+            hostRows[k] = lp.MakeConstraint(double.NegativeInfinity, HostTypes[k].Hosts.Count, "hosts" + k);
+        }
         var objective = lp.Objective();
         objective.SetMinimization();
+        // Artificial cover per replica at a price no real column reaches, so the master stays feasible while the host
+        // limits bind and the start columns cannot cover everything; they are not configurations (never rounded).
+        var artificialCost = 4 * HostTypes.Max(h => h.Cost);
+        for (var t = 0; t < nt; t++)
+        {
+            var a = lp.MakeNumVar(0, double.PositiveInfinity, "artificial" + t);
+            objective.SetCoefficient(a, artificialCost);
+            rows[t].SetCoefficient(a, 1);
+        }
         var vars = new List<Lp.Variable>();
         var keys = new HashSet<string>(StringComparer.Ordinal);
-        void Add(int k, int[] count)
+        void AddColumn(int k, int[] count)
         {
             var v = lp.MakeNumVar(0, double.PositiveInfinity, "x" + vars.Count);
             objective.SetCoefficient(v, HostTypes[k].Cost);
@@ -182,9 +222,14 @@ internal sealed class ConfigurationLp
                     rows[t].SetCoefficient(v, count[t]);
                 }
             }
+            hostRows[k].SetCoefficient(v, 1);
             vars.Add(v);
             Columns.Add((k, count));
+        }
+        void Add(int k, int[] count)
+        {
             keys.Add(k + ":" + string.Join(',', count));
+            AddColumn(k, count);
         }
         // Start: each type alone, as many as fit on the cheapest host type per unit (a feasible, poor master).
         for (var t = 0; t < nt; t++)
@@ -258,12 +303,20 @@ internal sealed class ConfigurationLp
                 }
             }
         }
+        if (!string.IsNullOrEmpty(GlopParameters) && !lp.SetSolverSpecificParametersAsString(GlopParameters))
+        {
+            throw new InvalidOperationException("GLOP rejected the parameters '" + GlopParameters + "'");
+        }
         var best = 0.0;
         var lpValue = double.NaN;
         var iterations = 0;
         var exact = 0;
         var converged = false;
         var pi = new double[nt];
+        var mu = new double[nk];
+        var sep = new double[nt];
+        double[]? center = null;
+        var centerValue = double.NegativeInfinity;
         var rng = new Random(_o.Seed);
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -280,40 +333,67 @@ internal sealed class ConfigurationLp
             {
                 pi[t] = Math.Max(0, rows[t].DualValue());
             }
+            for (var k = 0; k < nk; k++)
+            {
+                mu[k] = Math.Min(0, hostRows[k].DualValue()); // ≤ 0: a host type used up costs more
+            }
             var added = 0;
             var outOfTime = clock.Elapsed >= limit;
             var upper = new double[nk];
-            for (var k = 0; k < nk; k++)
+            // Wentges smoothing: price at a point between the stability centre (the duals with the best estimated
+            // Lagrangian value so far) and the master's duals; fall back to the master's duals when that finds nothing.
+            var alpha = center is null ? 0 : Smoothing;
+            for (var attempt = 0; attempt < 2 && added == 0; attempt++)
             {
-                // Several greedy orders; every column with reduced cost < 0 joins the master.
-                var found = false;
-                for (var g = 0; g < 16 && !outOfTime; g++)
+                var a = attempt == 0 ? alpha : 0;
+                if (attempt == 1 && alpha == 0)
                 {
-                    var (value, count) = Greedy(k, pi, g, rng);
-                    if (value > HostTypes[k].Cost * (1 + 1e-7) && count is not null && !keys.Contains(k + ":" + string.Join(',', count)))
+                    break;
+                }
+                for (var t = 0; t < nt; t++)
+                {
+                    sep[t] = a * (center?[t] ?? 0) + (1 - a) * pi[t];
+                }
+                var estimate = new double[nk];
+                for (var k = 0; k < nk; k++)
+                {
+                    // Several greedy orders; every column with reduced cost < 0 at the master's duals joins the master.
+                    var found = false;
+                    foreach (var (value, count) in GreedyColumns(k, sep, rng, outOfTime))
                     {
-                        Add(k, count);
+                        estimate[k] = Math.Max(estimate[k], value);
+                        if (Reduced(k, count, pi) - mu[k] < -HostTypes[k].Cost * 1e-7 && keys.Add(k + ":" + string.Join(',', count)))
+                        {
+                            AddColumn(k, count);
+                            added++;
+                            found = true;
+                        }
+                    }
+                    if (found || a > 0 || (!exactPricing && outOfTime))
+                    {
+                        upper[k] = double.NaN;
+                        continue;
+                    }
+                    // No greedy column: CP-SAT gives the best column and an upper bound on the pricing value.
+                    exact++;
+                    var pricingClock = Stopwatch.StartNew();
+                    var left = limit - clock.Elapsed;
+                    var (ub, column, columnValue) = Exact(k, pi, !exactPricing ? TimeSpan.FromSeconds(Math.Clamp(left.TotalSeconds, 0.05, 0.5))
+                        : outOfTime ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(Math.Clamp(left.TotalSeconds, 0.2, 5)));
+                    upper[k] = ub;
+                    ExactSeconds += pricingClock.Elapsed.TotalSeconds;
+                    if (column is not null && columnValue > HostTypes[k].Cost - mu[k] + HostTypes[k].Cost * 1e-7 && !outOfTime && keys.Add(k + ":" + string.Join(',', column)))
+                    {
+                        AddColumn(k, column);
                         added++;
-                        found = true;
                     }
                 }
-                if (found || (!exactPricing && outOfTime))
+                // The estimated Lagrangian value of the pricing point (greedy values stand in for the pricing optimum).
+                var est = Lagrangian(sep, estimate);
+                if (Smoothing > 0 && (center is null || est > centerValue || (a > 0 && added == 0)))
                 {
-                    upper[k] = double.NaN;
-                    continue;
-                }
-                // No greedy column: CP-SAT gives the best column and an upper bound on the pricing value.
-                exact++;
-                var pricingClock = Stopwatch.StartNew();
-                var left = limit - clock.Elapsed;
-                var (ub, column, columnValue) = Exact(k, pi, !exactPricing ? TimeSpan.FromSeconds(Math.Clamp(left.TotalSeconds, 0.05, 0.5))
-                    : outOfTime ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(Math.Clamp(left.TotalSeconds, 0.2, 5)));
-                upper[k] = ub;
-                ExactSeconds += pricingClock.Elapsed.TotalSeconds;
-                if (column is not null && columnValue > HostTypes[k].Cost * (1 + 1e-7) && !outOfTime)
-                {
-                    Add(k, column);
-                    added++;
+                    center = (double[])sep.Clone();
+                    centerValue = est;
                 }
             }
             if (upper.All(double.IsFinite))
@@ -324,7 +404,7 @@ internal sealed class ConfigurationLp
                     converged = true;
                 }
             }
-            Trace?.Invoke(string.Create(CultureInfo.InvariantCulture, $"{clock.Elapsed.TotalSeconds:0.0} s: LP {lpValue:0.###}, bound {best:0.###}, {Columns.Count} columns, +{added}"));
+            Trace?.Invoke(string.Create(CultureInfo.InvariantCulture, $"{clock.Elapsed.TotalSeconds:0.00} s: LP {lpValue:0.###}, bound {best:0.###}, {Columns.Count} columns, +{added}, GLOP {LpSeconds:0.00} s"));
             if (added == 0 || outOfTime)
             {
                 break;
@@ -350,6 +430,61 @@ internal sealed class ConfigurationLp
         var lambda = vars.Select(v => v.SolutionValue()).ToArray();
         return new(best, lpValue, lambda, iterations, exact, converged, clock.Elapsed,
             string.Create(CultureInfo.InvariantCulture, $"{nt} replica types, {nk} host types, {Columns.Count} configurations, {iterations} LP solves in {LpSeconds:0.#} s, {exact} exact pricings in {ExactSeconds:0.#} s"));
+    }
+
+    /// <summary>The reduced cost of a column at duals <paramref name="pi"/>: its host type's cost minus the duals it covers.</summary>
+    private double Reduced(int k, int[] count, double[] pi)
+    {
+        var value = 0.0;
+        for (var t = 0; t < count.Length; t++)
+        {
+            value += count[t] * pi[t];
+        }
+        return HostTypes[k].Cost - value;
+    }
+
+    /// <summary>
+    /// Candidate columns for host type <paramref name="k"/> at duals <paramref name="pi"/>: the greedy orders, then
+    /// <see cref="DiverseColumns"/> more, each from duals where the types of the columns already taken are damped, so
+    /// the round's columns cover different types. Values are at <paramref name="pi"/>.
+    /// </summary>
+    private IEnumerable<(double Value, int[] Count)> GreedyColumns(int k, double[] pi, Random rng, bool outOfTime)
+    {
+        if (outOfTime)
+        {
+            yield break;
+        }
+        for (var g = 0; g < 16; g++)
+        {
+            var (value, count) = Greedy(k, pi, g, rng);
+            if (count is not null)
+            {
+                yield return (value, count);
+            }
+        }
+        if (DiverseColumns <= 0)
+        {
+            yield break;
+        }
+        var w = (double[])pi.Clone();
+        for (var d = 0; d < DiverseColumns; d++)
+        {
+            var (_, count) = Greedy(k, w, 4 + d % 4, rng);
+            if (count is null)
+            {
+                yield break;
+            }
+            var value = 0.0;
+            for (var t = 0; t < count.Length; t++)
+            {
+                if (count[t] > 0)
+                {
+                    value += count[t] * pi[t];
+                    w[t] *= 0.5;
+                }
+            }
+            yield return (value, count);
+        }
     }
 
     private bool FitsColumn(int k, int[] count)

@@ -12,20 +12,16 @@ internal sealed class CpSatNeighbourhoodSolver(int hostsPerNeighbourhood) : IPla
 
     public GlobalPlacementResult Solve(GlobalPlacementProblem problem, GlobalPlacementOptions options, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(problem);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
         var clock = Stopwatch.StartNew();
-        var pre = PlanEvaluator.Precheck(problem);
-        if (pre.Count > 0)
+        if (PlanEvaluator.CheckBeforeSolve(Name, problem, options, clock) is { } infeasible)
         {
-            return new(Name, GlobalSolveStatus.Infeasible, new Dictionary<string, IReadOnlyList<string>>(), null, double.NaN, double.NaN, clock.Elapsed, pre);
+            return infeasible;
         }
         var state = new PackingState(problem, options);
         var failure = state.Construct();
         if (failure is not null)
         {
-            return new(Name, GlobalSolveStatus.Unknown, new Dictionary<string, IReadOnlyList<string>>(), null, double.NaN, double.NaN, clock.Elapsed, [failure]);
+            return PlanEvaluator.NoPlan(Name, GlobalSolveStatus.Unknown, clock.Elapsed, [failure]);
         }
         var limit = options.TimeLimit * 0.97;
         bool More() => clock.Elapsed < limit && !cancellationToken.IsCancellationRequested;

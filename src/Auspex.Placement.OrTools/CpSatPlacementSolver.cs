@@ -17,15 +17,10 @@ internal sealed class CpSatPlacementSolver : IPlacementSolver
 
     public GlobalPlacementResult Solve(GlobalPlacementProblem problem, GlobalPlacementOptions options, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(problem);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
         var clock = Stopwatch.StartNew();
-        var empty = new Dictionary<string, IReadOnlyList<string>>();
-        var pre = PlanEvaluator.Precheck(problem);
-        if (pre.Count > 0)
+        if (PlanEvaluator.CheckBeforeSolve(Name, problem, options, clock) is { } infeasible)
         {
-            return new(Name, GlobalSolveStatus.Infeasible, empty, null, double.NaN, double.NaN, clock.Elapsed, pre);
+            return infeasible;
         }
 
         int nh = problem.Hosts.Count, nc = problem.Components.Count, ns = problem.SlotCount, nr = problem.Resources.Count;
@@ -252,7 +247,7 @@ internal sealed class CpSatPlacementSolver : IPlacementSolver
         }
         if (status == CpSolverStatus.Infeasible)
         {
-            return new(Name, GlobalSolveStatus.Infeasible, empty, null, double.NaN, double.NaN, clock.Elapsed,
+            return PlanEvaluator.NoPlan(Name, GlobalSolveStatus.Infeasible, clock.Elapsed,
                 ["CP-SAT proved that no assignment satisfies capacity in every slot, the spread limits and maintenance together"]);
         }
         if (greedy.HasPlan && status != CpSolverStatus.ModelInvalid)
@@ -265,7 +260,7 @@ internal sealed class CpSatPlacementSolver : IPlacementSolver
                 known && obj > 0 ? Math.Max(0, (obj - bound) / obj) : double.NaN, clock.Elapsed,
                 [string.Create(CultureInfo.InvariantCulture, $"CP-SAT found no plan within {options.TimeLimit.TotalSeconds:0.##} s; this is the greedy warm start")]);
         }
-        return new(Name, GlobalSolveStatus.Unknown, empty, null, double.NaN, double.NaN, clock.Elapsed,
+        return PlanEvaluator.NoPlan(Name, GlobalSolveStatus.Unknown, clock.Elapsed,
             [status == CpSolverStatus.ModelInvalid
                 ? "CP-SAT rejected the model: " + solver.SolutionInfo()
                 : string.Create(CultureInfo.InvariantCulture, $"no plan found within {options.TimeLimit.TotalSeconds:0.##} s; raise the time limit or use the greedy heuristic")]);

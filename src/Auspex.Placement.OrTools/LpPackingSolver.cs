@@ -17,34 +17,52 @@ internal sealed class LpPackingSolver(double lpShare, double roundUpFrom = 0.5) 
     /// <summary>Called with progress lines (for benchmarks), or null.</summary>
     public Action<string>? Trace { get; init; }
 
+    /// <summary>Column generation's GLOP parameters, or null for <see cref="ConfigurationLp.DefaultGlopParameters"/>.</summary>
+    public string? GlopParameters { get; init; }
+
+    /// <summary>Extra diverse columns per pricing round, or null for <see cref="ConfigurationLp"/>'s default.</summary>
+    public int? DiverseColumns { get; init; }
+
+    /// <summary>Wentges smoothing α of column generation, or null for <see cref="ConfigurationLp"/>'s default (off).</summary>
+    public double? Smoothing { get; init; }
+
+    /// <summary>
+    /// Time since a reference point for the time limit: null = wall time. Benchmarks pass process CPU time to see what the
+    /// plan reaches with a CPU budget on a shared machine.
+    /// </summary>
+    public Func<TimeSpan>? Clock { get; init; }
+
+    /// <summary>Whether same-demand replica swaps cut communication after rounding and at the end (default on).</summary>
+    public bool CommunicationSwaps { get; init; } = true;
+
     public GlobalPlacementResult Solve(GlobalPlacementProblem problem, GlobalPlacementOptions options, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(problem);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        var clock = Stopwatch.StartNew();
-        var empty = new Dictionary<string, IReadOnlyList<string>>();
-        var pre = PlanEvaluator.Precheck(problem);
-        if (pre.Count > 0)
+        var wall = Stopwatch.StartNew();
+        var start = Clock?.Invoke() ?? TimeSpan.Zero;
+        TimeSpan Now() => Clock is null ? wall.Elapsed : Clock() - start;
+        if (PlanEvaluator.CheckBeforeSolve(Name, problem, options, wall) is { } infeasible)
         {
-            return new(Name, GlobalSolveStatus.Infeasible, empty, null, double.NaN, double.NaN, clock.Elapsed, pre);
+            return infeasible;
         }
         var limit = options.TimeLimit * 0.97;
-        bool More() => clock.Elapsed < limit && !cancellationToken.IsCancellationRequested;
+        bool More() => Now() < limit && !cancellationToken.IsCancellationRequested;
         var seedState = new PackingState(problem, options);
         var failure = seedState.Construct();
         if (failure is not null)
         {
-            return new(Name, GlobalSolveStatus.Unknown, empty, null, double.NaN, double.NaN, clock.Elapsed, [failure]);
+            return PlanEvaluator.NoPlan(Name, GlobalSolveStatus.Unknown, wall.Elapsed, [failure]);
         }
         var seed = seedState.Assignment();
         var seedHosts = Enumerable.Range(0, seedState.HostCount).Count(seedState.IsOpen);
-        var constructed = clock.Elapsed;
+        var constructed = Now();
         var lp = new ConfigurationLp(problem, options) { Trace = Trace };
-        options.Progress?.Invoke(new(clock.Elapsed, "construct", seedHosts));
+        lp.GlopParameters = GlopParameters ?? lp.GlopParameters;
+        lp.DiverseColumns = DiverseColumns ?? lp.DiverseColumns;
+        lp.Smoothing = Smoothing ?? lp.Smoothing;
+        options.Progress?.Invoke(new(Now(), "construct", seedHosts));
         // The LP's share of the time limit, and at least 40 % of what construction left (it can be slow on a busy machine).
-        var lpLimit = TimeSpan.FromTicks(Math.Max((long)(limit.Ticks * lpShare) - clock.Elapsed.Ticks, (limit - clock.Elapsed).Ticks * 2 / 5));
-        var outcome = lpLimit > TimeSpan.Zero ? lp.Solve(lpLimit, seed, cancellationToken, exactPricing: false) : null;
+        var lpLimit = TimeSpan.FromTicks(Math.Max((long)(limit.Ticks * lpShare) - Now().Ticks, (limit - Now()).Ticks * 2 / 5));
+        var outcome = lpLimit > TimeSpan.Zero ? lp.Solve(lpLimit, seed, cancellationToken, exactPricing: false, elapsed: Clock) : null;
         var state = seedState;
         var rounded = 0;
         if (outcome is { Lambda.Length: > 0 })
@@ -58,21 +76,49 @@ internal sealed class LpPackingSolver(double lpShare, double roundUpFrom = 0.5) 
             }
         }
         var afterRound = Enumerable.Range(0, state.HostCount).Count(state.IsOpen);
-        var roundedAt = clock.Elapsed;
-        options.Progress?.Invoke(new(clock.Elapsed, "lp-rounding", afterRound));
-        var closed = state.Improve(More);
-        var recreated = state.RuinAndRecreate(More, new Random(options.Seed));
+        var roundedAt = Now();
+        options.Progress?.Invoke(new(Now(), "lp-rounding", afterRound));
+        // Same-demand swaps cut the communication the LP's configurations ignore, at no capacity cost: once now, and
+        // once after the local search (which gets the limit minus twice the first pass's time, at most a tenth of it).
+        var commBefore = CommunicationSwaps ? Communication(state) : 0;
+        var swapClock = Now();
+        var swaps = CommunicationSwaps ? state.SwapSameDemand(More) : 0;
+        var swapTime = Now() - swapClock;
+        var searchLimit = CommunicationSwaps ? limit - TimeSpan.FromTicks(Math.Min(swapTime.Ticks * 2, limit.Ticks / 10)) : limit;
+        bool Search() => Now() < searchLimit && !cancellationToken.IsCancellationRequested;
+        var closed = state.Improve(Search);
+        var recreated = state.RuinAndRecreate(Search, new Random(options.Seed));
+        swaps += CommunicationSwaps ? state.SwapSameDemand(More) : 0;
+        var commAfter = CommunicationSwaps ? Communication(state) : 0;
         var assignment = state.Assignment();
-        options.Progress?.Invoke(new(clock.Elapsed, "done", Enumerable.Range(0, state.HostCount).Count(state.IsOpen)));
+        options.Progress?.Invoke(new(Now(), "done", Enumerable.Range(0, state.HostCount).Count(state.IsOpen)));
         var metrics = PlanEvaluator.Evaluate(problem, assignment, options);
+        // The gap is against the fractional cover, or the configuration LP's Farley bound when pricing proved one
+        // (CP-SAT ran on every host type's knapsack in one round) and it is stronger; never against the LP's value.
         var bound = PlacementBounds.Lower(problem, options);
+        var lpBound = outcome is { HostBound: > 0 } ? ConfigurationBound.Combine(bound, lp, outcome) : bound;
+        var strongerBound = lpBound.Value > bound.Value;
+        bound = strongerBound ? lpBound with { Value = Math.Min(lpBound.Value, metrics.Objective) } : bound;
         var gap = metrics.Objective > 0 ? Math.Max(0, (metrics.Objective - bound.Value) / metrics.Objective) : 0;
         var note = outcome is null
             ? "no time left for the configuration LP; packing heuristic only"
             : string.Create(CultureInfo.InvariantCulture,
                 $"construction {seedHosts} hosts in {constructed.TotalSeconds:0.#} s; configuration LP {outcome.LpValue:0.###} ({outcome.Note}) in {outcome.Elapsed.TotalSeconds:0.#} s; {rounded} hosts from whole configurations, {afterRound} after packing the rest ({(ReferenceEquals(state, seedState) ? "rounding failed, kept the construction" : "rounded")}) at {roundedAt.TotalSeconds:0.#} s");
-        return new(Name, GlobalSolveStatus.Feasible, assignment, metrics, bound.Value, gap, clock.Elapsed,
-            [note, string.Create(CultureInfo.InvariantCulture, $"local search closed {closed} host(s); ruin and recreate {recreated} more in {state.Attempts} attempts"), bound.Explanation]);
+        return new(Name, GlobalSolveStatus.Feasible, assignment, metrics, bound.Value, gap, wall.Elapsed,
+            [note, string.Create(CultureInfo.InvariantCulture, $"local search closed {closed} host(s); ruin and recreate {recreated} more in {state.Attempts} attempts"),
+             .. (CommunicationSwaps ? [string.Create(CultureInfo.InvariantCulture, $"{swaps} same-demand replica swap(s) (first pass {swapTime.TotalSeconds:0.##} s): communication {commBefore:0.#} after rounding, {commAfter:0.#} at the end")] : Array.Empty<string>()),
+             bound.Explanation]);
+    }
+
+    /// <summary>Weighted communication of the whole plan (each edge once).</summary>
+    private static double Communication(PackingState state)
+    {
+        var sum = 0.0;
+        for (var c = 0; c < state.Problem.Components.Count; c++)
+        {
+            sum += state.Comm(c);
+        }
+        return sum / 2;
     }
 
     /// <summary>Opens ⌊λ⌋ hosts per configuration and fills each with replicas of the configuration's types. Returns hosts opened.</summary>

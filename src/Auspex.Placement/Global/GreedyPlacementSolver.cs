@@ -38,19 +38,15 @@ internal sealed class GreedyPlacementSolver : IPlacementSolver
 
     public GlobalPlacementResult Solve(GlobalPlacementProblem problem, GlobalPlacementOptions options, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(problem);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
         var clock = Stopwatch.StartNew();
-        var pre = PlanEvaluator.Precheck(problem);
-        if (pre.Count > 0)
+        if (PlanEvaluator.CheckBeforeSolve(Name, problem, options, clock) is { } infeasible)
         {
-            return new(Name, GlobalSolveStatus.Infeasible, new Dictionary<string, IReadOnlyList<string>>(), null, double.NaN, double.NaN, clock.Elapsed, pre);
+            return infeasible;
         }
         var (assignment, failure) = Place(problem, options, cancellationToken);
         if (failure is not null)
         {
-            return new(Name, GlobalSolveStatus.Unknown, new Dictionary<string, IReadOnlyList<string>>(), null, double.NaN, double.NaN, clock.Elapsed, [failure]);
+            return PlanEvaluator.NoPlan(Name, GlobalSolveStatus.Unknown, clock.Elapsed, [failure]);
         }
         var metrics = PlanEvaluator.Evaluate(problem, assignment, options);
         return new(Name, GlobalSolveStatus.Feasible, assignment, metrics, double.NaN, double.NaN, clock.Elapsed, []);

@@ -24,20 +24,16 @@ internal sealed class PackingPlacementSolver : IPlacementSolver
 
     public GlobalPlacementResult Solve(GlobalPlacementProblem problem, GlobalPlacementOptions options, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(problem);
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
         var clock = Stopwatch.StartNew();
-        var pre = PlanEvaluator.Precheck(problem);
-        if (pre.Count > 0)
+        if (PlanEvaluator.CheckBeforeSolve(Name, problem, options, clock) is { } infeasible)
         {
-            return new(Name, GlobalSolveStatus.Infeasible, new Dictionary<string, IReadOnlyList<string>>(), null, double.NaN, double.NaN, clock.Elapsed, pre);
+            return infeasible;
         }
         var state = new PackingState(problem, options);
         var failure = state.Construct();
         if (failure is not null)
         {
-            return new(Name, GlobalSolveStatus.Unknown, new Dictionary<string, IReadOnlyList<string>>(), null, double.NaN, double.NaN, clock.Elapsed, [failure]);
+            return PlanEvaluator.NoPlan(Name, GlobalSolveStatus.Unknown, clock.Elapsed, [failure]);
         }
         var deadline = options.TimeLimit * 0.97; // the whole solve, construction included, within the time limit
         var report = options.Progress;
@@ -791,6 +787,203 @@ internal sealed class PackingState
             Place(c, k, h);
         }
         return null;
+    }
+
+    // ---------------------------------------------------------------- communication swaps
+
+    /// <summary>
+    /// Swaps replicas of components with the same demand (every slot and resource) between hosts when that lowers
+    /// communication + moves: no host's load changes, so no host opens, closes or overloads, and the spread limits are
+    /// checked for both sides. Passes over every group of like components until a pass keeps no swap or
+    /// <paramref name="more"/> says stop. Returns the swaps kept.
+    /// </summary>
+    public int SwapSameDemand(Func<bool> more)
+    {
+        var groups = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var c = 0; c < _nc; c++)
+        {
+            if (_assign[c].Length == 0)
+            {
+                continue;
+            }
+            var key = string.Join(',', Dem(c).ToArray().Select(v => BitConverter.DoubleToInt64Bits(v)));
+            if (!groups.TryGetValue(key, out var g))
+            {
+                groups[key] = g = [];
+            }
+            g.Add(c);
+        }
+        var hostIndex = PlanEvaluator.HostIndex(_p);
+        var current = new HashSet<int>?[_nc];
+        for (var c = 0; c < _nc; c++)
+        {
+            var cur = _p.Components[c].Current;
+            if (cur.Count > 0)
+            {
+                current[c] = cur.Where(hostIndex.ContainsKey).Select(id => hostIndex[id]).ToHashSet();
+            }
+        }
+        double Cost(int c)
+        {
+            var cost = Comm(c);
+            if (current[c] is { } cur && _o.MoveWeight != 0)
+            {
+                var kept = _assign[c].Count(cur.Contains);
+                cost += _o.MoveWeight * Math.Max(0, Math.Min(_p.Components[c].Current.Count, _assign[c].Length) - kept);
+            }
+            return cost;
+        }
+        var swaps = 0;
+        var work = 0;
+        // Per group of like components, its replicas by rack: a replica only trades with a like one in a rack where
+        // its peers (or its current hosts) are, so a pass costs about replicas × peer racks × like replicas per rack.
+        var groupOf = new int[_nc];
+        var groupList = groups.Values.Where(g => g.Count > 1 && g.Any(c => _nb[c].Count > 0 || current[c] is not null)).ToList();
+        Array.Fill(groupOf, -1);
+        for (var g = 0; g < groupList.Count; g++)
+        {
+            foreach (var c in groupList[g])
+            {
+                groupOf[c] = g;
+            }
+        }
+        var targets = new HashSet<int>();
+        for (var pass = 0; pass < 20; pass++)
+        {
+            var byRack = groupList.Select(g =>
+            {
+                var d = new Dictionary<int, List<(int C, int K)>>();
+                foreach (var c in g)
+                {
+                    for (var k = 0; k < _assign[c].Length; k++)
+                    {
+                        if (_assign[c][k] >= 0)
+                        {
+                            var r = _rack[_assign[c][k]];
+                            if (!d.TryGetValue(r, out var list))
+                            {
+                                d[r] = list = [];
+                            }
+                            list.Add((c, k));
+                        }
+                    }
+                }
+                return d;
+            }).ToList();
+            var kept = 0;
+            for (var c1 = 0; c1 < _nc; c1++)
+            {
+                if (groupOf[c1] < 0 || (_nb[c1].Count == 0 && current[c1] is null))
+                {
+                    continue;
+                }
+                targets.Clear();
+                foreach (var (peer, _) in _nb[c1])
+                {
+                    targets.UnionWith(_rackCount[peer].Keys);
+                }
+                if (current[c1] is { } cur)
+                {
+                    targets.UnionWith(cur.Select(h => _rack[h]));
+                }
+                var racks = byRack[groupOf[c1]];
+                for (var k1 = 0; k1 < _assign[c1].Length; k1++)
+                {
+                    foreach (var target in targets)
+                    {
+                        if (!racks.TryGetValue(target, out var there))
+                        {
+                            continue;
+                        }
+                        foreach (var (c2, k2) in there)
+                        {
+                            if (++work % 1024 == 0 && !more())
+                            {
+                                return swaps + kept;
+                            }
+                            int h1 = _assign[c1][k1], h2 = _assign[c2][k2];
+                            if (c2 == c1 || h1 < 0 || h2 < 0 || _rack[h2] != target || _rack[h1] == target || !SpreadOk(c1, h2, h1) || !SpreadOk(c2, h1, h2))
+                            {
+                                continue;
+                            }
+                            var before = Cost(c1) + Cost(c2);
+                            Swap(c1, k1, c2, k2);
+                            if (Cost(c1) + Cost(c2) < before - 1e-9)
+                            {
+                                kept++;
+                                break;
+                            }
+                            Swap(c1, k1, c2, k2);
+                        }
+                        if (_assign[c1][k1] >= 0 && _rack[_assign[c1][k1]] == target)
+                        {
+                            break; // this replica moved; the next one
+                        }
+                    }
+                }
+            }
+            // Small groups (up to 48 replicas): every pair, which also finds swaps that only bring a replica into its
+            // peers' zone, or that help the other side.
+            foreach (var g in groupList)
+            {
+                var reps = g.SelectMany(c => Enumerable.Range(0, _assign[c].Length).Select(k => (C: c, K: k))).ToArray();
+                if (reps.Length > 48)
+                {
+                    continue;
+                }
+                for (var i = 0; i < reps.Length; i++)
+                {
+                    for (var j = i + 1; j < reps.Length; j++)
+                    {
+                        var (c1, k1) = reps[i];
+                        var (c2, k2) = reps[j];
+                        if (++work % 1024 == 0 && !more())
+                        {
+                            return swaps + kept;
+                        }
+                        int h1 = _assign[c1][k1], h2 = _assign[c2][k2];
+                        if (c1 == c2 || h1 < 0 || h2 < 0 || _rack[h1] == _rack[h2] || !SpreadOk(c1, h2, h1) || !SpreadOk(c2, h1, h2))
+                        {
+                            continue;
+                        }
+                        var before = Cost(c1) + Cost(c2);
+                        Swap(c1, k1, c2, k2);
+                        if (Cost(c1) + Cost(c2) < before - 1e-9)
+                        {
+                            kept++;
+                        }
+                        else
+                        {
+                            Swap(c1, k1, c2, k2);
+                        }
+                    }
+                }
+            }
+            swaps += kept;
+            if (kept == 0 || !more())
+            {
+                break;
+            }
+        }
+        return swaps;
+    }
+
+    /// <summary>Exchanges the hosts of replica <paramref name="k1"/> of <paramref name="c1"/> and <paramref name="k2"/> of <paramref name="c2"/> (same demand: loads stay as they are).</summary>
+    private void Swap(int c1, int k1, int c2, int k2)
+    {
+        int h1 = _assign[c1][k1], h2 = _assign[c2][k2];
+        _assign[c1][k1] = h2;
+        _assign[c2][k2] = h1;
+        _items[h1][_items[h1].IndexOf((c1, k1))] = (c2, k2);
+        _items[h2][_items[h2].IndexOf((c2, k2))] = (c1, k1);
+        Inc(_rackCount[c1], _rack[h1], -1);
+        Inc(_rackCount[c1], _rack[h2], 1);
+        Inc(_zoneCount[c1], _zone[h1], -1);
+        Inc(_zoneCount[c1], _zone[h2], 1);
+        Inc(_rackCount[c2], _rack[h2], -1);
+        Inc(_rackCount[c2], _rack[h1], 1);
+        Inc(_zoneCount[c2], _zone[h2], -1);
+        Inc(_zoneCount[c2], _zone[h1], 1);
     }
 
     // ---------------------------------------------------------------- access for the CP-SAT neighbourhood search

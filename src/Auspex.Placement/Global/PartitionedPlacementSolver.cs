@@ -25,10 +25,9 @@ internal sealed class PartitionedPlacementSolver(IPlacementSolver inner, long ma
         {
             return inner.Solve(problem, options, cancellationToken);
         }
-        var pre = PlanEvaluator.Precheck(problem);
-        if (pre.Count > 0)
+        if (PlanEvaluator.CheckBeforeSolve(Name, problem, options, clock) is { } infeasible)
         {
-            return new(Name, GlobalSolveStatus.Infeasible, new Dictionary<string, IReadOnlyList<string>>(), null, double.NaN, double.NaN, clock.Elapsed, pre);
+            return infeasible;
         }
 
         // Connected groups of components (union–find over edges).

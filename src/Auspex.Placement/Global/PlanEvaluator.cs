@@ -112,6 +112,24 @@ public static class PlanEvaluator
     }
 
     /// <summary>
+    /// The start every solver shares: null arguments throw, invalid options throw (<see cref="GlobalPlacementOptions.Validate"/>),
+    /// and a problem that <see cref="Precheck"/> rejects gives the Infeasible result with its reasons; null when the
+    /// solve can go on.
+    /// </summary>
+    internal static GlobalPlacementResult? CheckBeforeSolve(string solver, GlobalPlacementProblem problem, GlobalPlacementOptions options, System.Diagnostics.Stopwatch clock)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var pre = Precheck(problem);
+        return pre.Count > 0 ? NoPlan(solver, GlobalSolveStatus.Infeasible, clock.Elapsed, pre) : null;
+    }
+
+    /// <summary>A result without a plan (infeasible, or no plan found), with its reasons.</summary>
+    internal static GlobalPlacementResult NoPlan(string solver, GlobalSolveStatus status, TimeSpan wallTime, IReadOnlyList<string> reasons) =>
+        new(solver, status, new Dictionary<string, IReadOnlyList<string>>(), null, double.NaN, double.NaN, wallTime, reasons);
+
+    /// <summary>
     /// Reasons the problem cannot be solved that are visible without search: a replica bigger than every host
     /// available for the whole horizon, more demand in a slot than capacity, or more replicas than the spread allows.
     /// </summary>
