@@ -305,9 +305,13 @@ public sealed class GlobalPlanService(IStateStore state, TopologyHolder topology
         var proved = double.IsFinite(provedBound) && provedBound > bound.Value + 1e-9;
         if (proved)
         {
-            // An exact solver (CP-SAT) proved a stronger bound on this very problem: report the gap against it.
+            // The solver proved a stronger bound on this very problem (CP-SAT's search, or the LP-guided packing's
+            // configuration LP when CP-SAT pricing proved it optimal): report the gap against it, saying which.
+            var how = result.Solver == "lp-packing"
+                ? "by the configuration LP of lp-packing (column generation, CP-SAT pricing proved no better column)"
+                : $"by {result.Solver} on the whole problem ({(result.Status == GlobalSolveStatus.Optimal ? "optimal" : "search stopped at the time limit")})";
             bound = new PlacementBound(provedBound, provedBound, string.Create(CultureInfo.InvariantCulture,
-                $"lower bound {provedBound:0.###} proved by {result.Solver} on the whole problem ({(result.Status == GlobalSolveStatus.Optimal ? "optimal" : "search stopped at the time limit")}); stronger than {bound.Explanation}"));
+                $"lower bound {provedBound:0.###} proved {how}; stronger than {bound.Explanation}"));
         }
         var diff = new List<GlobalPlanChange>();
         var freed = new List<string>();
