@@ -35,19 +35,29 @@ internal static class EnsembleBench
         var chosen = Environment.GetEnvironmentVariable("AUSPEX_ENSEMBLE_TEST") is { Length: > 0 } e
             ? e.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             : [];
-        var splits = chosen.Length > 0 ? new[] { "val96", "val48", "test" } : ["val96", "val48"];
-        var insample = new Dictionary<string, double[][]>
+        // AUSPEX_ENSEMBLE_SPLITS (session 8, h-fc5): the validation chain, earliest window first, e.g. "val192,val144"
+        // (a split's weights and bands come from the split before it in the chain); default "val96,val48". Band variants
+        // are compared on the last split of the chain; the test file is read only with AUSPEX_ENSEMBLE_TEST and then
+        // follows the last validation split.
+        var valSplits = Environment.GetEnvironmentVariable("AUSPEX_ENSEMBLE_SPLITS") is { Length: > 0 } sp
+            ? sp.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : ["val96", "val48"];
+        if (valSplits.Any(v => !v.StartsWith("val", StringComparison.Ordinal) || !int.TryParse(v[3..], NumberStyles.None, inv, out var k) || k < h || k % h != 0)
+            || valSplits.Select(v => int.Parse(v[3..], inv)).Zip(valSplits.Skip(1).Select(v => int.Parse(v[3..], inv))).Any(p => p.Second >= p.First))
         {
-            ["val96"] = [.. train.Select(s => s.Values[..^(2 * h)])],
-            ["val48"] = [.. train.Select(s => s.Values[..^h])],
-            ["test"] = [.. train.Select(s => s.Values)],
-        };
-        var actual = new Dictionary<string, double[][]>
+            Console.Error.WriteLine($"AUSPEX_ENSEMBLE_SPLITS '{string.Join(',', valSplits)}': expected valK names (K a multiple of {h}), earliest (largest K) first");
+            return 2;
+        }
+        var lastVal = valSplits[^1];
+        string[] splits = chosen.Length > 0 ? [.. valSplits, "test"] : valSplits;
+        int Off(string split) => int.Parse(split[3..], inv);
+        var insample = new Dictionary<string, double[][]> { ["test"] = [.. train.Select(s => s.Values)] };
+        var actual = new Dictionary<string, double[][]> { ["test"] = [.. test.Select(s => s.Values)] };
+        foreach (var v in valSplits)
         {
-            ["val96"] = [.. train.Select(s => s.Values[^(2 * h)..^h])],
-            ["val48"] = [.. train.Select(s => s.Values[^h..])],
-            ["test"] = [.. test.Select(s => s.Values)],
-        };
+            insample[v] = [.. train.Select(s => s.Values[..^Off(v)])];
+            actual[v] = [.. train.Select(s => s.Values[^Off(v)..^(Off(v) - h)])];
+        }
         var scales = splits.ToDictionary(s => s, s => insample[s].Select(v => Metrics.SeasonalScale(v, m)).ToArray());
         var fc = new Dictionary<(string Split, string Model), ForecastOutput[]>();
         ForecastOutput[]? Load(string split, string model, GlobalBoostedOptions o)
@@ -91,7 +101,7 @@ internal static class EnsembleBench
             else
             {
                 Console.Error.WriteLine($"extra member {name}: not cached on every split ({string.Join(", ", splits.Where(s => !fc.ContainsKey((s, name))))} missing); variants with it are skipped there");
-                if (fc.ContainsKey(("val96", name)) && fc.ContainsKey(("val48", name)))
+                if (valSplits.All(s => fc.ContainsKey((s, name))))
                 {
                     extraNames.Add(name);
                 }
@@ -125,7 +135,7 @@ internal static class EnsembleBench
         }
         Console.WriteLine(string.Create(inv, $"Ensemble study on cached forecasts ({cacheDir}); GlobalBoosted seeds in the bag: {string.Join(',', bagSeeds)}; AutoARIMA cached: {splits.All(s => fc.ContainsKey((s, "AutoARIMA")))}."));
 
-        string? Prev(string split) => split switch { "test" => "val48", "val48" => "val96", _ => null };
+        string? Prev(string split) => split == "test" ? lastVal : Array.IndexOf(valSplits, split) is > 0 and var k ? valSplits[k - 1] : null;
         double Err(string split, string model, int i, Weighting w)
         {
             var a = actual[split][i];
@@ -237,7 +247,7 @@ internal static class EnsembleBench
         Header();
         foreach (var v in variants)
         {
-            foreach (var split in new[] { "val96", "val48" })
+            foreach (var split in valSplits)
             {
                 if (Make(split, v) is { } outs)
                 {
@@ -362,19 +372,20 @@ internal static class EnsembleBench
             ];
         }
         Console.WriteLine();
-        Console.WriteLine("Bands (same point forecasts): Auto's offsets vs pooled conformal from the splits before (val48: from val96):");
+        Console.WriteLine($"Bands (same point forecasts) on {lastVal}: Auto's offsets vs pooled conformal / learned from the splits before ({string.Join(" → ", valSplits)}):");
         Header();
         var bandModes = new[] { "abs", "signed", "mix", "stretch", "clip", "learned", "learned-4", "learned-own", "learned-own+h", "learned-own+spread", "learned-members", "learned-own+members+h", "learned+clip", "learned-own+h+clip" };
         var bandFilter = Environment.GetEnvironmentVariable("AUSPEX_ENSEMBLE_BAND_VARIANTS");
         foreach (var v in variants.Where(v => v.Members.Length > 1 && (string.IsNullOrEmpty(bandFilter) || bandFilter.Split(';').Contains(v.Name))))
         {
-            if (Make("val48", v) is not { } outs)
+            if (Make(lastVal, v) is not { } outs)
             {
                 continue;
             }
+            Print(v.Name + " (Auto's offsets)", lastVal, outs);
             foreach (var mode in bandModes)
             {
-                Print(v.Name + ", pooled conformal " + mode, "val48", Pooled("val48", v, outs, mode));
+                Print(v.Name + ", pooled conformal " + mode, lastVal, Pooled(lastVal, v, outs, mode));
             }
         }
         if (chosen.Length == 0)
@@ -383,7 +394,7 @@ internal static class EnsembleBench
             return 0;
         }
         Console.WriteLine();
-        Console.WriteLine($"Test (chosen on val48: {string.Join(" | ", chosen)}; weights and calibration from the splits before):");
+        Console.WriteLine($"Test (chosen on validation: {string.Join(" | ", chosen)}; weights and calibration from {lastVal}):");
         Header();
         var testOutputs = new Dictionary<string, ForecastOutput[]>();
         foreach (var name in new[] { "Auto", "GlobalBoosted (seed 1)", "Auto+GBT inverse-MASE^2 (session 6, auto+gbt-w)" }.Concat(chosen).Distinct())

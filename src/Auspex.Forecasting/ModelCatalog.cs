@@ -45,7 +45,7 @@ public static class ModelCatalog
             "auto+gbt-w" => new WeightedGlobalSpec(1, false, BacktestErrorMeasure.Mase, 2, "Auto+GlobalBoosted(weighted)"),
             "auto+gbt+arima-w" => new WeightedGlobalSpec(3, true, BacktestErrorMeasure.Smape, 2, "Auto+GlobalBoosted×3+AutoARIMA(weighted)"),
             "auto+gbt+arima-q" => new WeightedGlobalSpec(4, true, BacktestErrorMeasure.Smape, 4, "Auto+GlobalBoosted×4+AutoARIMA(weighted, learned bands)",
-                BandFeatures.All, [600, 600, 600, 1200]),
+                BandFeatures.OwnOffset | BandFeatures.Constant | BandFeatures.Horizon, [600, 600, 600, 1200]),
             _ => null,
         };
     }

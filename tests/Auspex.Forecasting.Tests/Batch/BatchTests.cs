@@ -216,7 +216,7 @@ public sealed class BatchTests
         var few = Run(minBandSeries: 100);
         var spec = Auspex.Forecasting.ModelCatalog.WeightedGlobal("auto+gbt+arima-q")!;
         Assert.Equal((4, true, BacktestErrorMeasure.Smape, 4.0), (spec.GlobalSeeds, spec.Arima, spec.Measure, spec.Power));
-        Assert.Equal(BandFeatures.All, spec.LearnedBands);
+        Assert.Equal(BandFeatures.OwnOffset | BandFeatures.Constant | BandFeatures.Horizon, spec.LearnedBands);
         Assert.Equal([600, 600, 600, 1200], spec.GlobalRounds);
         Assert.Equal(1200, spec.GlobalOptions(3, [288], [24], 12).Rounds);
         Assert.Equal(4, spec.GlobalOptions(3, [288], [24], 12).Seed);
