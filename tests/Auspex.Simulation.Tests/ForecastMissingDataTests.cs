@@ -124,7 +124,10 @@ public sealed class ForecastMissingDataTests
     [Fact]
     public void AwsPolicy_AfterAnOutage_PlansFromTheDemandAroundIt_NotFromTheZeros()
     {
-        var (clean, withOutage, mask) = FourDays();
+        // Four days; a 12-h outage that ended an hour ago (zeros, marked missing).
+        var clean = Enumerable.Range(0, 4 * Day).Select(Demand).ToArray();
+        var mask = Enumerable.Range(0, clean.Length).Select(i => i >= clean.Length - 13 * 12 && i < clean.Length - 12).ToArray();
+        var withOutage = clean.Select((v, i) => mask[i] ? 0 : v).ToArray();
         var world = new WorldOptions { FailureRatePerHour = 0, WarmUp = TimeSpan.Zero, Tiers = [WorldOptions.DefaultTiers[0]] };
         var now = T0 + Step * clean.Length;
         var none = new Dictionary<string, int> { ["on-demand"] = 0 };
@@ -139,5 +142,7 @@ public sealed class ForecastMissingDataTests
         var masked = Plan(withOutage, mask);
         Assert.True(reference > 1);
         Assert.InRange(masked, reference - 1, reference + 1);
+        // Fitted as demand, the 12 h of zeros drag the plan down: what the mask prevents.
+        Assert.True(Plan(withOutage, null) < reference - 1, $"unmasked plan {Plan(withOutage, null)} against {reference}");
     }
 }
