@@ -50,6 +50,8 @@ public static class Simulator
         DateTimeOffset? reportFrom = world.ReportFrom is { } rfo ? trace.Start + rfo : null;
         var scale = ScaleFor(trace, world);
         var rates = Rates(trace, scale, world.Rescaling);
+        // The missing-data mask, handed to the policies with the history so that forecasters leave gaps out of their fits.
+        var missingMask = trace.MissingCount > 0 ? Enumerable.Range(0, trace.Count).Select(trace.IsMissing).ToArray() : null;
         var clock = new SimulatedClock(trace.Start);
         var pools = policies.Select(_ => new ReplicaPool(world, world.Seed)).ToArray();
         var acc = policies.Select(_ => new Accumulator()).ToArray();
@@ -75,6 +77,7 @@ public static class Simulator
             var observed = rates[prevIdx];
             var history = new ArraySegment<double>(rates, 0, idx);
             var missing = trace.IsMissing(idx);
+            var historyMissing = missingMask is null ? null : (IReadOnlyList<bool>)new ArraySegment<bool>(missingMask, 0, idx);
             var caps = new double[policies.Count];
             for (var p = 0; p < policies.Count; p++)
             {
@@ -96,7 +99,7 @@ public static class Simulator
                     a.PreemptedAt = t;
                 }
                 var ctx = new PolicyContext(clock.GetUtcNow(), observed, history, trace.Start, trace.Step, pool.Ready(t), pool.Pending(t), pool.Desired, world, clock,
-                    pool.Servers(t), pool.Size, pool.Terminating(t));
+                    pool.Servers(t), pool.Size, pool.Terminating(t), historyMissing);
                 var measured = t >= measureFrom;
                 var inReport = reported[p].Started;
                 var changed = policies[p].Decide(ctx) is { } desired && pool.SetDesired(desired);

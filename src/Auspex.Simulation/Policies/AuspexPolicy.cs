@@ -254,7 +254,7 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
         {
             var buckets = Math.Max(1, (int)Math.Ceiling(_o.Horizon / _o.Bucket));
             _path = DemandForecaster.Forecast(context.History, context.HistoryStart, context.HistoryStep, now, _o.Bucket, _o.History, buckets,
-                _o.Model, [TimeSpan.FromDays(1), TimeSpan.FromDays(7)], 12, peak: _o.Sizing == AuspexSizing.PeakQuantile) ?? _path;
+                _o.Model, [TimeSpan.FromDays(1), TimeSpan.FromDays(7)], 12, peak: _o.Sizing == AuspexSizing.PeakQuantile, missing: context.HistoryMissing) ?? _path;
             Forecasts++;
         }
         if (_decider is null)

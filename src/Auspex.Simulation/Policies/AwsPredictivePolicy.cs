@@ -73,7 +73,7 @@ public sealed class AwsPredictivePolicy(AwsPredictiveOptions? options = null) : 
         if (seen >= _o.MinHistory && (_path is null || now - _path.IssuedAt >= _o.RefreshEvery))
         {
             _path = DemandForecaster.Forecast(context.History, context.HistoryStart, context.HistoryStep, now, TimeSpan.FromHours(1),
-                _o.MaxHistory, _o.HorizonHours, _o.Model, [TimeSpan.FromDays(1), TimeSpan.FromDays(7)], 24) ?? _path;
+                _o.MaxHistory, _o.HorizonHours, _o.Model, [TimeSpan.FromDays(1), TimeSpan.FromDays(7)], 24, missing: context.HistoryMissing) ?? _path;
             Forecasts++;
         }
         var max = _o.MaxCapacity ?? context.World.MaxReplicas;

@@ -50,11 +50,23 @@ internal static class DemandForecaster
     /// Forecasts <paramref name="horizonBuckets"/> buckets of <paramref name="bucket"/> after the last complete bucket
     /// of <paramref name="history"/> (rates per <paramref name="step"/>, from <paramref name="start"/>), using at most
     /// <paramref name="maxHistory"/> of history; each bucket holds the mean rate, or its busiest interval's rate when
-    /// <paramref name="peak"/>. Null when there is too little history or the model failed.
+    /// <paramref name="peak"/>. Null when there is too little history, no bucket with data, or the model failed.
     /// </summary>
+    /// <remarks>
+    /// Intervals marked in <paramref name="missing"/> (the trace has no data there, e.g. an outage) are not data: a
+    /// bucket's mean or peak is taken over its intervals with data only, and a bucket without any is filled with the
+    /// bucket one season (the first of <paramref name="seasons"/> that is at least 2 buckets) earlier, or, when there is
+    /// none that far back, by linear interpolation between the nearest buckets with data (the nearest one at either
+    /// end). So an outage's zeros neither pull the fit down nor widen its bands.
+    /// </remarks>
     public static DemandPath? Forecast(IReadOnlyList<double> history, DateTimeOffset start, TimeSpan step, DateTimeOffset now,
-        TimeSpan bucket, TimeSpan maxHistory, int horizonBuckets, string model, IReadOnlyList<TimeSpan> seasons, int minBuckets, bool peak = false)
+        TimeSpan bucket, TimeSpan maxHistory, int horizonBuckets, string model, IReadOnlyList<TimeSpan> seasons, int minBuckets, bool peak = false,
+        IReadOnlyList<bool>? missing = null)
     {
+        if (missing is not null && missing.Count < history.Count)
+        {
+            throw new ArgumentException($"the missing-data mask has {missing.Count} entries for {history.Count} history intervals", nameof(missing));
+        }
         var perBucket = Math.Max(1, (int)(bucket.Ticks / step.Ticks));
         bucket = step * perBucket;
         // Align buckets so that the last one ends at the last complete history interval.
@@ -66,17 +78,29 @@ internal static class DemandForecaster
         }
         var end = history.Count - (history.Count % perBucket);
         var y = new double[take];
+        var has = new bool[take];
         for (var b = 0; b < take; b++)
         {
             var from = end - (take - b) * perBucket;
             var sum = 0.0;
             var max = 0.0;
+            var n = 0;
             for (var k = 0; k < perBucket; k++)
             {
+                if (missing is not null && missing[from + k])
+                {
+                    continue;
+                }
                 sum += history[from + k];
                 max = Math.Max(max, history[from + k]);
+                n++;
             }
-            y[b] = peak ? max : sum / perBucket;
+            has[b] = n > 0;
+            y[b] = n == 0 ? 0 : peak ? max : sum / n;
+        }
+        if (!FillMissing(y, has, seasons.Select(s => (int)Math.Round(s / bucket)).FirstOrDefault(p => p >= 2)))
+        {
+            return null;
         }
         var periods = seasons.Select(s => (int)Math.Round(s / bucket)).Where(p => p >= 2 && take >= 2 * p).ToList();
         var m = ModelCatalog.Create(model, periods, horizonBuckets) ?? ModelCatalog.Create("naive", [], horizonBuckets)!;
@@ -86,5 +110,41 @@ internal static class DemandForecaster
             return null;
         }
         return new DemandPath(now, start + step * end, bucket, output);
+    }
+
+    /// <summary>
+    /// Fills the buckets without data (<paramref name="has"/> false) in place: with the bucket <paramref name="season"/>
+    /// earlier (itself data or already filled) when there is one and <paramref name="season"/> ≥ 2, otherwise by linear
+    /// interpolation between the nearest buckets with data, or the nearest one at either end. False when no bucket has data.
+    /// </summary>
+    internal static bool FillMissing(double[] y, bool[] has, int season)
+    {
+        var last = -1;
+        for (var b = 0; b < y.Length; b++)
+        {
+            if (has[b])
+            {
+                last = b;
+                continue;
+            }
+            if (season >= 2 && b >= season)
+            {
+                y[b] = y[b - season];
+                continue;
+            }
+            var next = b + 1;
+            while (next < y.Length && !has[next])
+            {
+                next++;
+            }
+            if (last < 0 && next >= y.Length)
+            {
+                return false;
+            }
+            y[b] = last < 0 ? y[next]
+                : next >= y.Length ? y[last]
+                : y[last] + (y[next] - y[last]) * (b - last) / (next - last);
+        }
+        return true;
     }
 }

@@ -43,6 +43,7 @@ public interface IVerticalScalingPolicy : IScalingPolicy
 /// <param name="ReadyServers">Servers (workers) the ready replicas offer now at their limits in force; null = ready replicas × the default size.</param>
 /// <param name="Workers">The per-replica limit (workers) asked for now; null = the default size.</param>
 /// <param name="Terminating">Ready replicas under a preemption notice (counted in <paramref name="Ready"/>, still serving, gone when the notice runs out; their replacements are already launched). Always 0 without <see cref="WorldOptions.PreemptionNotice"/>.</param>
+/// <param name="HistoryMissing">Per <paramref name="History"/> interval, true when the trace has no data there (<see cref="Traces.DemandTrace.IsMissing"/>, e.g. an outage: the rate replays as recorded, usually 0, but is not a measurement); null = every interval has data. The forecasting policies leave these intervals out of their fits.</param>
 public sealed record PolicyContext(
     DateTimeOffset Now,
     double ObservedRate,
@@ -56,7 +57,8 @@ public sealed record PolicyContext(
     TimeProvider Clock,
     int? ReadyServers = null,
     double? Workers = null,
-    int Terminating = 0)
+    int Terminating = 0,
+    IReadOnlyList<bool>? HistoryMissing = null)
 {
     /// <summary>Requests per second the ready replicas serve at full use, at their limits in force.</summary>
     public double ReadyRate => (ReadyServers ?? ReadyTotal * World.WorkersPerReplica) / World.ServiceTime.TotalSeconds;
