@@ -378,29 +378,32 @@ internal sealed partial class DuckDbStore
                 at += n;
             }
         }
+        // Decodes one fetched raw block into its series' arrays at its slot; damaged bytes name the series and the block.
+        void DecodeSlot(long id, long start, (int Series, int Block, int At) slot, ReadOnlySpan<byte> data)
+        {
+            var n = blocks[id][slot.Block].N;
+            var (t, v) = arrays[slot.Series];
+            try
+            {
+                var count = BlockCodec.RawCount(data);
+                if (count != n)
+                {
+                    // The codec's own complaint (truncated, …) first when the bytes are bad, else the mismatch.
+                    BlockCodec.DecodeRaw(data);
+                    throw new InvalidDataException(string.Create(inv, $"raw block: the header counts {count} samples, the row's n says {n}"));
+                }
+                kept[slot.Series][slot.Block] = BlockCodec.DecodeRawInto(data, t.AsSpan(slot.At, n), v.AsSpan(slot.At, n), fromMs, toMs);
+            }
+            catch (InvalidDataException e)
+            {
+                throw BadBlock(id, start, e);
+            }
+        }
+
         if (missing > 0 && locs is not null)
         {
             // Positional reads of the segment files, in file order, neighbouring blocks in one read.
-            FetchSegmentBlocks(locs, (id, start, data) =>
-            {
-                var slot = slots[(id, start)];
-                var n = blocks[id][slot.Block].N;
-                var (t, v) = arrays[slot.Series];
-                try
-                {
-                    var count = BlockCodec.RawCount(data);
-                    if (count != n)
-                    {
-                        BlockCodec.DecodeRaw(data);
-                        throw new InvalidDataException(string.Create(inv, $"raw block: the header counts {count} samples, the row's n says {n}"));
-                    }
-                    kept[slot.Series][slot.Block] = BlockCodec.DecodeRawInto(data, t.AsSpan(slot.At, n), v.AsSpan(slot.At, n), fromMs, toMs);
-                }
-                catch (InvalidDataException e)
-                {
-                    throw BadBlock(id, start, e);
-                }
-            });
+            FetchSegmentBlocks(locs, (id, start, data) => DecodeSlot(id, start, slots[(id, start)], data));
         }
         else if (missing > 0)
         {
@@ -415,24 +418,7 @@ internal sealed partial class DuckDbStore
                 {
                     continue; // another series in the id range, or a block served from the cache
                 }
-                var n = blocks[id][slot.Block].N;
-                var (t, v) = arrays[slot.Series];
-                try
-                {
-                    var data = ReadBlob(r, 2);
-                    var count = BlockCodec.RawCount(data);
-                    if (count != n)
-                    {
-                        // The codec's own complaint (truncated, …) first when the bytes are bad, else the mismatch.
-                        BlockCodec.DecodeRaw(data);
-                        throw new InvalidDataException(string.Create(inv, $"raw block: the header counts {count} samples, the row's n says {n}"));
-                    }
-                    kept[slot.Series][slot.Block] = BlockCodec.DecodeRawInto(data, t.AsSpan(slot.At, n), v.AsSpan(slot.At, n), fromMs, toMs);
-                }
-                catch (InvalidDataException e)
-                {
-                    throw BadBlock(id, start, e);
-                }
+                DecodeSlot(id, start, slot, ReadBlob(r, 2));
                 slots.Remove((id, start));
             }
             if (slots.Count > 0)

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text;
 using Auspex.Core.Series;
 
@@ -193,7 +192,7 @@ internal sealed class HeadLog : IDisposable
         Generation++;
         _file = new FileStream(FileOf(Generation), FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 1);
         _file.Flush(flushToDisk: true);
-        SyncDirectory(_dir);
+        DirectorySync.Sync(_dir);
         _broken = false;
     }
 
@@ -271,29 +270,6 @@ internal sealed class HeadLog : IDisposable
         _file = null;
     }
 
-    [DllImport("libc", SetLastError = true)]
-    private static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int fsync(int fd);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int close(int fd);
-
-    /// <summary>fsyncs a directory so that a newly created file's name is durable too (Linux only; elsewhere a no-op).</summary>
-    private static void SyncDirectory(string dir)
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-        var fd = open(dir, 0); // O_RDONLY
-        if (fd >= 0)
-        {
-            _ = fsync(fd);
-            _ = close(fd);
-        }
-    }
 
     private static readonly uint[] CrcTable = MakeTable();
 

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Numerics;
-using System.Runtime.InteropServices;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 
@@ -163,7 +162,7 @@ internal sealed class SegmentFiles : IDisposable
         }
         foreach (var d in dirs)
         {
-            SyncDirectory(d);
+            DirectorySync.Sync(d);
         }
     }
 
@@ -397,29 +396,5 @@ internal sealed class SegmentFiles : IDisposable
             c = BitOperations.Crc32C(c, b);
         }
         return c ^ 0xFFFFFFFFu;
-    }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int fsync(int fd);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int close(int fd);
-
-    /// <summary>fsyncs a directory so that a new file's or directory's name is durable too (Linux only; elsewhere a no-op).</summary>
-    private static void SyncDirectory(string dir)
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-        var fd = open(dir, 0); // O_RDONLY
-        if (fd >= 0)
-        {
-            _ = fsync(fd);
-            _ = close(fd);
-        }
     }
 }
