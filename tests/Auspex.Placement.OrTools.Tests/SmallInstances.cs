@@ -22,4 +22,12 @@ internal static class SmallInstances
             [[1 + 7 * rng.NextDouble(), 2.0], [1 + 7 * rng.NextDouble(), 2.0]], [], null, null)).ToArray();
         return new GlobalPlacementProblem(["cpu", "memory"], [t0, t0.AddHours(12)], hosts, comps, [new PlanEdge(0, 1, 5)]);
     }
+
+    /// <summary>CP-SAT's objective on <paramref name="p"/>, failing the test unless CP-SAT proves it optimal.</summary>
+    public static double ProvenOptimum(GlobalPlacementProblem p, GlobalPlacementOptions o)
+    {
+        var cp = CpSatPlacement.Create().Solve(p, o);
+        Assert.True(cp.Status == GlobalSolveStatus.Optimal, $"{cp.Status}: {string.Join("; ", cp.Reasons)}");
+        return cp.Metrics!.Objective;
+    }
 }

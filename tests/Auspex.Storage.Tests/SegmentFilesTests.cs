@@ -46,16 +46,8 @@ public sealed class SegmentFilesTests : IDisposable
         return list;
     }
 
-    private static async Task Write(ISeriesStore store, TenantId t, IEnumerable<(SeriesKey Key, DateTimeOffset At, double V)> samples)
-    {
-        await using var app = store.BeginAppend(t);
-        foreach (var (k, at, v) in samples)
-        {
-            app.Add(k, at, v);
-        }
-        var r = await app.CommitAsync();
-        Assert.True(r.Ok, string.Join("; ", r.Errors.Take(3)));
-    }
+    private static Task Write(ISeriesStore store, TenantId t, IEnumerable<(SeriesKey Key, DateTimeOffset At, double V)> samples) =>
+        StoreWrites.CommitAsync(store, t, samples);
 
     private static async Task<List<(string Key, long[] T, ulong[] V)>> Arrays(EmbeddedStore s, TenantId t, DateTimeOffset from, DateTimeOffset to) =>
         [.. (await ((IRawArrayReader)s.Series).ReadRawArraysAsync(t, [], from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds()))
