@@ -269,6 +269,21 @@ public sealed class BatchTests
         Assert.Contains(Enumerable.Range(0, q.Mean.Length), i => Math.Abs(q.UpperBands[l95][i] - few.UpperBands[l95][i]) > 1e-6);
     }
 
+    [Fact]
+    public void Service_AutoGbtArimaQ_WithoutASeason_LearnsBandsWithoutTheHistoryInputs()
+    {
+        // The history inputs need a season ≥ 2; with none given the bands are learned on the other three inputs and
+        // differ from Auto's offsets (floored), which is what the model keeps below MinBandSeries.
+        var text = "unique_id,ds,y\n" + HourlyCsv("a", 24 * 6, 1) + HourlyCsv("b", 24 * 6, 2) + HourlyCsv("c", 24 * 6, 3);
+        BatchResult Run(int minBandSeries) => ForecastService.Run(new StringReader(text), new ForecastRequest { Horizon = HorizonSpec.FromSteps(6), Seasons = [], Model = "auto+gbt+arima-q", MinBandSeries = minBandSeries }).Result!;
+        var q = Run(3);
+        var few = Run(100);
+        Assert.All(q.Status, s => Assert.NotEqual(ForecastStatus.Failed, s));
+        var l95 = q.Levels.ToList().IndexOf(95);
+        Assert.All(Enumerable.Range(0, q.Mean.Length), i => Assert.True(q.LowerBands[l95][i] <= q.Mean[i] && q.Mean[i] <= q.UpperBands[l95][i]));
+        Assert.Contains(Enumerable.Range(0, q.Mean.Length), i => Math.Abs(q.UpperBands[l95][i] - few.UpperBands[l95][i]) > 1e-6);
+    }
+
     [Theory]
     [InlineData(new[] { 200, 200 }, new[] { 24, 168 }, 48)]
     [InlineData(new[] { 30, 40 }, new int[0], 6)]
