@@ -287,16 +287,28 @@ internal static class EnsembleBench
                     "learned-4" => BandFeatures.OwnOffset | BandFeatures.Spread | BandFeatures.Constant | BandFeatures.Horizon,
                     "learned-members" => BandFeatures.MemberOffsets | BandFeatures.Constant | BandFeatures.Horizon,
                     "learned-own+members+h" => BandFeatures.OwnOffset | BandFeatures.MemberOffsets | BandFeatures.Constant | BandFeatures.Horizon,
+                    // Session 9 (h-fc6): inputs from the series' own history (phase profile, level ratio, recent volatility).
+                    "learned-own+h+phase" => BandFeatures.OwnOffset | BandFeatures.Constant | BandFeatures.Horizon | BandFeatures.PhaseProfile,
+                    "learned-own+h+level" => BandFeatures.OwnOffset | BandFeatures.Constant | BandFeatures.Horizon | BandFeatures.LevelRatio,
+                    "learned-own+h+vol" => BandFeatures.OwnOffset | BandFeatures.Constant | BandFeatures.Horizon | BandFeatures.RecentVolatility,
+                    "learned-own+h+hist" => BandFeatures.OwnOffset | BandFeatures.Constant | BandFeatures.Horizon | BandFeatures.History,
+                    "learned-own+h+phase+level" => BandFeatures.OwnOffset | BandFeatures.Constant | BandFeatures.Horizon | BandFeatures.PhaseProfile | BandFeatures.LevelRatio,
+                    "learned-own+h*level" => BandFeatures.OwnOffset | BandFeatures.Constant | BandFeatures.Horizon | BandFeatures.ScaleByLevel,
+                    "learned-own+h+phase*level" => BandFeatures.OwnOffset | BandFeatures.Constant | BandFeatures.Horizon | BandFeatures.PhaseProfile | BandFeatures.ScaleByLevel,
+                    "learned-own+h+vol*level" => BandFeatures.OwnOffset | BandFeatures.Constant | BandFeatures.Horizon | BandFeatures.RecentVolatility | BandFeatures.ScaleByLevel,
+                    "learned-4*level" => BandFeatures.OwnOffset | BandFeatures.Spread | BandFeatures.Constant | BandFeatures.Horizon | BandFeatures.ScaleByLevel,
+                    "learned*level" => BandFeatures.All | BandFeatures.ScaleByLevel,
+                    "learned-4+hist" => BandFeatures.OwnOffset | BandFeatures.Spread | BandFeatures.Constant | BandFeatures.Horizon | BandFeatures.History,
                     _ => BandFeatures.All,
                 };
                 var eq = v with { Weighting = Weighting.Equal };
                 var calOuts = Make(prevSplit, eq)!;
                 var ones = v.Members.Select(_ => 1.0 / v.Members.Length).ToArray();
-                var examples = Enumerable.Range(0, n).Select(i => new BandExample(calOuts[i], [.. v.Members.Select(mo => fc[(prevSplit, mo)][i])], ones, scales[prevSplit][i], actual[prevSplit][i])).ToList();
-                var qb = QuantileBands.Fit(examples, Levels, features);
+                var examples = Enumerable.Range(0, n).Select(i => new BandExample(calOuts[i], [.. v.Members.Select(mo => fc[(prevSplit, mo)][i])], ones, scales[prevSplit][i], actual[prevSplit][i], insample[prevSplit][i])).ToList();
+                var qb = QuantileBands.Fit(examples, Levels, features, m);
                 Console.Error.WriteLine(string.Create(inv, $"{v.Name} {mode} on {split}: 95 lower [{string.Join(", ", qb.Coefficients(95, true).Select(c => c.ToString("F3", inv)))}] upper [{string.Join(", ", qb.Coefficients(95, false).Select(c => c.ToString("F3", inv)))}]"));
                 var wts = WeightsOf(split, v);
-                var learned = Enumerable.Range(0, n).Select(i => qb.Apply(outs[i], [.. v.Members.Select(mo => fc[(split, mo)][i])], wts(i), scales[split][i])).ToArray();
+                var learned = Enumerable.Range(0, n).Select(i => qb.Apply(outs[i], [.. v.Members.Select(mo => fc[(split, mo)][i])], wts(i), scales[split][i], insample[split][i])).ToArray();
                 if (clip)
                 {
                     learned = [.. learned.Select((o, i) => insample[split][i].Min() >= 0 ? ClipAtZero(o) : o)];
@@ -374,7 +386,10 @@ internal static class EnsembleBench
         Console.WriteLine();
         Console.WriteLine($"Bands (same point forecasts) on {lastVal}: Auto's offsets vs pooled conformal / learned from the splits before ({string.Join(" → ", valSplits)}):");
         Header();
-        var bandModes = new[] { "abs", "signed", "mix", "stretch", "clip", "learned", "learned-4", "learned-own", "learned-own+h", "learned-own+spread", "learned-members", "learned-own+members+h", "learned+clip", "learned-own+h+clip" };
+        var bandModes = new[] { "abs", "signed", "mix", "stretch", "clip", "learned", "learned-4", "learned-own", "learned-own+h", "learned-own+spread", "learned-members", "learned-own+members+h", "learned+clip", "learned-own+h+clip",
+            "learned-own+h+phase+clip", "learned-own+h+level+clip", "learned-own+h+vol+clip", "learned-own+h+hist+clip", "learned-4+hist+clip",
+            "learned-own+h+phase+level+clip", "learned-own+h*level+clip", "learned-own+h+phase*level+clip",
+            "learned-own+h+vol*level+clip", "learned-4*level+clip", "learned*level+clip" };
         var bandFilter = Environment.GetEnvironmentVariable("AUSPEX_ENSEMBLE_BAND_VARIANTS");
         foreach (var v in variants.Where(v => v.Members.Length > 1 && (string.IsNullOrEmpty(bandFilter) || bandFilter.Split(';').Contains(v.Name))))
         {

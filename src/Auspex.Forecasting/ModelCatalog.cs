@@ -23,7 +23,7 @@ public static class ModelCatalog
         ["auto+gbt"] = "mean of the automatic selection (auto) and GlobalBoosted, per series",
         ["auto+gbt-w"] = "auto and GlobalBoosted weighted per series by their errors on the series' last horizon (a backtest: about twice the work of auto+gbt)",
         ["auto+gbt+arima-w"] = "auto, three GlobalBoosted (seeds 1, 2, 3) and arima weighted per series by their backtest sMAPE on the series' last horizon (3x the tree training of auto+gbt-w; the best point forecast on M4 Hourly)",
-        ["auto+gbt+arima-q"] = "auto, four GlobalBoosted (seeds 1-3, and seed 4 with 1200 rounds) and arima weighted per series by backtest sMAPE^-4, with interval bands learned across all series by quantile regression of the backtest errors, lower bounds floored at 0 for non-negative series (the best on M4 Hourly; about 5x the tree training of auto+gbt-w)",
+        ["auto+gbt+arima-q"] = "auto, four GlobalBoosted (seeds 1-3, and seed 4 with 1200 rounds) and arima weighted per series by backtest sMAPE^-4, with interval bands learned across all series by quantile regression of the backtest errors on the series' band, the step, its hour-of-day error profile, level and recent volatility, lower bounds floored at 0 for non-negative series (the best on M4 Hourly; about 5x the tree training of auto+gbt-w)",
     };
 
     /// <summary>True for the names that need a model trained across the whole input first (<c>global</c>, <c>gbt</c>, <c>auto+gbt</c> and the <see cref="WeightedGlobal"/> ones).</summary>
@@ -45,7 +45,7 @@ public static class ModelCatalog
             "auto+gbt-w" => new WeightedGlobalSpec(1, false, BacktestErrorMeasure.Mase, 2, "Auto+GlobalBoosted(weighted)"),
             "auto+gbt+arima-w" => new WeightedGlobalSpec(3, true, BacktestErrorMeasure.Smape, 2, "Auto+GlobalBoosted×3+AutoARIMA(weighted)"),
             "auto+gbt+arima-q" => new WeightedGlobalSpec(4, true, BacktestErrorMeasure.Smape, 4, "Auto+GlobalBoosted×4+AutoARIMA(weighted, learned bands)",
-                BandFeatures.OwnOffset | BandFeatures.Constant | BandFeatures.Horizon, [600, 600, 600, 1200]),
+                BandFeatures.OwnOffset | BandFeatures.Constant | BandFeatures.Horizon | BandFeatures.History, [600, 600, 600, 1200]),
             _ => null,
         };
     }

@@ -21,8 +21,38 @@ public enum BandFeatures
     /// <summary>The members' own offsets to their bounds at that level and side, averaged with the combination weights.</summary>
     MemberOffsets = 16,
 
-    /// <summary>All of them (the default).</summary>
+    /// <summary>The five inputs above, which need nothing but the forecasts (the default).</summary>
     All = OwnOffset | Spread | Constant | Horizon | MemberOffsets,
+
+    /// <summary>
+    /// The series' in-sample seasonal-naive error at the step's phase: the mean of |y_s − y_{s−m}| over the in-sample s
+    /// with s ≡ (n + step − 1) mod m (n the history length, m the season), over the scale. Hourly series are noisier at
+    /// some hours of the day than at others. Needs the history (<see cref="BandExample.History"/>) and a season ≥ 2.
+    /// </summary>
+    PhaseProfile = 32,
+
+    /// <summary>
+    /// The point forecast's level at that step relative to the series' recent level: |ŷ_step| over the mean of |y| over
+    /// the last 7 seasons of the history (a week of hourly data). Errors of multiplicative series grow with the level.
+    /// Needs the history and a season ≥ 2.
+    /// </summary>
+    LevelRatio = 64,
+
+    /// <summary>
+    /// The series' recent volatility: the seasonal-naive MAE over the last 7 seasons of the history, over the scale (the
+    /// whole history's). Needs the history and a season ≥ 2.
+    /// </summary>
+    RecentVolatility = 128,
+
+    /// <summary>The three inputs computed from the series' own history.</summary>
+    History = PhaseProfile | LevelRatio | RecentVolatility,
+
+    /// <summary>
+    /// Not an input of its own: every other input is multiplied by the <see cref="LevelRatio"/> at that step, so the
+    /// half-width is proportional to the forecast's level relative to the recent one (a multiplicative series' errors).
+    /// Needs the history and a season ≥ 2.
+    /// </summary>
+    ScaleByLevel = 256,
 }
 
 /// <summary>
@@ -35,7 +65,9 @@ public enum BandFeatures
 /// <param name="Weights">The members' combination weights (same order).</param>
 /// <param name="Scale">The series' scale: its in-sample seasonal-naive MAE (<see cref="QuantileBands.Scale"/>), the MSIS denominator.</param>
 /// <param name="Actual">The values that followed the forecast origin (at least the combined horizon).</param>
-public sealed record BandExample(ForecastOutput Combined, IReadOnlyList<ForecastOutput> Members, IReadOnlyList<double> Weights, double Scale, IReadOnlyList<double> Actual);
+/// <param name="History">The series' values up to the forecast origin (the backtest's in-sample part); needed only for
+/// the <see cref="BandFeatures.History"/> inputs.</param>
+public sealed record BandExample(ForecastOutput Combined, IReadOnlyList<ForecastOutput> Members, IReadOnlyList<double> Weights, double Scale, IReadOnlyList<double> Actual, IReadOnlyList<double>? History = null);
 
 /// <summary>
 /// Learned interval bands for a combined forecast. Across many series' backtests, each bound's distance from the combined
@@ -52,8 +84,9 @@ public sealed class QuantileBands
     private readonly double[][] _lower;
     private readonly double[][] _upper;
 
-    private QuantileBands(double[] levels, double[][] lower, double[][] upper, BandFeatures features, int horizon, int rows)
+    private QuantileBands(double[] levels, double[][] lower, double[][] upper, BandFeatures features, int horizon, int rows, int season)
     {
+        Season = season;
         _levels = levels;
         _lower = lower;
         _upper = upper;
@@ -67,6 +100,9 @@ public sealed class QuantileBands
 
     /// <summary>The horizon of the backtests it was fitted on (the scale of the <see cref="BandFeatures.Horizon"/> input).</summary>
     public int Horizon { get; }
+
+    /// <summary>The season of the <see cref="BandFeatures.History"/> inputs (1 when none is used).</summary>
+    public int Season { get; }
 
     /// <summary>Backtest steps it was fitted on (per level and side).</summary>
     public int Rows { get; }
@@ -102,27 +138,42 @@ public sealed class QuantileBands
     }
 
     /// <summary>Fits the bands of every level in <paramref name="levels"/> on <paramref name="examples"/>.</summary>
-    /// <exception cref="ArgumentException">No usable example (a finite, positive scale, a successful combined forecast and finite actuals), a level outside (0, 100), or no feature.</exception>
+    /// <exception cref="ArgumentException">No usable example (a finite, positive scale, a successful combined forecast,
+    /// finite actuals and, for the <see cref="BandFeatures.History"/> inputs, a history of at least two seasons), a level
+    /// outside (0, 100), no feature, an unknown feature, or a history input with a season below 2.</exception>
     /// <param name="examples">The backtest forecasts.</param>
     /// <param name="levels">Levels to fit, in percent.</param>
     /// <param name="features">Inputs of the half-widths.</param>
-    public static QuantileBands Fit(IReadOnlyList<BandExample> examples, IReadOnlyList<double> levels, BandFeatures features = BandFeatures.All)
+    /// <param name="season">Season of the <see cref="BandFeatures.History"/> inputs (ignored without them).</param>
+    public static QuantileBands Fit(IReadOnlyList<BandExample> examples, IReadOnlyList<double> levels, BandFeatures features = BandFeatures.All, int season = 1)
     {
         ArgumentNullException.ThrowIfNull(examples);
         ArgumentNullException.ThrowIfNull(levels);
-        if ((features & BandFeatures.All) == 0)
+        if ((features & (BandFeatures.All | BandFeatures.History)) == 0)
         {
             throw new ArgumentException("At least one band feature is needed.", nameof(features));
+        }
+        if ((features & ~(BandFeatures.All | BandFeatures.History | BandFeatures.ScaleByLevel)) != 0)
+        {
+            throw new ArgumentException($"Unknown band feature {(int)(features & ~(BandFeatures.All | BandFeatures.History | BandFeatures.ScaleByLevel))}.", nameof(features));
+        }
+        var history = (features & (BandFeatures.History | BandFeatures.ScaleByLevel)) != 0;
+        if (history && season < 2)
+        {
+            throw new ArgumentException($"The history inputs ({features & (BandFeatures.History | BandFeatures.ScaleByLevel)}) need a season of at least 2, got {season}.", nameof(season));
         }
         if (levels.Count == 0 || levels.Any(l => !(l > 0 && l < 100)))
         {
             throw new ArgumentException("Levels must be in (0, 100), at least one.", nameof(levels));
         }
-        var usable = examples.Where(e => e.Combined.IsSuccess && double.IsFinite(e.Scale) && e.Scale > 0 && e.Actual.Count >= e.Combined.Horizon).ToList();
+        var usable = examples.Where(e => e.Combined.IsSuccess && double.IsFinite(e.Scale) && e.Scale > 0 && e.Actual.Count >= e.Combined.Horizon
+            && (!history || e.History is { } y && y.Count >= 2 * season)).ToList();
         if (usable.Count == 0)
         {
-            throw new ArgumentException("No usable backtest example (successful forecast, positive finite scale, enough actual values).", nameof(examples));
+            throw new ArgumentException("No usable backtest example (successful forecast, positive finite scale, enough actual values"
+                + (history ? $", a history of at least 2 seasons of {season} for the history inputs" : "") + ").", nameof(examples));
         }
+        var stats = usable.Select(e => history ? HistoryStats.Of(e.History!, season, e.Scale) : null).ToArray();
         var horizon = usable.Max(e => e.Combined.Horizon);
         var sorted = levels.Distinct().Order().ToArray();
         foreach (var level in sorted)
@@ -144,14 +195,15 @@ public sealed class QuantileBands
                 var x = new List<double>();
                 var z = new List<double>();
                 var row = new double[p];
-                foreach (var e in usable)
+                for (var u = 0; u < usable.Count; u++)
                 {
+                    var e = usable[u];
                     var c = e.Combined;
                     var bound = isLower ? c.Lower(sorted[l]) : c.Upper(sorted[l]);
                     for (var t = 0; t < c.Horizon; t++)
                     {
                         var target = (isLower ? c.Mean[t] - e.Actual[t] : e.Actual[t] - c.Mean[t]) / e.Scale;
-                        if (!double.IsFinite(target) || !Row(features, e, bound, sorted[l], isLower, t, horizon, row))
+                        if (!double.IsFinite(target) || !Row(features, e, stats[u], bound, sorted[l], isLower, t, horizon, row))
                         {
                             continue;
                         }
@@ -168,18 +220,20 @@ public sealed class QuantileBands
                 (isLower ? lower : upper)[l] = beta;
             }
         }
-        return new QuantileBands(sorted, lower, upper, features, horizon, rows);
+        return new QuantileBands(sorted, lower, upper, features, horizon, rows, history ? season : 1);
     }
 
     /// <summary>
     /// The combined forecast with its bands at the fitted levels replaced by the learned ones (other levels unchanged);
-    /// unchanged when it failed or the scale is not positive and finite.
+    /// unchanged when it failed or the scale is not positive and finite, and when the bands use the
+    /// <see cref="BandFeatures.History"/> inputs but <paramref name="history"/> is missing or shorter than two seasons.
     /// </summary>
     /// <param name="combined">The combined forecast.</param>
     /// <param name="members">The members' forecasts it was combined from.</param>
     /// <param name="weights">Their weights.</param>
     /// <param name="scale">The series' scale (<see cref="Scale"/>).</param>
-    public ForecastOutput Apply(ForecastOutput combined, IReadOnlyList<ForecastOutput> members, IReadOnlyList<double> weights, double scale)
+    /// <param name="history">The series' values up to the forecast origin (for the history inputs).</param>
+    public ForecastOutput Apply(ForecastOutput combined, IReadOnlyList<ForecastOutput> members, IReadOnlyList<double> weights, double scale, IReadOnlyList<double>? history = null)
     {
         ArgumentNullException.ThrowIfNull(combined);
         ArgumentNullException.ThrowIfNull(members);
@@ -187,6 +241,15 @@ public sealed class QuantileBands
         if (!combined.IsSuccess || !(double.IsFinite(scale) && scale > 0))
         {
             return combined;
+        }
+        HistoryStats? stats = null;
+        if ((Features & (BandFeatures.History | BandFeatures.ScaleByLevel)) != 0)
+        {
+            if (history is null || history.Count < 2 * Season)
+            {
+                return combined;
+            }
+            stats = HistoryStats.Of(history, Season, scale);
         }
         var e = new BandExample(combined, members, weights, scale, []);
         var levels = combined.Levels.ToArray();
@@ -209,8 +272,8 @@ public sealed class QuantileBands
             for (var t = 0; t < combined.Horizon; t++)
             {
                 var mean = combined.Mean[t];
-                lo[l][t] = Row(Features, e, cl, levels[l], true, t, Horizon, row) ? mean - scale * Math.Max(0, Offset(own, true, row)) : cl[t];
-                hi[l][t] = Row(Features, e, cu, levels[l], false, t, Horizon, row) ? mean + scale * Math.Max(0, Offset(own, false, row)) : cu[t];
+                lo[l][t] = Row(Features, e, stats, cl, levels[l], true, t, Horizon, row) ? mean - scale * Math.Max(0, Offset(own, true, row)) : cl[t];
+                hi[l][t] = Row(Features, e, stats, cu, levels[l], false, t, Horizon, row) ? mean + scale * Math.Max(0, Offset(own, false, row)) : cu[t];
             }
         }
         return ForecastOutput.WithBands(combined.Model, combined.Mean, levels, lo, hi, combined.Fitted, combined.Status, combined.Reason);
@@ -221,7 +284,43 @@ public sealed class QuantileBands
     private static int Count(BandFeatures f) =>
         ((f & BandFeatures.OwnOffset) != 0 ? 1 : 0) + ((f & BandFeatures.Spread) != 0 ? 1 : 0)
         + ((f & BandFeatures.Constant) != 0 ? 1 : 0) + ((f & BandFeatures.Horizon) != 0 ? 1 : 0)
-        + ((f & BandFeatures.MemberOffsets) != 0 ? 1 : 0);
+        + ((f & BandFeatures.MemberOffsets) != 0 ? 1 : 0) + ((f & BandFeatures.PhaseProfile) != 0 ? 1 : 0)
+        + ((f & BandFeatures.LevelRatio) != 0 ? 1 : 0) + ((f & BandFeatures.RecentVolatility) != 0 ? 1 : 0);
+
+    // What the history inputs need from a series' in-sample values: the seasonal-naive MAE at each phase and over the
+    // last 7 seasons (both over the scale), the mean |y| over the last 7 seasons, and the history length.
+    private sealed record HistoryStats(double[] Phase, double RecentVolatility, double RecentLevel, int Length)
+    {
+        public static HistoryStats Of(IReadOnlyList<double> y, int m, double scale)
+        {
+            var n = y.Count;
+            var sum = new double[m];
+            var count = new int[m];
+            for (var s = m; s < n; s++)
+            {
+                sum[s % m] += Math.Abs(y[s] - y[s - m]);
+                count[s % m]++;
+            }
+            var phase = new double[m];
+            for (var p = 0; p < m; p++)
+            {
+                phase[p] = count[p] > 0 ? sum[p] / count[p] / scale : double.NaN;
+            }
+            var from = Math.Max(m, n - 7 * m);
+            var vol = 0.0;
+            for (var s = from; s < n; s++)
+            {
+                vol += Math.Abs(y[s] - y[s - m]);
+            }
+            var levelFrom = Math.Max(0, n - 7 * m);
+            var level = 0.0;
+            for (var s = levelFrom; s < n; s++)
+            {
+                level += Math.Abs(y[s]);
+            }
+            return new HistoryStats(phase, vol / (n - from) / scale, level / (n - levelFrom), n);
+        }
+    }
 
     private static double Dot(double[] a, double[] b)
     {
@@ -234,7 +333,7 @@ public sealed class QuantileBands
     }
 
     // The features of step t of one example, in units of its scale; false when one is not finite.
-    private static bool Row(BandFeatures f, BandExample e, double[] bound, double level, bool lower, int t, int horizon, double[] row)
+    private static bool Row(BandFeatures f, BandExample e, HistoryStats? hs, double[] bound, double level, bool lower, int t, int horizon, double[] row)
     {
         var c = e.Combined;
         var k = 0;
@@ -283,6 +382,26 @@ public sealed class QuantileBands
                 total += e.Weights[j];
             }
             row[k++] = total > 0 ? sum / total / e.Scale : 0;
+        }
+        if ((f & BandFeatures.PhaseProfile) != 0)
+        {
+            row[k++] = hs!.Phase[(hs.Length + t) % hs.Phase.Length];
+        }
+        if ((f & BandFeatures.LevelRatio) != 0)
+        {
+            row[k++] = Math.Abs(c.Mean[t]) / hs!.RecentLevel;
+        }
+        if ((f & BandFeatures.RecentVolatility) != 0)
+        {
+            row[k++] = hs!.RecentVolatility;
+        }
+        if ((f & BandFeatures.ScaleByLevel) != 0)
+        {
+            var ratio = Math.Abs(c.Mean[t]) / hs!.RecentLevel;
+            for (var i = 0; i < k; i++)
+            {
+                row[i] *= ratio;
+            }
         }
         for (var i = 0; i < k; i++)
         {

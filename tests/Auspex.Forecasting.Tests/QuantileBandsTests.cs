@@ -132,6 +132,67 @@ public sealed class QuantileBandsTests
         Assert.Equal(13.0, applied.Upper(95)[0], 6);
     }
 
+    // History y = 1 3 2 5 4 9, season 2: seasonal-naive errors |2−1| = 1 and |4−2| = 2 at phase 0, |5−3| = 2 and |9−5| = 4
+    // at phase 1, so the scale is 9/4 = 2.25 and the phase profile 1.5/2.25 = 2/3 (phase 0) and 3/2.25 = 4/3 (phase 1);
+    // step 1 is index 6 (phase 0), step 2 index 7 (phase 1). The mean |y| of the last 7 seasons (all six values) is 4.
+    private static readonly double[] History = [1, 3, 2, 5, 4, 9];
+
+    [Theory]
+    [InlineData(BandFeatures.PhaseProfile, 3.0, new[] { 2.0 / 3, 4.0 / 3 })]
+    [InlineData(BandFeatures.LevelRatio, 0.5, new[] { 1.0, 2.0 })] // forecast 4 and 8 over the recent level 4
+    [InlineData(BandFeatures.Constant | BandFeatures.ScaleByLevel, 0.5, new[] { 1.0, 2.0 })] // the constant × level ratio
+    public void Fit_HistoryInput_IsTheHandComputedValue(BandFeatures feature, double factor, double[] input)
+    {
+        // The value lands factor × input scales above the forecast: the fit recovers factor on the upper side, −factor
+        // on the lower one (the value is never below), and Apply puts the upper bound at mean + scale × factor × input.
+        var combined = Band([4, 8], [1, 1], [1, 1]);
+        var actual = new[] { 4 + 2.25 * factor * input[0], 8 + 2.25 * factor * input[1] };
+        var bands = QuantileBands.Fit([new BandExample(combined, [combined], [1], 2.25, actual, History)], [95], feature, season: 2);
+        Assert.Equal(factor, bands.Coefficients(95, lower: false)[0], 4);
+        Assert.Equal(-factor, bands.Coefficients(95, lower: true)[0], 4);
+        Assert.Equal(2, bands.Season);
+        var applied = bands.Apply(combined, [combined], [1], 2.25, History);
+        Near(actual, applied.Upper(95));
+        Near([4, 8], applied.Lower(95)); // negative offset clipped to 0
+        // Without the history (or with less than two seasons of it) the bands cannot be computed: unchanged.
+        Assert.Same(combined, bands.Apply(combined, [combined], [1], 2.25));
+        Assert.Same(combined, bands.Apply(combined, [combined], [1], 2.25, [1, 2, 3]));
+    }
+
+    [Fact]
+    public void Fit_RecentVolatility_IsTheLastSevenSeasonsSeasonalNaiveMaeOverTheScale()
+    {
+        // Season 2, 18 values: 0 0 10 10, then +1 a season (11 11 12 12 … 17 17). Seasonal-naive errors 10, 10 and then
+        // fourteen 1s: scale 34/16 = 2.125; the last 7 seasons (14 errors) have MAE 1, so the input is 1/2.125.
+        double[] y = [0, 0, 10, 10, .. Enumerable.Range(0, 14).Select(k => 11.0 + k / 2)];
+        Assert.Equal(17, y[^1]);
+        Assert.Equal(2.125, QuantileBands.Scale(y, 2), 12);
+        var input = 1 / 2.125;
+        var combined = Band([20, 20, 20], [1, 1, 1], [1, 1, 1]);
+        var actual = Enumerable.Repeat(20 + 2.125 * 2 * input, 3).ToArray();
+        var bands = QuantileBands.Fit([new BandExample(combined, [combined], [1], 2.125, actual, y)], [95], BandFeatures.RecentVolatility, season: 2);
+        Assert.Equal(2, bands.Coefficients(95, lower: false)[0], 4);
+    }
+
+    [Fact]
+    public void Fit_HistoryInputs_BadInputIsRejectedWithTheReason()
+    {
+        var combined = Band([4, 8], [1, 1], [1, 1]);
+        var ok = new BandExample(combined, [combined], [1], 2.25, [5, 9], History);
+        var season = Assert.Throws<ArgumentException>(() => QuantileBands.Fit([ok], [95], BandFeatures.PhaseProfile, season: 1));
+        Assert.Contains("season of at least 2", season.Message, StringComparison.Ordinal);
+        var noHistory = Assert.Throws<ArgumentException>(() => QuantileBands.Fit([ok with { History = null }], [95], BandFeatures.LevelRatio, season: 2));
+        Assert.Contains("history of at least 2 seasons", noHistory.Message, StringComparison.Ordinal);
+        var shortHistory = Assert.Throws<ArgumentException>(() => QuantileBands.Fit([ok with { History = [1, 2, 3] }], [95], BandFeatures.ScaleByLevel | BandFeatures.Constant, season: 2));
+        Assert.Contains("history of at least 2 seasons", shortHistory.Message, StringComparison.Ordinal);
+        // ScaleByLevel alone is no input.
+        Assert.Throws<ArgumentException>(() => QuantileBands.Fit([ok], [95], BandFeatures.ScaleByLevel, season: 2));
+        var unknown = Assert.Throws<ArgumentException>(() => QuantileBands.Fit([ok], [95], (BandFeatures)1024 | BandFeatures.Constant, season: 2));
+        Assert.Contains("Unknown band feature 1024", unknown.Message, StringComparison.Ordinal);
+        // Without history inputs the season and the history are not needed.
+        Assert.Equal(1, QuantileBands.Fit([ok with { History = null }], [95], BandFeatures.Constant).Season);
+    }
+
     [Fact]
     public void Fit_BadInput_IsRejectedWithTheReason()
     {

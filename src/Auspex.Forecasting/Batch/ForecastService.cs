@@ -205,14 +205,15 @@ public static class ForecastService
             var combined = Combination.Combine(spec.Name, outs, equal, levels, bandsFrom: 0);
             if (combined.IsSuccess && outs[0].IsSuccess)
             {
-                examples[i] = new BandExample(combined, outs, equal, scale, actual);
+                examples[i] = new BandExample(combined, outs, equal, scale, actual, train);
             }
         });
         QuantileBands? bands = null;
         var usable = examples.OfType<BandExample>().ToList();
         if (usable.Count > 0 && usable.Count >= request.MinBandSeries)
         {
-            bands = QuantileBands.Fit(usable, levels, features);
+            // The history inputs need a season (phase profile, last 7 seasons); without one the bands use the others.
+            bands = QuantileBands.Fit(usable, levels, season >= 2 ? features : features & ~(BandFeatures.History | BandFeatures.ScaleByLevel), season);
         }
         return i =>
         {

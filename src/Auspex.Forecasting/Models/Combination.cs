@@ -113,7 +113,7 @@ public sealed class Combination : ForecastModel
             }
             floor = min >= 0 ? 0 : double.NegativeInfinity;
         }
-        var learned = _learned is null ? null : new LearnedBands(_learned, QuantileBands.Scale(y, _season));
+        var learned = _learned is null ? null : new LearnedBands(_learned, QuantileBands.Scale(y, _season), (_learned.Features & (BandFeatures.History | BandFeatures.ScaleByLevel)) != 0 ? y.ToArray() : null);
         return new Fitted(Name, status, reasons.Count == 0 ? null : string.Join("; ", reasons), fitted, [.. fits], [.. weights], bandsFit, learned, floor);
     }
 
@@ -239,7 +239,7 @@ public sealed class Combination : ForecastModel
             [.. levels.Select(output.Upper)], output.Fitted, output.Status, output.Reason);
     }
 
-    private sealed record LearnedBands(QuantileBands Bands, double Scale);
+    private sealed record LearnedBands(QuantileBands Bands, double Scale, double[]? History);
 
     private sealed class Fitted(string name, ForecastStatus status, string? reason, double[] fitted, IFittedForecastModel[] fits, double[] weights, int? bandsFrom, LearnedBands? learned = null, double floor = double.NegativeInfinity)
         : FittedModel(name, status, reason, fitted)
@@ -250,7 +250,7 @@ public sealed class Combination : ForecastModel
             var combined = Combine(Name, outs, weights, levels, (double[])FittedValues.Clone(), bandsFrom);
             if (learned is not null)
             {
-                combined = learned.Bands.Apply(combined, outs, weights, learned.Scale);
+                combined = learned.Bands.Apply(combined, outs, weights, learned.Scale, learned.History);
             }
             return FloorLower(combined, floor);
         }

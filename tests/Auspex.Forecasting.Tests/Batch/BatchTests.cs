@@ -216,7 +216,7 @@ public sealed class BatchTests
         var few = Run(minBandSeries: 100);
         var spec = Auspex.Forecasting.ModelCatalog.WeightedGlobal("auto+gbt+arima-q")!;
         Assert.Equal((4, true, BacktestErrorMeasure.Smape, 4.0), (spec.GlobalSeeds, spec.Arima, spec.Measure, spec.Power));
-        Assert.Equal(BandFeatures.OwnOffset | BandFeatures.Constant | BandFeatures.Horizon, spec.LearnedBands);
+        Assert.Equal(BandFeatures.OwnOffset | BandFeatures.Constant | BandFeatures.Horizon | BandFeatures.PhaseProfile | BandFeatures.LevelRatio | BandFeatures.RecentVolatility, spec.LearnedBands);
         Assert.Equal([600, 600, 600, 1200], spec.GlobalRounds);
         Assert.Equal(1200, spec.GlobalOptions(3, [288], [24], 12).Rounds);
         Assert.Equal(4, spec.GlobalOptions(3, [288], [24], 12).Seed);
@@ -229,11 +229,26 @@ public sealed class BatchTests
         var held = Enumerable.Range(0, 4).Select(k => GlobalBoosted.Train(shortened, spec.GlobalOptions(k, shortened.Select(y => y.Length).ToList(), [24], 12))).ToArray();
         var l95 = q.Levels.ToList().IndexOf(95);
         var floorMoved = false;
+        // The bands rebuilt by hand, as the bench does on cached forecasts: each series' backtest (members fitted without
+        // its last 12 values), combined with equal weights and Auto's offsets, is one example with its history (the 276
+        // values before), scale and actuals; QuantileBands fitted on the three at season 24 and applied to the weighted
+        // forecast with the whole series as history, then floored at 0.
+        var examples = new List<BandExample>();
+        for (var i = 0; i < all.Count; i++)
+        {
+            IForecastModel[] backtest = [Auspex.Forecasting.ModelCatalog.Create("auto", [24], 12)!, .. held, Auspex.Forecasting.ModelCatalog.Create("arima", [24], 12)!];
+            var outs = backtest.Select(m => m.Forecast(shortened[i], 12, [80, 95])).ToArray();
+            var equal = Enumerable.Repeat(1.0 / 6, 6).ToArray();
+            examples.Add(new BandExample(Combination.Combine("c", outs, equal, [80, 95], bandsFrom: 0), outs, equal, QuantileBands.Scale(shortened[i], 24), all[i][^12..], shortened[i]));
+        }
+        var bands = QuantileBands.Fit(examples, [80, 95], spec.LearnedBands!.Value, 24);
         for (var i = 0; i < all.Count; i++)
         {
             var auto = Auspex.Forecasting.ModelCatalog.Create("auto", [24], 12)!;
             var arima = Auspex.Forecasting.ModelCatalog.Create("arima", [24], 12)!;
             var expected = new BacktestWeightedCombination([auto, .. g, arima], [auto, .. held, arima], 12, 24, 4, bandsFrom: 0, measure: BacktestErrorMeasure.Smape).Forecast(all[i], 12, [80, 95]);
+            IForecastModel[] members = [auto, .. g, arima];
+            var learned = bands.Apply(expected, [.. members.Select(m => m.Forecast(all[i], 12, [80, 95]))], [.. Enumerable.Repeat(1.0, 6)], QuantileBands.Scale(all[i], 24), all[i]);
             var offset = q.Offsets[i];
             for (var t = 0; t < 12; t++)
             {
@@ -245,9 +260,27 @@ public sealed class BatchTests
                 floorMoved |= expected.Lower(95)[t] < 0;
                 // Learned: ordered, non-negative (the series are positive), and not Auto's offsets.
                 Assert.True(q.LowerBands[l95][offset + t] >= 0 && q.LowerBands[l95][offset + t] <= q.Mean[offset + t] && q.Mean[offset + t] <= q.UpperBands[l95][offset + t]);
+                Assert.Equal(learned.Upper(95)[t], q.UpperBands[l95][offset + t], 6);
+                Assert.Equal(Math.Max(0, learned.Lower(95)[t]), q.LowerBands[l95][offset + t], 6);
+                Assert.Equal(learned.Upper(80)[t], q.UpperBands[q.Levels.ToList().IndexOf(80)][offset + t], 6);
             }
         }
         Assert.False(floorMoved); // these series stay far above 0: the floor is tested in QuantileBandsTests
+        Assert.Contains(Enumerable.Range(0, q.Mean.Length), i => Math.Abs(q.UpperBands[l95][i] - few.UpperBands[l95][i]) > 1e-6);
+    }
+
+    [Fact]
+    public void Service_AutoGbtArimaQ_WithoutASeason_LearnsBandsWithoutTheHistoryInputs()
+    {
+        // The history inputs need a season ≥ 2; with none given the bands are learned on the other three inputs and
+        // differ from Auto's offsets (floored), which is what the model keeps below MinBandSeries.
+        var text = "unique_id,ds,y\n" + HourlyCsv("a", 24 * 6, 1) + HourlyCsv("b", 24 * 6, 2) + HourlyCsv("c", 24 * 6, 3);
+        BatchResult Run(int minBandSeries) => ForecastService.Run(new StringReader(text), new ForecastRequest { Horizon = HorizonSpec.FromSteps(6), Seasons = [], Model = "auto+gbt+arima-q", MinBandSeries = minBandSeries }).Result!;
+        var q = Run(3);
+        var few = Run(100);
+        Assert.All(q.Status, s => Assert.NotEqual(ForecastStatus.Failed, s));
+        var l95 = q.Levels.ToList().IndexOf(95);
+        Assert.All(Enumerable.Range(0, q.Mean.Length), i => Assert.True(q.LowerBands[l95][i] <= q.Mean[i] && q.Mean[i] <= q.UpperBands[l95][i]));
         Assert.Contains(Enumerable.Range(0, q.Mean.Length), i => Math.Abs(q.UpperBands[l95][i] - few.UpperBands[l95][i]) > 1e-6);
     }
 
