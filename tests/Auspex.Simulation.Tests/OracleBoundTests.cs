@@ -78,6 +78,30 @@ public sealed class OracleBoundTests
     }
 
     [Fact]
+    public void SurviveLoss_AbsorbsAnUnannouncedFailure_ForOneReplicasShareOfSlack()
+    {
+        // 400 req/s (40 erlangs, 41 servers), one replica fails at minute 45 (no notice). Without loss=1: 6 replicas at
+        // 41/6 workers; 5 are left with 34 servers for 40 erlangs until a resize lands, so minutes are violated. With
+        // loss=1: 7 replicas at 41/6 workers (47 servers, slack 1 − 40/47, cost 0.10 × 7 × 41/6 ÷ 8 × 0.5 h until the
+        // failure), and the 6 left still hold 41 servers: no violation.
+        var world = World with { ReplayedFailures = [TimeSpan.FromMinutes(45)] };
+        var (r, errors) = Simulator.Run(Trace((60, 400)), [new OraclePolicy(), PolicyCatalog.Create("oracle:loss=1", 400)!], world);
+        Assert.Empty(errors);
+        Assert.True(r!.Policies[0].SloViolationMinutes > 0, $"{r.Policies[0].SloViolationMinutes}");
+        Assert.Equal(1, r.Policies[0].Failures);
+        var robust = r.Policies[1];
+        Assert.Equal(1, robust.Failures);
+        Assert.Equal(0, robust.SloViolationMinutes);
+        Assert.Equal(7, robust.PeakReplicas);
+        var before = r.Timeline.Where(x => x.At < T0.AddMinutes(45)).Select(x => x.Capacity[1]).Distinct().Single();
+        Assert.Equal(470, before, 9);
+        Assert.True(r.Timeline.All(x => x.Capacity[1] >= 410), "the replicas left cover 41 servers at every tick");
+        var (steady, _) = Simulator.Run(Trace((60, 400)), [PolicyCatalog.Create("oracle:loss=1", 400)!], World);
+        Assert.Equal(1 - 40 / 47.0, steady!.Policies[0].MeanSlack, 9);
+        Assert.Equal(0.10 * 7 * 41 / 6.0 / 8 * 0.5, steady.Policies[0].Cost, 9);
+    }
+
+    [Fact]
     public void StepUpAndDown_IsCoveredAtEveryTick_WithinTheLeadTimes_AndDecreasesAtOnce()
     {
         // 5 req/s until minute 60, 400 req/s until minute 90, then 5 req/s again.

@@ -37,6 +37,13 @@ public sealed record OracleOptions
     /// </summary>
     public int Spare { get; init; }
 
+    /// <summary>
+    /// Survive the loss of any one replica without a violation (N+1): one replica more than the need holds at full
+    /// size, and limits sized so the replicas less one cover the need (the failures of the world come without notice,
+    /// so a clairvoyant about the load alone loses the share of a failed replica until a resize lands). Default false.
+    /// </summary>
+    public bool SurviveLoss { get; init; }
+
     /// <summary>Returns every problem with these options, or an empty list.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -153,8 +160,8 @@ public sealed class OraclePolicy(OracleOptions? options = null, string name = "o
             for (var u = at; u <= at + launchLead; u += tick)
             {
                 var c = ServersNeeded(u, world);
-                var least = (int)Math.Ceiling((double)c / full);
-                most = Math.Max(most, Math.Max(least, Math.Min(least + _o.Spare, c)));
+                var least = (int)Math.Ceiling((double)c / full) + Loss;
+                most = Math.Max(most, Math.Max(least, Math.Min(least + _o.Spare, c + Loss)));
             }
             return Math.Clamp(most, Math.Max(1, world.MinReplicas), world.MaxReplicas);
         }
@@ -190,7 +197,7 @@ public sealed class OraclePolicy(OracleOptions? options = null, string name = "o
                 }
                 var n = Math.Min(readyNow + _launches.Count(r => r <= u), scaleIn);
                 var need = ServersNeeded(u, world);
-                workers = Math.Max(workers, n <= 0 ? full : (double)need / n);
+                workers = Math.Max(workers, n - Loss <= 0 ? full : (double)need / (n - Loss));
             }
             workers = Math.Clamp(workers, world.MinWorkersPerReplica, full);
             if (_o.Stabilisation > TimeSpan.Zero)
@@ -213,6 +220,8 @@ public sealed class OraclePolicy(OracleOptions? options = null, string name = "o
         result[tier.Name] = count;
         return result;
     }
+
+    private int Loss => _o.SurviveLoss ? 1 : 0;
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }
