@@ -14,6 +14,7 @@ using Auspex.Simulation.World;
 //        --resize-lead S: the world's in-place resize lead time in seconds (default: WorldOptions' 60 s).
 //        --preemption-notice S: warning before a spot preemption, in seconds (AWS: 120; default 0 = none, as before session 8).
 //        --rescale superposition: rescale a count trace as k independent copies of its users (WorldOptions.Rescaling; default proportional).
+//        --causal-bound (with --report-from): also print session 9's idealised causal bound (load seen × growth quantile of the tuning part).
 //        or: -- --decider-throughput [--components 1000] [--repetitions 7]
 var inv = CultureInfo.InvariantCulture;
 string Arg(string name, string fallback)
@@ -121,6 +122,10 @@ foreach (var name in traces)
     {
         Table($"reported part ({result.ReportedFrom:yyyy-MM-dd HH:mm} → {result.End:yyyy-MM-dd HH:mm})", rep);
         SlackFloor(trace, runWorld, scale, result.ReportedFrom!.Value, result.End);
+        if (args.Contains("--causal-bound"))
+        {
+            CausalBound(trace, runWorld, scale, result.Start, result.ReportedFrom!.Value, result.End);
+        }
     }
     if (args.Contains("--debug"))
     {
@@ -173,6 +178,87 @@ static void SlackFloor(DemandTrace trace, WorldOptions world, double scale, Date
         n++;
     }
     Console.WriteLine(string.Create(inv, $"slack floor (clairvoyant, fewest servers meeting the SLO each interval, gaps left out): whole replicas {sumH / Math.Max(1, n):P1}, per-worker limits {sumV / Math.Max(1, n):P1}"));
+}
+
+// Session 9: an idealised causal bound. Capacity for each trace interval is the fewest servers meeting the SLO for
+// the load of the last interval a raise could still act on (seen h intervals earlier: h = 2 with 1-min intervals, as a
+// limit increase asked at the start of the previous interval, which sees only the one before, lands at the start of
+// this one after the 1-min resize lead; h = 1 with 5-min intervals) × the q quantile of the growth ratio r[i] ÷ r[i−h]
+// over the tuning part (all of it, or only the intervals whose seen level is within ×2 of the level seen now). No
+// failures, no in-flight rule, no backlog, and only the one interval to cover: optimistic for any policy that sizes
+// from the load it has seen. Prints mean slack and the intervals whose need exceeds that capacity (violations).
+static void CausalBound(DemandTrace trace, WorldOptions world, double scale, DateTimeOffset tuneFrom, DateTimeOffset reportFrom, DateTimeOffset to)
+{
+    var inv = CultureInfo.InvariantCulture;
+    var s = world.ServiceTime.TotalSeconds;
+    var rates = Simulator.Rates(trace, scale, world.Rescaling);
+    var h = trace.Step <= TimeSpan.FromMinutes(1) ? 2 : 1;
+    var memo = new Dictionary<long, int>();
+    int Servers(double lambda)
+    {
+        var key = (long)Math.Round(lambda * 1000);
+        if (!memo.TryGetValue(key, out var c))
+        {
+            memo[key] = c = lambda <= 0 ? 1 : QueueModel.ServersFor(lambda, s, world.ServiceTimeCv, 0.99, world.LatencyP99Target.TotalSeconds) ?? 1;
+        }
+        return c;
+    }
+    int Index(DateTimeOffset at) => (int)((at - trace.Start).Ticks / trace.Step.Ticks);
+    var tune = new List<(double Level, double Ratio)>();
+    for (var i = Math.Max(h, Index(tuneFrom)); i < Index(reportFrom); i++)
+    {
+        if (!trace.IsMissing(i) && !trace.IsMissing(i - h) && rates[i - h] > 0)
+        {
+            tune.Add((rates[i - h], rates[i] / rates[i - h]));
+        }
+    }
+    tune.Sort((a, b) => a.Level.CompareTo(b.Level));
+    var levels = tune.Select(x => x.Level).ToArray();
+    static double Quantile(List<double> xs, double p)
+    {
+        xs.Sort();
+        return xs[(int)Math.Min(xs.Count - 1, Math.Ceiling(p * xs.Count) - 1)];
+    }
+    foreach (var conditional in new[] { false, true })
+    {
+        foreach (var p in new[] { 0.9, 0.99, 0.999 })
+        {
+            var global = Quantile(tune.Select(x => x.Ratio).ToList(), p);
+            var byLevel = new Dictionary<long, double>();
+            double sum = 0;
+            int n = 0, missed = 0;
+            for (var i = Math.Max(h, Index(reportFrom)); i < Math.Min(rates.Length, Index(to)); i++)
+            {
+                if (trace.IsMissing(i) || trace.IsMissing(i - h))
+                {
+                    continue;
+                }
+                var seen = rates[i - h];
+                var g = global;
+                if (conditional && seen > 0)
+                {
+                    var key = (long)Math.Round(Math.Log(seen) * 20);
+                    if (!byLevel.TryGetValue(key, out g))
+                    {
+                        var lo = Array.BinarySearch(levels, seen / 2);
+                        lo = lo < 0 ? ~lo : lo;
+                        var hi = Array.BinarySearch(levels, seen * 2);
+                        hi = hi < 0 ? ~hi : hi + 1;
+                        var near = tune.Skip(lo).Take(Math.Max(0, hi - lo)).Select(x => x.Ratio).ToList();
+                        byLevel[key] = g = near.Count >= 30 ? Quantile(near, p) : global;
+                    }
+                }
+                var c = Servers(seen * g);
+                if (Servers(rates[i]) > c)
+                {
+                    missed++;
+                }
+                sum += Math.Max(0, 1 - rates[i] * s / c);
+                n++;
+            }
+            Console.WriteLine(string.Create(inv, $"causal bound ({(conditional ? "level-conditional" : "global")} growth q{p}, seen {h} interval(s) back): mean slack {sum / Math.Max(1, n):P1}, {missed} of {n} intervals under the need ({missed * trace.Step.TotalMinutes:0.#} min)"));
+        }
+    }
 }
 
 static TimeSpan RoundToHour(TimeSpan t) => TimeSpan.FromHours(Math.Round(t.TotalHours));

@@ -52,6 +52,11 @@ public static class Simulator
         var rates = Rates(trace, scale, world.Rescaling);
         // The missing-data mask, handed to the policies with the history so that forecasters leave gaps out of their fits.
         var missingMask = trace.MissingCount > 0 ? Enumerable.Range(0, trace.Count).Select(trace.IsMissing).ToArray() : null;
+        // Bounds only (OraclePolicy): a clairvoyant policy is handed the whole replayed load before the first tick.
+        foreach (var c in policies.OfType<IClairvoyantPolicy>())
+        {
+            c.SeeFuture(rates, trace.Start, trace.Step);
+        }
         var clock = new SimulatedClock(trace.Start);
         var pools = policies.Select(_ => new ReplicaPool(world, world.Seed)).ToArray();
         var acc = policies.Select(_ => new Accumulator()).ToArray();

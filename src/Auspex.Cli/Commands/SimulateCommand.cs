@@ -23,7 +23,7 @@ internal static class SimulateCommand
     public static Command Create()
     {
         var trace = new Option<string>("--trace") { Description = "A trace CSV (timestamp,value / ds,y / unique_id,ds,y; .gz allowed) or a sample name: worldcup98, nasa.", Required = true };
-        var policies = new Option<string>("--policies") { Description = "Policies, comma-separated: hpa, static, aws, auspex, auspex-1tier.", DefaultValueFactory = _ => "hpa,static,aws,auspex" };
+        var policies = new Option<string>("--policies") { Description = "Policies, comma-separated: hpa, static, aws, auspex, auspex-1tier, auspex-vertical[:keys], oracle[:keys] (a clairvoyant bound, not a deployable policy).", DefaultValueFactory = _ => "hpa,static,aws,auspex" };
         var format = new Option<string>("--output", "-o") { Description = "table, json, or png (prints the table and writes the plot of demand against each policy's capacity).", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json", "png");
         var plotFile = new Option<FileInfo?>("--plot") { Description = "Write the plot (PNG) to this file; with -o png the default is auspex-simulate-<trace>.png in the current directory." };

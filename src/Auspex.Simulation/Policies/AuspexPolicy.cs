@@ -146,6 +146,14 @@ public sealed record AuspexPolicyOptions
     /// </summary>
     public bool VerticalGrowthByLevel { get; init; }
 
+    /// <summary>
+    /// Vertical sizing only (session 9, from the oracle bound): ask no new limit while a limit increase is in flight
+    /// (the pool restarts the resize lead when a new limit is asked meanwhile, so rising asks every tick keep the old
+    /// limit in force), and size each limit for the span until the next one can land (two resize leads less a tick)
+    /// instead of one lead and two ticks. Default false.
+    /// </summary>
+    public bool VerticalInFlightHold { get; init; }
+
     /// <summary>Returns every problem with these options, or an empty list.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -382,6 +390,29 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
     /// </summary>
     private double SizeFor(PolicyContext context, List<ForecastPoint> points, IReadOnlyList<double> levels, int target)
     {
+        if (!_o.VerticalInFlightHold)
+        {
+            return SizeForCore(context, points, levels, target);
+        }
+        // The pool restarts the resize lead when a new limit is asked while an increase is in flight, so nothing is
+        // asked until it lands; each limit asked must then hold until the next one can land (the span is two leads).
+        var now = context.Now;
+        if (now < _raiseLandsAt && DesiredWorkers is { } asked)
+        {
+            return asked;
+        }
+        var workers = SizeForCore(context, points, levels, target);
+        if (workers > (context.Workers ?? context.World.WorkersPerReplica) && context.ReadyTotal > 0)
+        {
+            _raiseLandsAt = now + context.World.ResizeLeadTime;
+        }
+        return workers;
+    }
+
+    private DateTimeOffset _raiseLandsAt = DateTimeOffset.MinValue;
+
+    private double SizeForCore(PolicyContext context, List<ForecastPoint> points, IReadOnlyList<double> levels, int target)
+    {
         var world = context.World;
         var full = world.WorkersPerReplica;
         var j = 0;
@@ -389,7 +420,7 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
         {
             j++;
         }
-        var span = world.ResizeLeadTime + world.Tick * 2;
+        var span = _o.VerticalInFlightHold ? world.ResizeLeadTime * 2 - world.Tick : world.ResizeLeadTime + world.Tick * 2;
         var until = context.Now + span;
         var need = 0.0;
         if (_o.VerticalGrowthQuantile > 0)

@@ -13,6 +13,7 @@ public static class PolicyCatalog
         ["auspex-1tier"] = "Auspex on one tier only (the first), to compare with the reactive policies on equal prices",
         ["auspex-guard"] = "the auspex policy (peak quantiles, growth floor) plus the reactive guard of auspex-lean; parameters in the name as for auspex-lean",
         ["auspex-vertical"] = "auspex-guard:gu=0.85 (the setting chosen in session 6) plus vertical right-sizing: the per-replica limit follows the forecast quantile over the resize lead time (in-place resize), so quiet hours run on small replicas; parameters as for auspex-lean plus vert=0/1, vstab (minutes), vspare (replicas)",
+        ["oracle"] = "a bound, not a deployable policy: an SLO-aware clairvoyant that knows the future load and sets, every tick, the fewest replicas and the smallest per-replica limit keeping the p99 within the SLO by the world's queue formula, within the world's launch and resize lead times; parameters oracle:tier=0|1 (tier index), safety (fraction of the SLO), stab (minutes of limit-decrease stabilisation), spare (replicas beyond the fewest, limits shared), loss=1 (limits survive losing any one replica)",
         ["auspex-lean"] = "Auspex with right-sized margins: forecast mean × a conformal burst buffer (0.95 quantile of its own recent misses), a reactive guard on observed overload, 2-min scale-in; parameters as auspex-lean:q=0.97:sin=1:thr=0.05:gh=1.25:gu=0.95:hold=10:tiers=1:avail=0.99:growth=0:safety=1",
     };
 
@@ -30,13 +31,49 @@ public static class PolicyCatalog
             "aws" => new AwsPredictivePolicy(new AwsPredictiveOptions { Model = model }),
             "auspex" => new AuspexPolicy(new AuspexPolicyOptions { Model = model }),
             "auspex-1tier" => new AuspexPolicy(new AuspexPolicyOptions { Model = model, UseTiers = false }, "auspex-1tier"),
+            "oracle" => new OraclePolicy(),
+            _ when name.StartsWith("oracle:", StringComparison.OrdinalIgnoreCase) => Oracle(name),
             _ when IsParameterised(name) => Lean(name, model),
             _ => null,
         };
     }
 
     /// <summary>Whether <paramref name="name"/> is a catalog name or a parameterised auspex-lean / auspex-guard / auspex-vertical name (its parameters are checked by <see cref="Create"/>).</summary>
-    public static bool IsKnown(string name) => name is not null && (Descriptions.ContainsKey(name) || IsParameterised(name));
+    public static bool IsKnown(string name) => name is not null && (Descriptions.ContainsKey(name) || IsParameterised(name)
+        || name.StartsWith("oracle:", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// Parses <c>oracle[:key=value]...</c> (keys tier (the world's tier index), safety (fraction of the SLO), stab
+    /// (minutes), spare (replicas), loss (0/1)). Throws <see cref="ArgumentException"/> naming the bad part.
+    /// </summary>
+    private static OraclePolicy Oracle(string name)
+    {
+        var o = new OracleOptions();
+        foreach (var part in name.Split(':').Skip(1))
+        {
+            var kv = part.Split('=');
+            if (kv.Length != 2 || !double.TryParse(kv[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v))
+            {
+                throw new ArgumentException($"policy {name}: '{part}' is not key=number");
+            }
+            o = kv[0].ToLowerInvariant() switch
+            {
+                "tier" when v == Math.Floor(v) => o with { Tier = (int)v },
+                "tier" => throw new ArgumentException($"policy {name}: tier must be a whole tier index, got {kv[1]}"),
+                "safety" => o with { SloSafety = v },
+                "stab" => o with { Stabilisation = TimeSpan.FromMinutes(v) },
+                "spare" when v == Math.Floor(v) => o with { Spare = (int)v },
+                "spare" => throw new ArgumentException($"policy {name}: spare must be a whole number of replicas, got {kv[1]}"),
+                "loss" => o with { SurviveLoss = v != 0 },
+                _ => throw new ArgumentException($"policy {name}: unknown key '{kv[0]}' (tier, safety, stab, spare, loss)"),
+            };
+        }
+        if (o.Validate() is { Count: > 0 } errors)
+        {
+            throw new ArgumentException($"policy {name}: {string.Join("; ", errors)}");
+        }
+        return new OraclePolicy(o, name);
+    }
 
     private static bool IsParameterised(string name) =>
         name.Split(':')[0].ToLowerInvariant() is "auspex-lean" or "auspex-guard" or "auspex-vertical";
@@ -72,7 +109,7 @@ public static class PolicyCatalog
 
     /// <summary>
     /// Parses <c>auspex-lean[:key=value]...</c> (keys q, sin (minutes), thr, gh, gu, hold (minutes), tiers (0/1),
-    /// avail, growth, safety, cal (hours), sqrt (0/1), vert (0/1), vstab (minutes), vspare (replicas), vq (vertical growth quantile), vfc (0/1), vtot (0/1), vlev (0/1), quantile (the
+    /// avail, growth, safety, cal (hours), sqrt (0/1), vert (0/1), vstab (minutes), vspare (replicas), vq (vertical growth quantile), vfc (0/1), vtot (0/1), vlev (0/1), vhold (0/1), quantile (the
     /// forecast quantile of the peak sizing)). Throws <see cref="ArgumentException"/> naming the bad part.
     /// </summary>
     private static AuspexPolicy Lean(string name, string model)
@@ -115,8 +152,9 @@ public static class PolicyCatalog
                 "vfc" => o with { VerticalForecast = v != 0 },
                 "vtot" => o with { VerticalStabiliseTotal = v != 0 },
                 "vlev" => o with { VerticalGrowthByLevel = v != 0 },
+                "vhold" => o with { VerticalInFlightHold = v != 0 },
                 "quantile" => o with { Quantile = v },
-                _ => throw new ArgumentException($"policy {name}: unknown key '{kv[0]}' (q, sin, thr, gh, gu, hold, tiers, guard, avail, growth, safety, cal, sqrt, vert, vstab, vspare, vq, vfc, vtot, vlev, quantile)"),
+                _ => throw new ArgumentException($"policy {name}: unknown key '{kv[0]}' (q, sin, thr, gh, gu, hold, tiers, guard, avail, growth, safety, cal, sqrt, vert, vstab, vspare, vq, vfc, vtot, vlev, vhold, quantile)"),
             };
         }
         if (o.Validate() is { Count: > 0 } errors)
