@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Auspex.Simulation;
+using Auspex.Simulation.Measures;
 using Auspex.Simulation.Policies;
 using Auspex.Simulation.Traces;
 using Auspex.Simulation.World;
@@ -259,6 +260,48 @@ static void CausalBound(DemandTrace trace, WorldOptions world, double scale, Dat
             Console.WriteLine(string.Create(inv, $"causal bound ({(conditional ? "level-conditional" : "global")} growth q{p}, seen {h} interval(s) back): mean slack {sum / Math.Max(1, n):P1}, {missed} of {n} intervals under the need ({missed * trace.Step.TotalMinutes:0.#} min)"));
         }
     }
+
+    // Session 10 (h-sim7): the same bound with the time of day. Learned causally from everything seen by t − h (the
+    // warm-up day included), or from the tuning part only; phase window ±10 min; at least 20 samples at the phase, else
+    // all. Variants: level-only (expanding), phase-conditional growth, and the seasonal-ratio base seen × P(t) ÷ P(t − h)
+    // (P: mean of earlier days at that phase) with a global or phase-conditional residual quantile.
+    var missing = Enumerable.Range(0, trace.Count).Select(trace.IsMissing).ToArray();
+    var perDay = (int)(TimeSpan.FromDays(1) / trace.Step);
+    var w = Math.Max(1, (int)Math.Round(10 / trace.Step.TotalMinutes));
+    var seenBase = CausalBounds.SeenBase(rates, missing, h);
+    var profileBase = CausalBounds.ProfileRatioBase(rates, missing, h, perDay);
+    int rFrom = Math.Max(h, Index(reportFrom)), rTo = Math.Min(rates.Length, Index(to)), tFrom = Index(tuneFrom);
+    var qs = new[] { 0.9, 0.99, 0.995, 0.999, 1.0 };
+    var grid = new[] { 0.9, 0.95, 0.97, 0.98, 0.985, 0.99, 0.9925, 0.995, 0.9965, 0.998, 0.999, 0.9995, 1.0 };
+    var w60 = Math.Max(1, (int)Math.Round(60 / trace.Step.TotalMinutes));
+    var variants = new (string Name, double[] Base, int LearnFrom, int? LearnUntil, int Window)[]
+    {
+        ("level-only, tuning part (h-sim6's global)", seenBase, tFrom, rFrom, -1),
+        ("level-only, expanding", seenBase, 0, null, -1),
+        ("phase-conditional growth ±10 min, tuning part", seenBase, tFrom, rFrom, w),
+        ("phase-conditional growth ±10 min, expanding", seenBase, 0, null, w),
+        ("phase-conditional growth ±60 min, expanding", seenBase, 0, null, w60),
+        ("seasonal ratio × global residual, expanding", profileBase, 0, null, -1),
+        ("seasonal ratio × phase residual ±10 min, expanding", profileBase, 0, null, w),
+        ("seasonal ratio × phase residual ±60 min, expanding", profileBase, 0, null, w60),
+    };
+    var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+    Console.WriteLine(string.Create(inv, $"seasonal causal bounds (seen {h} interval(s) back, {perDay} intervals per day): mean slack (min under the need); the last two columns: the least slack over q in {{{string.Join(", ", grid.Select(q => q.ToString(inv)))}}} with 0 min / ≤ 7 min under the need"));
+    Console.WriteLine("| variant | " + string.Join(" | ", qs.Select(q => string.Create(inv, $"q{q}"))) + " | least slack, 0 min | least slack, ≤ 7 min |");
+    Console.WriteLine("|---|" + string.Concat(qs.Select(_ => "---|")) + "---|---|");
+    foreach (var v in variants)
+    {
+        var results = grid.Select(q =>
+        {
+            var pred = CausalBounds.Predict(rates, missing, v.Base, h, q, rFrom, rTo, v.LearnFrom, v.LearnUntil, perDay, v.Window, 20);
+            var (slack, missed, _) = CausalBounds.Evaluate(rates, missing, pred, rFrom, s, Servers);
+            return (Q: q, Slack: slack, Min: missed * trace.Step.TotalMinutes);
+        }).ToList();
+        string Least(double max) => results.Where(r => r.Min <= max).OrderBy(r => r.Slack).Select(r => string.Create(inv, $"{r.Slack:P1} (q{r.Q}, {r.Min:0.#})")).FirstOrDefault() ?? "none";
+        var cells = qs.Select(q => results.First(r => r.Q == q)).Select(r => string.Create(inv, $"{r.Slack:P1} ({r.Min:0.#})"));
+        Console.WriteLine($"| {v.Name} | {string.Join(" | ", cells)} | {Least(0)} | {Least(7)} |");
+    }
+    Console.WriteLine(string.Create(inv, $"seasonal causal bounds: process CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds:0.0} s"));
 }
 
 static TimeSpan RoundToHour(TimeSpan t) => TimeSpan.FromHours(Math.Round(t.TotalHours));
