@@ -125,7 +125,8 @@ foreach (var name in traces)
         SlackFloor(trace, runWorld, scale, result.ReportedFrom!.Value, result.End);
         if (args.Contains("--causal-bound"))
         {
-            CausalBound(trace, runWorld, scale, result.Start, result.ReportedFrom!.Value, result.End);
+            CausalBound(trace, runWorld, scale, result.Start, result.ReportedFrom!.Value, result.End,
+                name == "azure" ? AzureParts(Path.Combine(data, "traces/azure_vm_v1_sample/vm_cpu_5min.csv.gz")) : null);
         }
     }
     if (args.Contains("--debug"))
@@ -188,7 +189,7 @@ static void SlackFloor(DemandTrace trace, WorldOptions world, double scale, Date
 // over the tuning part (all of it, or only the intervals whose seen level is within ×2 of the level seen now). No
 // failures, no in-flight rule, no backlog, and only the one interval to cover: optimistic for any policy that sizes
 // from the load it has seen. Prints mean slack and the intervals whose need exceeds that capacity (violations).
-static void CausalBound(DemandTrace trace, WorldOptions world, double scale, DateTimeOffset tuneFrom, DateTimeOffset reportFrom, DateTimeOffset to)
+static void CausalBound(DemandTrace trace, WorldOptions world, double scale, DateTimeOffset tuneFrom, DateTimeOffset reportFrom, DateTimeOffset to, double[][]? parts = null)
 {
     var inv = CultureInfo.InvariantCulture;
     var s = world.ServiceTime.TotalSeconds;
@@ -285,6 +286,27 @@ static void CausalBound(DemandTrace trace, WorldOptions world, double scale, Dat
         ("seasonal ratio × phase residual ±10 min, expanding", profileBase, 0, null, w),
         ("seasonal ratio × phase residual ±60 min, expanding", profileBase, 0, null, w60),
     };
+    if (parts is not null)
+    {
+        // Azure: the seasonal ratio per VM (each VM's own earlier days at that phase), summed: base[t] = load seen ×
+        // Σ_v seen_v × P_v(t) ÷ P_v(t − h) ÷ Σ_v seen_v (a VM whose seen load is 0 adds nothing).
+        var vmBase = new double[rates.Length];
+        var vmBases = parts.Select(v => CausalBounds.ProfileRatioBase(v.Take(rates.Length).ToArray(), new bool[rates.Length], h, perDay)).ToArray();
+        for (var t = 0; t < rates.Length; t++)
+        {
+            double num = 0, den = 0;
+            for (var v = 0; v < parts.Length; v++)
+            {
+                if (t >= h)
+                {
+                    den += parts[v][t - h];
+                    num += double.IsNaN(vmBases[v][t]) ? 0 : vmBases[v][t];
+                }
+            }
+            vmBase[t] = double.IsNaN(seenBase[t]) || den <= 0 ? double.NaN : seenBase[t] * num / den;
+        }
+        variants = [.. variants, ("per-VM seasonal ratio × global residual, expanding", vmBase, 0, null, -1), ("per-VM seasonal ratio × phase residual ±60 min, expanding", vmBase, 0, null, w60)];
+    }
     var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
     Console.WriteLine(string.Create(inv, $"seasonal causal bounds (seen {h} interval(s) back, {perDay} intervals per day): mean slack (min under the need); the last two columns: the least slack over q in {{{string.Join(", ", grid.Select(q => q.ToString(inv)))}}} with 0 min / ≤ 7 min under the need"));
     Console.WriteLine("| variant | " + string.Join(" | ", qs.Select(q => string.Create(inv, $"q{q}"))) + " | least slack, 0 min | least slack, ≤ 7 min |");
@@ -327,6 +349,29 @@ static TraceReadResult AzureFleet(string path)
     // The source does not record the absolute start; the steps are laid on an arbitrary Monday 00:00 UTC.
     var (trace, error) = DemandTrace.Create("azure_vm_v1_80vms_cpu", new DateTimeOffset(2017, 1, 2, 0, 0, 0, TimeSpan.Zero), TimeSpan.FromMinutes(5), sums.Values.ToList());
     return trace is null ? new TraceReadResult(null, [error!], []) : new TraceReadResult(trace, [], ["Azure: 80 VMs' average CPU summed per 5-min step"]);
+}
+
+// The Azure sample per VM (average CPU per 5-min step, 0 where a VM has no row), for the per-VM seasonal bound.
+static double[][] AzureParts(string path)
+{
+    using var gz = new System.IO.Compression.GZipStream(File.OpenRead(path), System.IO.Compression.CompressionMode.Decompress);
+    using var reader = new StreamReader(gz);
+    reader.ReadLine();
+    var byVm = new Dictionary<string, Dictionary<int, double>>();
+    var last = 0;
+    string? line;
+    while ((line = reader.ReadLine()) is not null)
+    {
+        var f = line.Split(',');
+        var step = int.Parse(f[1], CultureInfo.InvariantCulture);
+        last = Math.Max(last, step);
+        if (!byVm.TryGetValue(f[0], out var d))
+        {
+            byVm[f[0]] = d = [];
+        }
+        d[step] = double.Parse(f[2], CultureInfo.InvariantCulture);
+    }
+    return byVm.Values.Select(d => Enumerable.Range(0, last + 1).Select(i => d.GetValueOrDefault(i)).ToArray()).ToArray();
 }
 
 static string FindRoot()
