@@ -137,6 +137,11 @@ internal static class StoreBench
             var segBytes = DirBytes(dbPath + ".segments");
             Console.WriteLine(string.Create(inv, $"auspex after packing every closed day (clean close): {packedBytes / 1048576.0:F1} MiB in {dataDir} = {packedBytes / (double)samples:F2} B/sample, of which segment files {segBytes / 1048576.0:F1} MiB ({Directory.GetFiles(dataDir, "*.seg", SearchOption.AllDirectories).Length} files)"));
             PrintDuckDbSize(dbPath, segBytes, samples);
+            PrintRollupBytes(dbPath, samples);
+            if (!args.Contains("--no-steady"))
+            {
+                await SteadyState(Path.Combine(dir, "steady"), keys, start, end, interval, samples);
+            }
             if (prom is not null)
             {
                 Console.WriteLine($"{prom.Name}: compacted blocks now: {prom.Blocks?.Invoke()}");
@@ -152,6 +157,122 @@ internal static class StoreBench
             Directory.Delete(dir, recursive: true);
         }
         return 0;
+    }
+
+    /// <summary>Per rollup level: blocks stored, marker rows (computed from the raw block on read) and the bytes of each section of the stored blocks.</summary>
+    private static void PrintRollupBytes(string dbPath, long samples)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        using var s = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = dbPath });
+        foreach (var (table, stored, markers, sections) in s.Inner.RollupBlockBytes())
+        {
+            var parts = string.Join(", ", Auspex.Storage.DuckDb.BlockCodec.RollupSections.Select((n, i) => string.Create(inv, $"{n} {sections[i] / 1048576.0:F2} MiB")));
+            Console.WriteLine(string.Create(inv, $"  {table}: {stored:N0} blocks stored, {markers:N0} computed from raw on read; stored bytes {sections.Sum() / 1048576.0:F2} MiB = {sections.Sum() / (double)samples:F2} B/sample ({parts})"));
+        }
+    }
+
+    /// <summary>
+    /// A running server's steady state, in process: the same data shape written hour by hour (one commit per series
+    /// round, as remote_write sends it) into a fresh store, with the server's hourly pass (RollupAsync) after each hour —
+    /// so each day is packed when it closes and the head never holds more than a day. After every day: the data folder,
+    /// DuckDB's used and free blocks and B/sample over the samples written so far; then two more passes with no new data;
+    /// then the 7-day 5-minute read (cold after a reopen, then warm) in CPU time.
+    /// </summary>
+    private static async Task SteadyState(string dir, List<SeriesKey> keys, DateTimeOffset start, DateTimeOffset end, TimeSpan interval, long totalSamples)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        Directory.CreateDirectory(dir);
+        var dbPath = Path.Combine(dir, "auspex.duckdb");
+        var random = new Random(42);
+        var values = keys.Select(_ => Math.Round(random.NextDouble() * 1e5, 2)).ToArray();
+        var steps = (int)((end - start) / interval);
+        long written = 0;
+        using var self = Process.GetCurrentProcess();
+        self.Refresh();
+        var cpu0 = self.TotalProcessorTime;
+        double passCpuMs = 0;
+        Console.WriteLine("steady state (in process, hourly packing passes as `auspex serve` runs them, one line per closed day):");
+        var store = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = dbPath });
+        try
+        {
+            var nextPass = start + TimeSpan.FromHours(1);
+            for (var i = 0; i < steps; i++)
+            {
+                var at = start + (interval * i);
+                while (at >= nextPass)
+                {
+                    self.Refresh();
+                    var c = self.TotalProcessorTime;
+                    await store.Series.RollupAsync(nextPass);
+                    self.Refresh();
+                    passCpuMs += (self.TotalProcessorTime - c).TotalMilliseconds;
+                    if (nextPass.TimeOfDay == TimeSpan.Zero)
+                    {
+                        PrintSteady(store, dbPath, $"day {(nextPass - start).TotalDays:F0} packed", written);
+                    }
+                    nextPass += TimeSpan.FromHours(1);
+                }
+                await using var app = store.Series.BeginAppend(TenantId.Default);
+                for (var k = 0; k < keys.Count; k++)
+                {
+                    values[k] = Math.Round(values[k] + random.NextDouble() * interval.TotalSeconds, 2);
+                    app.Add(keys[k], at, values[k]);
+                }
+                var r = await app.CommitAsync();
+                if (!r.Ok)
+                {
+                    throw new InvalidOperationException(string.Join("; ", r.Errors));
+                }
+                written += keys.Count;
+            }
+            // The day that holds `end` closes at the next midnight; the passes up to then and two more without new data.
+            var last = end.Date + TimeSpan.FromDays(end.TimeOfDay == TimeSpan.Zero ? 0 : 1);
+            for (; nextPass <= last; nextPass += TimeSpan.FromHours(1))
+            {
+                await store.Series.RollupAsync(nextPass);
+            }
+            PrintSteady(store, dbPath, "every day packed", written);
+            await store.Series.RollupAsync(last + TimeSpan.FromHours(1));
+            await store.Series.RollupAsync(last + TimeSpan.FromHours(2));
+            PrintSteady(store, dbPath, "two more passes, no new data", written);
+            self.Refresh();
+            Console.WriteLine(string.Create(inv, $"  writing + passes: {(self.TotalProcessorTime - cpu0).TotalSeconds:F1} s CPU, of which the hourly passes {passCpuMs / 1000:F1} s"));
+        }
+        finally
+        {
+            store.Dispose();
+        }
+        store = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = dbPath });
+        try
+        {
+            var matchers = new[] { new LabelMatcher("__name__", LabelMatchType.Equal, "node_cpu_seconds_total") };
+            var cpuMs = new List<double>();
+            var points = 0;
+            for (var run = 0; run < 4; run++)
+            {
+                self.Refresh();
+                var c = self.TotalProcessorTime;
+                var got = await store.Series.ReadAsync(TenantId.Default, matchers, new TimeRange(start, end), Resolution.FiveMinutes);
+                self.Refresh();
+                cpuMs.Add((self.TotalProcessorTime - c).TotalMilliseconds);
+                points = got.Sum(x => x.Samples.Count);
+            }
+            Console.WriteLine(string.Create(inv, $"  7-day 5-minute read of {keys.Count:N0} series ({points:N0} points): cold {cpuMs[0]:F0} ms CPU, warm {string.Join(", ", cpuMs.Skip(1).Select(x => x.ToString("F0", inv)))} ms CPU"));
+        }
+        finally
+        {
+            store.Dispose();
+        }
+        _ = totalSamples;
+    }
+
+    private static void PrintSteady(EmbeddedStore store, string dbPath, string when, long written)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var dirBytes = DirBytes(Path.GetDirectoryName(dbPath)!);
+        var segBytes = DirBytes(dbPath + ".segments");
+        var (total, used, free) = store.Inner.DatabaseBlocks();
+        Console.WriteLine(string.Create(inv, $"  {when}: folder {dirBytes / 1048576.0:F1} MiB = {dirBytes / (double)written:F2} B/sample over {written:N0} samples; segment files {segBytes / 1048576.0:F1} MiB, DuckDB {total / 1048576.0:F1} MiB in blocks ({used / 1048576.0:F1} used, {free / 1048576.0:F1} free), head log and WAL {(dirBytes - segBytes - total) / 1048576.0:F1} MiB"));
     }
 
     /// <summary>DuckDB's own account of its file: blocks used and free (free blocks are reused by later writes, not returned to the OS).</summary>

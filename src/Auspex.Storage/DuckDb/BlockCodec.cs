@@ -171,7 +171,11 @@ internal static class BlockCodec
         return kept;
     }
 
-    public static byte[] EncodeRollup(RollupBlock b, long width)
+    /// <summary>Names of the sections <see cref="EncodeRollup"/> measures, in order.</summary>
+    public static readonly string[] RollupSections = ["header+buckets", "count+first offset", "sum", "min", "max", "last", "first"];
+
+    /// <summary>Encodes a rollup block; with <paramref name="sectionBytes"/> (as long as <see cref="RollupSections"/>), adds each section's bytes to it.</summary>
+    public static byte[] EncodeRollup(RollupBlock b, long width, long[]? sectionBytes = null)
     {
         var n = b.Buckets.Length;
         if (n == 0 || b.Count.Length != n || b.Sum.Length != n || b.Min.Length != n || b.Max.Length != n || b.Last.Length != n || b.FirstT.Length != n || b.First.Length != n)
@@ -192,6 +196,16 @@ internal static class BlockCodec
             }
             w.VarUInt((ulong)(d / width));
         }
+        var mark = 0;
+        void Section(int k)
+        {
+            if (sectionBytes is not null)
+            {
+                sectionBytes[k] += w.Length - mark;
+            }
+            mark = w.Length;
+        }
+        Section(0);
         for (var i = 0; i < n; i++)
         {
             var off = b.FirstT[i] - b.Buckets[i];
@@ -202,8 +216,10 @@ internal static class BlockCodec
             w.VarUInt((ulong)b.Count[i]);
             w.VarUInt((ulong)off);
         }
+        Section(1);
         // A one-sample bucket stores only its sum: min, max, last and first equal it.
         var first = true;
+        var section = 2;
         foreach (var col in (double[][])[b.Sum, b.Min, b.Max, b.Last, b.First])
         {
             var prev = 0UL;
@@ -218,6 +234,7 @@ internal static class BlockCodec
                 prev = bits;
             }
             first = false;
+            Section(section++);
         }
         return w.ToArray();
     }
@@ -285,15 +302,29 @@ internal static class BlockCodec
     /// <summary>Aggregates sorted, deduplicated samples into buckets of <paramref name="width"/> (count, sum, min, max, last, first).</summary>
     public static RollupBlock Rollup(ReadOnlySpan<long> t, ReadOnlySpan<double> v, long width)
     {
-        var buckets = new List<long>();
-        var count = new List<long>();
-        var sum = new List<double>();
-        var min = new List<double>();
-        var max = new List<double>();
-        var last = new List<double>();
-        var firstT = new List<long>();
-        var first = new List<double>();
+        // First the number of buckets, then each column filled in one pass (no growing lists: reads derive rollups of
+        // whole blocks from raw ones, see DuckDbStore.DerivedRollups.cs).
+        var nb = 0;
+        var prevBucket = 0L;
+        for (var k = 0; k < t.Length; k++)
+        {
+            var b = FloorDiv(t[k], width) * width;
+            if (k == 0 || b != prevBucket)
+            {
+                nb++;
+                prevBucket = b;
+            }
+        }
+        var buckets = new long[nb];
+        var count = new long[nb];
+        var sum = new double[nb];
+        var min = new double[nb];
+        var max = new double[nb];
+        var last = new double[nb];
+        var firstT = new long[nb];
+        var first = new double[nb];
         var i = 0;
+        var o = 0;
         while (i < t.Length)
         {
             var b = FloorDiv(t[i], width) * width;
@@ -306,17 +337,47 @@ internal static class BlockCodec
                 hi = Math.Max(hi, v[j]);
                 j++;
             }
-            buckets.Add(b);
-            count.Add(j - i);
-            sum.Add(s);
-            min.Add(lo);
-            max.Add(hi);
-            last.Add(v[j - 1]);
-            firstT.Add(t[i]);
-            first.Add(v[i]);
+            buckets[o] = b;
+            count[o] = j - i;
+            sum[o] = s;
+            min[o] = lo;
+            max[o] = hi;
+            last[o] = v[j - 1];
+            firstT[o] = t[i];
+            first[o] = v[i];
+            o++;
             i = j;
         }
-        return new RollupBlock([.. buckets], [.. count], [.. sum], [.. min], [.. max], [.. last], [.. firstT], [.. first]);
+        return new RollupBlock(buckets, count, sum, min, max, last, firstT, first);
+    }
+
+    /// <summary>
+    /// True when a rollup of <paramref name="buckets"/> buckets over a block of <paramref name="rawCount"/> samples is not
+    /// coarser than the samples themselves (at least 4 buckets for every 5 samples: the series is sampled about as often
+    /// as the bucket width or less often). Such a level is not stored; reads derive it from the raw block.
+    /// </summary>
+    public static bool RollupRepeatsRaw(int rawCount, int buckets) => (long)buckets * 5 >= (long)rawCount * 4;
+
+    /// <summary>True when both blocks hold the same buckets and bit-identical aggregates.</summary>
+    public static bool SameRollup(RollupBlock a, RollupBlock b)
+    {
+        static bool Same(double[] x, double[] y)
+        {
+            if (x.Length != y.Length)
+            {
+                return false;
+            }
+            for (var i = 0; i < x.Length; i++)
+            {
+                if (BitConverter.DoubleToUInt64Bits(x[i]) != BitConverter.DoubleToUInt64Bits(y[i]))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return a.Buckets.AsSpan().SequenceEqual(b.Buckets) && a.Count.AsSpan().SequenceEqual(b.Count) && a.FirstT.AsSpan().SequenceEqual(b.FirstT)
+            && Same(a.Sum, b.Sum) && Same(a.Min, b.Min) && Same(a.Max, b.Max) && Same(a.Last, b.Last) && Same(a.First, b.First);
     }
 
     /// <summary>The buckets of <paramref name="b"/> with <paramref name="keep"/> true, or null when none is left.</summary>
@@ -387,6 +448,8 @@ internal static class BlockCodec
                 mid >>= 8;
             }
         }
+
+        public int Length => _n;
 
         public byte[] ToArray() => _buf.AsSpan(0, _n).ToArray();
     }

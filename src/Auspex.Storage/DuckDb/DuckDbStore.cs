@@ -54,6 +54,7 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
         Execute(Schema.Sql);
         LoadSeriesIndex();
         OpenSegments(path);
+        ConvertRepeatingRollupsOnOpen();
         if (path != ":memory:" && options.HeadFlushSamples > 0)
         {
             _head = new HeadLog(path);
