@@ -164,6 +164,7 @@ internal static class StoreBench
     {
         var inv = CultureInfo.InvariantCulture;
         using var s = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = dbPath });
+        Console.WriteLine("  256 KiB blocks per table: " + string.Join(", ", s.Inner.TableBlocks().Select(t => string.Create(inv, $"{t.Table} {t.Blocks}"))));
         foreach (var (table, stored, markers, sections) in s.Inner.RollupBlockBytes())
         {
             var parts = string.Join(", ", Auspex.Storage.DuckDb.BlockCodec.RollupSections.Select((n, i) => string.Create(inv, $"{n} {sections[i] / 1048576.0:F2} MiB")));
@@ -272,7 +273,8 @@ internal static class StoreBench
         var dirBytes = DirBytes(Path.GetDirectoryName(dbPath)!);
         var segBytes = DirBytes(dbPath + ".segments");
         var (total, used, free) = store.Inner.DatabaseBlocks();
-        Console.WriteLine(string.Create(inv, $"  {when}: folder {dirBytes / 1048576.0:F1} MiB = {dirBytes / (double)written:F2} B/sample over {written:N0} samples; segment files {segBytes / 1048576.0:F1} MiB, DuckDB {total / 1048576.0:F1} MiB in blocks ({used / 1048576.0:F1} used, {free / 1048576.0:F1} free), head log and WAL {(dirBytes - segBytes - total) / 1048576.0:F1} MiB"));
+        var perTable = string.Join(", ", store.Inner.TableBlocks().Select(t => string.Create(inv, $"{t.Table} {t.Blocks}")));
+        Console.WriteLine(string.Create(inv, $"  {when}: folder {dirBytes / 1048576.0:F1} MiB = {dirBytes / (double)written:F2} B/sample over {written:N0} samples; segment files {segBytes / 1048576.0:F1} MiB, DuckDB {total / 1048576.0:F1} MiB in blocks ({used / 1048576.0:F1} used, {free / 1048576.0:F1} free), head log and WAL {(dirBytes - segBytes - total) / 1048576.0:F1} MiB; 256 KiB blocks per table: {perTable}"));
     }
 
     /// <summary>DuckDB's own account of its file: blocks used and free (free blocks are reused by later writes, not returned to the OS).</summary>

@@ -230,6 +230,94 @@ public sealed class DerivedRollupTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(RawBlockLayout.SegmentFiles)]
+    [InlineData(RawBlockLayout.DuckDb)]
+    public async Task RollupBlocksInTheVersion1Format_ReadAndConvert_AsBefore(RawBlockLayout layout)
+    {
+        var samples = Samples(17, 4);
+        var path = _dir.File("v1.duckdb");
+        string expected;
+        using (var s = Open("v1.duckdb", layout, storeAll: true))
+        {
+            await StoreWrites.CommitAsync(s.Series, _t, samples);
+            await s.Series.RollupAsync(D0.AddDays(3).AddHours(1));
+            expected = await Everything(s);
+        }
+        // Every rollup block rewritten in the version 1 format, as a store written before version 2 holds them.
+        using (var db = new DuckDBConnection("Data Source=" + path))
+        {
+            db.Open();
+            foreach (var (table, width) in new[] { ("block_5m", 300_000L), ("block_1h", 3_600_000L) })
+            {
+                var rows = new List<(long, long, byte[])>();
+                using (var cmd = db.CreateCommand())
+                {
+                    cmd.CommandText = $"SELECT series_id, start, data FROM {table}";
+                    using var r = cmd.ExecuteReader();
+                    while (r.Read())
+                    {
+                        using var st = r.GetStream(2);
+                        var bytes = new byte[st.Length];
+                        st.ReadExactly(bytes);
+                        Assert.Equal(2, bytes[0]);
+                        rows.Add((r.GetInt64(0), r.GetInt64(1), BlockCodec.EncodeRollupV1(BlockCodec.DecodeRollup(bytes, width), width)));
+                    }
+                }
+                foreach (var (id, start, v1) in rows)
+                {
+                    using var cmd = db.CreateCommand();
+                    cmd.CommandText = $"UPDATE {table} SET data = $d WHERE series_id = {id} AND start = {start}";
+                    cmd.Parameters.Add(new DuckDBParameter("d", v1));
+                    Assert.Equal(1, cmd.ExecuteNonQuery());
+                }
+            }
+            using var del = db.CreateCommand();
+            del.CommandText = "DELETE FROM meta WHERE key = 'rollup_derived_v1'";
+            del.ExecuteNonQuery();
+        }
+        Assert.True(Scalar(path, "SELECT sum(octet_length(data))::BIGINT FROM block_1h") > 0);
+        using (var s = Open("v1.duckdb", layout))
+        {
+            Assert.StartsWith("15 rollup blocks that repeat their raw blocks", s.Inner.RollupConversionNote, StringComparison.Ordinal);
+            Assert.Equal(expected, await Everything(s));
+        }
+    }
+
+    [Fact]
+    public void RollupFormat2_RoundTripsBitExact_AndIsSmallerForCounters()
+    {
+        var rng = new Random(3);
+        var t = new List<long>();
+        var v = new List<double>();
+        var counter = 100.0;
+        for (long ts = 0; ts < 86_400_000; ts += 15_000 + rng.Next(-50, 50))
+        {
+            t.Add(ts);
+            counter += Math.Round(rng.NextDouble(), 2);
+            // A counter, with a reset, a falling stretch, NaN, a stale marker, −0 and infinities thrown in.
+            v.Add(ts is > 30_000_000 and < 31_000_000 ? double.NaN
+                : ts is > 40_000_000 and < 40_100_000 ? BitConverter.UInt64BitsToDouble(0x7ff0000000000002)
+                : ts is > 50_000_000 and < 50_200_000 ? -0.0
+                : ts is > 60_000_000 and < 60_100_000 ? double.NegativeInfinity
+                : ts is > 70_000_000 and < 72_000_000 ? 1e6 - counter
+                : ts > 80_000_000 ? counter - 5_000 : counter);
+        }
+        foreach (var width in new[] { 300_000L, 3_600_000L })
+        {
+            var r = BlockCodec.Rollup(t.ToArray(), v.ToArray(), width);
+            var v2 = BlockCodec.EncodeRollup(r, width);
+            var v1 = BlockCodec.EncodeRollupV1(r, width);
+            Assert.True(BlockCodec.SameRollup(r, BlockCodec.DecodeRollup(v2, width)));
+            Assert.True(BlockCodec.SameRollup(r, BlockCodec.DecodeRollup(v1, width)));
+            Assert.True(v2.Length < v1.Length * 0.75, $"{v2.Length} vs {v1.Length} bytes at width {width}");
+            for (var len = 0; len < v2.Length; len += 7)
+            {
+                Assert.Throws<InvalidDataException>(() => BlockCodec.DecodeRollup(v2.AsSpan(0, len), width));
+            }
+        }
+    }
+
     [Fact]
     public void RollupRepeatsRaw_IsAboutOneSamplePerBucket()
     {

@@ -281,4 +281,45 @@ internal sealed partial class DuckDbStore
             _lock.Release();
         }
     }
+
+    /// <summary>Per table, the DuckDB blocks its column segments and overflow data occupy (a block shared by two tables counts for both; bench).</summary>
+    internal IReadOnlyList<(string Table, long Blocks)> TableBlocks()
+    {
+        _lock.Wait();
+        try
+        {
+            var tables = new List<string>();
+            using (var cmd = _db.CreateCommand())
+            {
+                cmd.CommandText = "SELECT table_name FROM duckdb_tables() WHERE NOT temporary ORDER BY 1";
+                using var r = cmd.ExecuteReader();
+                while (r.Read())
+                {
+                    tables.Add(r.GetString(0));
+                }
+            }
+            var result = new List<(string, long)>();
+            foreach (var t in tables)
+            {
+                long n;
+                try
+                {
+                    n = ScalarLong($"SELECT count(DISTINCT b)::BIGINT FROM (SELECT block_id AS b FROM pragma_storage_info('{t}') WHERE block_id >= 0 UNION ALL SELECT unnest(additional_block_ids) FROM pragma_storage_info('{t}'))");
+                }
+                catch (DuckDB.NET.Data.DuckDBException)
+                {
+                    n = ScalarLong($"SELECT count(DISTINCT block_id)::BIGINT FROM pragma_storage_info('{t}') WHERE block_id >= 0");
+                }
+                if (n > 0)
+                {
+                    result.Add((t, n));
+                }
+            }
+            return result;
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
 }
