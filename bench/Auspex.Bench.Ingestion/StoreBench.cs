@@ -243,28 +243,60 @@ internal static class StoreBench
         {
             store.Dispose();
         }
-        store = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = dbPath });
-        try
+        // The same store with every 5-minute bucket stored (as before markers), for the read side by side.
+        var storedDir = dir + "-stored";
+        Directory.CreateDirectory(storedDir);
+        CopyDir(dir, storedDir);
+        var storedPath = Path.Combine(storedDir, "auspex.duckdb");
+        using (var s = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = storedPath }))
         {
-            var matchers = new[] { new LabelMatcher("__name__", LabelMatchType.Equal, "node_cpu_seconds_total") };
-            var cpuMs = new List<double>();
-            var points = 0;
-            for (var run = 0; run < 4; run++)
+            s.Inner.StoreDerivedRollupsForBench();
+            PrintSteady(s, storedPath, "the same with the 5-minute level stored (before)", written);
+        }
+        var matchers = new[] { new LabelMatcher("__name__", LabelMatchType.Equal, "node_cpu_seconds_total") };
+        var cold = new Dictionary<string, List<double>> { ["derived"] = [], ["stored"] = [] };
+        var warm = new Dictionary<string, List<double>> { ["derived"] = [], ["stored"] = [] };
+        var sums = new Dictionary<string, double>();
+        for (var round = 0; round < 5; round++)
+        {
+            foreach (var (name, path) in new[] { ("derived", dbPath), ("stored", storedPath) })
             {
-                self.Refresh();
-                var c = self.TotalProcessorTime;
-                var got = await store.Series.ReadAsync(TenantId.Default, matchers, new TimeRange(start, end), Resolution.FiveMinutes);
-                self.Refresh();
-                cpuMs.Add((self.TotalProcessorTime - c).TotalMilliseconds);
-                points = got.Sum(x => x.Samples.Count);
+                using var s = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = path });
+                for (var run = 0; run < 2; run++)
+                {
+                    self.Refresh();
+                    var c = self.TotalProcessorTime;
+                    var got = await s.Series.ReadAsync(TenantId.Default, matchers, new TimeRange(start, end), Resolution.FiveMinutes);
+                    self.Refresh();
+                    (run == 0 ? cold : warm)[name].Add((self.TotalProcessorTime - c).TotalMilliseconds);
+                    sums[name] = got.Sum(x => x.Samples.Sum(p => p.Value));
+                    if (got.Count != keys.Count)
+                    {
+                        throw new InvalidOperationException($"{name}: {got.Count} series");
+                    }
+                }
             }
-            Console.WriteLine(string.Create(inv, $"  7-day 5-minute read of {keys.Count:N0} series ({points:N0} points): cold {cpuMs[0]:F0} ms CPU, warm {string.Join(", ", cpuMs.Skip(1).Select(x => x.ToString("F0", inv)))} ms CPU"));
         }
-        finally
+        if (sums["derived"] != sums["stored"])
         {
-            store.Dispose();
+            throw new InvalidOperationException($"derived and stored 5-minute reads differ: {sums["derived"]} vs {sums["stored"]}");
         }
+        static double Med(List<double> x) => x.Order().ElementAt(x.Count / 2);
+        Console.WriteLine(string.Create(inv, $"  7-day 5-minute read of {keys.Count:N0} series, 5 rounds alternating, ms CPU, median (all): computed from raw blocks cold {Med(cold["derived"]):F0} ({string.Join(", ", cold["derived"].Select(x => x.ToString("F0", inv)))}), warm {Med(warm["derived"]):F0} ({string.Join(", ", warm["derived"].Select(x => x.ToString("F0", inv)))}); " +
+            $"stored 5-minute blocks cold {Med(cold["stored"]):F0} ({string.Join(", ", cold["stored"].Select(x => x.ToString("F0", inv)))}), warm {Med(warm["stored"]):F0} ({string.Join(", ", warm["stored"].Select(x => x.ToString("F0", inv)))}); ratio cold {Med(cold["derived"]) / Med(cold["stored"]):F2}, warm {Med(warm["derived"]) / Med(warm["stored"]):F2}; same sum of values {sums["derived"]:G17}"));
         _ = totalSamples;
+    }
+
+    private static void CopyDir(string from, string to)
+    {
+        foreach (var d in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, d)));
+        }
+        foreach (var f in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            File.Copy(f, Path.Combine(to, Path.GetRelativePath(from, f)));
+        }
     }
 
     private static void PrintSteady(EmbeddedStore store, string dbPath, string when, long written)

@@ -322,4 +322,30 @@ internal sealed partial class DuckDbStore
             _lock.Release();
         }
     }
+
+    /// <summary>Stores every marker row's buckets (the format before markers, for the bench's side-by-side read).</summary>
+    internal void StoreDerivedRollupsForBench()
+    {
+        _lock.Wait();
+        try
+        {
+            FlushHeadLocked();
+            var ids = string.Join(",", _seriesById.Keys.Select(i => i.ToString(CultureInfo.InvariantCulture)));
+            if (ids.Length == 0)
+            {
+                return;
+            }
+            using (var tx = _db.BeginTransaction())
+            {
+                MaterializeDerivedRollupsLocked(ids, long.MaxValue);
+                tx.Commit();
+            }
+            _segs?.CommitBatch();
+            Execute("CHECKPOINT");
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
 }
