@@ -64,6 +64,12 @@ internal static class StoreBench
         var dir = Directory.CreateTempSubdirectory("auspex-store-bench-").FullName;
         try
         {
+            if (args.Contains("--steady-only"))
+            {
+                // Only the in-process steady state (h-store6): hourly passes, bytes per closed day, the 5-minute read side by side.
+                await SteadyState(Path.Combine(dir, "steady"), keys, start, end, interval, samples);
+                return 0;
+            }
             if (args.Contains("--ingest-only"))
             {
                 // Only `auspex serve` receiving the stream (for profiling the server path, e.g. under dotnet-trace).
@@ -236,6 +242,11 @@ internal static class StoreBench
             await store.Series.RollupAsync(last + TimeSpan.FromHours(1));
             await store.Series.RollupAsync(last + TimeSpan.FromHours(2));
             PrintSteady(store, dbPath, "two more passes, no new data", written);
+            // Whether DuckDB gives free blocks back when asked: an explicit and a forced checkpoint.
+            store.Inner.ExecuteForBench("CHECKPOINT");
+            PrintSteady(store, dbPath, "after CHECKPOINT", written);
+            store.Inner.ExecuteForBench("FORCE CHECKPOINT");
+            PrintSteady(store, dbPath, "after FORCE CHECKPOINT", written);
             self.Refresh();
             Console.WriteLine(string.Create(inv, $"  writing + passes: {(self.TotalProcessorTime - cpu0).TotalSeconds:F1} s CPU, of which the hourly passes {passCpuMs / 1000:F1} s"));
         }

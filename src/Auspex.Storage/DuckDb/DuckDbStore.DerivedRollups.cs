@@ -348,4 +348,18 @@ internal sealed partial class DuckDbStore
             _lock.Release();
         }
     }
+
+    /// <summary>Runs one statement under the store's lock (bench: CHECKPOINT experiments).</summary>
+    internal void ExecuteForBench(string sql)
+    {
+        _lock.Wait();
+        try
+        {
+            Execute(sql);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+    }
 }
