@@ -203,6 +203,7 @@ internal static class StoreBench
         try
         {
             var nextPass = start + TimeSpan.FromHours(1);
+            var closedDays = 0;
             for (var i = 0; i < steps; i++)
             {
                 var at = start + (interval * i);
@@ -215,7 +216,7 @@ internal static class StoreBench
                     passCpuMs += (self.TotalProcessorTime - c).TotalMilliseconds;
                     if (nextPass.TimeOfDay == TimeSpan.Zero)
                     {
-                        PrintSteady(store, dbPath, $"day {(nextPass - start).TotalDays:F0} packed", written);
+                        PrintSteady(store, dbPath, string.Create(inv, $"day {++closedDays} packed ({nextPass.AddDays(-1):yyyy-MM-dd})"), written);
                     }
                     nextPass += TimeSpan.FromHours(1);
                 }
