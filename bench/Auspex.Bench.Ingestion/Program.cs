@@ -19,6 +19,8 @@ using Auspex.Ingestion.RemoteWrite;
 // and the 1,000-series × 7-day range query (StoreBench.cs). Also: --ingest-only (only `auspex serve` receiving the stream),
 // --serve-jit tiered (the server child with .NET's default tiered JIT instead of the shipped TieredCompilation=false),
 // --stages [--stage-runs 3] (in-process CPU and allocation per sample of each server stage, StageBench.cs).
+// --steady-only (only the in-process steady state: hourly packing passes, bytes per closed day, the 7-day 5-minute read
+// computed vs stored), --no-steady (the end-to-end bench without it).
 if (args.Length >= 3 && args[0] == "--serve-auspex")
 {
     return await StoreBench.ServeAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture));

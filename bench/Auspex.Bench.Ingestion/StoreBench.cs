@@ -64,6 +64,12 @@ internal static class StoreBench
         var dir = Directory.CreateTempSubdirectory("auspex-store-bench-").FullName;
         try
         {
+            if (args.Contains("--steady-only"))
+            {
+                // Only the in-process steady state (h-store6): hourly passes, bytes per closed day, the 5-minute read side by side.
+                await SteadyState(Path.Combine(dir, "steady"), keys, start, end, interval, samples);
+                return 0;
+            }
             if (args.Contains("--ingest-only"))
             {
                 // Only `auspex serve` receiving the stream (for profiling the server path, e.g. under dotnet-trace).
@@ -137,6 +143,11 @@ internal static class StoreBench
             var segBytes = DirBytes(dbPath + ".segments");
             Console.WriteLine(string.Create(inv, $"auspex after packing every closed day (clean close): {packedBytes / 1048576.0:F1} MiB in {dataDir} = {packedBytes / (double)samples:F2} B/sample, of which segment files {segBytes / 1048576.0:F1} MiB ({Directory.GetFiles(dataDir, "*.seg", SearchOption.AllDirectories).Length} files)"));
             PrintDuckDbSize(dbPath, segBytes, samples);
+            PrintRollupBytes(dbPath, samples);
+            if (!args.Contains("--no-steady"))
+            {
+                await SteadyState(Path.Combine(dir, "steady"), keys, start, end, interval, samples);
+            }
             if (prom is not null)
             {
                 Console.WriteLine($"{prom.Name}: compacted blocks now: {prom.Blocks?.Invoke()}");
@@ -152,6 +163,177 @@ internal static class StoreBench
             Directory.Delete(dir, recursive: true);
         }
         return 0;
+    }
+
+    /// <summary>Per rollup level: blocks stored, marker rows (computed from the raw block on read) and the bytes of each section of the stored blocks.</summary>
+    private static void PrintRollupBytes(string dbPath, long samples)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        using var s = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = dbPath });
+        Console.WriteLine("  256 KiB blocks per table: " + string.Join(", ", s.Inner.TableBlocks().Select(t => string.Create(inv, $"{t.Table} {t.Blocks}"))));
+        foreach (var (table, stored, markers, sections) in s.Inner.RollupBlockBytes())
+        {
+            var parts = string.Join(", ", Auspex.Storage.DuckDb.BlockCodec.RollupSections.Select((n, i) => string.Create(inv, $"{n} {sections[i] / 1048576.0:F2} MiB")));
+            Console.WriteLine(string.Create(inv, $"  {table}: {stored:N0} blocks stored, {markers:N0} computed from raw on read; stored bytes {sections.Sum() / 1048576.0:F2} MiB = {sections.Sum() / (double)samples:F2} B/sample ({parts})"));
+        }
+    }
+
+    /// <summary>
+    /// A running server's steady state, in process: the same data shape written hour by hour (one commit per series
+    /// round, as remote_write sends it) into a fresh store, with the server's hourly pass (RollupAsync) after each hour —
+    /// so each day is packed when it closes and the head never holds more than a day. After every day: the data folder,
+    /// DuckDB's used and free blocks and B/sample over the samples written so far; then two more passes with no new data;
+    /// then the 7-day 5-minute read (cold after a reopen, then warm) in CPU time.
+    /// </summary>
+    private static async Task SteadyState(string dir, List<SeriesKey> keys, DateTimeOffset start, DateTimeOffset end, TimeSpan interval, long totalSamples)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        Directory.CreateDirectory(dir);
+        var dbPath = Path.Combine(dir, "auspex.duckdb");
+        var random = new Random(42);
+        var values = keys.Select(_ => Math.Round(random.NextDouble() * 1e5, 2)).ToArray();
+        var steps = (int)((end - start) / interval);
+        long written = 0;
+        using var self = Process.GetCurrentProcess();
+        self.Refresh();
+        var cpu0 = self.TotalProcessorTime;
+        double passCpuMs = 0;
+        Console.WriteLine("steady state (in process, hourly packing passes as `auspex serve` runs them, one line per closed day):");
+        var store = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = dbPath });
+        try
+        {
+            var nextPass = start + TimeSpan.FromHours(1);
+            var closedDays = 0;
+            for (var i = 0; i < steps; i++)
+            {
+                var at = start + (interval * i);
+                while (at >= nextPass)
+                {
+                    self.Refresh();
+                    var c = self.TotalProcessorTime;
+                    await store.Series.RollupAsync(nextPass);
+                    self.Refresh();
+                    passCpuMs += (self.TotalProcessorTime - c).TotalMilliseconds;
+                    if (nextPass.TimeOfDay == TimeSpan.Zero)
+                    {
+                        PrintSteady(store, dbPath, string.Create(inv, $"day {++closedDays} packed ({nextPass.AddDays(-1):yyyy-MM-dd})"), written);
+                    }
+                    nextPass += TimeSpan.FromHours(1);
+                }
+                await using var app = store.Series.BeginAppend(TenantId.Default);
+                for (var k = 0; k < keys.Count; k++)
+                {
+                    values[k] = Math.Round(values[k] + random.NextDouble() * interval.TotalSeconds, 2);
+                    app.Add(keys[k], at, values[k]);
+                }
+                var r = await app.CommitAsync();
+                if (!r.Ok)
+                {
+                    throw new InvalidOperationException(string.Join("; ", r.Errors));
+                }
+                written += keys.Count;
+            }
+            // The day that holds `end` closes at the next midnight; the passes up to then and two more without new data.
+            var last = end.Date + TimeSpan.FromDays(end.TimeOfDay == TimeSpan.Zero ? 0 : 1);
+            for (; nextPass <= last; nextPass += TimeSpan.FromHours(1))
+            {
+                await store.Series.RollupAsync(nextPass);
+            }
+            PrintSteady(store, dbPath, "every day packed", written);
+            await store.Series.RollupAsync(last + TimeSpan.FromHours(1));
+            await store.Series.RollupAsync(last + TimeSpan.FromHours(2));
+            PrintSteady(store, dbPath, "two more passes, no new data", written);
+            // Whether DuckDB gives free blocks back when asked: an explicit and a forced checkpoint.
+            store.Inner.ExecuteForBench("CHECKPOINT");
+            PrintSteady(store, dbPath, "after CHECKPOINT", written);
+            store.Inner.ExecuteForBench("FORCE CHECKPOINT");
+            PrintSteady(store, dbPath, "after FORCE CHECKPOINT", written);
+            self.Refresh();
+            Console.WriteLine(string.Create(inv, $"  writing + passes: {(self.TotalProcessorTime - cpu0).TotalSeconds:F1} s CPU, of which the hourly passes {passCpuMs / 1000:F1} s"));
+        }
+        finally
+        {
+            store.Dispose();
+        }
+        // The same store with every 5-minute bucket stored (as before markers), for the read side by side.
+        var storedDir = dir + "-stored";
+        Directory.CreateDirectory(storedDir);
+        CopyDir(dir, storedDir);
+        var storedPath = Path.Combine(storedDir, "auspex.duckdb");
+        using (var s = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = storedPath }))
+        {
+            s.Inner.StoreDerivedRollupsForBench();
+            PrintSteady(s, storedPath, "the same with the 5-minute level stored (before)", written);
+        }
+        var matchers = new[] { new LabelMatcher("__name__", LabelMatchType.Equal, "node_cpu_seconds_total") };
+        var cold = new Dictionary<string, List<double>> { ["derived"] = [], ["stored"] = [] };
+        var warm = new Dictionary<string, List<double>> { ["derived"] = [], ["stored"] = [] };
+        var sums = new Dictionary<string, double>();
+        for (var round = 0; round < 5; round++)
+        {
+            foreach (var (name, path) in new[] { ("derived", dbPath), ("stored", storedPath) })
+            {
+                using var s = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = path });
+                for (var run = 0; run < 2; run++)
+                {
+                    self.Refresh();
+                    var c = self.TotalProcessorTime;
+                    var got = await s.Series.ReadAsync(TenantId.Default, matchers, new TimeRange(start, end), Resolution.FiveMinutes);
+                    self.Refresh();
+                    (run == 0 ? cold : warm)[name].Add((self.TotalProcessorTime - c).TotalMilliseconds);
+                    sums[name] = got.Sum(x => x.Samples.Sum(p => p.Value));
+                    if (got.Count != keys.Count)
+                    {
+                        throw new InvalidOperationException($"{name}: {got.Count} series");
+                    }
+                }
+            }
+        }
+        // Opening a store written before markers: the one-time conversion of the stored 5-minute blocks (checked against
+        // their raw blocks), in CPU time, then the folder.
+        using (var s = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = storedPath }))
+        {
+            s.Inner.ExecuteForBench("DELETE FROM meta WHERE key = 'rollup_derived_v1'");
+        }
+        self.Refresh();
+        var openCpu = self.TotalProcessorTime;
+        var openWall = Stopwatch.StartNew();
+        using (var s = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = storedPath }))
+        {
+            self.Refresh();
+            Console.WriteLine(string.Create(inv, $"  opening that store as one written before markers: {(self.TotalProcessorTime - openCpu).TotalMilliseconds:F0} ms CPU ({openWall.ElapsedMilliseconds} ms wall), note: {s.Inner.RollupConversionNote}"));
+            PrintSteady(s, storedPath, "after the conversion", written);
+        }
+        if (sums["derived"] != sums["stored"])
+        {
+            throw new InvalidOperationException($"derived and stored 5-minute reads differ: {sums["derived"]} vs {sums["stored"]}");
+        }
+        static double Med(List<double> x) => x.Order().ElementAt(x.Count / 2);
+        Console.WriteLine(string.Create(inv, $"  7-day 5-minute read of {keys.Count:N0} series, 5 rounds alternating, ms CPU, median (all): computed from raw blocks cold {Med(cold["derived"]):F0} ({string.Join(", ", cold["derived"].Select(x => x.ToString("F0", inv)))}), warm {Med(warm["derived"]):F0} ({string.Join(", ", warm["derived"].Select(x => x.ToString("F0", inv)))}); " +
+            $"stored 5-minute blocks cold {Med(cold["stored"]):F0} ({string.Join(", ", cold["stored"].Select(x => x.ToString("F0", inv)))}), warm {Med(warm["stored"]):F0} ({string.Join(", ", warm["stored"].Select(x => x.ToString("F0", inv)))}); ratio cold {Med(cold["derived"]) / Med(cold["stored"]):F2}, warm {Med(warm["derived"]) / Med(warm["stored"]):F2}; same sum of values {sums["derived"]:G17}"));
+        _ = totalSamples;
+    }
+
+    private static void CopyDir(string from, string to)
+    {
+        foreach (var d in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, d)));
+        }
+        foreach (var f in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            File.Copy(f, Path.Combine(to, Path.GetRelativePath(from, f)));
+        }
+    }
+
+    private static void PrintSteady(EmbeddedStore store, string dbPath, string when, long written)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var dirBytes = DirBytes(Path.GetDirectoryName(dbPath)!);
+        var segBytes = DirBytes(dbPath + ".segments");
+        var (total, used, free) = store.Inner.DatabaseBlocks();
+        var perTable = string.Join(", ", store.Inner.TableBlocks().Select(t => string.Create(inv, $"{t.Table} {t.Blocks}")));
+        Console.WriteLine(string.Create(inv, $"  {when}: folder {dirBytes / 1048576.0:F1} MiB = {dirBytes / (double)written:F2} B/sample over {written:N0} samples; segment files {segBytes / 1048576.0:F1} MiB, DuckDB {total / 1048576.0:F1} MiB in blocks ({used / 1048576.0:F1} used, {free / 1048576.0:F1} free), head log and WAL {(dirBytes - segBytes - total) / 1048576.0:F1} MiB; 256 KiB blocks per table: {perTable}"));
     }
 
     /// <summary>DuckDB's own account of its file: blocks used and free (free blocks are reused by later writes, not returned to the OS).</summary>

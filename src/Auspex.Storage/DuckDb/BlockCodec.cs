@@ -22,6 +22,7 @@ internal static class BlockCodec
 {
     private const byte RawVersion = 1;
     private const byte RollupVersion = 1;
+    private const byte RollupVersion2 = 2;
     private const int MaxItems = 50_000_000;
 
     public static byte[] EncodeRaw(ReadOnlySpan<long> t, ReadOnlySpan<double> v)
@@ -171,15 +172,29 @@ internal static class BlockCodec
         return kept;
     }
 
-    public static byte[] EncodeRollup(RollupBlock b, long width)
+    /// <summary>Names of the sections <see cref="EncodeRollup"/> measures, in order.</summary>
+    public static readonly string[] RollupSections = ["header+buckets", "count+first offset+min/max codes", "sum", "min", "max", "last", "first"];
+
+    // Version 2 of the rollup format: where a bucket's min or max is its first or last sample (a counter's min is its
+    // first, its max its last), a 2-bit code says so and the value is not stored.
+    private const int IsStored = 0, IsFirst = 1, IsLast = 2;
+
+    private static int MinMaxCode(double x, double first, double last)
+    {
+        var bits = BitConverter.DoubleToUInt64Bits(x);
+        return bits == BitConverter.DoubleToUInt64Bits(first) ? IsFirst : bits == BitConverter.DoubleToUInt64Bits(last) ? IsLast : IsStored;
+    }
+
+    /// <summary>Encodes a rollup block (version 2); with <paramref name="sectionBytes"/> (as long as <see cref="RollupSections"/>), adds each section's bytes to it.</summary>
+    public static byte[] EncodeRollup(RollupBlock b, long width, long[]? sectionBytes = null)
     {
         var n = b.Buckets.Length;
         if (n == 0 || b.Count.Length != n || b.Sum.Length != n || b.Min.Length != n || b.Max.Length != n || b.Last.Length != n || b.FirstT.Length != n || b.First.Length != n)
         {
             throw new ArgumentException("a rollup block needs at least one bucket and every column as long as the buckets");
         }
-        var w = new Writer(16 + (n * 40));
-        w.Byte(RollupVersion);
+        var w = new Writer(16 + (n * 24));
+        w.Byte(RollupVersion2);
         w.VarUInt((ulong)n);
         w.VarUInt((ulong)width);
         w.VarInt(b.Buckets[0]);
@@ -192,6 +207,18 @@ internal static class BlockCodec
             }
             w.VarUInt((ulong)(d / width));
         }
+        var mark = 0;
+        void Section(int k)
+        {
+            if (sectionBytes is not null)
+            {
+                sectionBytes[k] += w.Length - mark;
+            }
+            mark = w.Length;
+        }
+        Section(0);
+        // Counts; first-sample offsets as differences from the previous bucket's (a steady scrape repeats its offset).
+        var prevOff = 0L;
         for (var i = 0; i < n; i++)
         {
             var off = b.FirstT[i] - b.Buckets[i];
@@ -200,9 +227,80 @@ internal static class BlockCodec
                 throw new ArgumentException("rollup bucket count must be positive and its first sample inside the bucket");
             }
             w.VarUInt((ulong)b.Count[i]);
-            w.VarUInt((ulong)off);
+            w.VarInt(off - prevOff);
+            prevOff = off;
         }
-        // A one-sample bucket stores only its sum: min, max, last and first equal it.
+        // Per bucket of more than one sample, a 4-bit code (min: bits 0–1, max: bits 2–3), two buckets per byte.
+        var multi = 0;
+        var codes = 0;
+        for (var i = 0; i < n; i++)
+        {
+            if (b.Count[i] == 1)
+            {
+                continue;
+            }
+            var code = MinMaxCode(b.Min[i], b.First[i], b.Last[i]) | (MinMaxCode(b.Max[i], b.First[i], b.Last[i]) << 2);
+            codes |= code << (4 * (multi & 1));
+            if ((++multi & 1) == 0)
+            {
+                w.Byte((byte)codes);
+                codes = 0;
+            }
+        }
+        if ((multi & 1) == 1)
+        {
+            w.Byte((byte)codes);
+        }
+        Section(1);
+        // XOR streams: sum of every bucket; min, max, last and first of buckets of more than one sample (a one-sample
+        // bucket's are its sum), min and max only where their code says stored.
+        var sections = new[] { 2, 5, 6, 3, 4 }; // written in the order sum, last, first, min, max
+        var cols = new[] { b.Sum, b.Last, b.First, b.Min, b.Max };
+        for (var c = 0; c < 5; c++)
+        {
+            var prev = 0UL;
+            var col = cols[c];
+            for (var i = 0; i < n; i++)
+            {
+                if (c > 0 && b.Count[i] == 1)
+                {
+                    continue;
+                }
+                if ((c == 3 && MinMaxCode(b.Min[i], b.First[i], b.Last[i]) != IsStored) || (c == 4 && MinMaxCode(b.Max[i], b.First[i], b.Last[i]) != IsStored))
+                {
+                    continue;
+                }
+                var bits = BitConverter.DoubleToUInt64Bits(col[i]);
+                w.Xor(bits ^ prev);
+                prev = bits;
+            }
+            if (sectionBytes is not null)
+            {
+                sectionBytes[sections[c]] += w.Length - mark;
+            }
+            mark = w.Length;
+        }
+        return w.ToArray();
+    }
+
+    /// <summary>The version 1 rollup format (every value stored, offsets absolute), as stores written before version 2 hold it (tests).</summary>
+    internal static byte[] EncodeRollupV1(RollupBlock b, long width)
+    {
+        var n = b.Buckets.Length;
+        var w = new Writer(16 + (n * 40));
+        w.Byte(RollupVersion);
+        w.VarUInt((ulong)n);
+        w.VarUInt((ulong)width);
+        w.VarInt(b.Buckets[0]);
+        for (var i = 1; i < n; i++)
+        {
+            w.VarUInt((ulong)((b.Buckets[i] - b.Buckets[i - 1]) / width));
+        }
+        for (var i = 0; i < n; i++)
+        {
+            w.VarUInt((ulong)b.Count[i]);
+            w.VarUInt((ulong)(b.FirstT[i] - b.Buckets[i]));
+        }
         var first = true;
         foreach (var col in (double[][])[b.Sum, b.Min, b.Max, b.Last, b.First])
         {
@@ -222,10 +320,12 @@ internal static class BlockCodec
         return w.ToArray();
     }
 
+    /// <summary>Decodes a rollup block of either format version (1: every value stored; 2: min/max codes, offset differences).</summary>
     public static RollupBlock DecodeRollup(ReadOnlySpan<byte> data, long width)
     {
         var r = new Reader(data);
-        if (r.Byte() != RollupVersion)
+        var version = r.Byte();
+        if (version != RollupVersion && version != RollupVersion2)
         {
             throw new InvalidDataException("rollup block: unknown format version");
         }
@@ -251,27 +351,72 @@ internal static class BlockCodec
         }
         var count = new long[n];
         var firstT = new long[n];
+        var prevOff = 0L;
+        var multi = 0;
         for (var i = 0; i < n; i++)
         {
             var c = r.VarUInt();
-            var off = r.VarUInt();
-            if (c == 0 || c > long.MaxValue || off >= (ulong)width)
+            var off = version == RollupVersion ? (long)Math.Min(r.VarUInt(), (ulong)long.MaxValue) : prevOff + r.VarInt();
+            if (c == 0 || c > long.MaxValue || off < 0 || off >= width)
             {
                 throw new InvalidDataException("rollup block: bad count or first-sample offset");
             }
             count[i] = (long)c;
-            firstT[i] = buckets[i] + (long)off;
+            firstT[i] = buckets[i] + off;
+            prevOff = off;
+            if (c > 1)
+            {
+                multi++;
+            }
         }
-        var cols = new double[5][];
+        var minCode = new byte[n];
+        var maxCode = new byte[n];
+        if (version == RollupVersion2)
+        {
+            var m = 0;
+            var codes = 0;
+            for (var i = 0; i < n; i++)
+            {
+                if (count[i] == 1)
+                {
+                    continue;
+                }
+                if ((m & 1) == 0)
+                {
+                    codes = r.Byte();
+                }
+                var code = (codes >> (4 * (m & 1))) & 0xF;
+                minCode[i] = (byte)(code & 3);
+                maxCode[i] = (byte)(code >> 2);
+                if (minCode[i] > IsLast || maxCode[i] > IsLast)
+                {
+                    throw new InvalidDataException($"rollup block: bad min/max code {code} of bucket {i}");
+                }
+                m++;
+            }
+        }
+        // Column order as stored: version 1 sum, min, max, last, first; version 2 sum, last, first, min, max.
+        var sum = new double[n];
+        var min = new double[n];
+        var max = new double[n];
+        var last = new double[n];
+        var first = new double[n];
+        var order = version == RollupVersion ? new[] { sum, min, max, last, first } : new[] { sum, last, first, min, max };
         for (var c = 0; c < 5; c++)
         {
-            var col = cols[c] = new double[n];
+            var col = order[c];
             var prev = 0UL;
             for (var i = 0; i < n; i++)
             {
                 if (c > 0 && count[i] == 1)
                 {
-                    col[i] = cols[0][i];
+                    col[i] = sum[i];
+                    continue;
+                }
+                if (version == RollupVersion2 && ((c == 3 && minCode[i] != IsStored) || (c == 4 && maxCode[i] != IsStored)))
+                {
+                    var code = c == 3 ? minCode[i] : maxCode[i];
+                    col[i] = code == IsFirst ? first[i] : last[i];
                     continue;
                 }
                 prev ^= r.Xor();
@@ -279,21 +424,35 @@ internal static class BlockCodec
             }
         }
         r.End();
-        return new RollupBlock(buckets, count, cols[0], cols[1], cols[2], cols[3], firstT, cols[4]);
+        return new RollupBlock(buckets, count, sum, min, max, last, firstT, first);
     }
 
     /// <summary>Aggregates sorted, deduplicated samples into buckets of <paramref name="width"/> (count, sum, min, max, last, first).</summary>
     public static RollupBlock Rollup(ReadOnlySpan<long> t, ReadOnlySpan<double> v, long width)
     {
-        var buckets = new List<long>();
-        var count = new List<long>();
-        var sum = new List<double>();
-        var min = new List<double>();
-        var max = new List<double>();
-        var last = new List<double>();
-        var firstT = new List<long>();
-        var first = new List<double>();
+        // First the number of buckets, then each column filled in one pass (no growing lists: reads derive rollups of
+        // whole blocks from raw ones, see DuckDbStore.DerivedRollups.cs).
+        var nb = 0;
+        var prevBucket = 0L;
+        for (var k = 0; k < t.Length; k++)
+        {
+            var b = FloorDiv(t[k], width) * width;
+            if (k == 0 || b != prevBucket)
+            {
+                nb++;
+                prevBucket = b;
+            }
+        }
+        var buckets = new long[nb];
+        var count = new long[nb];
+        var sum = new double[nb];
+        var min = new double[nb];
+        var max = new double[nb];
+        var last = new double[nb];
+        var firstT = new long[nb];
+        var first = new double[nb];
         var i = 0;
+        var o = 0;
         while (i < t.Length)
         {
             var b = FloorDiv(t[i], width) * width;
@@ -306,17 +465,47 @@ internal static class BlockCodec
                 hi = Math.Max(hi, v[j]);
                 j++;
             }
-            buckets.Add(b);
-            count.Add(j - i);
-            sum.Add(s);
-            min.Add(lo);
-            max.Add(hi);
-            last.Add(v[j - 1]);
-            firstT.Add(t[i]);
-            first.Add(v[i]);
+            buckets[o] = b;
+            count[o] = j - i;
+            sum[o] = s;
+            min[o] = lo;
+            max[o] = hi;
+            last[o] = v[j - 1];
+            firstT[o] = t[i];
+            first[o] = v[i];
+            o++;
             i = j;
         }
-        return new RollupBlock([.. buckets], [.. count], [.. sum], [.. min], [.. max], [.. last], [.. firstT], [.. first]);
+        return new RollupBlock(buckets, count, sum, min, max, last, firstT, first);
+    }
+
+    /// <summary>
+    /// True when a rollup of <paramref name="buckets"/> buckets over a block of <paramref name="rawCount"/> samples is not
+    /// coarser than the samples themselves (at least 4 buckets for every 5 samples: the series is sampled about as often
+    /// as the bucket width or less often). Such a level is not stored; reads derive it from the raw block.
+    /// </summary>
+    public static bool RollupRepeatsRaw(int rawCount, int buckets) => (long)buckets * 5 >= (long)rawCount * 4;
+
+    /// <summary>True when both blocks hold the same buckets and bit-identical aggregates.</summary>
+    public static bool SameRollup(RollupBlock a, RollupBlock b)
+    {
+        static bool Same(double[] x, double[] y)
+        {
+            if (x.Length != y.Length)
+            {
+                return false;
+            }
+            for (var i = 0; i < x.Length; i++)
+            {
+                if (BitConverter.DoubleToUInt64Bits(x[i]) != BitConverter.DoubleToUInt64Bits(y[i]))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return a.Buckets.AsSpan().SequenceEqual(b.Buckets) && a.Count.AsSpan().SequenceEqual(b.Count) && a.FirstT.AsSpan().SequenceEqual(b.FirstT)
+            && Same(a.Sum, b.Sum) && Same(a.Min, b.Min) && Same(a.Max, b.Max) && Same(a.Last, b.Last) && Same(a.First, b.First);
     }
 
     /// <summary>The buckets of <paramref name="b"/> with <paramref name="keep"/> true, or null when none is left.</summary>
@@ -387,6 +576,8 @@ internal static class BlockCodec
                 mid >>= 8;
             }
         }
+
+        public int Length => _n;
 
         public byte[] ToArray() => _buf.AsSpan(0, _n).ToArray();
     }

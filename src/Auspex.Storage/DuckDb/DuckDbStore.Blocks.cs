@@ -108,9 +108,11 @@ internal sealed partial class DuckDbStore
             {
                 (t, v) = ([.. nt], [.. nv]);
             }
-            var r5 = BlockCodec.Rollup(t, v, FiveMinMs);
-            var r1 = BlockCodec.Rollup(t, v, HourMs);
-            encoded.Add((id, start, t.Length, BlockCodec.EncodeRaw(t, v), BlockCodec.EncodeRollup(r5, FiveMinMs), r5.Buckets.Length, BlockCodec.EncodeRollup(r1, HourMs), r1.Buckets.Length));
+            // A level with about as many buckets as the day has samples is not stored: a marker row (n = 0) says reads
+            // compute it from the raw block (DuckDbStore.DerivedRollups.cs).
+            var (b5, n5) = RollupToStore(BlockCodec.Rollup(t, v, FiveMinMs), t.Length, FiveMinMs);
+            var (b1, n1) = RollupToStore(BlockCodec.Rollup(t, v, HourMs), t.Length, HourMs);
+            encoded.Add((id, start, t.Length, BlockCodec.EncodeRaw(t, v), b5, n5, b1, n1));
         }
         List<(long Id, long Start, int N, BlockLocation L)>? index = null;
         if (_segs is not null)
@@ -552,22 +554,42 @@ internal sealed partial class DuckDbStore
     {
         var packed = table == "rollup_5m" ? "block_5m" : "block_1h";
         var result = new Dictionary<long, List<RollupBlock>>();
-        using var cmd = _db.CreateCommand();
-        cmd.CommandText = string.Create(CultureInfo.InvariantCulture,
-            $"SELECT series_id, start, data FROM {packed} WHERE {IdFilter(idList, out var wanted)} AND start <= {toMs} AND start > {fromMs - BlockMs}");
-        using var r = cmd.ExecuteReader();
-        while (r.Read())
+        var filter = string.Create(CultureInfo.InvariantCulture, $"{IdFilter(idList, out var wanted)} AND start <= {toMs} AND start > {fromMs - BlockMs}");
+        // Marker rows (n = 0): the level repeats the raw samples of that day and is computed from the raw block.
+        var markers = new HashSet<(long Id, long Start)>();
+        using (var cmd = _db.CreateCommand())
         {
-            var id = r.GetInt64(0);
-            if (wanted is not null && !wanted.Contains(id))
+            cmd.CommandText = $"SELECT series_id, start, n, data FROM {packed} WHERE {filter}";
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
             {
-                continue;
+                var id = r.GetInt64(0);
+                if (wanted is not null && !wanted.Contains(id))
+                {
+                    continue;
+                }
+                if (r.GetInt32(2) == 0)
+                {
+                    markers.Add((id, r.GetInt64(1)));
+                    continue;
+                }
+                if (!result.TryGetValue(id, out var list))
+                {
+                    result[id] = list = [];
+                }
+                list.Add(DecodeRollupBlob(r, 3, width, packed, id, r.GetInt64(1)));
             }
-            if (!result.TryGetValue(id, out var list))
+        }
+        if (markers.Count > 0)
+        {
+            foreach (var ((id, _), b) in DeriveRollupsLocked(packed, width, filter, markers, wanted))
             {
-                result[id] = list = [];
+                if (!result.TryGetValue(id, out var list))
+                {
+                    result[id] = list = [];
+                }
+                list.Add(b);
             }
-            list.Add(DecodeRollupBlob(r, 2, width, packed, id, r.GetInt64(1)));
         }
         // No ORDER BY in SQL: DuckDB would sort the BLOBs along (measured: most of the read); blocks sort here by start.
         foreach (var list in result.Values)
@@ -583,6 +605,8 @@ internal sealed partial class DuckDbStore
     /// <summary>Deletes packed data older than the cutoffs for one tenant's series, rewriting the block that straddles a cutoff; returns samples and buckets removed.</summary>
     private (long Raw, long FiveMinutes, long Hour) RetentionBlocksLocked(string idList, long rawCutoff, long fiveCutoff, long hourCutoff)
     {
+        // Rollup levels computed from raw blocks on read are stored before those raw blocks go or are trimmed.
+        MaterializeDerivedRollupsLocked(idList, rawCutoff);
         var raw = TrimBlocks("block_raw", 0, idList, rawCutoff);
         var five = TrimBlocks("block_5m", FiveMinMs, idList, fiveCutoff);
         var hour = TrimBlocks("block_1h", HourMs, idList, hourCutoff);

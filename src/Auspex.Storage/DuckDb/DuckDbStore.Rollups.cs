@@ -102,7 +102,7 @@ internal sealed partial class DuckDbStore : IRollupReader, IRawArrayReader
             using (var cmd = _db.CreateCommand())
             {
                 cmd.CommandText = string.Create(inv,
-                    $"SELECT series_id, bucket, count, sum, min, max, last FROM {table} WHERE series_id IN ({idList}) AND bucket >= {fromMs} AND bucket < {toMs} ORDER BY series_id, bucket");
+                    $"SELECT series_id, bucket, count, sum, coalesce(min, sum), coalesce(max, sum), coalesce(last, sum) FROM {table} WHERE series_id IN ({idList}) AND bucket >= {fromMs} AND bucket < {toMs} ORDER BY series_id, bucket");
                 using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 Acc? a = null;
                 var lastId = long.MinValue;

@@ -54,6 +54,7 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
         Execute(Schema.Sql);
         LoadSeriesIndex();
         OpenSegments(path);
+        ConvertRepeatingRollupsOnOpen();
         if (path != ":memory:" && options.HeadFlushSamples > 0)
         {
             _head = new HeadLog(path);
@@ -414,6 +415,7 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
     /// </summary>
     private void RollupLocked(string table, TimeSpan width, DateTimeOffset upTo)
     {
+        const string OneSample = "count(*) = 1 AND min(s.value) <> 0 AND NOT isnan(min(s.value))";
         var w = (long)width.TotalMilliseconds;
         var cutoff = upTo.ToUnixTimeMilliseconds() / w * w;
         using var tx = _db.BeginTransaction();
@@ -425,7 +427,12 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
             DELETE FROM touched WHERE lo >= {cutoff};
             DELETE FROM {table} t USING touched x WHERE t.series_id = x.series_id AND t.bucket >= x.lo AND t.bucket < {cutoff};
             INSERT INTO {table}
-              SELECT s.series_id, (s.ts // {w}) * {w} AS b, count(*), sum(s.value), min(s.value), max(s.value), arg_max(s.value, s.ts)
+              SELECT s.series_id, (s.ts // {w}) * {w} AS b, count(*), sum(s.value),
+                -- One-sample buckets: min, max and last are the sum (the value itself), left NULL (a validity bit, not
+                -- 8 bytes each); readers coalesce. Kept for 0 (sign of zero) and NaN (payload bits, e.g. stale markers).
+                CASE WHEN {OneSample} THEN NULL ELSE min(s.value) END,
+                CASE WHEN {OneSample} THEN NULL ELSE max(s.value) END,
+                CASE WHEN {OneSample} THEN NULL ELSE arg_max(s.value, s.ts) END
               FROM (SELECT d.series_id, d.ts, arg_max(d.value, d.rowid) AS value FROM samples d
                     JOIN touched x ON d.series_id = x.series_id
                     WHERE d.ts >= x.lo AND d.ts < {cutoff}
