@@ -128,6 +128,55 @@ public sealed class StreamedRangeTests : IDisposable
     }
 
     [Fact]
+    public async Task CacheSlabs_GivenBackByOneStore_ReusedByAnother_NeitherStoresAnswersChange()
+    {
+        // Store A caches everything; B's cache holds a few blocks (evicting, so it gives slabs back as it goes). A is
+        // closed and reopened between rounds, giving all its slabs back for B (and other tests) to reuse.
+        var pathA = _dir.File("a.duckdb");
+        var pathB = _dir.File("b.duckdb");
+        var samplesA = Counters(101, 90);
+        var samplesB = Counters(102, 80);
+        using var plainA = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = _dir.File("pa.duckdb") });
+        using var plainB = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = _dir.File("pb.duckdb") });
+        await StoreWrites.CommitAsync(plainA.Series, _t, samplesA);
+        await StoreWrites.CommitAsync(plainB.Series, _t, samplesB);
+        var a = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = pathA, RawReadThreads = 2 });
+        using var b = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = pathB, DecodedBlockCacheBytes = 600_000, RawReadThreads = 2 });
+        try
+        {
+            await StoreWrites.CommitAsync(a.Series, _t, samplesA);
+            await StoreWrites.CommitAsync(b.Series, _t, samplesB);
+            await a.Series.RollupAsync(D0.AddDays(3));
+            await b.Series.RollupAsync(D0.AddDays(3));
+            var streamed = new PromQlOptions { UseRollups = false, MaxSeries = 1000, MaxSamples = 10_000_000 };
+            var arrays = new PromQlOptions { UseRollups = false, MaxSeries = 1000, MaxSamples = 10_000_000, StreamRangeFunctions = false };
+            const string Q = "rate(node_cpu_seconds_total[1h])";
+            var (from, to, step) = (D0.AddHours(1), D0.AddDays(4), TimeSpan.FromMinutes(30));
+            var expectA = Flat(await new PromQlEngine(new StoreSeriesSource(plainA.Series, _t), arrays).RangeQueryAsync(Q, from, to, step));
+            var expectB = Flat(await new PromQlEngine(new StoreSeriesSource(plainB.Series, _t), arrays).RangeQueryAsync(Q, from.AddHours(5), to, step));
+            for (var round = 0; round < 6; round++)
+            {
+                Assert.Equal(expectA, Flat(await new PromQlEngine(new StoreSeriesSource(a.Series, _t), streamed).RangeQueryAsync(Q, from, to, step)));
+                Assert.Equal(expectB, Flat(await new PromQlEngine(new StoreSeriesSource(b.Series, _t), streamed).RangeQueryAsync(Q, from.AddHours(5), to, step)));
+                // The array path reads A's cached blocks (in pooled slabs) too.
+                Assert.Equal(expectA, Flat(await new PromQlEngine(new StoreSeriesSource(a.Series, _t), arrays).RangeQueryAsync(Q, from, to, step)));
+                Assert.Equal(270, a.Inner.BlockCacheUse.Blocks); // 90 series × 3 packed days
+                Assert.True(b.Inner.BlockCacheUse.Bytes <= 600_000);
+                if (round % 2 == 1)
+                {
+                    a.Dispose();
+                    a = AuspexStorage.OpenEmbedded(new StorageOptions { DatabasePath = pathA, RawReadThreads = 2 });
+                    Assert.Equal(0, a.Inner.BlockCacheUse.Blocks);
+                }
+            }
+        }
+        finally
+        {
+            a.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task Stream_VisitsEverySeriesOnceWithItsRank_SameSamplesAsTheArrayRead()
     {
         var samples = Counters(71, 140);

@@ -15,6 +15,9 @@ namespace Auspex.Storage.DuckDb;
 internal sealed partial class DuckDbStore : IRawSeriesStreamer
 {
     private const int StreamChunkSeries = 64;
+
+    // Cache slabs this store took from CacheSlabPool (T → V); given back once no cached block uses them.
+    private readonly Dictionary<long[], double[]> _pooledSlabs = new(ReferenceEqualityComparer.Instance);
     private const int StreamChunkBytes = 2 << 20;
 
     // Buffers of one thread's chunks: the fetched block bytes, the decoded series, and the series merged with its
@@ -218,6 +221,7 @@ internal sealed partial class DuckDbStore : IRawSeriesStreamer
         }
 
         var adds = new List<(long Id, long Start, CachedRaw Block)>?[chunks.Count];
+        var rented = new List<(long[] T, double[] V)>?[chunks.Count];
         var errors = new ExceptionDispatchInfo?[chunks.Count];
         var firstFailed = int.MaxValue;
         void Run(int c)
@@ -229,7 +233,7 @@ internal sealed partial class DuckDbStore : IRawSeriesStreamer
             try
             {
                 ct.ThrowIfCancellationRequested();
-                adds[c] = StreamChunk(series, work, chunks[c].Lo, chunks[c].Hi, fromMs, toMs, caching, visitor);
+                adds[c] = StreamChunk(series, work, chunks[c].Lo, chunks[c].Hi, fromMs, toMs, caching, visitor, ref rented[c]);
             }
             catch (Exception e)
             {
@@ -253,15 +257,41 @@ internal sealed partial class DuckDbStore : IRawSeriesStreamer
         {
             Parallel.For(0, chunks.Count, new ParallelOptions { MaxDegreeOfParallelism = threads }, Run);
         }
-        foreach (var e in errors)
+        foreach (var list in rented)
         {
-            e?.Throw();
+            foreach (var (t, v) in list ?? [])
+            {
+                _pooledSlabs[t] = v;
+            }
+        }
+        if (errors.Any(e => e is not null))
+        {
+            ReleasePooledSlabs(all: false);
+            errors.First(e => e is not null)!.Throw();
         }
         foreach (var list in adds)
         {
             foreach (var (id, start, block) in list ?? [])
             {
                 CacheBlock(id, start, block);
+            }
+        }
+        ReleasePooledSlabs(all: false); // slabs whose blocks did not fit, or were evicted since
+    }
+
+    /// <summary>Gives pooled cache slabs back: every one (<paramref name="all"/>: the cache was cleared), else those no cached block uses.</summary>
+    private void ReleasePooledSlabs(bool all)
+    {
+        if (_pooledSlabs.Count == 0)
+        {
+            return;
+        }
+        foreach (var (t, v) in _pooledSlabs.ToList())
+        {
+            if (all || !_backingRefs.ContainsKey(t))
+            {
+                _pooledSlabs.Remove(t);
+                CacheSlabPool.Return(t, v);
             }
         }
     }
@@ -273,7 +303,8 @@ internal sealed partial class DuckDbStore : IRawSeriesStreamer
     /// the range).
     /// </summary>
     private List<(long Id, long Start, CachedRaw Block)>? StreamChunk(
-        StreamSeries[] series, List<(int Series, int Segment, long Offset)> work, int lo, int hi, long fromMs, long toMs, bool caching, IRawSeriesVisitor visitor)
+        StreamSeries[] series, List<(int Series, int Segment, long Offset)> work, int lo, int hi, long fromMs, long toMs, bool caching, IRawSeriesVisitor visitor,
+        ref List<(long[] T, double[] V)>? rented)
     {
         var inv = CultureInfo.InvariantCulture;
         var segs = _segs!;
@@ -287,7 +318,6 @@ internal sealed partial class DuckDbStore : IRawSeriesStreamer
                 blockBase[w - lo + 1] = blockBase[w - lo] + series[work[w].Series].Blocks.Count;
             }
             var fetch = new List<(int Flat, BlockLocation L)>();
-            long slabSamples = 0;
             for (var w = lo; w < hi; w++)
             {
                 var blocks = series[work[w].Series].Blocks;
@@ -296,10 +326,6 @@ internal sealed partial class DuckDbStore : IRawSeriesStreamer
                     if (blocks[b].Hit is null)
                     {
                         fetch.Add((blockBase[w - lo] + b, blocks[b].L));
-                        if (caching && Inside(blocks[b].Start))
-                        {
-                            slabSamples += blocks[b].N;
-                        }
                     }
                 }
             }
@@ -420,13 +446,17 @@ internal sealed partial class DuckDbStore : IRawSeriesStreamer
                     }
                     if (adds is not null && kept == n)
                     {
-                        if (Inside(start))
+                        if (n <= CacheSlabPool.Samples)
                         {
-                            slabT ??= GC.AllocateUninitializedArray<long>(checked((int)slabSamples), pinned: true);
-                            slabV ??= GC.AllocateUninitializedArray<double>(checked((int)slabSamples), pinned: true);
+                            if (slabT is null || slabAt + n > slabT.Length)
+                            {
+                                (slabT, slabV) = CacheSlabPool.Rent();
+                                slabAt = 0;
+                                (rented ??= []).Add((slabT, slabV));
+                            }
                             Array.Copy(s.T, at, slabT, slabAt, n);
-                            Array.Copy(s.V, at, slabV, slabAt, n);
-                            adds.Add((ser.Id, start, new CachedRaw(slabT, slabV, slabAt, n)));
+                            Array.Copy(s.V, at, slabV!, slabAt, n);
+                            adds.Add((ser.Id, start, new CachedRaw(slabT, slabV!, slabAt, n)));
                             slabAt += n;
                         }
                         else
@@ -453,8 +483,6 @@ internal sealed partial class DuckDbStore : IRawSeriesStreamer
                 }
             }
             return adds;
-
-            bool Inside(long start) => start >= fromMs && start <= toMs - BlockMs;
 
             (long Id, long Start) BlockOf(int flat)
             {
@@ -495,5 +523,49 @@ internal sealed partial class DuckDbStore : IRawSeriesStreamer
             }
         }
         return n;
+    }
+}
+
+/// <summary>
+/// Pinned slabs for decoded blocks in the cache, shared by the stores of the process: a store gives its slabs back when
+/// its cache is cleared (packing, retention, closing) or no longer uses them, and the next cache fill — in this store
+/// or another — reuses them instead of allocating 16 bytes a sample afresh (on the pinned heap, counted against
+/// gen-2's budget). At most 128 slab pairs (64 MiB, the default cache bound) are kept free. Slabs reach only the cache, never a caller.
+/// </summary>
+internal static class CacheSlabPool
+{
+    /// <summary>Samples per slab (256 KiB of times and 256 KiB of values).</summary>
+    public const int Samples = 1 << 15;
+
+    private const int MaxFree = 128;
+    private static readonly Stack<(long[] T, double[] V)> Free = new();
+
+    /// <summary>A slab pair, from the pool when it has one; its contents are undefined.</summary>
+    public static (long[] T, double[] V) Rent()
+    {
+        lock (Free)
+        {
+            if (Free.TryPop(out var s))
+            {
+                return s;
+            }
+        }
+        return (GC.AllocateUninitializedArray<long>(Samples, pinned: true), GC.AllocateUninitializedArray<double>(Samples, pinned: true));
+    }
+
+    /// <summary>Gives a slab pair back (dropped when the pool is full). The caller must hold no reference to it any more.</summary>
+    public static void Return(long[] t, double[] v)
+    {
+        if (t.Length != Samples || v.Length != Samples)
+        {
+            return;
+        }
+        lock (Free)
+        {
+            if (Free.Count < MaxFree)
+            {
+                Free.Push((t, v));
+            }
+        }
     }
 }

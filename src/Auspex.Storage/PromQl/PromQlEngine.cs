@@ -57,7 +57,12 @@ public sealed class PromQlEngine(IPromSeriesSource source, PromQlOptions? option
         long points = 0;
         foreach (var ser in series)
         {
-            var pts = new List<PromPoint>();
+            var count = 0;
+            foreach (var h in ser.Has)
+            {
+                count += h ? 1 : 0;
+            }
+            var pts = new List<PromPoint>(count);
             for (var k = 0; k < steps.Length; k++)
             {
                 if (ser.Has[k])
