@@ -194,18 +194,40 @@ internal static class PromQlBench
             const string RateQuery = "rate(node_cpu_seconds_total[1h])";
             PromQueryResult? rated = null;
             var warmPaths = readPaths.Length == 0 ? ["default"] : readPaths;
-            var warm = new List<(string Path, (double Median, List<double> All, double Cpu, List<double> AllCpu) Time, double Sum)>();
-            foreach (var rp in warmPaths)
+            // The paths alternate run by run (after one warm-up each), so load drifts hit both alike.
+            var warmOptions = warmPaths.Select(rp => new PromQlOptions { MaxSeries = seriesCount, MaxSamples = 10_000_000, StreamRangeFunctions = rp == "default" ? new PromQlOptions().StreamRangeFunctions : rp == "streamed" }).ToList();
+            var warmWall = warmPaths.Select(_ => new List<double>()).ToList();
+            var warmCpu = warmPaths.Select(_ => new List<double>()).ToList();
+            var warmSum = new double[warmPaths.Length];
+            using (var self = Process.GetCurrentProcess())
             {
-                var o = new PromQlOptions { MaxSeries = seriesCount, MaxSamples = 10_000_000, StreamRangeFunctions = rp == "default" ? new PromQlOptions().StreamRangeFunctions : rp == "streamed" };
-                var rate = await Median(runs, async () => rated = await new PromQlEngine(source, o).RangeQueryAsync(RateQuery, qStart, qEnd, TimeSpan.FromHours(1)));
-                var sum = rated!.Series.Sum(x => x.Points.Sum(p => p.Value));
-                warm.Add((rp, rate, sum));
-                Console.WriteLine(string.Create(inv, $"query_range '{RateQuery}' step 1h through the evaluator, repeated on one store (decoded-block cache warm), read path {rp} (raw samples only; {rated!.Series.Count} series × {rated.Series.Sum(s => s.Points.Count) / Math.Max(1, rated.Series.Count)} points out, sum of all points {sum:R}): median {rate.Median:F0} ms wall, {rate.Cpu:F0} ms CPU (runs {string.Join(", ", rate.All.Select(t => t.ToString("F0", inv)))} ms; CPU {string.Join(", ", rate.AllCpu.Select(t => t.ToString("F0", inv)))})"));
+                for (var run = 0; run <= runs; run++)
+                {
+                    for (var k = 0; k < warmPaths.Length; k++)
+                    {
+                        self.Refresh();
+                        var c0 = self.TotalProcessorTime;
+                        var sw2 = Stopwatch.StartNew();
+                        rated = await new PromQlEngine(source, warmOptions[k]).RangeQueryAsync(RateQuery, qStart, qEnd, TimeSpan.FromHours(1));
+                        var wall = sw2.Elapsed.TotalMilliseconds;
+                        self.Refresh();
+                        if (run > 0)
+                        {
+                            warmWall[k].Add(wall);
+                            warmCpu[k].Add((self.TotalProcessorTime - c0).TotalMilliseconds);
+                        }
+                        warmSum[k] = rated.Series.Sum(x => x.Points.Sum(p => p.Value));
+                    }
+                }
             }
-            if (warm.Count > 1)
+            static double Mid(List<double> xs) => xs.Order().ToList()[xs.Count / 2];
+            for (var k = 0; k < warmPaths.Length; k++)
             {
-                Console.WriteLine(string.Create(inv, $"  ratio {warm[^1].Path} / {warm[0].Path}: {warm[^1].Time.Median / warm[0].Time.Median:F2}× wall, {warm[^1].Time.Cpu / warm[0].Time.Cpu:F2}× CPU; same sum of all points: {warm.All(w => w.Sum == warm[0].Sum)}"));
+                Console.WriteLine(string.Create(inv, $"query_range '{RateQuery}' step 1h through the evaluator, repeated on one store (decoded-block cache warm), read path {warmPaths[k]} (raw samples only; {rated!.Series.Count} series × {rated.Series.Sum(s => s.Points.Count) / Math.Max(1, rated.Series.Count)} points out, sum of all points {warmSum[k]:R}): median {Mid(warmWall[k]):F0} ms wall, {Mid(warmCpu[k]):F0} ms CPU, min {warmWall[k].Min():F0} / {warmCpu[k].Min():F0} (runs {string.Join(", ", warmWall[k].Select(t => t.ToString("F0", inv)))} ms; CPU {string.Join(", ", warmCpu[k].Select(t => t.ToString("F0", inv)))})"));
+            }
+            if (warmPaths.Length > 1)
+            {
+                Console.WriteLine(string.Create(inv, $"  ratio {warmPaths[^1]} / {warmPaths[0]} (medians): {Mid(warmWall[^1]) / Mid(warmWall[0]):F2}× wall, {Mid(warmCpu[^1]) / Mid(warmCpu[0]):F2}× CPU; same sum of all points: {warmSum.All(x => x == warmSum[0])}; load average now {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
             }
             // What that rate() costs, split: the typed-array raw read the evaluator asks for, and the evaluation over
             // those arrays already in memory.
