@@ -300,6 +300,13 @@ public sealed class StreamedRangeTests : IDisposable
             var b = await new PromQlEngine(src, new PromQlOptions()).RangeQueryAsync(q, D0.AddMinutes(7), D0.AddDays(2), TimeSpan.FromMinutes(13));
             Assert.True(Flat(a).Count > 100, q);
             Assert.Equal(Flat(a), Flat(b));
+            // Instant queries take the same path.
+            foreach (var at in new[] { D0.AddHours(13).AddMinutes(1), D0.AddDays(1), D0.AddDays(1).AddSeconds(1) })
+            {
+                var ia = await new PromQlEngine(src, new PromQlOptions { StreamRangeFunctions = false }).InstantQueryAsync(q, at);
+                var ib = await new PromQlEngine(src, new PromQlOptions()).InstantQueryAsync(q, at);
+                Assert.Equal(Flat(ia), Flat(ib));
+            }
         }
         Assert.True(src.Streams > 0 && src.ArrayReads > 0, $"{src.Streams} streams, {src.ArrayReads} array reads");
     }
