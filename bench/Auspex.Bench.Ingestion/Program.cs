@@ -35,6 +35,8 @@ if (args.Contains("--store"))
 //   and time rate(x[1h]) cold (empty cache, fresh DuckDB buffer pool) and warm, split into lookup, read and evaluation.
 //   [--layouts duckdb,segments] (with --cold): write with raw blocks in DuckDB, copy the store once per layout (opening
 //   the copy moves the blocks over), and time the cold query side by side, the layouts alternating run by run.
+//   [--read-paths arrays,streamed]: the evaluator's raw read for rate() side by side (PromQlOptions.StreamRangeFunctions
+//   false / true), with --cold per layout, and on the repeated (warm) query; [--raw-read-threads N]: StorageOptions.RawReadThreads.
 // avg_over_time(x[1h]) query_range at step 1h through the PromQL evaluator over the store (PromQlBench.cs).
 if (args.Contains("--promql"))
 {

@@ -53,6 +53,23 @@ internal static class PromQlBench
             // query alternates between the two copies run by run. Set by name, so the bench still builds against a base.
             var layouts = Arg("--layouts", "").Split(',', StringSplitOptions.RemoveEmptyEntries);
             var layoutProp = typeof(StorageOptions).GetProperty("RawBlockLayout");
+            // --read-paths arrays,streamed: the evaluator's raw read for range functions, side by side in one process —
+            // typed arrays of every series first (the path before, PromQlOptions.StreamRangeFunctions = false), or the
+            // function evaluated per series while the store streams it (the default).
+            var readPaths = Arg("--read-paths", "").Split(',', StringSplitOptions.RemoveEmptyEntries);
+            foreach (var rp in readPaths)
+            {
+                if (rp is not ("arrays" or "streamed"))
+                {
+                    throw new ArgumentException($"--read-paths: unknown read path '{rp}' (arrays, streamed)");
+                }
+            }
+            // --raw-read-threads N sets StorageOptions.RawReadThreads (0: one per core).
+            if (Array.IndexOf(args, "--raw-read-threads") >= 0)
+            {
+                storeOptions.RawReadThreads = int.Parse(Arg("--raw-read-threads", "0"), inv);
+                Console.WriteLine($"raw read threads: {storeOptions.RawReadThreads}");
+            }
             if (layouts.Length > 0)
             {
                 if (layoutProp is null)
@@ -110,6 +127,7 @@ internal static class PromQlBench
                 var sides = new List<(string Name, StorageOptions Options)>();
                 if (layouts.Length == 0)
                 {
+                    storeOptions.RawBlockLayout = RawBlockLayout.SegmentFiles;
                     sides.Add(("store", storeOptions));
                 }
                 foreach (var name in layouts)
@@ -120,7 +138,7 @@ internal static class PromQlBench
                     {
                         File.Copy(f, Path.Combine(sideDir, Path.GetFileName(f)));
                     }
-                    var o = new StorageOptions { DatabasePath = Path.Combine(sideDir, "bench.duckdb"), DuckDbThreads = storeOptions.DuckDbThreads, DecodedBlockCacheBytes = storeOptions.DecodedBlockCacheBytes };
+                    var o = new StorageOptions { DatabasePath = Path.Combine(sideDir, "bench.duckdb"), DuckDbThreads = storeOptions.DuckDbThreads, DecodedBlockCacheBytes = storeOptions.DecodedBlockCacheBytes, RawReadThreads = storeOptions.RawReadThreads };
                     layoutProp!.SetValue(o, Enum.Parse(layoutProp.PropertyType, name switch
                     {
                         "duckdb" => "DuckDb",
@@ -136,7 +154,11 @@ internal static class PromQlBench
                     Console.WriteLine(string.Create(inv, $"{name}: {files.Length} files, {files.Sum(f => new FileInfo(f).Length) / 1048576.0:F1} MiB on disk ({files.Count(f => f.EndsWith(".seg", StringComparison.Ordinal))} segment files, {files.Where(f => f.EndsWith(".seg", StringComparison.Ordinal)).Sum(f => new FileInfo(f).Length) / 1048576.0:F1} MiB)"));
                     sides.Add((name, o));
                 }
-                return await ColdAsync(sides, tenant, start + TimeSpan.FromHours(1), end - interval, runs, seriesCount);
+                // Every layout with every read path asked for (default: the evaluator's default path only).
+                var withPaths = readPaths.Length == 0
+                    ? sides.Select(x => (x.Name, x.Options, Streamed: new PromQlOptions().StreamRangeFunctions)).ToList()
+                    : sides.SelectMany(x => readPaths.Select(rp => ($"{x.Name}/{rp}", x.Options, Streamed: rp == "streamed"))).ToList();
+                return await ColdAsync(withPaths, tenant, start + TimeSpan.FromHours(1), end - interval, runs, seriesCount);
             }
 
             var qStart = start + TimeSpan.FromHours(1);
@@ -171,8 +193,42 @@ internal static class PromQlBench
             // A query no rollup can answer: rate() needs every raw sample of the 7 days (read from the packed blocks).
             const string RateQuery = "rate(node_cpu_seconds_total[1h])";
             PromQueryResult? rated = null;
-            var rate = await Median(runs, async () => rated = await new PromQlEngine(source, rollupOptions).RangeQueryAsync(RateQuery, qStart, qEnd, TimeSpan.FromHours(1)));
-            Console.WriteLine(string.Create(inv, $"query_range '{RateQuery}' step 1h through the evaluator (raw samples only; {rated!.Series.Count} series × {rated.Series.Sum(s => s.Points.Count) / Math.Max(1, rated.Series.Count)} points out): median {rate.Median:F0} ms wall, {rate.Cpu:F0} ms CPU (runs {string.Join(", ", rate.All.Select(t => t.ToString("F0", inv)))} ms)"));
+            var warmPaths = readPaths.Length == 0 ? ["default"] : readPaths;
+            // The paths alternate run by run (after one warm-up each), so load drifts hit both alike.
+            var warmOptions = warmPaths.Select(rp => new PromQlOptions { MaxSeries = seriesCount, MaxSamples = 10_000_000, StreamRangeFunctions = rp == "default" ? new PromQlOptions().StreamRangeFunctions : rp == "streamed" }).ToList();
+            var warmWall = warmPaths.Select(_ => new List<double>()).ToList();
+            var warmCpu = warmPaths.Select(_ => new List<double>()).ToList();
+            var warmSum = new double[warmPaths.Length];
+            using (var self = Process.GetCurrentProcess())
+            {
+                for (var run = 0; run <= runs; run++)
+                {
+                    for (var k = 0; k < warmPaths.Length; k++)
+                    {
+                        self.Refresh();
+                        var c0 = self.TotalProcessorTime;
+                        var sw2 = Stopwatch.StartNew();
+                        rated = await new PromQlEngine(source, warmOptions[k]).RangeQueryAsync(RateQuery, qStart, qEnd, TimeSpan.FromHours(1));
+                        var wall = sw2.Elapsed.TotalMilliseconds;
+                        self.Refresh();
+                        if (run > 0)
+                        {
+                            warmWall[k].Add(wall);
+                            warmCpu[k].Add((self.TotalProcessorTime - c0).TotalMilliseconds);
+                        }
+                        warmSum[k] = rated.Series.Sum(x => x.Points.Sum(p => p.Value));
+                    }
+                }
+            }
+            static double Mid(List<double> xs) => xs.Order().ToList()[xs.Count / 2];
+            for (var k = 0; k < warmPaths.Length; k++)
+            {
+                Console.WriteLine(string.Create(inv, $"query_range '{RateQuery}' step 1h through the evaluator, repeated on one store (decoded-block cache warm), read path {warmPaths[k]} (raw samples only; {rated!.Series.Count} series × {rated.Series.Sum(s => s.Points.Count) / Math.Max(1, rated.Series.Count)} points out, sum of all points {warmSum[k]:R}): median {Mid(warmWall[k]):F0} ms wall, {Mid(warmCpu[k]):F0} ms CPU, min {warmWall[k].Min():F0} / {warmCpu[k].Min():F0} (runs {string.Join(", ", warmWall[k].Select(t => t.ToString("F0", inv)))} ms; CPU {string.Join(", ", warmCpu[k].Select(t => t.ToString("F0", inv)))})"));
+            }
+            if (warmPaths.Length > 1)
+            {
+                Console.WriteLine(string.Create(inv, $"  ratio {warmPaths[^1]} / {warmPaths[0]} (medians): {Mid(warmWall[^1]) / Mid(warmWall[0]):F2}× wall, {Mid(warmCpu[^1]) / Mid(warmCpu[0]):F2}× CPU; same sum of all points: {warmSum.All(x => x == warmSum[0])}; load average now {File.ReadAllText("/proc/loadavg").Split(' ')[0]}"));
+            }
             // What that rate() costs, split: the typed-array raw read the evaluator asks for, and the evaluation over
             // those arrays already in memory.
             IReadOnlyList<RawSeriesArrays>? arrays = null;
@@ -239,11 +295,10 @@ internal static class PromQlBench
     /// the same store (warm). Run 1 is also the process' first query (JIT included) and is reported apart. A second
     /// reopen per run splits the cold query into series lookup, typed-array read and evaluation.
     /// </summary>
-    private static async Task<int> ColdAsync(List<(string Name, StorageOptions Options)> sides, TenantId tenant, DateTimeOffset qStart, DateTimeOffset qEnd, int runs, int seriesCount)
+    private static async Task<int> ColdAsync(List<(string Name, StorageOptions Options, bool Streamed)> sides, TenantId tenant, DateTimeOffset qStart, DateTimeOffset qEnd, int runs, int seriesCount)
     {
         var inv = CultureInfo.InvariantCulture;
         const string RateQuery = "rate(node_cpu_seconds_total[1h])";
-        var options = new PromQlOptions { MaxSeries = seriesCount, MaxSamples = 10_000_000 };
         var matchers = new[] { LabelMatcher.Eq("__name__", "node_cpu_seconds_total") };
         using var self = Process.GetCurrentProcess();
         (double Wall, double Cpu) Time(Action a)
@@ -256,7 +311,7 @@ internal static class PromQlBench
             self.Refresh();
             return (wall, (self.TotalProcessorTime - c0).TotalMilliseconds);
         }
-        var names = new[] { "open store            ", "first query (cold)    ", "second query (warm)   ", "cold: FindSeries      ", "cold: typed-array read", "rate() over arrays    " };
+        var names = new[] { "open store            ", "first query (cold)    ", "second query (warm)   ", "cold: FindSeries      ", "cold: raw read only   ", "rate() over arrays    " };
         var m = sides.Select(_ => names.Select(_ => new List<(double Wall, double Cpu)>()).ToArray()).ToArray();
         var gcs = sides.Select(_ => new List<int>()).ToArray();
         var gc2 = sides.Select(_ => new List<int>()).ToArray();
@@ -269,6 +324,7 @@ internal static class PromQlBench
             for (var k = 0; k < sides.Count; k++)
             {
                 var storeOptions = sides[k].Options;
+                var options = new PromQlOptions { MaxSeries = seriesCount, MaxSamples = 10_000_000, StreamRangeFunctions = sides[k].Streamed };
                 var x = m[k];
                 EmbeddedStore? st = null;
                 x[0].Add(Time(() => st = AuspexStorage.OpenEmbedded(storeOptions)));
@@ -293,10 +349,20 @@ internal static class PromQlBench
                 {
                     var src = new StoreSeriesSource(st2.Series, tenant);
                     x[3].Add(Time(() => src.FindSeriesAsync(matchers, default).GetAwaiter().GetResult()));
+                    // The raw read alone: typed arrays (array path), or the stream with a visitor that only counts (streamed).
                     IReadOnlyList<RawSeriesArrays>? arrays = null;
-                    x[4].Add(Time(() => arrays = src.ReadArraysAsync(matchers, qStart.ToUnixTimeMilliseconds() - 3_600_000, qEnd.ToUnixTimeMilliseconds(), default).GetAwaiter().GetResult()));
-                    var mem = new ArraySource(arrays!);
-                    x[5].Add(Time(() => new PromQlEngine(mem, options).RangeQueryAsync(RateQuery, qStart, qEnd, TimeSpan.FromHours(1)).GetAwaiter().GetResult()));
+                    if (sides[k].Streamed)
+                    {
+                        x[4].Add(Time(() => src.StreamArraysAsync(matchers, qStart.ToUnixTimeMilliseconds() - 3_600_000, qEnd.ToUnixTimeMilliseconds(), new CountingVisitor(), default).GetAwaiter().GetResult()));
+                    }
+                    else
+                    {
+                        // rate() over arrays already in memory: on the array side only (a streamed side reading 32 MB of
+                        // arrays here would load the GC for its own next query).
+                        x[4].Add(Time(() => arrays = src.ReadArraysAsync(matchers, qStart.ToUnixTimeMilliseconds() - 3_600_000, qEnd.ToUnixTimeMilliseconds(), default).GetAwaiter().GetResult()));
+                        var mem = new ArraySource(arrays!);
+                        x[5].Add(Time(() => new PromQlEngine(mem, options).RangeQueryAsync(RateQuery, qStart, qEnd, TimeSpan.FromHours(1)).GetAwaiter().GetResult()));
+                    }
                 }
                 await Task.Yield();
             }
@@ -317,7 +383,10 @@ internal static class PromQlBench
             Console.WriteLine(string.Create(inv, $"[{sides[k].Name}] {outSeries[k]} series out, sum of all points {checksum[k]:R}"));
             for (var j = 0; j < names.Length; j++)
             {
-                Console.WriteLine(Line(names[j], m[k][j]));
+                if (m[k][j].Count > 1)
+                {
+                    Console.WriteLine(Line(names[j], m[k][j]));
+                }
             }
             Console.WriteLine(string.Create(inv, $"  during the cold query: gen-0 collections {string.Join(", ", gcs[k].Skip(1))}; gen-2 {string.Join(", ", gc2[k].Skip(1))}; GC pauses {string.Join(", ", pauses[k].Skip(1).Select(p => p.ToString("F0", inv)))} ms (GC latency mode: {System.Runtime.GCSettings.LatencyMode}, server: {System.Runtime.GCSettings.IsServerGC})"));
         }
@@ -328,10 +397,26 @@ internal static class PromQlBench
             {
                 var a = m[0][j].Skip(1).ToList();
                 var b = m[k][j].Skip(1).ToList();
+                if (a.Count == 0 || b.Count == 0)
+                {
+                    continue;
+                }
                 Console.WriteLine(string.Create(inv, $"  {names[j]}: {Med(b.Select(x => x.Wall)) / Med(a.Select(x => x.Wall)):F2}× / {Med(b.Select(x => x.Cpu)) / Math.Max(1e-9, Med(a.Select(x => x.Cpu))):F2}×"));
             }
         }
         return 0;
+    }
+
+    /// <summary>Counts what the store streams, and nothing else (the raw read's own cost on the streamed path).</summary>
+    private sealed class CountingVisitor : IRawSeriesVisitor
+    {
+        private long _samples;
+
+        public void Begin(int seriesCount)
+        {
+        }
+
+        public void Visit(int index, SeriesKey key, ReadOnlySpan<long> t, ReadOnlySpan<double> v) => Interlocked.Add(ref _samples, t.Length);
     }
 
     private sealed class MemorySource(IReadOnlyList<SeriesData> data) : IPromSeriesSource
@@ -356,7 +441,7 @@ internal static class PromQlBench
     }
 
     /// <summary>Median wall time and median CPU time of this process (all threads, DuckDB's included) over the runs, after a warm-up.</summary>
-    private static async Task<(double Median, List<double> All, double Cpu)> Median(int runs, Func<Task> action)
+    private static async Task<(double Median, List<double> All, double Cpu, List<double> AllCpu)> Median(int runs, Func<Task> action)
     {
         await action(); // warm-up
         var all = new List<double>();
@@ -373,6 +458,6 @@ internal static class PromQlBench
             cpu.Add((self.TotalProcessorTime - c0).TotalMilliseconds);
         }
         var sorted = all.Order().ToList();
-        return (sorted[sorted.Count / 2], all, cpu.Order().ToList()[cpu.Count / 2]);
+        return (sorted[sorted.Count / 2], all, cpu.Order().ToList()[cpu.Count / 2], cpu);
     }
 }

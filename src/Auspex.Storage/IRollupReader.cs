@@ -56,3 +56,35 @@ public interface IRawArrayReader
 /// <param name="T">Sample times (Unix ms), increasing.</param>
 /// <param name="V">Sample values.</param>
 public sealed record RawSeriesArrays(SeriesKey Key, long[] T, double[] V);
+
+/// <summary>
+/// Streams raw samples series by series through reused buffers instead of handing out one array pair per series: the
+/// PromQL evaluator computes a range function while the store reads, so a 7-day, 1,000-series <c>rate()</c> allocates
+/// no 7-day arrays. Implemented by the embedded store (docs/storage.md, "Streamed range functions").
+/// </summary>
+public interface IRawSeriesStreamer
+{
+    /// <summary>
+    /// Calls <see cref="IRawSeriesVisitor.Begin"/> once with the number of matching series, then
+    /// <see cref="IRawSeriesVisitor.Visit"/> once for each matching series that has samples with
+    /// <paramref name="fromMs"/> ≤ time ≤ <paramref name="toMs"/> (the same samples <see cref="IRawArrayReader.ReadRawArraysAsync"/>
+    /// returns), possibly from several threads at once for different series, in no particular order.
+    /// </summary>
+    Task StreamRawSeriesAsync(
+        TenantId tenant, IReadOnlyList<LabelMatcher> matchers, long fromMs, long toMs, IRawSeriesVisitor visitor, CancellationToken cancellationToken = default);
+}
+
+/// <summary>What <see cref="IRawSeriesStreamer.StreamRawSeriesAsync"/> hands each series to.</summary>
+public interface IRawSeriesVisitor
+{
+    /// <summary>Called once, before any <see cref="Visit"/>: the series will have indexes 0 … <paramref name="seriesCount"/> − 1.</summary>
+    void Begin(int seriesCount);
+
+    /// <summary>
+    /// One series' samples, in time order, one per timestamp. <paramref name="index"/> is the series' rank among all
+    /// matching series ordered by <see cref="SeriesKey.ToString"/> (ordinal), the order <see cref="IRawArrayReader"/>
+    /// returns them in. The spans are valid only during the call (the buffers are reused); calls for different series
+    /// may run concurrently. An exception ends the read and is rethrown to the caller.
+    /// </summary>
+    void Visit(int index, SeriesKey key, ReadOnlySpan<long> t, ReadOnlySpan<double> v);
+}

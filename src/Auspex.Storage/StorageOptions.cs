@@ -36,6 +36,13 @@ public sealed class StorageOptions
     public int DuckDbThreads { get; set; } = 1;
 
     /// <summary>
+    /// Threads that read and decode raw blocks of one streamed query (<see cref="IRawSeriesStreamer"/>, used by the
+    /// PromQL evaluator for range functions) in parallel, each on its own share of the series; the output does not
+    /// depend on it. Default 0: one per core. 1 reads on the calling thread only.
+    /// </summary>
+    public int RawReadThreads { get; set; }
+
+    /// <summary>
     /// Where packed raw blocks of closed days live. Default <see cref="RawBlockLayout.SegmentFiles"/>: append-only files
     /// per tenant and day next to the database, DuckDB holding only their index (docs/storage.md, "Segment files").
     /// <see cref="RawBlockLayout.DuckDb"/> keeps them as BLOBs in DuckDB (the layout before). Opening a store written in
@@ -68,6 +75,10 @@ public sealed class StorageOptions
         if (DuckDbThreads < 0)
         {
             throw new ArgumentException("StorageOptions.DuckDbThreads must not be negative (0 keeps DuckDB's default).");
+        }
+        if (RawReadThreads < 0)
+        {
+            throw new ArgumentException("StorageOptions.RawReadThreads must not be negative (0 uses one per core).");
         }
         if (!Enum.IsDefined(RawBlockLayout))
         {

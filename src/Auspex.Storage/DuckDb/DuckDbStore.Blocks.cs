@@ -534,6 +534,7 @@ internal sealed partial class DuckDbStore
 
     private void ClearBlockCache()
     {
+        ReleasePooledSlabs(all: true);
         _blockCache.Clear();
         _blockLru.Clear();
         _backingRefs.Clear();

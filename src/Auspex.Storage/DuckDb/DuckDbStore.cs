@@ -578,6 +578,7 @@ internal sealed partial class DuckDbStore : ISeriesStore, IStateStore, IResultSt
             }
             finally
             {
+                ClearBlockCache(); // pooled cache slabs go back for other stores
                 _head?.Dispose();
                 _segs?.Dispose();
                 _db.Dispose();

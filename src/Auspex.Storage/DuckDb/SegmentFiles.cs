@@ -281,6 +281,12 @@ internal sealed class SegmentFiles : IDisposable
         }
     }
 
+    /// <summary>
+    /// Opens segment <paramref name="id"/>'s read handle now (checking its header), so that <see cref="Read"/> from
+    /// several threads at once only looks handles up: call it for every segment first, on one thread.
+    /// </summary>
+    public void OpenForRead(int id) => Reader(Get(id));
+
     private SafeFileHandle Reader(Segment seg)
     {
         if (_readHandles.TryGetValue(seg.Id, out var h))

@@ -57,7 +57,12 @@ public sealed class PromQlEngine(IPromSeriesSource source, PromQlOptions? option
         long points = 0;
         foreach (var ser in series)
         {
-            var pts = new List<PromPoint>();
+            var count = 0;
+            foreach (var h in ser.Has)
+            {
+                count += h ? 1 : 0;
+            }
+            var pts = new List<PromPoint>(count);
             for (var k = 0; k < steps.Length; k++)
             {
                 if (ser.Has[k])
@@ -212,6 +217,8 @@ public sealed class PromQlEngine(IPromSeriesSource source, PromQlOptions? option
         private readonly Dictionary<VectorSelector, List<RawSeries>> _data = new(ReferenceEqualityComparer.Instance);
         private readonly Dictionary<VectorSelector, TimeSpan> _rollupWidth = new(ReferenceEqualityComparer.Instance);
         private readonly Dictionary<VectorSelector, List<RollupData>> _rollups = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<VectorSelector, FunctionCall> _streamCalls = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<FunctionCall, List<StepSeries>> _streamed = new(ReferenceEqualityComparer.Instance);
         private long _samples;
 
         public List<RawSeries> Data(VectorSelector vs) => _data[vs];
@@ -228,7 +235,7 @@ public sealed class PromQlEngine(IPromSeriesSource source, PromQlOptions? option
         public async Task FetchAsync(PromExpr root, IPromSeriesSource src, CancellationToken ct)
         {
             var wanted = new List<(VectorSelector Selector, long Window)>();
-            Collect(root, wanted, src is IPromRollupSource && options.UseRollups);
+            Collect(root, wanted, src is IPromRollupSource && options.UseRollups, src is IPromStreamSource && options.StreamRangeFunctions);
             var matched = 0;
             foreach (var (vs, _) in wanted)
             {
@@ -253,6 +260,14 @@ public sealed class PromQlEngine(IPromSeriesSource source, PromQlOptions? option
                         rl.Add(new RollupData(d.Key.Labels.With("__name__", d.Key.Metric), d));
                     }
                     _rollups[vs] = rl;
+                    continue;
+                }
+                if (_streamCalls.TryGetValue(vs, out var call))
+                {
+                    // Evaluated per series while the source streams it: no arrays of every series' samples.
+                    var visitor = new RangeVisitor(this, call, window, call.Args.Count == 2 ? ((ScalarValue)Eval(call.Args[0])).V : null);
+                    await ((IPromStreamSource)src).StreamArraysAsync(vs.Matchers, steps[0] - window, steps[^1], visitor, ct).ConfigureAwait(false);
+                    _streamed[call] = visitor.Output();
                     continue;
                 }
                 if (src is IPromArraySource arrays)
@@ -289,6 +304,17 @@ public sealed class PromQlEngine(IPromSeriesSource source, PromQlOptions? option
             }
         }
 
+        public long[] Steps => steps;
+
+        /// <summary>Counts samples loaded by a streamed read (from any thread) against the limit.</summary>
+        public void AddSamples(int n)
+        {
+            if (Interlocked.Add(ref _samples, n) > options.MaxSamples)
+            {
+                CheckSamples();
+            }
+        }
+
         private void CheckSamples()
         {
             if (_samples > options.MaxSamples)
@@ -298,7 +324,7 @@ public sealed class PromQlEngine(IPromSeriesSource source, PromQlOptions? option
             }
         }
 
-        private void Collect(PromExpr e, List<(VectorSelector, long)> into, bool rollups)
+        private void Collect(PromExpr e, List<(VectorSelector, long)> into, bool rollups, bool stream)
         {
             switch (e)
             {
@@ -313,20 +339,24 @@ public sealed class PromQlEngine(IPromSeriesSource source, PromQlOptions? option
                     {
                         _rollupWidth[m.Selector] = width;
                     }
+                    else if (stream && f.Args[^1] is MatrixSelector sm && (f.Args.Count == 1 || f.Args[0] is NumberLiteral))
+                    {
+                        _streamCalls[sm.Selector] = f;
+                    }
                     foreach (var a in f.Args)
                     {
-                        Collect(a, into, rollups);
+                        Collect(a, into, rollups, stream);
                     }
                     break;
                 case Aggregation a:
-                    Collect(a.Expr, into, rollups);
+                    Collect(a.Expr, into, rollups, stream);
                     break;
                 case BinaryExpr b:
-                    Collect(b.Left, into, rollups);
-                    Collect(b.Right, into, rollups);
+                    Collect(b.Left, into, rollups, stream);
+                    Collect(b.Right, into, rollups, stream);
                     break;
                 case NegateExpr n:
-                    Collect(n.Expr, into, rollups);
+                    Collect(n.Expr, into, rollups, stream);
                     break;
             }
         }
@@ -505,51 +535,84 @@ public sealed class PromQlEngine(IPromSeriesSource source, PromQlOptions? option
             {
                 return CallRollup(f, ms, rollupData);
             }
+            if (_streamed.TryGetValue(f, out var streamed))
+            {
+                return new VectorValue(Merge(streamed, f));
+            }
             double[]? param = f.Args.Count == 2 ? ((ScalarValue)Eval(f.Args[0])).V : null;
             var range = (long)ms.Range.TotalMilliseconds;
             var keepName = f.Name == "last_over_time";
             var output = new List<StepSeries>();
             foreach (var d in _data[ms.Selector])
             {
-                var v = new double[steps.Length];
-                var has = new bool[steps.Length];
-                int lo = 0, hi = 0;
-                var any = false;
-                for (var k = 0; k < steps.Length; k++)
-                {
-                    var t = steps[k];
-                    var windowStart = t - range;
-                    while (lo < d.T.Length && d.T[lo] < windowStart)
-                    {
-                        lo++;
-                    }
-                    if (hi < lo)
-                    {
-                        hi = lo;
-                    }
-                    while (hi < d.T.Length && d.T[hi] <= t)
-                    {
-                        hi++;
-                    }
-                    if (hi == lo)
-                    {
-                        continue;
-                    }
-                    var ts = new ReadOnlySpan<long>(d.T, lo, hi - lo);
-                    var vs = new ReadOnlySpan<double>(d.V, lo, hi - lo);
-                    if (RangeFunctions.TryApply(f.Name, ts, vs, windowStart, t, param?[k] ?? 0, out var r))
-                    {
-                        v[k] = r;
-                        has[k] = true;
-                        any = true;
-                    }
-                }
-                if (any)
+                if (RangeSteps(f.Name, steps, range, d.T, d.V, param, out var v, out var has))
                 {
                     output.Add(new StepSeries(keepName ? d.Metric : d.Metric.Without("__name__"), v, has));
                 }
             }
             return new VectorValue(Merge(output, f));
+        }
+
+        /// <summary>
+        /// A range function at every step over one series' samples (in time order): the window [t − range, t] of each
+        /// step t; false when no step has a value. The one loop both the array and the streamed paths run.
+        /// </summary>
+        private static bool RangeSteps(string name, long[] steps, long range, ReadOnlySpan<long> t, ReadOnlySpan<double> vals, double[]? param, out double[] v, out bool[] has)
+        {
+            v = new double[steps.Length];
+            has = new bool[steps.Length];
+            int lo = 0, hi = 0;
+            var any = false;
+            for (var k = 0; k < steps.Length; k++)
+            {
+                var at = steps[k];
+                var windowStart = at - range;
+                while (lo < t.Length && t[lo] < windowStart)
+                {
+                    lo++;
+                }
+                if (hi < lo)
+                {
+                    hi = lo;
+                }
+                while (hi < t.Length && t[hi] <= at)
+                {
+                    hi++;
+                }
+                if (hi == lo)
+                {
+                    continue;
+                }
+                if (RangeFunctions.TryApply(name, t[lo..hi], vals[lo..hi], windowStart, at, param?[k] ?? 0, out var r))
+                {
+                    v[k] = r;
+                    has[k] = true;
+                    any = true;
+                }
+            }
+            return any;
+        }
+
+        /// <summary>Evaluates one range function per series as the source streams it; thread-safe (series may arrive concurrently).</summary>
+        private sealed class RangeVisitor(Context ctx, FunctionCall f, long range, double[]? param) : IRawSeriesVisitor
+        {
+            private readonly bool _keepName = f.Name == "last_over_time";
+            private StepSeries?[] _out = [];
+
+            public void Begin(int seriesCount) => _out = new StepSeries?[seriesCount];
+
+            public void Visit(int index, SeriesKey key, ReadOnlySpan<long> t, ReadOnlySpan<double> v)
+            {
+                ctx.AddSamples(t.Length);
+                if (RangeSteps(f.Name, ctx.Steps, range, t, v, param, out var vals, out var has))
+                {
+                    var metric = key.Labels.With("__name__", key.Metric);
+                    _out[index] = new StepSeries(_keepName ? metric : metric.Without("__name__"), vals, has);
+                }
+            }
+
+            /// <summary>The series with a value at some step, in the source's series order (as the array path lists them).</summary>
+            public List<StepSeries> Output() => [.. _out.Where(s => s is not null).Select(s => s!)];
         }
 
         private VectorValue Aggregate(Aggregation a)

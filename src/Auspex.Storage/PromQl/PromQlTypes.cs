@@ -31,6 +31,17 @@ public interface IPromArraySource : IPromSeriesSource
     Task<IReadOnlyList<RawSeriesArrays>> ReadArraysAsync(IReadOnlyList<LabelMatcher> matchers, long fromMs, long toMs, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// A source that can stream raw samples series by series through reused buffers (<see cref="IRawSeriesStreamer"/>):
+/// the evaluator computes a range function such as <c>rate(x[1h])</c> per series while it is read, without holding
+/// every series' samples at once.
+/// </summary>
+public interface IPromStreamSource : IPromSeriesSource
+{
+    /// <summary>The samples <see cref="IPromArraySource.ReadArraysAsync"/> would return, handed to <paramref name="visitor"/> series by series (see <see cref="IRawSeriesVisitor"/>).</summary>
+    Task StreamArraysAsync(IReadOnlyList<LabelMatcher> matchers, long fromMs, long toMs, IRawSeriesVisitor visitor, CancellationToken cancellationToken);
+}
+
 /// <summary>Helpers for <see cref="RollupSeries"/>.</summary>
 public static class RollupSeriesExtensions
 {
@@ -50,8 +61,25 @@ public static class RollupSeriesExtensions
 }
 
 /// <summary>One tenant's raw series in an <see cref="ISeriesStore"/> (and its rollups when the store keeps them).</summary>
-public sealed class StoreSeriesSource(ISeriesStore store, TenantId tenant) : IPromRollupSource, IPromArraySource
+public sealed class StoreSeriesSource(ISeriesStore store, TenantId tenant) : IPromRollupSource, IPromArraySource, IPromStreamSource
 {
+    /// <inheritdoc />
+    public async Task StreamArraysAsync(IReadOnlyList<LabelMatcher> matchers, long fromMs, long toMs, IRawSeriesVisitor visitor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(visitor);
+        if (store is IRawSeriesStreamer streamer)
+        {
+            await streamer.StreamRawSeriesAsync(tenant, matchers, fromMs, toMs, visitor, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        var all = await ReadArraysAsync(matchers, fromMs, toMs, cancellationToken).ConfigureAwait(false);
+        visitor.Begin(all.Count);
+        for (var i = 0; i < all.Count; i++)
+        {
+            visitor.Visit(i, all[i].Key, all[i].T, all[i].V);
+        }
+    }
+
     /// <inheritdoc />
     public async Task<IReadOnlyList<RawSeriesArrays>> ReadArraysAsync(IReadOnlyList<LabelMatcher> matchers, long fromMs, long toMs, CancellationToken cancellationToken)
     {
@@ -103,6 +131,13 @@ public sealed class PromQlOptions
     /// false always reads raw samples.
     /// </summary>
     public bool UseRollups { get; set; } = true;
+
+    /// <summary>
+    /// Evaluate a range function over raw samples (<c>rate(x[1h])</c>, <c>max_over_time(x[5m])</c>, …) series by series
+    /// while the source streams them (<see cref="IPromStreamSource"/>), instead of reading every series' samples into
+    /// arrays first; the result is the same. Default true; false reads arrays (the path before, kept for comparison).
+    /// </summary>
+    public bool StreamRangeFunctions { get; set; } = true;
 
     /// <summary>Most steps of a range query, as Prometheus enforces: 11,000.</summary>
     public int MaxPointsPerSeries { get; set; } = 11_000;
