@@ -36,6 +36,20 @@ internal sealed partial class DuckDbStore
     {
         var result = new Dictionary<(long, long), (long[], double[], int, int)>(keys.Count);
         var caching = _options.DecodedBlockCacheBytes > 0;
+        // True when the block is not wanted or was answered from the decoded-block cache; false when it must be read.
+        bool SkipOrHit((long Id, long Start) key)
+        {
+            if ((wanted is not null && !wanted.Contains(key.Id)) || !keys.Contains(key))
+            {
+                return true;
+            }
+            if (caching && CachedBlock(key.Id, key.Start) is { } hit)
+            {
+                result[key] = (hit.T, hit.V, hit.Offset, hit.Count);
+                return true;
+            }
+            return false;
+        }
         if (_segs is not null)
         {
             var locs = new List<(long Id, long Start, BlockLocation L)>();
@@ -46,13 +60,8 @@ internal sealed partial class DuckDbStore
                 while (r.Read())
                 {
                     var key = (r.GetInt64(0), r.GetInt64(1));
-                    if ((wanted is not null && !wanted.Contains(key.Item1)) || !keys.Contains(key))
+                    if (SkipOrHit(key))
                     {
-                        continue;
-                    }
-                    if (caching && CachedBlock(key.Item1, key.Item2) is { } hit)
-                    {
-                        result[key] = (hit.T, hit.V, hit.Offset, hit.Count);
                         continue;
                     }
                     locs.Add((key.Item1, key.Item2, new BlockLocation(r.GetInt32(2), r.GetInt64(3), r.GetInt32(4), (uint)r.GetInt64(5))));
@@ -82,13 +91,8 @@ internal sealed partial class DuckDbStore
             while (r.Read())
             {
                 var key = (r.GetInt64(0), r.GetInt64(1));
-                if ((wanted is not null && !wanted.Contains(key.Item1)) || !keys.Contains(key))
+                if (SkipOrHit(key))
                 {
-                    continue;
-                }
-                if (caching && CachedBlock(key.Item1, key.Item2) is { } hit)
-                {
-                    result[key] = (hit.T, hit.V, hit.Offset, hit.Count);
                     continue;
                 }
                 var b = DecodeRawBlob(r, 2, key.Item1, key.Item2);

@@ -240,6 +240,30 @@ internal sealed partial class DuckDbStore
     private const int MaxRunGap = 16 << 10;
 
     /// <summary>
+    /// The end (exclusive) of the read run that starts at <paramref name="i"/> in blocks sorted by segment and offset:
+    /// following blocks of the same segment join while the gap stays ≤ <see cref="MaxRunGap"/> and the run ≤
+    /// <see cref="MaxRunBytes"/>; <paramref name="start"/>/<paramref name="end"/> are the run's byte range.
+    /// </summary>
+    private static int ReadRunEnd<T>(List<T> sorted, int i, Func<T, BlockLocation> location, out long start, out long end)
+    {
+        var first = location(sorted[i]);
+        start = first.Offset;
+        end = first.Offset + first.Length;
+        var j = i + 1;
+        while (j < sorted.Count)
+        {
+            var l = location(sorted[j]);
+            if (l.Segment != first.Segment || l.Offset - end > MaxRunGap || l.Offset + l.Length - start > MaxRunBytes)
+            {
+                break;
+            }
+            end = Math.Max(end, l.Offset + l.Length);
+            j++;
+        }
+        return j;
+    }
+
+    /// <summary>
     /// Fetches the given blocks from the segment files, sorted by file and offset, as runs of neighbouring blocks (gaps of
     /// at most 16 KiB, runs of at most 1 MiB) read with one positional read each into a reused buffer; checks each
     /// block's CRC-32C and hands its bytes to <paramref name="decode"/>.
@@ -252,19 +276,7 @@ internal sealed partial class DuckDbStore
         while (i < wanted.Count)
         {
             var first = wanted[i].L;
-            var runStart = first.Offset;
-            var runEnd = first.Offset + first.Length;
-            var j = i + 1;
-            while (j < wanted.Count)
-            {
-                var l = wanted[j].L;
-                if (l.Segment != first.Segment || l.Offset - runEnd > MaxRunGap || l.Offset + l.Length - runStart > MaxRunBytes)
-                {
-                    break;
-                }
-                runEnd = Math.Max(runEnd, l.Offset + l.Length);
-                j++;
-            }
+            var j = ReadRunEnd(wanted, i, static w => w.L, out var runStart, out var runEnd);
             var len = checked((int)(runEnd - runStart));
             var buf = t_run;
             if (buf is null || buf.Length < len)

@@ -336,18 +336,7 @@ internal sealed partial class DuckDbStore : IRawSeriesStreamer
             for (var i = 0; i < fetch.Count;)
             {
                 var first = fetch[i].L;
-                long runStart = first.Offset, runEnd = first.Offset + first.Length;
-                var j = i + 1;
-                while (j < fetch.Count)
-                {
-                    var l = fetch[j].L;
-                    if (l.Segment != first.Segment || l.Offset - runEnd > MaxRunGap || l.Offset + l.Length - runStart > MaxRunBytes)
-                    {
-                        break;
-                    }
-                    runEnd = Math.Max(runEnd, l.Offset + l.Length);
-                    j++;
-                }
+                var j = ReadRunEnd(fetch, i, static f => f.L, out var runStart, out var runEnd);
                 var len = checked((int)(runEnd - runStart));
                 for (var k = i; k < j; k++)
                 {
