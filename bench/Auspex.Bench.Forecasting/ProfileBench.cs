@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using System.Globalization;
+using Auspex.Forecasting;
+using Auspex.Forecasting.Models;
+
+namespace Auspex.Bench.Forecasting;
+
+/// <summary>
+/// CPU time of the parts of <c>auto+gbt+arima-q</c> (session 9, h-fc7): one GlobalBoosted training with the catalog's
+/// options for a member (all series, and all series minus their last horizon), and Auto and AutoARIMA on every k-th
+/// series (full series and minus the last horizon), one thread each so the CPU time is that of the work alone.
+/// </summary>
+internal static class ProfileBench
+{
+    public static int Run(List<(string Id, double[] Values)> train, int h, string parts, int every, int member)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var all = train.Select(s => s.Values).ToList();
+        var spec = ModelCatalog.WeightedGlobal("auto+gbt+arima-q")!;
+        double Cpu() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+        foreach (var part in parts.Split(','))
+        {
+            var c0 = Cpu();
+            var sw = Stopwatch.StartNew();
+            string what;
+            switch (part)
+            {
+                case "gbt":
+                case "gbt-held":
+                {
+                    var data = part == "gbt" ? all : all.Where(s => s.Length > h).Select(s => s[..^h]).ToList();
+                    var g = GlobalBoosted.Train(data, spec.GlobalOptions(member, data.Select(s => s.Length).ToList(), [24, 168], h));
+                    what = string.Create(inv, $"GlobalBoosted member {member} on {data.Count} series ({g.TrainingWindows} windows, {g.Rounds} rounds)");
+                    break;
+                }
+                case "auto":
+                case "arima":
+                {
+                    var n = 0;
+                    for (var i = 0; i < all.Count; i += every)
+                    {
+                        var model = ModelCatalog.Create(part, [24, 168], h)!;
+                        _ = model.Forecast(all[i][..^h], h, [80, 95]);
+                        _ = model.Forecast(all[i], h, [80, 95]);
+                        n++;
+                    }
+                    what = string.Create(inv, $"{part} backtest + final fit on {n} series");
+                    var c = Cpu() - c0;
+                    Console.WriteLine(string.Create(inv, $"{what}: CPU {c:F1} s ({c / n:F3} s per series for both fits), wall {sw.Elapsed.TotalSeconds:F1} s"));
+                    continue;
+                }
+                default:
+                    Console.Error.WriteLine($"unknown part {part}");
+                    return 2;
+            }
+            Console.WriteLine(string.Create(inv, $"{what}: CPU {Cpu() - c0:F1} s, wall {sw.Elapsed.TotalSeconds:F1} s"));
+        }
+        return 0;
+    }
+}
