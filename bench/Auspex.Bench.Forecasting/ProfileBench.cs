@@ -33,6 +33,23 @@ internal static class ProfileBench
                     what = string.Create(inv, $"GlobalBoosted member {member} on {data.Count} series ({g.TrainingWindows} windows, {g.Rounds} rounds)");
                     break;
                 }
+                case "gbt-q":
+                {
+                    // The eight trainings of auto+gbt+arima-q as ForecastService makes them (one TrainMany call).
+                    var shortened = all.Where(s => s.Length > h).Select(s => s[..^h]).ToList();
+                    var jobs = new List<(IReadOnlyList<double[]>, GlobalBoostedOptions)>();
+                    for (var k = 0; k < spec.GlobalSeeds; k++)
+                    {
+                        jobs.Add((all, spec.GlobalOptions(k, all.Select(s => s.Length).ToList(), [24, 168], h)));
+                    }
+                    for (var k = 0; k < spec.GlobalSeeds; k++)
+                    {
+                        jobs.Add((shortened, spec.GlobalOptions(k, shortened.Select(s => s.Length).ToList(), [24, 168], h)));
+                    }
+                    var trained = GlobalBoosted.TrainMany(jobs, int.Parse(Environment.GetEnvironmentVariable("AUSPEX_PROFILE_DOP") ?? Environment.ProcessorCount.ToString(inv), inv));
+                    what = $"GlobalBoosted.TrainMany, the {jobs.Count} trainings of auto+gbt+arima-q (rounds kept: {string.Join(' ', trained.Select(t => t.Model?.Rounds))})";
+                    break;
+                }
                 case "auto":
                 case "arima":
                 {
