@@ -51,14 +51,17 @@ internal static class ProfileBench
                     break;
                 }
                 case "auto":
+                case "auto-shared":
                 case "arima":
                 {
+                    // auto-shared: the backtest and final selections share one CrossValidationCache, as in ForecastService.
                     var n = 0;
                     for (var i = 0; i < all.Count; i += every)
                     {
-                        var model = ModelCatalog.Create(part, [24, 168], h)!;
-                        _ = model.Forecast(all[i][..^h], h, [80, 95]);
-                        _ = model.Forecast(all[i], h, [80, 95]);
+                        var cache = part == "auto-shared" ? new CrossValidationCache(all[i]) : null;
+                        IForecastModel Make() => cache is not null ? ModelCatalog.CreateAuto([24, 168], h, cache) : ModelCatalog.Create(part, [24, 168], h)!;
+                        _ = Make().Forecast(all[i][..^h], h, [80, 95]);
+                        _ = Make().Forecast(all[i], h, [80, 95]);
                         n++;
                     }
                     what = string.Create(inv, $"{part} backtest + final fit on {n} series");

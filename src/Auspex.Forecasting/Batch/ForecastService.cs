@@ -181,6 +181,9 @@ public static class ForecastService
         var weights = new double[count][];
         var examples = new BandExample?[count];
         var levels = request.Levels.ToArray();
+        // Auto's cross-validation forecasts per series, shared by its backtest (series minus the last horizon) and its
+        // final selection (whole series): two of the three windows are the same (ModelCatalog.CreateAuto).
+        var caches = new CrossValidationCache?[count];
         Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.MaxDegreeOfParallelism), CancellationToken = cancellationToken }, i =>
         {
             var y = batch.Values(i).ToArray();
@@ -198,7 +201,8 @@ public static class ForecastService
             {
                 return;
             }
-            List<IForecastModel> backtest = [ModelCatalog.Create("auto", request.Seasons, h)!, .. held];
+            caches[i] = new CrossValidationCache(y);
+            List<IForecastModel> backtest = [ModelCatalog.CreateAuto(request.Seasons, h, caches[i]), .. held];
             if (spec.Arima)
             {
                 backtest.Add(ModelCatalog.Create("arima", request.Seasons, h)!);
@@ -221,7 +225,7 @@ public static class ForecastService
         return i =>
         {
             var h = request.Horizon.ToSteps(batch.Step(i)) ?? 24;
-            List<IForecastModel> members = [ModelCatalog.Create("auto", request.Seasons, h)!, .. gbts];
+            List<IForecastModel> members = [ModelCatalog.CreateAuto(request.Seasons, h, caches[i]), .. gbts];
             if (spec.Arima)
             {
                 members.Add(ModelCatalog.Create("arima", request.Seasons, h)!);
