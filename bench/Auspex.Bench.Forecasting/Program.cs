@@ -253,6 +253,8 @@ foreach (var name in modelArg.Split(',', StringSplitOptions.RemoveEmptyEntries))
 }
 if (args.Contains("--r") || args.Contains("--r-results"))
 {
-    RComparison.Run(train, test, m4Dir, int.Parse(Arg("--r-every", "40"), inv), args.Contains("--r-results") ? Arg("--r-results", "") : null);
+    // --q-forecasts FILE (a --service-out file of auto+gbt+arima-q on all series) --q-cpu-per-series X (that run's CPU s / series).
+    RComparison.Run(train, test, m4Dir, int.Parse(Arg("--r-every", "40"), inv), args.Contains("--r-results") ? Arg("--r-results", "") : null,
+        args.Contains("--q-forecasts") ? Arg("--q-forecasts", "") : null, double.Parse(Arg("--q-cpu-per-series", "NaN"), inv));
 }
 return 0;

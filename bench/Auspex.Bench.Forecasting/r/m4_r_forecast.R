@@ -18,9 +18,20 @@ read_rows <- function(path) {
 train <- read_rows(file.path(dir, "Hourly-train.csv"))
 idx <- if (grepl("^[0-9]+$", sel)) seq(1, length(train), by = as.integer(sel)) else read.csv(sel)[[1]] + 1
 idx <- idx[seq(part[1], length(idx), by = part[2])]
-con <- file(out, "w")
-writeLines("series,model,seconds,step,mean,lo95,hi95,cpu_seconds", con)
-for (i in idx) {
+# Resumable: when OUT_CSV exists, the series it already holds for both models are kept and skipped (partial ones redone).
+done <- integer(0)
+if (file.exists(out)) {
+  old <- read.csv(out, stringsAsFactors = FALSE)
+  complete <- intersect(old$series[old$model == "ets"], old$series[old$model == "auto.arima"])
+  old <- old[old$series %in% complete, ]
+  done <- unique(old$series) + 1
+  write.csv(old, out, row.names = FALSE, quote = FALSE)
+  con <- file(out, "a")
+} else {
+  con <- file(out, "w")
+  writeLines("series,model,seconds,step,mean,lo95,hi95,cpu_seconds", con)
+}
+for (i in setdiff(idx, done)) {
   y <- ts(train[[i]], frequency = 24)
   for (m in c("ets", "auto.arima")) {
     t0 <- proc.time()
