@@ -83,6 +83,11 @@ if (args.Contains("--combine"))
     // Combination study on cached member forecasts (see CombineBench): no model is fitted here.
     return CombineBench.Run(train, test, h, m, Arg("--cache", "/tmp/auspex-m4-cache"), gbtOptions);
 }
+if (args.Contains("--profile"))
+{
+    // CPU time of the parts of auto+gbt+arima-q (ProfileBench): --profile gbt,gbt-held,auto,arima [--profile-every K] [--profile-member K]
+    return ProfileBench.Run(train, h, Arg("--profile", "gbt,gbt-held,auto,arima"), int.Parse(Arg("--profile-every", "4"), inv), int.Parse(Arg("--profile-member", "0"), inv));
+}
 if (args.Contains("--service"))
 {
     // The CLI path end to end: the training series as long-format CSV (integer ds) through ForecastService with
@@ -131,6 +136,21 @@ if (args.Contains("--service"))
         n2m += Metrics.Mase(test[i].Values, n2, scale);
     }
     var cnt = train.Count;
+    if (args.Contains("--service-out"))
+    {
+        // Every forecast value ("R" round-trip format) for a bit-for-bit comparison of two runs (session 9).
+        using var w = new StreamWriter(Arg("--service-out", "service.csv"));
+        w.WriteLine("unique_id,step,yhat,lo80,hi80,lo95,hi95");
+        var l80 = res.Levels.ToList().IndexOf(80);
+        for (var i = 0; i < train.Count; i++)
+        {
+            var o = res.Offsets[byId[train[i].Id]];
+            for (var s = 0; s < h; s++)
+            {
+                w.WriteLine(string.Create(inv, $"{train[i].Id},{s + 1},{res.Mean[o + s]:R},{res.LowerBands[l80][o + s]:R},{res.UpperBands[l80][o + s]:R},{res.LowerBands[l95][o + s]:R},{res.UpperBands[l95][o + s]:R}"));
+            }
+        }
+    }
     Console.WriteLine(string.Create(inv, $"ForecastService --model {serviceModel} on {split} ({cnt} series): sMAPE {sm / cnt:F3} MASE {ma / cnt:F3} OWA {0.5 * (sm / n2s + ma / n2m):F4} MSIS {ms / cnt:F3} 95% coverage {cv / cnt:F3}; wall {swService.Elapsed.TotalSeconds:F0} s, CPU {cpu:F0} s ({cpu / cnt:F2} CPU s per series)"));
     return 0;
 }
@@ -233,6 +253,8 @@ foreach (var name in modelArg.Split(',', StringSplitOptions.RemoveEmptyEntries))
 }
 if (args.Contains("--r") || args.Contains("--r-results"))
 {
-    RComparison.Run(train, test, m4Dir, int.Parse(Arg("--r-every", "40"), inv), args.Contains("--r-results") ? Arg("--r-results", "") : null);
+    // --q-forecasts FILE (a --service-out file of auto+gbt+arima-q on all series) --q-cpu-per-series X (that run's CPU s / series).
+    RComparison.Run(train, test, m4Dir, int.Parse(Arg("--r-every", "40"), inv), args.Contains("--r-results") ? Arg("--r-results", "") : null,
+        args.Contains("--q-forecasts") ? Arg("--q-forecasts", "") : null, double.Parse(Arg("--q-cpu-per-series", "NaN"), inv));
 }
 return 0;

@@ -99,6 +99,24 @@ public static class ModelCatalog
     }
 
     /// <summary>
+    /// The <c>auto</c> model; with a <paramref name="cache"/>, every selection made with that cache uses the same
+    /// candidate objects and shares their cross-validation forecasts (the backtest on a series minus its last horizon
+    /// and the final selection on the whole series overlap in two of their three windows). The result is the same.
+    /// </summary>
+    internal static AutoSelect CreateAuto(IReadOnlyList<int> seasons, int horizon, CrossValidationCache? cache)
+    {
+        var periods = seasons.Where(s => s > 1).ToArray();
+        var m = periods.Length > 0 ? periods[0] : 1;
+        var cv = new CrossValidationOptions { Horizon = Math.Max(1, horizon), Windows = 3, MinTrainLength = Math.Max(2 * m, 24) };
+        if (cache is null)
+        {
+            return new AutoSelect(AutoSelect.DefaultCandidates(periods), new AutoSelectOptions { CrossValidation = cv });
+        }
+        cache.Candidates ??= AutoSelect.DefaultCandidates(periods);
+        return new AutoSelect(cache.Candidates, new AutoSelectOptions { CrossValidation = cv }) { Cache = cache };
+    }
+
+    /// <summary>
     /// Creates the model <paramref name="name"/> for one series. <paramref name="seasons"/> are the seasonal periods
     /// (first = main one; empty or 1 = none); <paramref name="horizon"/> is the cross-validation window of the automatic
     /// models. <c>global</c> needs training data and is built by <see cref="GlobalLinear.Train"/> instead.
@@ -113,7 +131,7 @@ public static class ModelCatalog
         var cv = new CrossValidationOptions { Horizon = Math.Max(1, horizon), Windows = 3, MinTrainLength = Math.Max(2 * m, 24) };
         return name.ToLowerInvariant() switch
         {
-            "auto" => new AutoSelect(AutoSelect.DefaultCandidates(periods), new AutoSelectOptions { CrossValidation = cv }),
+            "auto" => CreateAuto(seasons, horizon, null),
             "ensemble" => new AutoSelect(AutoSelect.DefaultCandidates(periods), new AutoSelectOptions { CrossValidation = cv, EnsembleSize = 3 }),
             "naive" => new Naive(),
             "snaive" => m > 1 ? new SeasonalNaive(m) : new Naive(),

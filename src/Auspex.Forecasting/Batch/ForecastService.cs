@@ -87,37 +87,41 @@ public static class ForecastService
             var all = Enumerable.Range(0, batch.Count).Select(i => batch.Values(i).ToArray()).Where(s => s.All(double.IsFinite)).ToList();
             var weighted = ModelCatalog.WeightedGlobal(request.Model);
             var seeds = weighted?.GlobalSeeds ?? 1;
-            var gbts = new GlobalBoosted[seeds];
-            try
+            var lengths = all.Select(s => s.Length).ToList();
+            // Every tree model is trained in one go (GlobalBoosted.TrainMany: the same models as one Train each, sharing
+            // the feature matrix between seeds, side by side on the cores): the members on the whole series and, for the
+            // backtest weights, the members trained without each series' last horizon, which forecast it.
+            var shortened = weighted is null ? null : all.Where(s => s.Length > steps).Select(s => s[..^steps]).ToList();
+            var jobs = new List<(IReadOnlyList<double[]> Series, GlobalBoostedOptions Options)>();
+            for (var k = 0; k < seeds; k++)
             {
+                jobs.Add((all, weighted?.GlobalOptions(k, lengths, request.Seasons, steps)
+                    ?? ModelCatalog.GlobalBoostedFor(lengths, request.Seasons, steps, seed: 1 + k)));
+            }
+            if (weighted is not null)
+            {
+                var shortLengths = shortened!.Select(s => s.Length).ToList();
                 for (var k = 0; k < seeds; k++)
                 {
-                    gbts[k] = GlobalBoosted.Train(all, weighted?.GlobalOptions(k, all.Select(s => s.Length).ToList(), request.Seasons, steps)
-                        ?? ModelCatalog.GlobalBoostedFor(all.Select(s => s.Length).ToList(), request.Seasons, steps, seed: 1 + k));
+                    jobs.Add((shortened!, weighted.GlobalOptions(k, shortLengths, request.Seasons, steps)));
                 }
             }
-            catch (ArgumentException ex)
+            var trained = GlobalBoosted.TrainMany(jobs, request.MaxDegreeOfParallelism);
+            var gbts = new GlobalBoosted[seeds];
+            for (var k = 0; k < seeds; k++)
             {
-                return new(null, [new InputError(0, null, "gbt model: " + ex.Message)]);
+                if (trained[k].Error is { } error)
+                {
+                    return new(null, [new InputError(0, null, "gbt model: " + error.Message)]);
+                }
+                gbts[k] = trained[k].Model!;
             }
             var gbt = gbts[0];
             if (weighted is { } spec)
             {
-                // Backtest weights: GlobalBoosted models trained without each series' last horizon forecast it.
-                GlobalBoosted[]? held = new GlobalBoosted[seeds];
-                try
-                {
-                    var shortened = all.Where(s => s.Length > steps).Select(s => s[..^steps]).ToList();
-                    for (var k = 0; k < seeds; k++)
-                    {
-                        held[k] = GlobalBoosted.Train(shortened, spec.GlobalOptions(k, shortened.Select(s => s.Length).ToList(), request.Seasons, steps));
-                    }
-                }
-                catch (ArgumentException)
-                {
-                    // Too short to train without the last horizon: the combination falls back to equal weights below.
-                    held = null;
-                }
+                // Backtest weights: GlobalBoosted models trained without each series' last horizon forecast it. When those
+                // cannot be trained (too short without the last horizon), the combination falls back to equal weights below.
+                GlobalBoosted[]? held = trained.Skip(seeds).Any(t => t.Model is null) ? null : [.. trained.Skip(seeds).Select(t => t.Model!)];
                 var season = Math.Max(1, request.Seasons.Where(s => s > 1).DefaultIfEmpty(1).First());
                 if (spec.LearnedBands is { } features && held is not null)
                 {
@@ -177,6 +181,9 @@ public static class ForecastService
         var weights = new double[count][];
         var examples = new BandExample?[count];
         var levels = request.Levels.ToArray();
+        // Auto's cross-validation forecasts per series, shared by its backtest (series minus the last horizon) and its
+        // final selection (whole series): two of the three windows are the same (ModelCatalog.CreateAuto).
+        var caches = new CrossValidationCache?[count];
         Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, request.MaxDegreeOfParallelism), CancellationToken = cancellationToken }, i =>
         {
             var y = batch.Values(i).ToArray();
@@ -194,7 +201,8 @@ public static class ForecastService
             {
                 return;
             }
-            List<IForecastModel> backtest = [ModelCatalog.Create("auto", request.Seasons, h)!, .. held];
+            caches[i] = new CrossValidationCache(y);
+            List<IForecastModel> backtest = [ModelCatalog.CreateAuto(request.Seasons, h, caches[i]), .. held];
             if (spec.Arima)
             {
                 backtest.Add(ModelCatalog.Create("arima", request.Seasons, h)!);
@@ -218,7 +226,7 @@ public static class ForecastService
         return i =>
         {
             var h = request.Horizon.ToSteps(batch.Step(i)) ?? 24;
-            List<IForecastModel> members = [ModelCatalog.Create("auto", request.Seasons, h)!, .. gbts];
+            List<IForecastModel> members = [ModelCatalog.CreateAuto(request.Seasons, h, caches[i]), .. gbts];
             if (spec.Arima)
             {
                 members.Add(ModelCatalog.Create("arima", request.Seasons, h)!);

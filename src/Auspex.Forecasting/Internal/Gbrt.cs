@@ -66,6 +66,15 @@ internal sealed class GbrtOptions
 /// per-bin gradient sums (the larger child's histogram is the parent's minus the smaller's), trees are grown to a depth
 /// with a minimum leaf size on a seeded sample of rows and features, shrunk by the learning rate, and boosting stops
 /// early when the loss on a validation set stops improving (the trees after the best round are dropped).
+/// <para>
+/// Implementation (session 9): the binned rows are stored row-major, histograms are reused per depth instead of
+/// allocated per node, a leaf's quantile is found by selection instead of a sort, and for the pinball loss at a dyadic α
+/// (0.5, 0.25, …) a bin's gradient sum is computed from its counts, which is exact — every partial sum of those
+/// gradients is representable — and so equal to the row-by-row sum. Each of these leaves every floating-point
+/// operation that reaches the model unchanged: the trees, predictions and validation losses are those of the plain
+/// implementation bit for bit (GbrtEquivalenceTests). A <see cref="BinnedRows"/> set can be shared by several
+/// trainings on the same rows (seeds of a bag), saving the binning.
+/// </para>
 /// </summary>
 internal sealed class Gbrt
 {
@@ -111,68 +120,116 @@ internal sealed class Gbrt
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(y);
         o.Validate();
-        var n = x.Length;
+        if (x.Length == 0 || y.Length != x.Length)
+        {
+            throw new ArgumentException("Gbrt needs at least one row and one target per row.");
+        }
+        var data = BinnedRows.Create(x, o.MaxBins);
+        var valid = validX is { Length: > 0 } ? data.Bins.BinRows(validX) : null;
+        return Train(data, y, o, valid, validY);
+    }
+
+    /// <summary>
+    /// Trains on already binned rows (<see cref="BinnedRows.Create"/> with <paramref name="o"/>'s MaxBins) and
+    /// optional validation rows binned by the same mapper. <paramref name="parallel"/> splits large histograms over the
+    /// cores; it does not change the result.
+    /// </summary>
+    internal static Gbrt Train(BinnedRows data, double[] y, GbrtOptions o, BinnedRows? valid, double[]? validY, bool parallel = true)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(y);
+        o.Validate();
+        var n = data.Count;
         if (n == 0 || y.Length != n)
         {
             throw new ArgumentException("Gbrt needs at least one row and one target per row.");
         }
-        var f = x[0].Length;
-        var bins = new BinMapper(x, o.MaxBins);
-        var bx = bins.Bin(x);
-        var nv = validX?.Length ?? 0;
-        var bv = nv > 0 ? bins.Bin(validX!) : null;
+        if (data.Bins.MaxBins != o.MaxBins)
+        {
+            throw new ArgumentException("The rows were binned with another MaxBins.");
+        }
+        var f = data.Features;
+        var nv = valid?.Count ?? 0;
+        if (nv > 0 && (validY is null || validY.Length != nv))
+        {
+            throw new ArgumentException("One validation target per validation row is needed.");
+        }
         var baseScore = o.Loss == GbrtLoss.Squared ? y.Average() : Quantile([.. y], o.Alpha);
         var pred = new double[n];
         Array.Fill(pred, baseScore);
         var vpred = new double[nv];
         Array.Fill(vpred, baseScore);
         var grad = new double[n];
+        var positive = new byte[n];
         var rng = new Random(o.Seed);
         var trees = new List<Tree>();
         var losses = new List<double>();
         var best = double.PositiveInfinity;
         var bestRound = 0;
-        var allRows = Enumerable.Range(0, n).ToArray();
+        var allRows = new int[n];
+        for (var i = 0; i < n; i++)
+        {
+            allRows[i] = i;
+        }
+        var shuffled = new int[n];
         var rowCount = Math.Max(1, (int)Math.Round(o.RowFraction * n));
+        var rows = new int[rowCount];
         var featCount = Math.Max(1, (int)Math.Ceiling(o.FeatureFraction * f));
-        var builder = new TreeBuilder(bx, bins, o, f);
+        var allFeats = Enumerable.Range(0, f).ToArray();
+        var featBuffer = new int[f];
+        var builder = new TreeBuilder(data, o, parallel);
+        var rb = data.Rows;
         for (var round = 0; round < o.Rounds; round++)
         {
-            for (var i = 0; i < n; i++)
+            if (o.Loss == GbrtLoss.Squared)
             {
-                var r = pred[i] - y[i];
-                grad[i] = o.Loss == GbrtLoss.Squared ? r : (r >= 0 ? 1 - o.Alpha : -o.Alpha);
-            }
-            int[] rows;
-            if (rowCount < n)
-            {
-                rows = (int[])allRows.Clone();
-                PartialShuffle(rows, rowCount, rng);
-                rows = rows[..rowCount];
+                for (var i = 0; i < n; i++)
+                {
+                    grad[i] = pred[i] - y[i];
+                }
             }
             else
             {
-                rows = (int[])allRows.Clone();
+                for (var i = 0; i < n; i++)
+                {
+                    var r = pred[i] - y[i];
+                    var pos = r >= 0;
+                    grad[i] = pos ? 1 - o.Alpha : -o.Alpha;
+                    positive[i] = pos ? (byte)1 : (byte)0;
+                }
             }
-            var feats = Enumerable.Range(0, f).ToArray();
+            // The same draws as cloning 0..n-1 and shuffling its first rowCount places.
+            Array.Copy(allRows, shuffled, n);
+            if (rowCount < n)
+            {
+                PartialShuffle(shuffled, rowCount, rng);
+            }
+            Array.Copy(shuffled, rows, rowCount);
+            int[] feats;
             if (featCount < f)
             {
-                PartialShuffle(feats, featCount, rng);
-                feats = feats[..featCount];
+                Array.Copy(allFeats, featBuffer, f);
+                PartialShuffle(featBuffer, featCount, rng);
+                feats = featBuffer[..featCount];
                 Array.Sort(feats);
             }
-            var tree = builder.Build(rows, feats, grad, pred, y);
+            else
+            {
+                feats = allFeats;
+            }
+            var tree = builder.Build(rows, feats, grad, positive, pred, y);
             trees.Add(tree);
             for (var i = 0; i < n; i++)
             {
-                pred[i] += tree.PredictBinned(bx, i);
+                pred[i] += tree.PredictBinned(rb, i * f);
             }
             if (nv > 0)
             {
+                var vb = valid!.Rows;
                 var loss = 0.0;
                 for (var i = 0; i < nv; i++)
                 {
-                    vpred[i] += tree.PredictBinned(bv!, i);
+                    vpred[i] += tree.PredictBinned(vb, i * f);
                     var e = validY![i] - vpred[i];
                     loss += o.Loss == GbrtLoss.Squared ? e * e : (e >= 0 ? o.Alpha * e : (o.Alpha - 1) * e);
                 }
@@ -218,6 +275,97 @@ internal sealed class Gbrt
         return values[lo] + (pos - lo) * (values[hi] - values[lo]);
     }
 
+    /// <summary>
+    /// <see cref="Quantile"/> by selection (expected linear time): the same order statistics, so the same value. The
+    /// span is reordered.
+    /// </summary>
+    internal static double SelectQuantile(Span<double> values, double p)
+    {
+        if (values.Length == 0)
+        {
+            return 0;
+        }
+        var pos = p * (values.Length - 1);
+        var lo = (int)Math.Floor(pos);
+        var hi = Math.Min(lo + 1, values.Length - 1);
+        var vlo = Select(values, lo);
+        var vhi = vlo;
+        if (hi != lo)
+        {
+            // Everything right of lo is ≥ values[lo] after the selection: the next order statistic is their minimum.
+            vhi = double.PositiveInfinity;
+            foreach (var v in values[(lo + 1)..])
+            {
+                if (v < vhi)
+                {
+                    vhi = v;
+                }
+            }
+        }
+        return vlo + (pos - lo) * (vhi - vlo);
+    }
+
+    /// <summary>Reorders <paramref name="a"/> so that a[k] is its k-th smallest value, smaller or equal ones left of it and larger or equal ones right.</summary>
+    private static double Select(Span<double> a, int k)
+    {
+        int lo = 0, hi = a.Length - 1;
+        while (hi > lo)
+        {
+            if (hi - lo < 16)
+            {
+                for (var i = lo + 1; i <= hi; i++)
+                {
+                    var v = a[i];
+                    var j = i - 1;
+                    while (j >= lo && a[j] > v)
+                    {
+                        a[j + 1] = a[j];
+                        j--;
+                    }
+                    a[j + 1] = v;
+                }
+                return a[k];
+            }
+            // Median of three as pivot, then a three-way partition (values equal to the pivot end in the middle).
+            var mid = lo + ((hi - lo) >> 1);
+            double x = a[lo], y = a[mid], z = a[hi];
+            var pivot = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
+            int lt = lo, i0 = lo, gt = hi;
+            while (i0 <= gt)
+            {
+                var v = a[i0];
+                if (v < pivot)
+                {
+                    (a[lt], a[i0]) = (a[i0], a[lt]);
+                    lt++;
+                    i0++;
+                }
+                else if (v > pivot)
+                {
+                    (a[gt], a[i0]) = (a[i0], a[gt]);
+                    gt--;
+                }
+                else
+                {
+                    i0++;
+                }
+            }
+            if (k < lt)
+            {
+                hi = lt - 1;
+            }
+            else if (k > gt)
+            {
+                lo = gt + 1;
+            }
+            else
+            {
+                return a[k];
+            }
+        }
+        return a[k];
+    }
+
     /// <summary>Per-feature bin edges: bin b holds edges[b-1] &lt; x ≤ edges[b]; the last edge is +∞.</summary>
     internal sealed class BinMapper
     {
@@ -225,6 +373,7 @@ internal sealed class Gbrt
 
         public BinMapper(double[][] x, int maxBins)
         {
+            MaxBins = maxBins;
             var n = x.Length;
             var f = x[0].Length;
             _edges = new double[f][];
@@ -278,6 +427,11 @@ internal sealed class Gbrt
             }
         }
 
+        /// <summary>The MaxBins the edges were made for.</summary>
+        public int MaxBins { get; }
+
+        public int FeatureCount => _edges.Length;
+
         public int Bins(int feature) => _edges[feature].Length;
 
         public double UpperEdge(int feature, int bin) => _edges[feature][bin];
@@ -316,6 +470,58 @@ internal sealed class Gbrt
                 result[j] = col;
             });
             return result;
+        }
+
+        /// <summary>Row-major bins of <paramref name="x"/> by these edges.</summary>
+        public BinnedRows BinRows(double[][] x)
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            var f = _edges.Length;
+            var rows = new byte[(long)x.Length * f];
+            for (var i = 0; i < x.Length; i++)
+            {
+                var r = x[i];
+                if (r.Length != f)
+                {
+                    throw new ArgumentException("Every row needs the same number of features.");
+                }
+                var off = i * f;
+                for (var j = 0; j < f; j++)
+                {
+                    rows[off + j] = (byte)BinOf(j, r[j]);
+                }
+            }
+            return new BinnedRows(this, rows, x.Length);
+        }
+    }
+
+    /// <summary>Rows cut into bins, row-major (row r's bins at [r·F, (r+1)·F)), with the mapper that cut them.</summary>
+    internal sealed class BinnedRows
+    {
+        internal BinnedRows(BinMapper bins, byte[] rows, int count)
+        {
+            Bins = bins;
+            Rows = rows;
+            Count = count;
+        }
+
+        public BinMapper Bins { get; }
+
+        public byte[] Rows { get; }
+
+        public int Count { get; }
+
+        public int Features => Bins.FeatureCount;
+
+        /// <summary>Bin edges from <paramref name="x"/> itself (as <see cref="Train(double[][], double[], GbrtOptions, double[][], double[])"/> does) and its binned rows.</summary>
+        public static BinnedRows Create(double[][] x, int maxBins)
+        {
+            ArgumentNullException.ThrowIfNull(x);
+            if (x.Length == 0)
+            {
+                throw new ArgumentException("Gbrt needs at least one row and one target per row.");
+            }
+            return new BinMapper(x, maxBins).BinRows(x);
         }
     }
 
@@ -358,56 +564,120 @@ internal sealed class Gbrt
 
         public void Freeze()
         {
-            Feature = [.. _nodes.Select(n => n.F)];
-            Bin = [.. _nodes.Select(n => n.B)];
-            Threshold = [.. _nodes.Select(n => n.T)];
-            Left = [.. _nodes.Select(n => n.L)];
-            Right = [.. _nodes.Select(n => n.R)];
-            Value = [.. _nodes.Select(n => n.V)];
+            var c = _nodes.Count;
+            Feature = new int[c];
+            Bin = new int[c];
+            Threshold = new double[c];
+            Left = new int[c];
+            Right = new int[c];
+            Value = new double[c];
+            for (var i = 0; i < c; i++)
+            {
+                (Feature[i], Bin[i], Threshold[i], Left[i], Right[i], Value[i]) = _nodes[i];
+            }
+            _nodes.Clear();
         }
 
         public double Predict(ReadOnlySpan<double> x)
         {
             var k = 0;
-            while (Feature[k] >= 0)
+            var feature = Feature;
+            while (feature[k] >= 0)
             {
-                k = x[Feature[k]] <= Threshold[k] ? Left[k] : Right[k];
+                k = x[feature[k]] <= Threshold[k] ? Left[k] : Right[k];
             }
             return Value[k];
         }
 
-        public double PredictBinned(byte[][] bx, int row)
+        /// <summary>The leaf value for the binned row at <paramref name="offset"/> of row-major bins.</summary>
+        public double PredictBinned(byte[] rows, int offset)
         {
             var k = 0;
-            while (Feature[k] >= 0)
+            var feature = Feature;
+            while (feature[k] >= 0)
             {
-                k = bx[Feature[k]][row] <= Bin[k] ? Left[k] : Right[k];
+                k = rows[offset + feature[k]] <= Bin[k] ? Left[k] : Right[k];
             }
             return Value[k];
         }
     }
 
-    private sealed class TreeBuilder(byte[][] bx, BinMapper bins, GbrtOptions o, int features)
+    private sealed class TreeBuilder
     {
         private const int BinCount = 256;
+        private readonly BinnedRows _data;
+        private readonly GbrtOptions _o;
+        private readonly bool _parallel;
+        private readonly int _features;
 
-        public Tree Build(int[] rows, int[] feats, double[] grad, double[] pred, double[] y)
+        // Pinball loss at a dyadic α: gradients 1 − α and −α, both multiples of 2^−10, so every partial sum of them is
+        // exact and a bin's sum is (1 − α)·positives − α·negatives, computed exactly from the counts.
+        private readonly bool _exact;
+
+        // Histograms per depth, two per level (the smaller child's, and the larger one's by subtraction).
+        private readonly Histogram[][] _pool;
+        private double[] _residuals = [];
+
+        public TreeBuilder(BinnedRows data, GbrtOptions o, bool parallel)
+        {
+            _data = data;
+            _o = o;
+            _parallel = parallel;
+            _features = data.Features;
+            var scaled = o.Alpha * 1024;
+            _exact = o.Loss == GbrtLoss.Quantile && scaled == Math.Floor(scaled) && data.Count < (1 << 30);
+            _pool = new Histogram[o.MaxDepth + 1][];
+            for (var d = 0; d <= o.MaxDepth; d++)
+            {
+                _pool[d] = [new Histogram(_features * BinCount, _exact), new Histogram(_features * BinCount, _exact)];
+            }
+        }
+
+        private sealed class Histogram(int size, bool exact)
+        {
+            /// <summary>Generic: gradient sum per bin.</summary>
+            public readonly double[] G = exact ? [] : new double[size];
+
+            /// <summary>Generic: row count per bin.</summary>
+            public readonly int[] C = exact ? [] : new int[size];
+
+            /// <summary>Exact: count (low 32 bits) and positive-gradient count (high 32 bits) per bin.</summary>
+            public readonly long[] P = exact ? new long[size] : [];
+        }
+
+        public Tree Build(int[] rows, int[] feats, double[] grad, byte[] positive, double[] pred, double[] y)
         {
             var tree = new Tree();
             var root = tree.Add(-1, 0, 0, 0);
-            var (g, c) = Histogram(rows, 0, rows.Length, feats, grad);
-            Grow(tree, root, rows, 0, rows.Length, 0, feats, grad, pred, y, g, c);
+            var h = _pool[0][0];
+            Fill(h, rows, 0, rows.Length, feats, grad, positive);
+            Grow(tree, root, rows, 0, rows.Length, 0, feats, grad, positive, pred, y, h);
             tree.Freeze();
             return tree;
         }
 
-        private void Grow(Tree tree, int node, int[] rows, int start, int end, int depth, int[] feats, double[] grad, double[] pred, double[] y, double[] hg, int[] hc)
+        private double ExactSum(long positives, long count) => (1 - _o.Alpha) * positives - _o.Alpha * (count - positives);
+
+        private void Grow(Tree tree, int node, int[] rows, int start, int end, int depth, int[] feats, double[] grad, byte[] positive, double[] pred, double[] y, Histogram hist)
         {
+            var o = _o;
             var count = end - start;
             var gSum = 0.0;
-            for (var i = start; i < end; i++)
+            if (_exact)
             {
-                gSum += grad[rows[i]];
+                long pos = 0;
+                for (var i = start; i < end; i++)
+                {
+                    pos += positive[rows[i]];
+                }
+                gSum = ExactSum(pos, count);
+            }
+            else
+            {
+                for (var i = start; i < end; i++)
+                {
+                    gSum += grad[rows[i]];
+                }
             }
             if (depth >= o.MaxDepth || count < 2 * o.MinSamplesLeaf)
             {
@@ -417,6 +687,7 @@ internal sealed class Gbrt
             var parentScore = gSum * gSum / (count + o.Lambda);
             var bestGain = 1e-12 * Math.Max(1, Math.Abs(parentScore));
             int bestF = -1, bestB = -1;
+            var bins = _data.Bins;
             foreach (var fIdx in feats)
             {
                 var baseIdx = fIdx * BinCount;
@@ -425,8 +696,18 @@ internal sealed class Gbrt
                 var cl = 0;
                 for (var b = 0; b < nb - 1; b++)
                 {
-                    gl += hg[baseIdx + b];
-                    cl += hc[baseIdx + b];
+                    if (_exact)
+                    {
+                        var p = hist.P[baseIdx + b];
+                        var c = (int)(p & 0xFFFFFFFF);
+                        gl += ExactSum(p >> 32, c);
+                        cl += c;
+                    }
+                    else
+                    {
+                        gl += hist.G[baseIdx + b];
+                        cl += hist.C[baseIdx + b];
+                    }
                     var cr = count - cl;
                     if (cl < o.MinSamplesLeaf)
                     {
@@ -452,11 +733,12 @@ internal sealed class Gbrt
                 return;
             }
             // Partition rows in place: bin ≤ bestB to the left.
-            var col = bx[bestF];
+            var rb = _data.Rows;
+            var f = _features;
             int i0 = start, j0 = end - 1;
             while (i0 <= j0)
             {
-                if (col[rows[i0]] <= bestB)
+                if (rb[rows[i0] * f + bestF] <= bestB)
                 {
                     i0++;
                 }
@@ -471,34 +753,55 @@ internal sealed class Gbrt
             var right = tree.Add(-1, 0, 0, 0);
             tree.SetSplit(node, bestF, bestB, bins.UpperEdge(bestF, bestB));
             tree.Link(node, left, right);
-            // Histogram of the smaller child; the larger is the parent's minus it.
+            // Histogram of the smaller child; the larger is the parent's minus it. Children that will be leaves (at the
+            // depth limit, or too few rows to split) need none.
             var leftSmaller = mid - start <= end - mid;
-            var (sg, sc) = leftSmaller ? Histogram(rows, start, mid, feats, grad) : Histogram(rows, mid, end, feats, grad);
-            var lg = new double[hg.Length];
-            var lc = new int[hc.Length];
-            foreach (var fIdx in feats)
+            var small = _pool[depth + 1][0];
+            var large = _pool[depth + 1][1];
+            var needed = depth + 1 < o.MaxDepth && (mid - start >= 2 * o.MinSamplesLeaf || end - mid >= 2 * o.MinSamplesLeaf);
+            if (needed)
+            {
+                Fill(small, rows, leftSmaller ? start : mid, leftSmaller ? mid : end, feats, grad, positive);
+            }
+            // Bins past a feature's last are never filled nor read.
+            foreach (var fIdx in needed ? feats : [])
             {
                 var baseIdx = fIdx * BinCount;
-                for (var b = 0; b < BinCount; b++)
+                var nb = bins.Bins(fIdx);
+                if (_exact)
                 {
-                    lg[baseIdx + b] = hg[baseIdx + b] - sg[baseIdx + b];
-                    lc[baseIdx + b] = hc[baseIdx + b] - sc[baseIdx + b];
+                    var hp = hist.P.AsSpan(baseIdx, nb);
+                    var sp = small.P.AsSpan(baseIdx, nb);
+                    var lp = large.P.AsSpan(baseIdx, nb);
+                    for (var b = 0; b < nb; b++)
+                    {
+                        lp[b] = hp[b] - sp[b];
+                    }
+                }
+                else
+                {
+                    for (var b = 0; b < nb; b++)
+                    {
+                        large.G[baseIdx + b] = hist.G[baseIdx + b] - small.G[baseIdx + b];
+                        large.C[baseIdx + b] = hist.C[baseIdx + b] - small.C[baseIdx + b];
+                    }
                 }
             }
             if (leftSmaller)
             {
-                Grow(tree, left, rows, start, mid, depth + 1, feats, grad, pred, y, sg, sc);
-                Grow(tree, right, rows, mid, end, depth + 1, feats, grad, pred, y, lg, lc);
+                Grow(tree, left, rows, start, mid, depth + 1, feats, grad, positive, pred, y, small);
+                Grow(tree, right, rows, mid, end, depth + 1, feats, grad, positive, pred, y, large);
             }
             else
             {
-                Grow(tree, left, rows, start, mid, depth + 1, feats, grad, pred, y, lg, lc);
-                Grow(tree, right, rows, mid, end, depth + 1, feats, grad, pred, y, sg, sc);
+                Grow(tree, left, rows, start, mid, depth + 1, feats, grad, positive, pred, y, large);
+                Grow(tree, right, rows, mid, end, depth + 1, feats, grad, positive, pred, y, small);
             }
         }
 
         private double LeafValue(int[] rows, int start, int end, double gSum, double[] pred, double[] y)
         {
+            var o = _o;
             var count = end - start;
             if (count == 0)
             {
@@ -508,42 +811,83 @@ internal sealed class Gbrt
             {
                 return -o.LearningRate * gSum / (count + o.Lambda);
             }
-            var residuals = new double[count];
+            if (_residuals.Length < count)
+            {
+                _residuals = new double[Math.Max(count, 2 * _residuals.Length)];
+            }
+            var residuals = _residuals.AsSpan(0, count);
             for (var i = start; i < end; i++)
             {
                 residuals[i - start] = y[rows[i]] - pred[rows[i]];
             }
-            return o.LearningRate * Quantile(residuals, o.Alpha);
+            return o.LearningRate * SelectQuantile(residuals, o.Alpha);
         }
 
-        private (double[] G, int[] C) Histogram(int[] rows, int start, int end, int[] feats, double[] grad)
+        /// <summary>Fills <paramref name="h"/> (for the features in <paramref name="feats"/>) from rows [start, end), in row order.</summary>
+        private void Fill(Histogram h, int[] rows, int start, int end, int[] feats, double[] grad, byte[] positive)
         {
-            var g = new double[features * BinCount];
-            var c = new int[features * BinCount];
-            void One(int fIdx)
+            if (_parallel && end - start >= 16_384 && feats.Length > 1)
             {
-                var col = bx[fIdx];
-                var baseIdx = fIdx * BinCount;
+                // Features split over the cores; each bin is still summed in row order by one thread.
+                var parts = Math.Min(Environment.ProcessorCount, feats.Length);
+                if (parts > 1)
+                {
+                    Parallel.For(0, parts, p =>
+                    {
+                        var lo = feats.Length * p / parts;
+                        var hi = feats.Length * (p + 1) / parts;
+                        FillRange(h, rows, start, end, feats.AsSpan(lo, hi - lo), grad, positive);
+                    });
+                    return;
+                }
+            }
+            FillRange(h, rows, start, end, feats, grad, positive);
+        }
+
+        private void FillRange(Histogram h, int[] rows, int start, int end, ReadOnlySpan<int> feats, double[] grad, byte[] positive)
+        {
+            var rb = _data.Rows;
+            var f = _features;
+            if (_exact)
+            {
+                var p = h.P;
+                foreach (var fIdx in feats)
+                {
+                    Array.Clear(p, fIdx * BinCount, _data.Bins.Bins(fIdx));
+                }
                 for (var i = start; i < end; i++)
                 {
                     var r = rows[i];
-                    var b = baseIdx + col[r];
-                    g[b] += grad[r];
-                    c[b]++;
+                    var add = 1L | ((long)positive[r] << 32);
+                    var off = r * f;
+                    foreach (var fIdx in feats)
+                    {
+                        p[(fIdx * BinCount) + rb[off + fIdx]] += add;
+                    }
                 }
-            }
-            if (end - start >= 16_384 && feats.Length > 1)
-            {
-                Parallel.ForEach(feats, One);
             }
             else
             {
+                var g = h.G;
+                var c = h.C;
                 foreach (var fIdx in feats)
                 {
-                    One(fIdx);
+                    Array.Clear(g, fIdx * BinCount, _data.Bins.Bins(fIdx));
+                    Array.Clear(c, fIdx * BinCount, _data.Bins.Bins(fIdx));
+                }
+                for (var i = start; i < end; i++)
+                {
+                    var r = rows[i];
+                    var gr = grad[r];
+                    var off = r * f;
+                    foreach (var fIdx in feats)
+                    {
+                        var b = (fIdx * BinCount) + rb[off + fIdx];
+                        g[b] += gr;
+                        c[b]++;
+                    }
                 }
             }
-            return (g, c);
         }
     }
 }

@@ -67,6 +67,13 @@ public sealed class AutoSelect : ForecastModel
         _candidates = [.. candidates];
     }
 
+    /// <summary>
+    /// Cross-validation forecasts to share with other selections on the same series (e.g. a backtest on the series
+    /// minus its last horizon, whose windows overlap the full series' windows): a candidate's forecast from an origin is
+    /// computed once. Null (default) = no sharing.
+    /// </summary>
+    internal CrossValidationCache? Cache { get; init; }
+
     /// <summary>The default candidate set for the given seasonal periods (first = shortest): seasonal naive, Theta,
     /// optimised Theta, AutoETS, and MSTL over all periods.</summary>
     public static IReadOnlyList<IForecastModel> DefaultCandidates(IReadOnlyList<int> seasons)
@@ -130,7 +137,7 @@ public sealed class AutoSelect : ForecastModel
             for (var w = 0; w < origins.Length; w++)
             {
                 var o = origins[w];
-                var f = _candidates[c].Forecast(y[..o], h, []);
+                var f = Cache?.Forecast(_candidates[c], y[..o], h) ?? CrossValidationCache.Point(_candidates[c].Forecast(y[..o], h, []));
                 string? failure = f.Status == ForecastStatus.Ok ? null : f.Reason ?? f.Status.ToString();
                 if (!f.IsSuccess)
                 {
@@ -284,5 +291,56 @@ public sealed class AutoSelect : ForecastModel
             }
             return r;
         }
+    }
+}
+
+/// <summary>What a selection keeps of a candidate's cross-validation forecast.</summary>
+internal sealed record CvForecast(ForecastStatus Status, string? Reason, double[] Mean)
+{
+    public bool IsSuccess => Status != ForecastStatus.Failed;
+}
+
+/// <summary>
+/// Memo of cross-validation forecasts for one series (<see cref="AutoSelect.Cache"/>): a candidate's point forecast of h
+/// steps from the first o values of <see cref="Series"/>, computed once and reused for the same candidate object and h.
+/// A history that is not a prefix of the series (bit for bit) is forecast without the memo; so a selection with the
+/// cache returns exactly what it returns without it. Not thread-safe: one series' selections run one after the other.
+/// </summary>
+internal sealed class CrossValidationCache(double[] series)
+{
+    private readonly Dictionary<(IForecastModel Model, int Origin, int Horizon), CvForecast> _entries = [];
+
+    /// <summary>The series whose prefixes are forecast.</summary>
+    public double[] Series { get; } = series ?? throw new ArgumentNullException(nameof(series));
+
+    /// <summary>The candidate objects shared by the selections that use this memo (set by the first of them).</summary>
+    public IReadOnlyList<IForecastModel>? Candidates { get; set; }
+
+    /// <summary>Forecasts computed through the memo.</summary>
+    public int Computed { get; private set; }
+
+    /// <summary>Forecasts served from the memo.</summary>
+    public int Reused { get; private set; }
+
+    public static CvForecast Point(ForecastOutput f) => new(f.Status, f.Reason, f.Mean);
+
+    public CvForecast Forecast(IForecastModel model, ReadOnlySpan<double> history, int horizon)
+    {
+        var isPrefix = history.Length <= Series.Length
+            && System.Runtime.InteropServices.MemoryMarshal.AsBytes(Series.AsSpan(0, history.Length)).SequenceEqual(System.Runtime.InteropServices.MemoryMarshal.AsBytes(history));
+        if (!isPrefix)
+        {
+            return Point(model.Forecast(history, horizon, []));
+        }
+        var key = (model, history.Length, horizon);
+        if (_entries.TryGetValue(key, out var hit))
+        {
+            Reused++;
+            return hit;
+        }
+        var f = Point(model.Forecast(history, horizon, []));
+        _entries[key] = f;
+        Computed++;
+        return f;
     }
 }

@@ -159,45 +159,163 @@ public sealed class GlobalBoosted : ForecastModel
         ArgumentNullException.ThrowIfNull(series);
         var o = options ?? new GlobalBoostedOptions();
         o.Validate();
-        var maxLag = Math.Max(o.Lags, o.SeasonalLags.Count == 0 ? 0 : o.SeasonalLags.Max());
-        var need = maxLag + o.Horizon + 1;
-        var usable = series.Where(s => s.Length >= need && s.All(double.IsFinite)).ToList();
-        if (usable.Count == 0)
+        return TrainOn(TrainingSet.Create(series, o), o, parallel: true);
+    }
+
+    /// <summary>
+    /// Trains several models at once, each exactly as <see cref="Train"/> would (the same trees, bit for bit): jobs on the
+    /// same series list whose options differ only in <see cref="GlobalBoostedOptions.Seed"/>,
+    /// <see cref="GlobalBoostedOptions.Rounds"/> or the tree settings share one feature matrix and its bins, and the
+    /// jobs run side by side on up to <paramref name="maxDegreeOfParallelism"/> cores, each on one thread (coarse
+    /// parallelism: no per-histogram fan-out). A job that cannot train (series too short, options out of range) gets
+    /// its <see cref="ArgumentException"/> instead of a model.
+    /// </summary>
+    internal static (GlobalBoosted? Model, ArgumentException? Error)[] TrainMany(
+        IReadOnlyList<(IReadOnlyList<double[]> Series, GlobalBoostedOptions Options)> jobs, int maxDegreeOfParallelism)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        var results = new (GlobalBoosted?, ArgumentException?)[jobs.Count];
+        // Jobs that can share a training set: same series list (by reference) and the same feature options.
+        var groups = new List<(IReadOnlyList<double[]> Series, GlobalBoostedOptions Options, List<int> Jobs)>();
+        for (var j = 0; j < jobs.Count; j++)
         {
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"No series has the {need} points needed to train (largest lag + horizon + 1)."), nameof(series));
-        }
-        var trainX = new List<double[]>();
-        var trainY = new List<double>();
-        var validX = new List<double[]>();
-        var validY = new List<double>();
-        foreach (var s in usable)
-        {
-            for (var t = maxLag - 1; t + 1 < s.Length; t++)
+            var (series, o) = jobs[j];
+            try
             {
-                var x = new double[FeatureCount(o)];
-                var scale = Features(s, t + 1, o, x);
-                var target = s[t + 1] / scale;
-                if (t + 1 >= s.Length - o.Horizon)
-                {
-                    validX.Add(x);
-                    validY.Add(target);
-                }
-                else
-                {
-                    trainX.Add(x);
-                    trainY.Add(target);
-                }
+                ArgumentNullException.ThrowIfNull(series);
+                ArgumentNullException.ThrowIfNull(o);
+                o.Validate();
+            }
+            catch (ArgumentException ex)
+            {
+                results[j] = (null, ex);
+                continue;
+            }
+            var g = groups.FindIndex(x => ReferenceEquals(x.Series, series) && SameFeatures(x.Options, o));
+            if (g < 0)
+            {
+                groups.Add((series, o, [j]));
+            }
+            else
+            {
+                groups[g].Jobs.Add(j);
             }
         }
-        var tx = trainX.ToArray();
-        var ty = trainY.ToArray();
-        var vx = validX.ToArray();
-        var vy = validY.ToArray();
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, maxDegreeOfParallelism) };
+        var sets = new TrainingSet?[groups.Count];
+        Parallel.For(0, groups.Count, parallel, g =>
+        {
+            try
+            {
+                sets[g] = TrainingSet.Create(groups[g].Series, groups[g].Options);
+            }
+            catch (ArgumentException ex)
+            {
+                foreach (var j in groups[g].Jobs)
+                {
+                    results[j] = (null, ex);
+                }
+            }
+        });
+        // Longest first (rounds × bags), so the last job to finish is a short one.
+        var work = groups.SelectMany((grp, g) => grp.Jobs.Select(j => (Job: j, Set: sets[g]))).Where(w => w.Set is not null)
+            .OrderByDescending(w => (long)jobs[w.Job].Options.Rounds * jobs[w.Job].Options.Bags).ThenBy(w => w.Job).ToArray();
+        Parallel.ForEach(work, parallel, w => results[w.Job] = (TrainOn(w.Set!, jobs[w.Job].Options, parallel: false), null));
+        return results;
+    }
+
+    private static bool SameFeatures(GlobalBoostedOptions a, GlobalBoostedOptions b) =>
+        a.Horizon == b.Horizon && a.Season == b.Season && a.Lags == b.Lags && a.ScaleWindow == b.ScaleWindow && a.Calendar == b.Calendar
+        && a.SeasonalLags.SequenceEqual(b.SeasonalLags);
+
+    /// <summary>The windows of a series list as features and targets, binned for training (shared by the jobs of <see cref="TrainMany"/>).</summary>
+    private sealed class TrainingSet
+    {
+        private TrainingSet(List<double[]> usable, Gbrt.BinnedRows held, double[] heldY, Gbrt.BinnedRows? valid, double[] validY, Func<(Gbrt.BinnedRows, double[])> all)
+        {
+            Usable = usable;
+            Held = held;
+            HeldY = heldY;
+            Valid = valid;
+            ValidY = validY;
+            _all = new Lazy<(Gbrt.BinnedRows, double[])>(all, LazyThreadSafetyMode.ExecutionAndPublication);
+        }
+
+        private readonly Lazy<(Gbrt.BinnedRows Rows, double[] Y)> _all;
+
+        public List<double[]> Usable { get; }
+
+        /// <summary>The windows whose target is before each series' last <see cref="GlobalBoostedOptions.Horizon"/> values.</summary>
+        public Gbrt.BinnedRows Held { get; }
+
+        public double[] HeldY { get; }
+
+        /// <summary>The windows of those last values (early stopping), binned like <see cref="Held"/>; null when none.</summary>
+        public Gbrt.BinnedRows? Valid { get; }
+
+        public double[] ValidY { get; }
+
+        /// <summary>Every window (held, then validation), binned on its own: the refit's data.</summary>
+        public (Gbrt.BinnedRows Rows, double[] Y) All => _all.Value;
+
+        public int Windows => Held.Count + ValidY.Length;
+
+        public static TrainingSet Create(IReadOnlyList<double[]> series, GlobalBoostedOptions o)
+        {
+            var maxLag = Math.Max(o.Lags, o.SeasonalLags.Count == 0 ? 0 : o.SeasonalLags.Max());
+            var need = maxLag + o.Horizon + 1;
+            var usable = series.Where(s => s.Length >= need && s.All(double.IsFinite)).ToList();
+            if (usable.Count == 0)
+            {
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"No series has the {need} points needed to train (largest lag + horizon + 1)."), nameof(series));
+            }
+            var trainX = new List<double[]>();
+            var trainY = new List<double>();
+            var validX = new List<double[]>();
+            var validY = new List<double>();
+            foreach (var s in usable)
+            {
+                for (var t = maxLag - 1; t + 1 < s.Length; t++)
+                {
+                    var x = new double[FeatureCount(o)];
+                    var scale = Features(s, t + 1, o, x);
+                    var target = s[t + 1] / scale;
+                    if (t + 1 >= s.Length - o.Horizon)
+                    {
+                        validX.Add(x);
+                        validY.Add(target);
+                    }
+                    else
+                    {
+                        trainX.Add(x);
+                        trainY.Add(target);
+                    }
+                }
+            }
+            var tx = trainX.ToArray();
+            var vx = validX.ToArray();
+            var maxBins = o.Tree().MaxBins;
+            var held = Gbrt.BinnedRows.Create(tx, maxBins);
+            var valid = vx.Length > 0 ? held.Bins.BinRows(vx) : null;
+            var ty = trainY.ToArray();
+            var vy = validY.ToArray();
+            return new TrainingSet(usable, held, ty, valid, vy, () =>
+            {
+                double[][] ax = [.. tx, .. vx];
+                double[] ay = [.. ty, .. vy];
+                return (Gbrt.BinnedRows.Create(ax, maxBins), ay);
+            });
+        }
+    }
+
+    private static GlobalBoosted TrainOn(TrainingSet set, GlobalBoostedOptions o, bool parallel)
+    {
+        var usable = set.Usable;
         var held = new Gbrt[o.Bags];
         for (var b = 0; b < o.Bags; b++)
         {
-            held[b] = Gbrt.Train(tx, ty, o.Tree(bag: b), vx, vy);
+            held[b] = Gbrt.Train(set.Held, set.HeldY, o.Tree(bag: b), set.Valid, set.Valid is null ? null : set.ValidY, parallel);
         }
         // Conformal calibration: recursive forecasts of each held-out tail by the model that did not see it.
         var calibration = new double[o.Horizon][];
@@ -205,7 +323,7 @@ public sealed class GlobalBoosted : ForecastModel
         {
             calibration[h] = new double[usable.Count];
         }
-        Parallel.For(0, usable.Count, i =>
+        void Calibrate(int i)
         {
             var s = usable[i];
             var origin = s.Length - o.Horizon;
@@ -215,7 +333,18 @@ public sealed class GlobalBoosted : ForecastModel
             {
                 calibration[h][i] = Math.Abs(s[origin + h] - mean[h]) / noise;
             }
-        });
+        }
+        if (parallel)
+        {
+            Parallel.For(0, usable.Count, Calibrate);
+        }
+        else
+        {
+            for (var i = 0; i < usable.Count; i++)
+            {
+                Calibrate(i);
+            }
+        }
         foreach (var c in calibration)
         {
             Array.Sort(c);
@@ -224,14 +353,13 @@ public sealed class GlobalBoosted : ForecastModel
         if (o.RefitOnAll)
         {
             final = new Gbrt[o.Bags];
-            double[][] ax = [.. tx, .. vx];
-            double[] ay = [.. ty, .. vy];
+            var (rows, y) = set.All;
             for (var b = 0; b < o.Bags; b++)
             {
-                final[b] = Gbrt.Train(ax, ay, o.Tree(Math.Max(1, held[b].BestRound), b));
+                final[b] = Gbrt.Train(rows, y, o.Tree(Math.Max(1, held[b].BestRound), b), null, null, parallel);
             }
         }
-        return new GlobalBoosted(o, final, calibration, usable.Count, trainX.Count + validX.Count);
+        return new GlobalBoosted(o, final, calibration, usable.Count, set.Windows);
     }
 
     /// <summary>

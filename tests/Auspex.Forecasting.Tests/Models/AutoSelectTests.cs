@@ -12,6 +12,39 @@ public sealed class AutoSelectTests
             Intervals = intervals,
         });
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void SharedCrossValidationCache_BacktestThenFinal_SameForecastsAndTwoWindowsReused(int seed)
+    {
+        // The -q service's pattern: the backtest selection on the series minus its last 48 values, then the final one on
+        // the whole series, both through one cache: bit-identical to selections without it, and of the final's 3 × 5
+        // window forecasts the 2 × 5 shared with the backtest are not recomputed.
+        var y = TestSeries.Seasonal(24 * 30, trend: 0.02 * seed, amplitude: 10 + seed, noise: 1 + seed, seed: seed);
+        var seasons = new[] { 24, 168 };
+        var cache = new CrossValidationCache(y);
+        var backtest = ModelCatalog.CreateAuto(seasons, 48, cache).Forecast(y[..^48], 48, [80, 95]);
+        Assert.Equal((15, 0), (cache.Computed, cache.Reused));
+        var final = ModelCatalog.CreateAuto(seasons, 48, cache).Forecast(y, 48, [80, 95]);
+        Assert.Equal((20, 10), (cache.Computed, cache.Reused));
+        var plainBacktest = ModelCatalog.Create("auto", seasons, 48)!.Forecast(y[..^48], 48, [80, 95]);
+        var plainFinal = ModelCatalog.Create("auto", seasons, 48)!.Forecast(y, 48, [80, 95]);
+        foreach (var (a, b) in new[] { (plainBacktest, backtest), (plainFinal, final) })
+        {
+            Assert.Equal(a.Model, b.Model);
+            Assert.Equal(a.Mean.Select(BitConverter.DoubleToInt64Bits), b.Mean.Select(BitConverter.DoubleToInt64Bits));
+            Assert.Equal(a.Lower(95).Select(BitConverter.DoubleToInt64Bits), b.Lower(95).Select(BitConverter.DoubleToInt64Bits));
+            Assert.Equal(a.Upper(80).Select(BitConverter.DoubleToInt64Bits), b.Upper(80).Select(BitConverter.DoubleToInt64Bits));
+            Assert.Equal(a.CrossValidation!.Rows, b.CrossValidation!.Rows);
+        }
+        // A history that is not a prefix of the cache's series is forecast afresh, never served from the memo.
+        var other = y.Select(v => v + 1).ToArray();
+        var shifted = ModelCatalog.CreateAuto(seasons, 48, cache).Forecast(other, 48, [95]);
+        Assert.Equal((20, 10), (cache.Computed, cache.Reused));
+        Assert.Equal(ModelCatalog.Create("auto", seasons, 48)!.Forecast(other, 48, [95]).Mean, shifted.Mean);
+    }
+
     [Fact]
     public void Auto_StrongDailyPattern_SelectsSeasonalModelAndKeepsTable()
     {

@@ -100,6 +100,42 @@ public sealed class GlobalBoostedTests
     }
 
     [Fact]
+    public void TrainMany_EqualsOneTrainPerJob_BitForBit()
+    {
+        // Two series lists, three seeds and round caps (sharing one feature matrix per list), a bagged job, and a job that
+        // cannot train: every model forecasts exactly what GlobalBoosted.Train's model does, the failure carries Train's error.
+        var full = Set(6, 24 * 18, 1);
+        var shortened = full.Select(s => s[..^24]).ToList();
+        var tooShort = new List<double[]> { new double[30] };
+        GlobalBoostedOptions O(int seed, int rounds, int bags = 1, bool median = true) =>
+            new() { Horizon = 24, Rounds = rounds, MinSamplesLeaf = 20, LearningRate = 0.1, Seed = seed, Bags = bags, MedianLoss = median };
+        var jobs = new List<(IReadOnlyList<double[]>, GlobalBoostedOptions)>
+        {
+            (full, O(1, 60)), (full, O(2, 60)), (full, O(3, 120)), (shortened, O(1, 60)), (shortened, O(4, 40, bags: 2)),
+            (full, O(5, 50, median: false)), (tooShort, O(1, 60)),
+        };
+        var many = GlobalBoosted.TrainMany(jobs, 2);
+        var probe = TestSeries.Seasonal(24 * 12, level: 70, amplitude: 9, trend: 0, noise: 1, seed: 77);
+        for (var j = 0; j < jobs.Count - 1; j++)
+        {
+            var single = GlobalBoosted.Train(jobs[j].Item1, jobs[j].Item2);
+            var m = many[j].Model!;
+            Assert.Null(many[j].Error);
+            Assert.Equal(single.Rounds, m.Rounds);
+            Assert.Equal(single.TrainingWindows, m.TrainingWindows);
+            var a = single.Forecast(probe, 30, [80, 95]);
+            var b = m.Forecast(probe, 30, [80, 95]);
+            Assert.Equal(a.Mean.Select(BitConverter.DoubleToInt64Bits), b.Mean.Select(BitConverter.DoubleToInt64Bits));
+            Assert.Equal(a.Upper(95).Select(BitConverter.DoubleToInt64Bits), b.Upper(95).Select(BitConverter.DoubleToInt64Bits));
+            Assert.Equal(a.Lower(80).Select(BitConverter.DoubleToInt64Bits), b.Lower(80).Select(BitConverter.DoubleToInt64Bits));
+            Assert.Equal(a.Fitted.Select(BitConverter.DoubleToInt64Bits), b.Fitted.Select(BitConverter.DoubleToInt64Bits));
+        }
+        Assert.Null(many[^1].Model);
+        var expected = Assert.Throws<ArgumentException>(() => GlobalBoosted.Train(tooShort, jobs[^1].Item2));
+        Assert.Equal(expected.Message, many[^1].Error!.Message);
+    }
+
+    [Fact]
     public void Train_NoSeriesLongEnough_SaysHowManyPointsAreNeeded() =>
         Assert.Contains("385 points", Assert.Throws<ArgumentException>(() => GlobalBoosted.Train([new double[100]], new GlobalBoostedOptions())).Message, StringComparison.Ordinal);
 
