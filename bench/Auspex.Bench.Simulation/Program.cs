@@ -323,6 +323,24 @@ static void CausalBound(DemandTrace trace, WorldOptions world, double scale, Dat
         var cells = qs.Select(q => results.First(r => r.Q == q)).Select(r => string.Create(inv, $"{r.Slack:P1} ({r.Min:0.#})"));
         Console.WriteLine($"| {v.Name} | {string.Join(" | ", cells)} | {Least(0)} | {Least(7)} |");
     }
+    // Session 10 (lead): volatility-scaled growth. The level seen × exp(z_q × σ), σ the recent RMS of the one-interval
+    // log growth seen by t − h (EWMA, half-life 15 or 60 minutes), z_q learned on the standardised log ratios: the
+    // band widens in bursty hours and narrows in quiet ones (volatility clustering).
+    foreach (var (hlMinutes, expanding) in new[] { (15.0, false), (15.0, true), (60.0, false), (60.0, true) })
+    {
+        var sigma = CausalBounds.RecentVolatility(rates, missing, h, Math.Max(1, hlMinutes / trace.Step.TotalMinutes));
+        var results = grid.Select(q =>
+        {
+            var pred = expanding
+                ? CausalBounds.PredictVolatilityScaled(rates, missing, seenBase, sigma, h, q, rFrom, rTo)
+                : CausalBounds.PredictVolatilityScaled(rates, missing, seenBase, sigma, h, q, rFrom, rTo, tFrom, rFrom);
+            var (slack, missed, _) = CausalBounds.Evaluate(rates, missing, pred, rFrom, s, Servers);
+            return (Q: q, Slack: slack, Min: missed * trace.Step.TotalMinutes);
+        }).ToList();
+        string Least(double max) => results.Where(r => r.Min <= max).OrderBy(r => r.Slack).Select(r => string.Create(inv, $"{r.Slack:P1} (q{r.Q}, {r.Min:0.#})")).FirstOrDefault() ?? "none";
+        var cells = qs.Select(q => results.First(r => r.Q == q)).Select(r => string.Create(inv, $"{r.Slack:P1} ({r.Min:0.#})"));
+        Console.WriteLine(string.Create(inv, $"| volatility-scaled growth, half-life {hlMinutes:0} min, {(expanding ? "expanding" : "tuning part")} | {string.Join(" | ", cells)} | {Least(0)} | {Least(7)} |"));
+    }
     Console.WriteLine(string.Create(inv, $"seasonal causal bounds: process CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds:0.0} s"));
 }
 

@@ -95,4 +95,62 @@ public sealed class CausalBoundsTests
         Assert.Throws<ArgumentException>(() => CausalBounds.SeenBase([1, 2], [false], 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => CausalBounds.SeenBase([1, 2], [false, false], 0));
     }
+
+    [Fact]
+    public void Recent_volatility_is_the_ewma_rms_of_log_growth_seen_by_t_minus_h()
+    {
+        var l2 = Math.Log(2);
+        // Half-life 1 interval: weight 1/2. Log growths ln 2, 0, ln 2 → EWMA (ln 2)², ½(ln 2)², ¾(ln 2)².
+        var s = CausalBounds.RecentVolatility([1, 2, 2, 4], None(4), 1, 1);
+        Assert.True(double.IsNaN(s[0]) && double.IsNaN(s[1]));   // nothing seen by t − h yet
+        Assert.Equal(l2, s[2], 12);
+        Assert.Equal(Math.Sqrt(0.5) * l2, s[3], 12);
+        // h = 2 looks one more interval back.
+        var s2 = CausalBounds.RecentVolatility([1, 2, 2, 4], None(4), 2, 1);
+        Assert.Equal(l2, s2[3], 12);
+        // A flat stretch stays at the floor; a missing interval breaks the pair on both sides.
+        Assert.Equal(0.01, CausalBounds.RecentVolatility([5, 5, 5], None(3), 1, 1, 0.01)[2]);
+        var m = CausalBounds.RecentVolatility([1, 2, 8, 16], [false, false, true, false], 1, 1);
+        Assert.Equal(l2, m[3], 12);                        // only 1 → 2 counted; 2 → 8 and 8 → 16 touch the missing one
+        Assert.Throws<ArgumentOutOfRangeException>(() => CausalBounds.RecentVolatility([1, 2], None(2), 1, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => CausalBounds.RecentVolatility([1, 2], None(2), 1, 1, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => CausalBounds.RecentVolatility([1, 2], None(2), 1, double.NaN));
+    }
+
+    [Fact]
+    public void Volatility_scaled_prediction_equals_level_only_with_constant_sigma()
+    {
+        double[] r = [10, 20, 0, 40, 40, 80, 40];
+        var b = CausalBounds.SeenBase(r, None(7), 1);
+        var sigma = Enumerable.Repeat(0.5, 7).ToArray();
+        foreach (var p in new[] { 0.25, 0.5, 0.75, 1.0 })
+        {
+            var level = CausalBounds.Predict(r, None(7), b, 1, p, 4, 7);
+            var vol = CausalBounds.PredictVolatilityScaled(r, None(7), b, sigma, 1, p, 4, 7);
+            Assert.Equal(level.Length, vol.Length);
+            for (var k = 0; k < level.Length; k++)
+            {
+                Assert.Equal(level[k], vol[k], 9);
+            }
+        }
+    }
+
+    [Fact]
+    public void Volatility_scaled_prediction_widens_when_recent_growth_was_bursty()
+    {
+        var e = Math.E;
+        // Log ratios 1, 0, 2 at i = 1, 2, 3 with sigma 1, 1, 2: standardised 1, 0, 1.
+        double[] r = [1, e, e, e * e * e];
+        var b = CausalBounds.SeenBase(r, None(4), 1);
+        double[] sigma = [1, 1, 1, 2];
+        // At t = 3 the learned z {1, 0} has max 1: e × exp(1 × 2) = e³, the need; level-only's max ratio e gives e².
+        Assert.Equal(Math.Pow(e, 3), CausalBounds.PredictVolatilityScaled(r, None(4), b, sigma, 1, 1.0, 3, 4)[0], 9);
+        Assert.Equal(e * e, CausalBounds.Predict(r, None(4), b, 1, 1.0, 3, 4)[0], 9);
+        // Fixed learning on [0, 2): z {1} only.
+        Assert.Equal(Math.Pow(e, 3), CausalBounds.PredictVolatilityScaled(r, None(4), b, sigma, 1, 0.5, 3, 4, 0, 2)[0], 9);
+        // No sigma or nothing learned: NaN.
+        Assert.True(double.IsNaN(CausalBounds.PredictVolatilityScaled(r, None(4), b, [1, 1, 1, double.NaN], 1, 1.0, 3, 4)[0]));
+        Assert.True(double.IsNaN(CausalBounds.PredictVolatilityScaled(r, None(4), b, sigma, 1, 1.0, 1, 2)[0]));
+        Assert.Throws<ArgumentException>(() => CausalBounds.PredictVolatilityScaled(r, None(4), b, [1, 1], 1, 1.0, 3, 4));
+    }
 }

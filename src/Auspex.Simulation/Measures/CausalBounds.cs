@@ -190,6 +190,104 @@ public static class CausalBounds
         return (n == 0 ? 0 : sum / n, missed, n);
     }
 
+    /// <summary>
+    /// Session 10 (lead): the recent volatility seen by t − h, for a volatility-scaled bound. sigma[t] is the root of an
+    /// exponentially weighted mean (half-life <paramref name="halfLife"/> intervals) of the squared one-interval log
+    /// growth ln(rates[i] ÷ rates[i − 1]) over the i ≤ t − h where both intervals have data and positive load; NaN
+    /// until one such i exists, and never below <paramref name="floor"/> (so a flat stretch does not shrink the band to
+    /// nothing). Volatility clusters in request traffic (bursty hours stay bursty), which a global growth quantile ignores.
+    /// </summary>
+    public static double[] RecentVolatility(double[] rates, bool[] missing, int h, double halfLife, double floor = 1e-3)
+    {
+        Check(rates, missing, h);
+        if (!(halfLife > 0) || double.IsInfinity(halfLife))
+        {
+            throw new ArgumentOutOfRangeException(nameof(halfLife), halfLife, "half-life must be a positive number of intervals");
+        }
+        if (!(floor > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(floor), floor, "the volatility floor must be positive");
+        }
+        var a = 1 - Math.Pow(0.5, 1 / halfLife);
+        var ewma = new double[rates.Length];
+        var v = double.NaN;
+        for (var i = 0; i < rates.Length; i++)
+        {
+            if (i >= 1 && !missing[i] && !missing[i - 1] && rates[i] > 0 && rates[i - 1] > 0)
+            {
+                var x = Math.Log(rates[i] / rates[i - 1]);
+                v = double.IsNaN(v) ? x * x : (1 - a) * v + a * x * x;
+            }
+            ewma[i] = v;
+        }
+        var sigma = new double[rates.Length];
+        for (var t = 0; t < rates.Length; t++)
+        {
+            sigma[t] = t < h || double.IsNaN(ewma[t - h]) ? double.NaN : Math.Max(floor, Math.Sqrt(ewma[t - h]));
+        }
+        return sigma;
+    }
+
+    /// <summary>
+    /// The volatility-scaled prediction: base[t] × exp(z × sigma[t]), z the <paramref name="p"/> quantile of the
+    /// standardised log ratios ln(rates[i] ÷ base[i]) ÷ sigma[i] over the intervals seen by t − h (expanding from
+    /// <paramref name="learnFrom"/>) or over [learnFrom, learnUntil) (fixed), as <see cref="Predict"/>. With a constant
+    /// sigma it equals <see cref="Predict"/>'s level-only prediction. NaN where t has no base or no sigma.
+    /// </summary>
+    public static double[] PredictVolatilityScaled(double[] rates, bool[] missing, double[] baseline, double[] sigma, int h, double p,
+        int from, int to, int learnFrom = 0, int? learnUntil = null)
+    {
+        Check(rates, missing, h);
+        ArgumentNullException.ThrowIfNull(baseline);
+        ArgumentNullException.ThrowIfNull(sigma);
+        if (baseline.Length != rates.Length || sigma.Length != rates.Length)
+        {
+            throw new ArgumentException($"baseline has {baseline.Length} values and sigma {sigma.Length}, rates {rates.Length}", nameof(sigma));
+        }
+        var z = new double[rates.Length];
+        for (var i = 0; i < rates.Length; i++)
+        {
+            // A load of 0 over a positive base is the ratio 0 of Predict: z = −∞, kept so the quantile ranks match.
+            z[i] = missing[i] || double.IsNaN(baseline[i]) || baseline[i] <= 0 || double.IsNaN(sigma[i])
+                ? double.NaN
+                : rates[i] <= 0 ? double.NegativeInfinity : Math.Log(rates[i] / baseline[i]) / sigma[i];
+        }
+        var fixedUntil = learnUntil;
+        var all = new List<double>();
+        if (fixedUntil is { } lu)
+        {
+            for (var i = Math.Max(0, learnFrom); i < Math.Min(lu, rates.Length); i++)
+            {
+                if (!double.IsNaN(z[i]))
+                {
+                    all.Add(z[i]);
+                }
+            }
+            all.Sort();
+        }
+        var pred = new double[Math.Max(0, to - from)];
+        var added = learnFrom - 1;
+        for (var t = from; t < to; t++)
+        {
+            if (fixedUntil is null)
+            {
+                for (; added < t - h;)
+                {
+                    added++;
+                    if (added >= 0 && added < rates.Length && !double.IsNaN(z[added]))
+                    {
+                        var k = all.BinarySearch(z[added]);
+                        all.Insert(k < 0 ? ~k : k, z[added]);
+                    }
+                }
+            }
+            pred[t - from] = t < 0 || t >= rates.Length || double.IsNaN(baseline[t]) || double.IsNaN(sigma[t]) || all.Count == 0
+                ? double.NaN
+                : baseline[t] * Math.Exp(Quantile(all, p) * sigma[t]);
+        }
+        return pred;
+    }
+
     private static void Check(double[] rates, bool[] missing, int h)
     {
         ArgumentNullException.ThrowIfNull(rates);
