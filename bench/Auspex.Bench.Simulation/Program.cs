@@ -15,6 +15,7 @@ using Auspex.Simulation.World;
 //        --resize-lead S: the world's in-place resize lead time in seconds (default: WorldOptions' 60 s).
 //        --preemption-notice S: warning before a spot preemption, in seconds (AWS: 120; default 0 = none, as before session 8).
 //        --rescale superposition: rescale a count trace as k independent copies of its users (WorldOptions.Rescaling; default proportional).
+//        --superposition-window N: half-width in intervals of the local level of that rescaling (session 10; default 5).
 //        --causal-bound (with --report-from): also print session 9's idealised causal bound (load seen × growth quantile of the tuning part).
 //        or: -- --decider-throughput [--components 1000] [--repetitions 7]
 var inv = CultureInfo.InvariantCulture;
@@ -48,9 +49,13 @@ if (args.Contains("--rescale"))
 {
     world = world with { Rescaling = Enum.Parse<TraceRescaling>(Arg("--rescale", "proportional"), ignoreCase: true) };
 }
+if (args.Contains("--superposition-window"))
+{
+    world = world with { SuperpositionHalfWindow = int.Parse(Arg("--superposition-window", "5"), inv) };
+}
 var zeroGaps = double.Parse(Arg("--zero-gaps", "30"), inv);
 Console.WriteLine($"world: {world.WorkersPerReplica} workers × {world.ServiceTime.TotalMilliseconds} ms per replica ({world.ModelReplicaRate} req/s), p99 SLO {world.LatencyP99Target.TotalMilliseconds} ms, tick {world.Tick.TotalSeconds} s, peak = {world.PeakReplicas} replicas at full use, seed {world.Seed}");
-Console.WriteLine(string.Create(inv, $"vertical sizing: limits {world.MinWorkersPerReplica}..{world.WorkersPerReplica} workers per replica, resize lead {world.ResizeLeadTime.TotalSeconds} s; preemption notice {world.PreemptionNotice.TotalSeconds} s; rescaling {world.Rescaling}; zero runs ≥ {zeroGaps} min = missing data"));
+Console.WriteLine(string.Create(inv, $"vertical sizing: limits {world.MinWorkersPerReplica}..{world.WorkersPerReplica} workers per replica, resize lead {world.ResizeLeadTime.TotalSeconds} s; preemption notice {world.PreemptionNotice.TotalSeconds} s; rescaling {world.Rescaling} (level ±{world.SuperpositionHalfWindow} intervals); zero runs ≥ {zeroGaps} min = missing data"));
 Console.WriteLine("tiers: " + string.Join("; ", world.Tiers.Select(t => string.Create(inv, $"{t.Name} {t.PricePerHour}/h lead {t.ProvisioningLeadTime.TotalMinutes} min preemption {t.PreemptionProbabilityPerHour}/h"))));
 foreach (var name in traces)
 {
@@ -163,7 +168,7 @@ static void SlackFloor(DemandTrace trace, WorldOptions world, double scale, Date
     var s = world.ServiceTime.TotalSeconds;
     double sumH = 0, sumV = 0;
     var n = 0;
-    var rates = Simulator.Rates(trace, scale, world.Rescaling);
+    var rates = Simulator.Rates(trace, scale, world.Rescaling, world.SuperpositionHalfWindow);
     for (var i = 0; i < trace.Count; i++)
     {
         var at = trace.Start + trace.Step * i;
@@ -193,7 +198,7 @@ static void CausalBound(DemandTrace trace, WorldOptions world, double scale, Dat
 {
     var inv = CultureInfo.InvariantCulture;
     var s = world.ServiceTime.TotalSeconds;
-    var rates = Simulator.Rates(trace, scale, world.Rescaling);
+    var rates = Simulator.Rates(trace, scale, world.Rescaling, world.SuperpositionHalfWindow);
     var h = trace.Step <= TimeSpan.FromMinutes(1) ? 2 : 1;
     var memo = new Dictionary<long, int>();
     int Servers(double lambda)

@@ -49,7 +49,7 @@ public static class Simulator
         var measureFrom = trace.Start + world.WarmUp;
         DateTimeOffset? reportFrom = world.ReportFrom is { } rfo ? trace.Start + rfo : null;
         var scale = ScaleFor(trace, world);
-        var rates = Rates(trace, scale, world.Rescaling);
+        var rates = Rates(trace, scale, world.Rescaling, world.SuperpositionHalfWindow);
         // The missing-data mask, handed to the policies with the history so that forecasters leave gaps out of their fits.
         var missingMask = trace.MissingCount > 0 ? Enumerable.Range(0, trace.Count).Select(trace.IsMissing).ToArray() : null;
         // Bounds only (OraclePolicy): a clairvoyant policy is handed the whole replayed load before the first tick.
@@ -175,18 +175,17 @@ public static class Simulator
             : trace.PeakRate > 0 ? world.PeakReplicas * world.ModelReplicaRate / trace.PeakRate : 1;
     }
 
-    /// <summary>Half-width (intervals) of the centred window of the local level in <see cref="TraceRescaling.Superposition"/>.</summary>
-    private const int SuperpositionHalfWindow = 5;
-
     /// <summary>
     /// The model's request rate per trace interval: the trace's rate × <paramref name="scale"/>, or with
     /// <see cref="TraceRescaling.Superposition"/> (and a factor above 1) the local level × the factor plus the
     /// interval's deviation from it × √factor, floored at 0 — the sum of <paramref name="scale"/> independent copies of
-    /// the trace's users instead of one population acting in lockstep.
+    /// the trace's users instead of one population acting in lockstep. The local level is the centred mean of
+    /// 2 × <paramref name="superpositionHalfWindow"/> + 1 intervals (<see cref="WorldOptions.SuperpositionHalfWindow"/>).
     /// </summary>
-    public static double[] Rates(DemandTrace trace, double scale, TraceRescaling rescaling)
+    public static double[] Rates(DemandTrace trace, double scale, TraceRescaling rescaling, int superpositionHalfWindow = 5)
     {
         ArgumentNullException.ThrowIfNull(trace);
+        ArgumentOutOfRangeException.ThrowIfLessThan(superpositionHalfWindow, 1);
         var rates = new double[trace.Count];
         for (var i = 0; i < rates.Length; i++)
         {
@@ -204,8 +203,8 @@ public static class Simulator
         }
         for (var i = 0; i < raw.Length; i++)
         {
-            var from = Math.Max(0, i - SuperpositionHalfWindow);
-            var to = Math.Min(raw.Length - 1, i + SuperpositionHalfWindow);
+            var from = Math.Max(0, i - superpositionHalfWindow);
+            var to = Math.Min(raw.Length - 1, i + superpositionHalfWindow);
             var sum = 0.0;
             for (var j = from; j <= to; j++)
             {

@@ -185,6 +185,26 @@ public sealed class PreemptionNoticeAndRescalingTests
     }
 
     [Fact]
+    public void Superposition_HalfWindow_SetsTheLocalLevel_AndIsValidated()
+    {
+        // The same 11 counts (20 in the middle), k = 4, level over ±1 interval: (10 + 20 + 10)/3 = 40/3.
+        var values = Enumerable.Repeat(10.0, 11).ToArray();
+        values[5] = 20;
+        var trace = DemandTrace.Create("counts", T0, TimeSpan.FromMinutes(1), values).Trace!;
+        var narrow = Simulator.Rates(trace, 4, TraceRescaling.Superposition, 1);
+        Assert.Equal((4 * 40.0 / 3 + 2 * (20 - 40.0 / 3)) / 60, narrow[5], 12);
+        // Interval 4: window 3..5, the same level, deviation 10 − 40/3.
+        Assert.Equal((4 * 40.0 / 3 + 2 * (10 - 40.0 / 3)) / 60, narrow[4], 12);
+        // Interval 2: window 1..3 all 10: exactly 4 × 10.
+        Assert.Equal(40.0 / 60, narrow[2], 12);
+        // The default is the 11-interval window of session 8.
+        Assert.Equal(Simulator.Rates(trace, 4, TraceRescaling.Superposition), Simulator.Rates(trace, 4, TraceRescaling.Superposition, 5));
+        Assert.Equal(5, new WorldOptions().SuperpositionHalfWindow);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Simulator.Rates(trace, 4, TraceRescaling.Superposition, 0));
+        Assert.Contains((World with { SuperpositionHalfWindow = 0 }).Validate(), e => e.Contains("superposition half-window", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Superposition_KeepsTheMeanAndCutsTheRelativeNoiseOfPoissonCounts()
     {
         // Poisson-like counts around 20 per minute over 2 h, rescaled so the peak needs 40 replicas.

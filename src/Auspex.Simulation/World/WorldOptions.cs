@@ -71,6 +71,16 @@ public sealed record WorldOptions
     /// </summary>
     public TraceRescaling Rescaling { get; init; } = TraceRescaling.Proportional;
 
+    /// <summary>
+    /// Half-width, in trace intervals, of the centred window whose mean is the local level of
+    /// <see cref="TraceRescaling.Superposition"/> (session 10). Default 5 (11 intervals), as every run since session 8.
+    /// The level is scaled by k and only the deviation from it by √k, so the level's own sampling noise is scaled by k as
+    /// if it were common to all k copies: on NASA (29 requests a minute, k ≈ 1,157) an 11-minute level carries most of
+    /// the rescaled trace's minute-to-minute growth. A wider window keeps less of that noise and blurs more of the
+    /// slower changes into the √k part; bench `--superposition-window N` shows the sensitivity.
+    /// </summary>
+    public int SuperpositionHalfWindow { get; init; } = 5;
+
     /// <summary>The simulation step (and the HPA's sync period). Default 15 s.</summary>
     public TimeSpan Tick { get; init; } = TimeSpan.FromSeconds(15);
 
@@ -187,6 +197,10 @@ public sealed record WorldOptions
         {
             e.Add($"unknown trace rescaling {(int)Rescaling}");
         }
+        if (SuperpositionHalfWindow is < 1 or > 10_000)
+        {
+            e.Add($"superposition half-window must be 1..10000 intervals, got {SuperpositionHalfWindow}");
+        }
         if (Tick < TimeSpan.FromSeconds(1) || Tick > TimeSpan.FromHours(1))
         {
             e.Add("tick must be between 1 s and 1 h");
@@ -207,7 +221,7 @@ public enum TraceRescaling
 
     /// <summary>
     /// The trace as k independent copies of its users (for count traces, e.g. requests per minute, rescaled by k &gt; 1):
-    /// the local level m (centred mean of 11 intervals) × k plus the interval's deviation from it × √k, floored at 0. A sum
+    /// the local level m (centred mean of 11 intervals by default, <see cref="WorldOptions.SuperpositionHalfWindow"/>) × k plus the interval's deviation from it × √k, floored at 0. A sum
     /// of k independent copies has k times the mean and k times the variance (√k times the deviation), where ×k
     /// assumes every user acts in lockstep (k² times the variance). Slow changes (time of day, surges longer than the
     /// window) scale by k as before. Factors ≤ 1 scale proportionally.
