@@ -16,6 +16,7 @@ using Auspex.Simulation.World;
 //        --preemption-notice S: warning before a spot preemption, in seconds (AWS: 120; default 0 = none, as before session 8).
 //        --rescale superposition: rescale a count trace as k independent copies of its users (WorldOptions.Rescaling; default proportional).
 //        --superposition-window N: half-width in intervals of the local level of that rescaling (session 10; default 5).
+//        --replica-overhead F: a per-replica charge per replica-hour as a fraction of a default-size replica's price (WorldOptions.ReplicaOverhead; default 0).
 //        --causal-bound (with --report-from): also print session 9's idealised causal bound (load seen × growth quantile of the tuning part).
 //        or: -- --decider-throughput [--components 1000] [--repetitions 7]
 var inv = CultureInfo.InvariantCulture;
@@ -53,9 +54,13 @@ if (args.Contains("--superposition-window"))
 {
     world = world with { SuperpositionHalfWindow = int.Parse(Arg("--superposition-window", "5"), inv) };
 }
+if (args.Contains("--replica-overhead"))
+{
+    world = world with { ReplicaOverhead = double.Parse(Arg("--replica-overhead", "0"), inv) };
+}
 var zeroGaps = double.Parse(Arg("--zero-gaps", "30"), inv);
 Console.WriteLine($"world: {world.WorkersPerReplica} workers × {world.ServiceTime.TotalMilliseconds} ms per replica ({world.ModelReplicaRate} req/s), p99 SLO {world.LatencyP99Target.TotalMilliseconds} ms, tick {world.Tick.TotalSeconds} s, peak = {world.PeakReplicas} replicas at full use, seed {world.Seed}");
-Console.WriteLine(string.Create(inv, $"vertical sizing: limits {world.MinWorkersPerReplica}..{world.WorkersPerReplica} workers per replica, resize lead {world.ResizeLeadTime.TotalSeconds} s; preemption notice {world.PreemptionNotice.TotalSeconds} s; rescaling {world.Rescaling} (level ±{world.SuperpositionHalfWindow} intervals); zero runs ≥ {zeroGaps} min = missing data"));
+Console.WriteLine(string.Create(inv, $"vertical sizing: limits {world.MinWorkersPerReplica}..{world.WorkersPerReplica} workers per replica, resize lead {world.ResizeLeadTime.TotalSeconds} s; preemption notice {world.PreemptionNotice.TotalSeconds} s; rescaling {world.Rescaling} (level ±{world.SuperpositionHalfWindow} intervals); zero runs ≥ {zeroGaps} min = missing data; replica overhead {world.ReplicaOverhead} × a default replica's price"));
 Console.WriteLine("tiers: " + string.Join("; ", world.Tiers.Select(t => string.Create(inv, $"{t.Name} {t.PricePerHour}/h lead {t.ProvisioningLeadTime.TotalMinutes} min preemption {t.PreemptionProbabilityPerHour}/h"))));
 foreach (var name in traces)
 {
@@ -150,11 +155,11 @@ static void Table(string title, IReadOnlyList<Auspex.Simulation.Measures.PolicyR
     var inv = CultureInfo.InvariantCulture;
     Console.WriteLine();
     Console.WriteLine(title);
-    Console.WriteLine("| policy | SLO-violation min | cost | mean slack (time avg, gaps left out) | slack incl. gaps as 0 usage | slack (capacity-weighted) | scaling actions | resizes | preemptions | violation min after a preemption | failures | dropped | peak replicas | sized replica-h | forecasts |");
-    Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    Console.WriteLine("| policy | SLO-violation min | cost | mean slack (time avg, gaps left out) | slack incl. gaps as 0 usage | slack (capacity-weighted) | scaling actions | resizes | preemptions | violation min after a preemption | failures | dropped | peak replicas | sized replica-h | forecasts | of the cost: replica overhead |");
+    Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     foreach (var p in rows)
     {
-        Console.WriteLine(string.Create(inv, $"| {p.Policy} | {p.SloViolationMinutes:0.#} | {p.Cost:0.00} | {p.MeanSlack:P1} | {p.MeanSlackAllTicks:P1} | {p.CapacityWeightedSlack:P1} | {p.ScalingActions} | {p.Resizes} | {p.Preemptions} | {p.PreemptionViolationMinutes:0.#} | {p.Failures} | {p.DroppedFraction:P3} | {p.PeakReplicas} | {p.SizedReplicaHours:0} | {p.Forecasts} |"));
+        Console.WriteLine(string.Create(inv, $"| {p.Policy} | {p.SloViolationMinutes:0.#} | {p.Cost:0.00} | {p.MeanSlack:P1} | {p.MeanSlackAllTicks:P1} | {p.CapacityWeightedSlack:P1} | {p.ScalingActions} | {p.Resizes} | {p.Preemptions} | {p.PreemptionViolationMinutes:0.#} | {p.Failures} | {p.DroppedFraction:P3} | {p.PeakReplicas} | {p.SizedReplicaHours:0} | {p.Forecasts} | {p.OverheadCost:0.00} |"));
     }
 }
 

@@ -243,6 +243,7 @@ public static class Simulator
         private double _sized0;
         private int _peakReplicas;
         private double _cost0;
+        private double _overhead0;
         private double _replicaHours0;
         private int _preemptions0;
         private int _failures0;
@@ -254,6 +255,7 @@ public static class Simulator
         {
             Started = true;
             _cost0 = pool.Cost;
+            _overhead0 = pool.OverheadCost;
             _replicaHours0 = pool.ReplicaHours;
             _sized0 = pool.SizedReplicaHours;
             _preemptions0 = pool.Preemptions;
@@ -312,6 +314,7 @@ public static class Simulator
             MissingMinutes = _missingSeconds / 60,
             Resizes = _resizes,
             SizedReplicaHours = pool.SizedReplicaHours - _sized0,
+            OverheadCost = pool.OverheadCost - _overhead0,
         };
     }
 }

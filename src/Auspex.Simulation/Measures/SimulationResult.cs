@@ -49,6 +49,13 @@ public sealed record PolicyResult(
 
     /// <summary>Provisioned capacity paid, in default-size replica-hours (replica-hours × limit ÷ the default limit).</summary>
     public double SizedReplicaHours { get; init; }
+
+    /// <summary>
+    /// The part of <see cref="Cost"/> charged as per-replica overhead (<see cref="World.WorldOptions.ReplicaOverhead"/>;
+    /// 0 when the world has none). It is linear in the overhead, so the cost at another overhead o' is
+    /// Cost − OverheadCost × (1 − o' ÷ o).
+    /// </summary>
+    public double OverheadCost { get; init; }
 }
 
 /// <summary>One tick of the timeline: the offered load and each policy's ready capacity (requests/s), in policy order.</summary>

@@ -154,10 +154,56 @@ public sealed record AuspexPolicyOptions
     /// </summary>
     public bool VerticalInFlightHold { get; init; }
 
+    /// <summary>
+    /// Vertical sizing only (session 10): the largest per-replica limit, in workers, the policy sets (null = the world's
+    /// default size). The replica count is then planned in replicas of this size, so the same need runs on more,
+    /// smaller replicas: losing one loses a smaller share, and <see cref="VerticalSpare"/> protects the limits against
+    /// it for a smaller share of slack. With a per-replica overhead in the world (<see cref="WorldOptions.ReplicaOverhead"/>)
+    /// the spreading is paid for. Default null.
+    /// </summary>
+    public double? VerticalMaxWorkers { get; init; }
+
+    /// <summary>
+    /// Vertical sizing only (session 10): replicas added to the count the decider plans (on the tier with the most
+    /// replicas), so that the limits, shared over them, keep room under <see cref="VerticalMaxWorkers"/> for
+    /// <see cref="VerticalSpare"/>. Default 0.
+    /// </summary>
+    public int VerticalExtraReplicas { get; init; }
+
+    /// <summary>
+    /// Session 10: run every replica on this tier (an index into the world's tiers, e.g. 1 = spot with the default
+    /// tiers) instead of letting the decider mix them; the decider still covers its availability despite that tier's
+    /// preemptions. Default null (<see cref="UseTiers"/> decides).
+    /// </summary>
+    public int? OnlyTier { get; init; }
+
+    /// <summary>
+    /// Vertical sizing with <see cref="VerticalGrowthQuantile"/> only (session 10): the history the short-horizon growth
+    /// quantile is estimated on (null = <see cref="GrowthHistory"/>, 2 days). A longer span is closer to the bench's
+    /// causal bound, which learns the quantile on the whole tuning part. Default null.
+    /// </summary>
+    public TimeSpan? VerticalGrowthHistory { get; init; }
+
     /// <summary>Returns every problem with these options, or an empty list.</summary>
     public IReadOnlyList<string> Validate()
     {
         var e = new List<string>();
+        if (VerticalMaxWorkers is { } vmax && (!double.IsFinite(vmax) || vmax <= 0))
+        {
+            e.Add("the vertical maximum limit (vmax) must be a positive number of workers");
+        }
+        if (VerticalExtraReplicas is < 0 or > 100)
+        {
+            e.Add("vertical extra replicas (vadd) must be in 0..100");
+        }
+        if (OnlyTier is < 0)
+        {
+            e.Add("the tier index (vtier) must not be negative");
+        }
+        if (VerticalGrowthHistory is { } vgh && vgh <= TimeSpan.Zero)
+        {
+            e.Add("the vertical growth history (vgd) must be positive");
+        }
         if (Quantile is <= 0 or >= 1 || ConformalQuantile is <= 0 or > 1)
         {
             e.Add("quantile and conformal quantile must be in (0, 1)");
@@ -267,7 +313,15 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
         }
         if (_decider is null)
         {
-            var pool = new TierPool(_o.UseTiers ? world.Tiers : [world.Tiers[0]]);
+            if (_o.OnlyTier is { } only && only >= world.Tiers.Count)
+            {
+                throw new ArgumentException($"policy {Name}: tier index {only} is not one of the world's {world.Tiers.Count} tiers");
+            }
+            if (_o.VerticalMaxWorkers is { } vmax && (vmax < world.MinWorkersPerReplica || vmax > world.WorkersPerReplica))
+            {
+                throw new ArgumentException($"policy {Name}: the vertical maximum limit {vmax} is outside the world's limits {world.MinWorkersPerReplica}..{world.WorkersPerReplica} workers");
+            }
+            var pool = new TierPool(_o.OnlyTier is { } ti ? [world.Tiers[ti]] : _o.UseTiers ? world.Tiers : [world.Tiers[0]]);
             _decider = ScalingDecider.Create(pool, new ScalingOptions
             {
                 DecisionInterval = world.Tick,
@@ -351,6 +405,16 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
         var demand = new Forecast(new SeriesKey("auspex_simulated_replicas_needed", Labels.Empty), _path?.Output.Model ?? "reactive", now, stepLen, levels, points);
         var byKey = world.Tiers.ToDictionary(t => t.Key(), t => t.Name, StringComparer.Ordinal);
         var current = context.Desired.Where(kv => kv.Value > 0).ToDictionary(kv => world.Tiers.First(t => t.Name == kv.Key).Key(), kv => kv.Value, StringComparer.Ordinal);
+        if (_o.Vertical && _o.VerticalExtraReplicas > 0 && current.Count > 0)
+        {
+            // The decider sees the count it planned (without the extra replicas added to it).
+            var most = current.MaxBy(kv => kv.Value).Key;
+            current[most] = Math.Max(0, current[most] - _o.VerticalExtraReplicas);
+            if (current[most] == 0)
+            {
+                current.Remove(most);
+            }
+        }
         var decision = _decider.Decide(new ScalingRequest(Tenant, Name, demand, 1.0, current) { MinUnits = world.MinReplicas, MaxUnits = world.MaxReplicas });
         LastDecision = decision;
         if (decision.Outcome == ScalingOutcome.Invalid)
@@ -364,6 +428,11 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
             {
                 result[tierName] = n;
             }
+        }
+        if (_o.Vertical && _o.VerticalExtraReplicas > 0 && result.Values.Sum() > 0)
+        {
+            var most = result.MaxBy(kv => kv.Value).Key;
+            result[most] += _o.VerticalExtraReplicas;
         }
         if (_o.Vertical)
         {
@@ -414,7 +483,8 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
     private double SizeForCore(PolicyContext context, List<ForecastPoint> points, IReadOnlyList<double> levels, int target)
     {
         var world = context.World;
-        var full = world.WorkersPerReplica;
+        // The need is in replicas of the unit size (the world's default, or VerticalMaxWorkers), the limit at most one unit.
+        var full = Unit(world);
         var j = 0;
         while (j < levels.Count - 1 && levels[j] < _o.Quantile - 1e-9)
         {
@@ -430,7 +500,7 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
             if (context.Now - _shortGrowthAt >= _o.RefitEvery)
             {
                 _shortGrowthAt = context.Now;
-                _shortGrowth = ShortGrowth(context.History, context.HistoryStep, span, _o.VerticalGrowthByLevel ? seen : null);
+                _shortGrowth = ShortGrowth(context.History, context.HistoryStep, span, _o.VerticalGrowthByLevel ? seen : null, _o.VerticalGrowthHistory ?? _o.GrowthHistory);
             }
             var rate = Math.Max(seen * _shortGrowth, GuardActive ? _guardRate : 0);
             if (_path is not null && _o.VerticalForecast)
@@ -569,14 +639,15 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
 
     /// <summary>
     /// The <see cref="AuspexPolicyOptions.VerticalGrowthQuantile"/> of max(rate over the next <paramref name="ahead"/>)
-    /// ÷ rate now, per history interval with load, over <see cref="AuspexPolicyOptions.GrowthHistory"/>; 1.5 before
+    /// ÷ rate now, per history interval with load, over <paramref name="span"/> (<see cref="AuspexPolicyOptions.VerticalGrowthHistory"/>
+    /// or <see cref="AuspexPolicyOptions.GrowthHistory"/>); 1.5 before
     /// 30 such intervals are seen.
     /// </summary>
-    private double ShortGrowth(IReadOnlyList<double> history, TimeSpan step, TimeSpan ahead, double? level = null)
+    private double ShortGrowth(IReadOnlyList<double> history, TimeSpan step, TimeSpan ahead, double? level, TimeSpan span)
     {
         var k = Math.Max(1, (int)Math.Ceiling(ahead / step));
         var n = history.Count;
-        var from = Math.Max(0, n - (int)(_o.GrowthHistory / step) - k);
+        var from = Math.Max(0, n - (int)Math.Min(int.MaxValue / 2, Math.Floor(span / step)) - k);
         var ratios = new List<double>();
         for (var i = from; i + k < n; i++)
         {
@@ -593,7 +664,7 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
         }
         if (ratios.Count < 30)
         {
-            return level is null ? 1.5 : ShortGrowth(history, step, ahead);
+            return level is null ? 1.5 : ShortGrowth(history, step, ahead, null, span);
         }
         ratios.Sort();
         return Math.Clamp(ratios[(int)Math.Min(ratios.Count - 1, Math.Ceiling(_o.VerticalGrowthQuantile * ratios.Count) - 1)], 1, 10);
@@ -614,7 +685,13 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
         return end > from ? sum / (end - from) : 0;
     }
 
-    /// <summary>Replicas (fractional) whose p99 response time for <paramref name="rate"/> stays under SloSafety × the SLO.</summary>
+    /// <summary>The replica size (workers) the count is planned in: <see cref="AuspexPolicyOptions.VerticalMaxWorkers"/> with vertical sizing, else the world's default.</summary>
+    private double Unit(WorldOptions world) => _o.Vertical && _o.VerticalMaxWorkers is { } vmax ? vmax : world.WorkersPerReplica;
+
+    /// <summary>
+    /// Replicas (fractional, of <see cref="Unit"/> workers each) whose p99 response time for <paramref name="rate"/>
+    /// stays under SloSafety × the SLO.
+    /// </summary>
     private double Replicas(double rate, WorldOptions world)
     {
         if (rate <= 0)
@@ -623,7 +700,7 @@ public sealed class AuspexPolicy(AuspexPolicyOptions? options = null, string nam
         }
         var servers = QueueModel.ServersFor(rate, world.ServiceTime.TotalSeconds, world.ServiceTimeCv, 0.99,
             world.LatencyP99Target.TotalSeconds * _o.SloSafety, world.MaxReplicas * world.WorkersPerReplica) ?? world.MaxReplicas * world.WorkersPerReplica;
-        return (double)servers / world.WorkersPerReplica;
+        return servers / Unit(world);
     }
 
 }

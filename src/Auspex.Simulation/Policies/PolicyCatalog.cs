@@ -12,7 +12,7 @@ public static class PolicyCatalog
         ["auspex"] = "Auspex: forecast quantiles over the lead time, sized for the SLO by the queueing model, base on on-demand and burst on spot",
         ["auspex-1tier"] = "Auspex on one tier only (the first), to compare with the reactive policies on equal prices",
         ["auspex-guard"] = "the auspex policy (peak quantiles, growth floor) plus the reactive guard of auspex-lean; parameters in the name as for auspex-lean",
-        ["auspex-vertical"] = "auspex-guard:gu=0.85 (the setting chosen in session 6) plus vertical right-sizing: the per-replica limit follows the forecast quantile over the resize lead time (in-place resize), so quiet hours run on small replicas; parameters as for auspex-lean plus vert=0/1, vstab (minutes), vspare (replicas)",
+        ["auspex-vertical"] = "auspex-guard:gu=0.85 (the setting chosen in session 6) plus vertical right-sizing: the per-replica limit follows the forecast quantile over the resize lead time (in-place resize), so quiet hours run on small replicas; parameters as for auspex-lean plus vert=0/1, vstab (minutes), vspare (replicas the limits survive losing), vq, vfc, vtot, vlev, vhold, vmax (largest limit in workers: the count spreads over smaller replicas), vadd (replicas added to the count), vtier (every replica on this tier index), vgd (days of history for vq)",
         ["oracle"] = "a bound, not a deployable policy: an SLO-aware clairvoyant that knows the future load and sets, every tick, the fewest replicas and the smallest per-replica limit keeping the p99 within the SLO by the world's queue formula, within the world's launch and resize lead times; parameters oracle:tier=0|1 (tier index), safety (fraction of the SLO), stab (minutes of limit-decrease stabilisation), spare (replicas beyond the fewest, limits shared), loss=1 (limits survive losing any one replica)",
         ["auspex-lean"] = "Auspex with right-sized margins: forecast mean × a conformal burst buffer (0.95 quantile of its own recent misses), a reactive guard on observed overload, 2-min scale-in; parameters as auspex-lean:q=0.97:sin=1:thr=0.05:gh=1.25:gu=0.95:hold=10:tiers=1:avail=0.99:growth=0:safety=1",
     };
@@ -109,7 +109,8 @@ public static class PolicyCatalog
 
     /// <summary>
     /// Parses <c>auspex-lean[:key=value]...</c> (keys q, sin (minutes), thr, gh, gu, hold (minutes), tiers (0/1),
-    /// avail, growth, safety, cal (hours), sqrt (0/1), vert (0/1), vstab (minutes), vspare (replicas), vq (vertical growth quantile), vfc (0/1), vtot (0/1), vlev (0/1), vhold (0/1), quantile (the
+    /// avail, growth, safety, cal (hours), sqrt (0/1), vert (0/1), vstab (minutes), vspare (replicas), vq (vertical growth quantile), vfc (0/1), vtot (0/1), vlev (0/1), vhold (0/1), vmax (largest limit, workers),
+    /// vadd (replicas added to the count), vtier (every replica on this tier index), vgd (days of growth history for vq), quantile (the
     /// forecast quantile of the peak sizing)). Throws <see cref="ArgumentException"/> naming the bad part.
     /// </summary>
     private static AuspexPolicy Lean(string name, string model)
@@ -153,8 +154,15 @@ public static class PolicyCatalog
                 "vtot" => o with { VerticalStabiliseTotal = v != 0 },
                 "vlev" => o with { VerticalGrowthByLevel = v != 0 },
                 "vhold" => o with { VerticalInFlightHold = v != 0 },
+                "vmax" => o with { VerticalMaxWorkers = v },
+                "vadd" when v == Math.Floor(v) => o with { VerticalExtraReplicas = (int)v },
+                "vadd" => throw new ArgumentException($"policy {name}: vadd must be a whole number of replicas, got {kv[1]}"),
+                "vtier" when v == Math.Floor(v) => o with { OnlyTier = (int)v },
+                "vtier" => throw new ArgumentException($"policy {name}: vtier must be a whole tier index, got {kv[1]}"),
+                "vgd" when v > 0 && v <= 365 => o with { VerticalGrowthHistory = TimeSpan.FromDays(v) },
+                "vgd" => throw new ArgumentException($"policy {name}: vgd must be a number of days in (0, 365], got {kv[1]}"),
                 "quantile" => o with { Quantile = v },
-                _ => throw new ArgumentException($"policy {name}: unknown key '{kv[0]}' (q, sin, thr, gh, gu, hold, tiers, guard, avail, growth, safety, cal, sqrt, vert, vstab, vspare, vq, vfc, vtot, vlev, vhold, quantile)"),
+                _ => throw new ArgumentException($"policy {name}: unknown key '{kv[0]}' (q, sin, thr, gh, gu, hold, tiers, guard, avail, growth, safety, cal, sqrt, vert, vstab, vspare, vq, vfc, vtot, vlev, vhold, vmax, vadd, vtier, vgd, quantile)"),
             };
         }
         if (o.Validate() is { Count: > 0 } errors)

@@ -116,6 +116,9 @@ internal sealed class ReplicaPool
 
     public double Cost { get; private set; }
 
+    /// <summary>The part of <see cref="Cost"/> that is the per-replica overhead (<see cref="WorldOptions.ReplicaOverhead"/>).</summary>
+    public double OverheadCost { get; private set; }
+
     public double ReplicaHours { get; private set; }
 
     public IReadOnlyDictionary<string, int> Desired => _desired;
@@ -135,6 +138,7 @@ internal sealed class ReplicaPool
         Preemptions = 0;
         Failures = 0;
         Cost = 0;
+        OverheadCost = 0;
         ReplicaHours = 0;
         SizedReplicaHours = 0;
     }
@@ -272,8 +276,9 @@ internal sealed class ReplicaPool
     }
 
     /// <summary>
-    /// Charges every launched replica for the interval starting at <paramref name="now"/>: tier price × its charged
-    /// limit ÷ the default limit (a default-size replica pays the tier's price).
+    /// Charges every launched replica for the interval starting at <paramref name="now"/>: tier price × (its charged
+    /// limit ÷ the default limit + <see cref="WorldOptions.ReplicaOverhead"/>) (a default-size replica pays the tier's
+    /// price, plus the overhead's fraction of it).
     /// </summary>
     public void Charge(DateTimeOffset now, TimeSpan interval)
     {
@@ -282,7 +287,9 @@ internal sealed class ReplicaPool
         foreach (var r in _replicas)
         {
             var share = r.Charged(now) / full;
-            Cost += r.Tier.PricePerHour * share * hours;
+            var overhead = r.Tier.PricePerHour * _world.ReplicaOverhead * hours;
+            Cost += r.Tier.PricePerHour * share * hours + overhead;
+            OverheadCost += overhead;
             ReplicaHours += hours;
             SizedReplicaHours += share * hours;
         }

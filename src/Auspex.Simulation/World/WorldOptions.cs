@@ -81,6 +81,15 @@ public sealed record WorldOptions
     /// </summary>
     public int SuperpositionHalfWindow { get; init; } = 5;
 
+    /// <summary>
+    /// Per-replica overhead (session 10): a fixed charge per launched replica-hour, as a fraction of a default-size
+    /// replica's price on its tier — what every pod costs whatever its limit (a sidecar, the runtime's base memory, the
+    /// node's per-pod reservation). A replica then pays its tier's price × (limit ÷ the default limit + this), so
+    /// spreading the load over many small replicas is not free. Default 0: a replica pays for its limit only, as every
+    /// run before session 10.
+    /// </summary>
+    public double ReplicaOverhead { get; init; }
+
     /// <summary>The simulation step (and the HPA's sync period). Default 15 s.</summary>
     public TimeSpan Tick { get; init; } = TimeSpan.FromSeconds(15);
 
@@ -200,6 +209,10 @@ public sealed record WorldOptions
         if (SuperpositionHalfWindow is < 1 or > 10_000)
         {
             e.Add($"superposition half-window must be 1..10000 intervals, got {SuperpositionHalfWindow}");
+        }
+        if (!double.IsFinite(ReplicaOverhead) || ReplicaOverhead is < 0 or > 10)
+        {
+            e.Add(string.Create(CultureInfo.InvariantCulture, $"replica overhead must be in [0, 10] (a fraction of a default-size replica's price), got {ReplicaOverhead}"));
         }
         if (Tick < TimeSpan.FromSeconds(1) || Tick > TimeSpan.FromHours(1))
         {
