@@ -50,8 +50,10 @@ public sealed record WorldOptions
 
     /// <summary>
     /// How long an in-place resize of a running replica's limit takes to apply (like Kubernetes' in-place pod resize:
-    /// the kubelet's sync and the cgroup update, assuming the node has room). While a resize is in flight the replica
-    /// serves at the smaller of its old and new limit and is charged for the larger. Default 1 min.
+    /// the kubelet's sync and the cgroup update, assuming the node has room; conservative — a current kubelet changes
+    /// the cgroup within one pod sync, under a second, docs/simulation.md "In-place resize"). While a resize is in flight
+    /// the replica serves as <see cref="ResizeServing"/> says (by default the smaller of its old and new limit) and is
+    /// charged for the larger. Default 1 min.
     /// </summary>
     public TimeSpan ResizeLeadTime { get; init; } = TimeSpan.FromMinutes(1);
 
