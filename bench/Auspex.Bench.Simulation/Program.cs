@@ -13,6 +13,9 @@ using Auspex.Simulation.World;
 //        --report-from F: run the whole trace and report, beside the whole run, the part after the first F of the span after the warm-up.
 //        --zero-gaps M: mark runs of at least M minutes of exact zeros as missing data (an outage; default 30; 0 = off).
 //        --resize-lead S: the world's in-place resize lead time in seconds (default: WorldOptions' 60 s).
+//        --resize-semantics latest: a new limit asked while a resize is in flight replaces its target and keeps its time, like the
+//          kubelet (WorldOptions.ResizeSemantics = LatestSpec; default restart: the newest ask's full lead, as before session 10).
+//        --resize-serving in-force: a replica serves its limit in force until a resize lands, decreases included (default smaller).
 //        --preemption-notice S: warning before a spot preemption, in seconds (AWS: 120; default 0 = none, as before session 8).
 //        --rescale superposition: rescale a count trace as k independent copies of its users (WorldOptions.Rescaling; default proportional).
 //        --superposition-window N: half-width in intervals of the local level of that rescaling (session 10; default 5).
@@ -42,6 +45,30 @@ if (args.Contains("--resize-lead"))
 {
     world = world with { ResizeLeadTime = TimeSpan.FromSeconds(double.Parse(Arg("--resize-lead", "60"), inv)) };
 }
+if (args.Contains("--resize-semantics"))
+{
+    world = world with
+    {
+        ResizeSemantics = Arg("--resize-semantics", "restart").ToLowerInvariant() switch
+        {
+            "restart" => ResizeSemantics.Restart,
+            "latest" or "latestspec" or "latest-spec" => ResizeSemantics.LatestSpec,
+            var v => throw new ArgumentException($"--resize-semantics: '{v}' is not restart or latest"),
+        },
+    };
+}
+if (args.Contains("--resize-serving"))
+{
+    world = world with
+    {
+        ResizeServing = Arg("--resize-serving", "smaller").ToLowerInvariant() switch
+        {
+            "smaller" => ResizeServing.Smaller,
+            "in-force" or "inforce" => ResizeServing.InForce,
+            var v => throw new ArgumentException($"--resize-serving: '{v}' is not smaller or in-force"),
+        },
+    };
+}
 if (args.Contains("--preemption-notice"))
 {
     world = world with { PreemptionNotice = TimeSpan.FromSeconds(double.Parse(Arg("--preemption-notice", "0"), inv)) };
@@ -60,7 +87,7 @@ if (args.Contains("--replica-overhead"))
 }
 var zeroGaps = double.Parse(Arg("--zero-gaps", "30"), inv);
 Console.WriteLine($"world: {world.WorkersPerReplica} workers × {world.ServiceTime.TotalMilliseconds} ms per replica ({world.ModelReplicaRate} req/s), p99 SLO {world.LatencyP99Target.TotalMilliseconds} ms, tick {world.Tick.TotalSeconds} s, peak = {world.PeakReplicas} replicas at full use, seed {world.Seed}");
-Console.WriteLine(string.Create(inv, $"vertical sizing: limits {world.MinWorkersPerReplica}..{world.WorkersPerReplica} workers per replica, resize lead {world.ResizeLeadTime.TotalSeconds} s; preemption notice {world.PreemptionNotice.TotalSeconds} s; rescaling {world.Rescaling} (level ±{world.SuperpositionHalfWindow} intervals); zero runs ≥ {zeroGaps} min = missing data; replica overhead {world.ReplicaOverhead} × a default replica's price"));
+Console.WriteLine(string.Create(inv, $"vertical sizing: limits {world.MinWorkersPerReplica}..{world.WorkersPerReplica} workers per replica, resize lead {world.ResizeLeadTime.TotalSeconds} s ({world.ResizeSemantics}, serving {world.ResizeServing}); preemption notice {world.PreemptionNotice.TotalSeconds} s; rescaling {world.Rescaling} (level ±{world.SuperpositionHalfWindow} intervals); zero runs ≥ {zeroGaps} min = missing data; replica overhead {world.ReplicaOverhead} × a default replica's price"));
 Console.WriteLine("tiers: " + string.Join("; ", world.Tiers.Select(t => string.Create(inv, $"{t.Name} {t.PricePerHour}/h lead {t.ProvisioningLeadTime.TotalMinutes} min preemption {t.PreemptionProbabilityPerHour}/h"))));
 foreach (var name in traces)
 {

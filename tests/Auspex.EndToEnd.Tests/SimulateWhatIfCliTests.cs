@@ -85,6 +85,25 @@ public sealed class SimulateWhatIfCliTests
     }
 
     [Fact]
+    public async Task Simulate_ResizeSemanticsAndServing_AreWorldOptions_AndBadValuesAreNamed()
+    {
+        using var dir = new TempDirectory();
+        var trace = WriteTrace(dir.Path);
+        var (code, json, err) = await Run(dir.Path, "simulate", "--trace", trace, "--policies", "oracle,oracle:hold=0", "--warm-up", "12h", "-o", "json", "--resize-semantics", "latest", "--resize-serving", "in-force");
+        Assert.True(code == 0, err);
+        using (var doc = JsonDocument.Parse(json))
+        {
+            Assert.Equal("oracle:hold=0", doc.RootElement[1].GetProperty("policy").GetString());
+        }
+        var (c1, _, e1) = await Run(dir.Path, "simulate", "--trace", trace, "--resize-semantics", "sometimes");
+        Assert.NotEqual(0, c1);
+        Assert.Contains("sometimes", e1, StringComparison.Ordinal);
+        var (c2, _, e2) = await Run(dir.Path, "simulate", "--trace", trace, "--resize-serving", "larger");
+        Assert.NotEqual(0, c2);
+        Assert.Contains("larger", e2, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Simulate_BadInput_SaysWhatIsWrong()
     {
         using var dir = new TempDirectory();

@@ -34,9 +34,13 @@ internal static class SimulateCommand
         var notice = new Option<string>("--preemption-notice") { Description = "Warning a spot replica gets before it is preempted, e.g. 2m (EC2) or 30s; it serves until then and its replacement launches at the notice. Default 0 (none).", DefaultValueFactory = _ => "0" };
         var rescale = new Option<string>("--rescale") { Description = "How the trace is rescaled to the model: proportional (every interval × k) or superposition (a count trace as k independent copies of its users: level × k, deviations × √k).", DefaultValueFactory = _ => "proportional" };
         rescale.AcceptOnlyFromAmong("proportional", "superposition");
+        var resizeSemantics = new Option<string>("--resize-semantics") { Description = "A new per-replica limit asked while an in-place resize is in flight: restart (the newest ask's full 1-min lead; the default, every figure before session 10) or latest (like the kubelet: the pending resize lands at its own time with the newest limit).", DefaultValueFactory = _ => "restart" };
+        resizeSemantics.AcceptOnlyFromAmong("restart", "latest");
+        var resizeServing = new Option<string>("--resize-serving") { Description = "What a replica serves while its resize is in flight: smaller (the smaller of the old and new limit; the default) or in-force (the old limit until the resize lands, as a container's cgroup does).", DefaultValueFactory = _ => "smaller" };
+        resizeServing.AcceptOnlyFromAmong("smaller", "in-force");
         var command = new Command("simulate", "Compare scaling policies (HPA, static, AWS predictive, Auspex) on a demand trace: SLO minutes, cost, slack.")
         {
-            trace, policies, format, plotFile, model, capacity, warmUp, seed, notice, rescale,
+            trace, policies, format, plotFile, model, capacity, warmUp, seed, notice, rescale, resizeSemantics, resizeServing,
         };
         command.SetAction(parse =>
         {
@@ -71,6 +75,8 @@ internal static class SimulateCommand
             {
                 ReplicaCapacity = parse.GetValue(capacity), WarmUp = wu, Seed = parse.GetValue(seed), PreemptionNotice = pn,
                 Rescaling = parse.GetValue(rescale) == "superposition" ? TraceRescaling.Superposition : TraceRescaling.Proportional,
+                ResizeSemantics = parse.GetValue(resizeSemantics) == "latest" ? ResizeSemantics.LatestSpec : ResizeSemantics.Restart,
+                ResizeServing = parse.GetValue(resizeServing) == "in-force" ? ResizeServing.InForce : ResizeServing.Smaller,
             };
             var names = (parse.GetValue(policies) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var lastPercent = -1;

@@ -148,8 +148,8 @@ public sealed record AuspexPolicyOptions
 
     /// <summary>
     /// Vertical sizing only (session 9, from the oracle bound): ask no new limit while a limit increase is in flight
-    /// (the pool restarts the resize lead when a new limit is asked meanwhile, so rising asks every tick keep the old
-    /// limit in force), and size each limit for the span until the next one can land (two resize leads less a tick)
+    /// (with the world's default <see cref="ResizeSemantics.Restart"/> the pool restarts the resize lead when a new
+    /// limit is asked meanwhile, so rising asks every tick keep the old limit in force), and size each limit for the span until the next one can land (two resize leads less a tick)
     /// instead of one lead and two ticks. Default false.
     /// </summary>
     public bool VerticalInFlightHold { get; init; }

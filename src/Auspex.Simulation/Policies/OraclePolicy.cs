@@ -44,6 +44,16 @@ public sealed record OracleOptions
     /// </summary>
     public bool SurviveLoss { get; init; }
 
+    /// <summary>
+    /// Ask no new limit while a limit increase is in flight and size each limit for two resize leads less a tick (the
+    /// rule for <see cref="ResizeSemantics.Restart"/>, where a new ask restarts the lead). False (session 10, key
+    /// <c>hold=0</c>): ask every tick, each limit for one resize lead from now — enough under
+    /// <see cref="ResizeSemantics.LatestSpec"/>, where the limit landing at any time is the one asked a tick before and
+    /// holds until the next landing at most a lead later; under <c>Restart</c> rising asks would keep the old limit in
+    /// force. Default true.
+    /// </summary>
+    public bool InFlightHold { get; init; } = true;
+
     /// <summary>Returns every problem with these options, or an empty list.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -79,8 +89,10 @@ public sealed record OracleOptions
 /// <item>the per-replica limit (uniform, in [<see cref="WorldOptions.MinWorkersPerReplica"/>,
 /// <see cref="WorldOptions.WorkersPerReplica"/>], the queue's servers being the floor of the summed limits) covers every
 /// tick of the next two resize lead times: an increase serves only after the resize lead, and the pool restarts the
-/// lead when a new limit is asked while one is in flight, so the oracle asks nothing while an increase is in flight and
-/// each limit it asks must hold until the next one can land;</item>
+/// lead when a new limit is asked while one is in flight (<see cref="ResizeSemantics.Restart"/>), so the oracle asks
+/// nothing while an increase is in flight and each limit it asks must hold until the next one can land (with
+/// <see cref="OracleOptions.InFlightHold"/> off, for <see cref="ResizeSemantics.LatestSpec"/>: it asks every tick, each
+/// limit for the next resize lead);</item>
 /// <item>the replicas it counts on at a future tick are the ready ones not under a preemption notice, plus its own
 /// launches ready by then, less any scale-in it will make before.</item>
 /// </list>
@@ -182,10 +194,11 @@ public sealed class OraclePolicy(OracleOptions? options = null, string name = "o
         }
         _lastCount = count;
 
-        // The limit: asked only when no increase is in flight; it must hold over [now, now + 2 × resize lead).
-        if (now >= _raiseLandsAt)
+        // The limit: asked only when no increase is in flight; it must hold over [now, now + 2 × resize lead). Without
+        // the hold (LatestSpec), asked every tick for [now, now + resize lead].
+        if (!_o.InFlightHold || now >= _raiseLandsAt)
         {
-            var horizon = resizeLead + resizeLead - tick;
+            var horizon = _o.InFlightHold ? resizeLead + resizeLead - tick : resizeLead;
             var readyNow = context.ReadyTotal - context.Terminating;
             var scaleIn = count;
             var workers = (double)world.MinWorkersPerReplica;
@@ -210,7 +223,7 @@ public sealed class OraclePolicy(OracleOptions? options = null, string name = "o
                 workers = _proposals.Max(x => x.Workers);
             }
             var inForce = context.Workers ?? full;
-            if (workers > inForce && context.ReadyTotal > 0)
+            if (_o.InFlightHold && workers > inForce && context.ReadyTotal > 0)
             {
                 _raiseLandsAt = now + resizeLead;
             }

@@ -13,7 +13,7 @@ public static class PolicyCatalog
         ["auspex-1tier"] = "Auspex on one tier only (the first), to compare with the reactive policies on equal prices",
         ["auspex-guard"] = "the auspex policy (peak quantiles, growth floor) plus the reactive guard of auspex-lean; parameters in the name as for auspex-lean",
         ["auspex-vertical"] = "auspex-guard:gu=0.85 (the setting chosen in session 6) plus vertical right-sizing: the per-replica limit follows the forecast quantile over the resize lead time (in-place resize), so quiet hours run on small replicas; parameters as for auspex-lean plus vert=0/1, vstab (minutes), vspare (replicas the limits survive losing), vq, vfc, vtot, vlev, vhold, vmax (largest limit in workers: the count spreads over smaller replicas), vadd (replicas added to the count), vtier (every replica on this tier index), vgd (days of history for vq)",
-        ["oracle"] = "a bound, not a deployable policy: an SLO-aware clairvoyant that knows the future load and sets, every tick, the fewest replicas and the smallest per-replica limit keeping the p99 within the SLO by the world's queue formula, within the world's launch and resize lead times; parameters oracle:tier=0|1 (tier index), safety (fraction of the SLO), stab (minutes of limit-decrease stabilisation), spare (replicas beyond the fewest, limits shared), loss=1 (limits survive losing any one replica)",
+        ["oracle"] = "a bound, not a deployable policy: an SLO-aware clairvoyant that knows the future load and sets, every tick, the fewest replicas and the smallest per-replica limit keeping the p99 within the SLO by the world's queue formula, within the world's launch and resize lead times; parameters oracle:tier=0|1 (tier index), safety (fraction of the SLO), stab (minutes of limit-decrease stabilisation), spare (replicas beyond the fewest, limits shared), loss=1 (limits survive losing any one replica), hold=0 (ask a limit every tick, each for one resize lead, instead of nothing while an increase is in flight: for the world's LatestSpec resize semantics)",
         ["auspex-lean"] = "Auspex with right-sized margins: forecast mean × a conformal burst buffer (0.95 quantile of its own recent misses), a reactive guard on observed overload, 2-min scale-in; parameters as auspex-lean:q=0.97:sin=1:thr=0.05:gh=1.25:gu=0.95:hold=10:tiers=1:avail=0.99:growth=0:safety=1",
     };
 
@@ -44,7 +44,7 @@ public static class PolicyCatalog
 
     /// <summary>
     /// Parses <c>oracle[:key=value]...</c> (keys tier (the world's tier index), safety (fraction of the SLO), stab
-    /// (minutes), spare (replicas), loss (0/1)). Throws <see cref="ArgumentException"/> naming the bad part.
+    /// (minutes), spare (replicas), loss (0/1), hold (0/1)). Throws <see cref="ArgumentException"/> naming the bad part.
     /// </summary>
     private static OraclePolicy Oracle(string name)
     {
@@ -65,7 +65,8 @@ public static class PolicyCatalog
                 "spare" when v == Math.Floor(v) => o with { Spare = (int)v },
                 "spare" => throw new ArgumentException($"policy {name}: spare must be a whole number of replicas, got {kv[1]}"),
                 "loss" => o with { SurviveLoss = v != 0 },
-                _ => throw new ArgumentException($"policy {name}: unknown key '{kv[0]}' (tier, safety, stab, spare, loss)"),
+                "hold" => o with { InFlightHold = v != 0 },
+                _ => throw new ArgumentException($"policy {name}: unknown key '{kv[0]}' (tier, safety, stab, spare, loss, hold)"),
             };
         }
         if (o.Validate() is { Count: > 0 } errors)

@@ -8,7 +8,9 @@ namespace Auspex.Simulation.World;
 /// first; failed and preempted replicas disappear and are replaced on the next reconcile. Every replica has a limit in
 /// workers (servers), <see cref="WorldOptions.WorkersPerReplica"/> unless a vertically sizing policy sets another with
 /// <see cref="SetSize"/>: capacity and cost follow the limit, and a running replica's resize applies after
-/// <see cref="WorldOptions.ResizeLeadTime"/>, serving at the smaller and charged at the larger limit meanwhile.
+/// <see cref="WorldOptions.ResizeLeadTime"/>, charged at the larger limit meanwhile and serving as
+/// <see cref="WorldOptions.ResizeServing"/> says (by default the smaller); a new ask while one is in flight follows
+/// <see cref="WorldOptions.ResizeSemantics"/>.
 /// </summary>
 internal sealed class ReplicaPool
 {
@@ -58,11 +60,14 @@ internal sealed class ReplicaPool
             }
         }
 
-        /// <summary>Workers serving now: the smaller limit while a resize is in flight.</summary>
-        public double Serving(DateTimeOffset now) => NewSize == Size || ResizeAt <= now ? NewSize : Math.Min(Size, NewSize);
+        /// <summary>Whether a resize is in flight now (asked, not landed).</summary>
+        public bool InFlight(DateTimeOffset now) => NewSize != Size && ResizeAt > now;
+
+        /// <summary>Workers serving now: while a resize is in flight, the smaller limit, or with <paramref name="inForce"/> the limit in force.</summary>
+        public double Serving(DateTimeOffset now, bool inForce) => !InFlight(now) ? NewSize : inForce ? Size : Math.Min(Size, NewSize);
 
         /// <summary>Workers charged now: the larger limit while a resize is in flight.</summary>
-        public double Charged(DateTimeOffset now) => NewSize == Size || ResizeAt <= now ? NewSize : Math.Max(Size, NewSize);
+        public double Charged(DateTimeOffset now) => !InFlight(now) ? NewSize : Math.Max(Size, NewSize);
     }
 
     /// <summary>The per-replica limit (workers) asked for; new replicas launch with it.</summary>
@@ -72,9 +77,12 @@ internal sealed class ReplicaPool
     /// Sets every replica's limit to <paramref name="workers"/> (fractional: a CPU limit is set in millicores, and the
     /// queue's servers are the floor of the ready replicas' summed limits; clamped to the world's
     /// <see cref="WorldOptions.MinWorkersPerReplica"/>..<see cref="WorldOptions.WorkersPerReplica"/>). Replicas not yet
-    /// ready take it at once (their spec changes before they start); ready ones after the resize lead time, serving at
-    /// the smaller and charged at the larger of the two limits until then. A resize asked while another is in flight
-    /// starts from the limit in force. Returns whether the size asked for changed.
+    /// ready take it at once (their spec changes before they start); ready ones after the resize lead time, charged at
+    /// the larger of the two limits until then and serving the smaller (or, with <see cref="ResizeServing.InForce"/>,
+    /// the limit in force). A resize asked while another is in flight starts from the limit in force: with
+    /// <see cref="ResizeSemantics.Restart"/> it lands a full lead after this ask; with
+    /// <see cref="ResizeSemantics.LatestSpec"/> it replaces the pending one's target and lands at its time. Either way an
+    /// ask equal to the limit in force cancels the pending resize. Returns whether the size asked for changed.
     /// </summary>
     public bool SetSize(double workers, DateTimeOffset now)
     {
@@ -97,15 +105,20 @@ internal sealed class ReplicaPool
             }
             else if (r.NewSize != workers)
             {
+                // Kubelet-like: the actuation already coming applies the newest spec at its own time.
+                var keepTime = _world.ResizeSemantics == ResizeSemantics.LatestSpec && r.NewSize != r.Size;
                 r.NewSize = workers;
-                r.ResizeAt = now + _world.ResizeLeadTime;
+                if (!keepTime)
+                {
+                    r.ResizeAt = now + _world.ResizeLeadTime;
+                }
             }
         }
         return true;
     }
 
     /// <summary>Resizes in flight now (ready replicas whose new limit has not applied yet).</summary>
-    public int ResizesInFlight(DateTimeOffset now) => _replicas.Count(r => r.ReadyAt <= now && r.Serving(now) != r.Charged(now));
+    public int ResizesInFlight(DateTimeOffset now) => _replicas.Count(r => r.ReadyAt <= now && r.InFlight(now));
 
     /// <summary>Provisioned worker-hours paid (replica-hours × limit ÷ the default limit = default-size replica-hours).</summary>
     public double SizedReplicaHours { get; private set; }
@@ -147,11 +160,12 @@ internal sealed class ReplicaPool
     public int Servers(DateTimeOffset now)
     {
         var s = 0.0;
+        var inForce = _world.ResizeServing == ResizeServing.InForce;
         foreach (var r in _replicas)
         {
             if (r.ReadyAt <= now)
             {
-                s += r.Serving(now) * r.Tier.PerformanceFactor;
+                s += r.Serving(now, inForce) * r.Tier.PerformanceFactor;
             }
         }
         return (int)Math.Floor(s + 1e-9);

@@ -50,10 +50,28 @@ public sealed record WorldOptions
 
     /// <summary>
     /// How long an in-place resize of a running replica's limit takes to apply (like Kubernetes' in-place pod resize:
-    /// the kubelet's sync and the cgroup update, assuming the node has room). While a resize is in flight the replica
-    /// serves at the smaller of its old and new limit and is charged for the larger. Default 1 min.
+    /// the kubelet's sync and the cgroup update, assuming the node has room; conservative — a current kubelet changes
+    /// the cgroup within one pod sync, under a second, docs/simulation.md "In-place resize"). While a resize is in flight
+    /// the replica serves as <see cref="ResizeServing"/> says (by default the smaller of its old and new limit) and is
+    /// charged for the larger. Default 1 min.
     /// </summary>
     public TimeSpan ResizeLeadTime { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// What a new limit asked while a resize is in flight does (session 10). Default
+    /// <see cref="World.ResizeSemantics.Restart"/>: the earlier ask is cancelled and the newest one's full lead starts
+    /// (every run before session 10). <see cref="World.ResizeSemantics.LatestSpec"/> is Kubernetes' kubelet: the
+    /// actuation already coming applies the newest spec at its own time (docs/simulation.md, "In-place resize").
+    /// </summary>
+    public ResizeSemantics ResizeSemantics { get; init; } = ResizeSemantics.Restart;
+
+    /// <summary>
+    /// What a replica serves while a resize is in flight (session 10). Default <see cref="World.ResizeServing.Smaller"/>:
+    /// the smaller of the limit in force and the one asked (a decrease bites at the ask; every run before session 10).
+    /// <see cref="World.ResizeServing.InForce"/> is the kubelet's: the limit in force (the cgroup's) until the resize
+    /// lands, in both directions. Either way the replica is charged for the larger until then.
+    /// </summary>
+    public ResizeServing ResizeServing { get; init; } = ResizeServing.Smaller;
 
     /// <summary>
     /// Warning a preempted replica gets before it goes (session 8): when above zero, a preemption drawn at a tick is an
@@ -202,6 +220,14 @@ public sealed record WorldOptions
         {
             e.Add("preemption notice must be between 0 and 1 h");
         }
+        if (!Enum.IsDefined(ResizeSemantics))
+        {
+            e.Add($"unknown resize semantics {(int)ResizeSemantics}");
+        }
+        if (!Enum.IsDefined(ResizeServing))
+        {
+            e.Add($"unknown resize serving {(int)ResizeServing}");
+        }
         if (!Enum.IsDefined(Rescaling))
         {
             e.Add($"unknown trace rescaling {(int)Rescaling}");
@@ -242,3 +268,30 @@ public enum TraceRescaling
     Superposition,
 }
 
+
+/// <summary>What <see cref="WorldOptions.ResizeLeadTime"/>'s pending resize does when a new limit is asked before it lands.</summary>
+public enum ResizeSemantics
+{
+    /// <summary>
+    /// The earlier ask is cancelled and the newest one lands a full resize lead after it: asks every tick keep the old
+    /// limit in force (the model of sessions 6–9).
+    /// </summary>
+    Restart,
+
+    /// <summary>
+    /// Like the kubelet, which drives a pod towards its latest desired resources: the newest ask replaces the target of
+    /// the pending resize without moving its time (it lands at the first pending ask + the lead, with the newest limit);
+    /// an ask equal to the limit in force cancels it, and an ask with nothing pending starts a new lead.
+    /// </summary>
+    LatestSpec,
+}
+
+/// <summary>What a replica with a resize in flight serves (it is charged for the larger limit either way).</summary>
+public enum ResizeServing
+{
+    /// <summary>The smaller of the limit in force and the one asked: a decrease bites at the ask (sessions 6–9).</summary>
+    Smaller,
+
+    /// <summary>The limit in force until the resize lands, in both directions: the container's cgroup keeps its old limit until the kubelet actuates the new one.</summary>
+    InForce,
+}
