@@ -104,6 +104,34 @@ public sealed class SimulateWhatIfCliTests
     }
 
     [Fact]
+    public async Task Simulate_ReplicaOverheadAndSuperpositionWindow_AreWorldOptions_AndBadValuesAreNamed()
+    {
+        using var dir = new TempDirectory();
+        var trace = WriteTrace(dir.Path);
+        async Task<double> Cost(params string[] extra)
+        {
+            var (code, json, err) = await Run(dir.Path, ["simulate", "--trace", trace, "--policies", "hpa", "--warm-up", "12h", "-o", "json", .. extra]);
+            Assert.True(code == 0, err);
+            using var doc = JsonDocument.Parse(json);
+            return doc.RootElement[0].GetProperty("cost").GetDouble();
+        }
+        // The HPA keeps default-size replicas, so an overhead of 0.5 charges half a replica more per replica-hour: × 1.5.
+        var plain = await Cost();
+        Assert.Equal(plain * 1.5, await Cost("--replica-overhead", "0.5"), 6);
+        // Superposed (k ≈ 290 here), a ±30-interval level carries only a third of the 100-minute burst at ×k, the rest
+        // goes to the √k part: the HPA needs fewer replicas than with a ±1-interval level that scales all of it by k.
+        var narrow = await Cost("--rescale", "superposition", "--superposition-window", "1");
+        var wide = await Cost("--rescale", "superposition", "--superposition-window", "30");
+        Assert.True(wide < narrow, $"cost with a ±30 level {wide} vs ±1 {narrow}");
+        var (c1, _, e1) = await Run(dir.Path, "simulate", "--trace", trace, "--replica-overhead", "-1");
+        Assert.Equal(2, c1);
+        Assert.Contains("--replica-overhead -1", e1, StringComparison.Ordinal);
+        var (c2, _, e2) = await Run(dir.Path, "simulate", "--trace", trace, "--superposition-window", "0");
+        Assert.Equal(2, c2);
+        Assert.Contains("--superposition-window 0", e2, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Simulate_BadInput_SaysWhatIsWrong()
     {
         using var dir = new TempDirectory();

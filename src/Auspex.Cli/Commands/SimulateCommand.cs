@@ -38,9 +38,11 @@ internal static class SimulateCommand
         resizeSemantics.AcceptOnlyFromAmong("restart", "latest");
         var resizeServing = new Option<string>("--resize-serving") { Description = "What a replica serves while its resize is in flight: smaller (the smaller of the old and new limit; the default) or in-force (the old limit until the resize lands, as a container's cgroup does).", DefaultValueFactory = _ => "smaller" };
         resizeServing.AcceptOnlyFromAmong("smaller", "in-force");
+        var overhead = new Option<double>("--replica-overhead") { Description = "A fixed charge per replica-hour as a fraction of a default-size replica's price on its tier (sidecar, base memory, per-pod reservation), 0..10, so spreading over small replicas is not free. Default 0.", DefaultValueFactory = _ => 0 };
+        var levelWindow = new Option<int>("--superposition-window") { Description = "With --rescale superposition: half-width in trace intervals of the centred window whose mean is the local level scaled by k (the rest scales by √k), 1..10000. Default 5; sparse traces such as NASA's are better modelled with about 30 (docs/simulation.md).", DefaultValueFactory = _ => 5 };
         var command = new Command("simulate", "Compare scaling policies (HPA, static, AWS predictive, Auspex) on a demand trace: SLO minutes, cost, slack.")
         {
-            trace, policies, format, plotFile, model, capacity, warmUp, seed, notice, rescale, resizeSemantics, resizeServing,
+            trace, policies, format, plotFile, model, capacity, warmUp, seed, notice, rescale, resizeSemantics, resizeServing, overhead, levelWindow,
         };
         command.SetAction(parse =>
         {
@@ -71,12 +73,24 @@ internal static class SimulateCommand
                 err.WriteLine($"error: --preemption-notice '{parse.GetValue(notice)}' is not a duration like 2m, 30s or 0");
                 return 2;
             }
+            var ov = parse.GetValue(overhead);
+            if (!double.IsFinite(ov) || ov is < 0 or > 10)
+            {
+                err.WriteLine(string.Create(CultureInfo.InvariantCulture, $"error: --replica-overhead {ov} must be between 0 and 10 (a fraction of a default-size replica's price)"));
+                return 2;
+            }
+            if (parse.GetValue(levelWindow) is < 1 or > 10_000)
+            {
+                err.WriteLine($"error: --superposition-window {parse.GetValue(levelWindow)} must be 1..10000 trace intervals");
+                return 2;
+            }
             var world = new WorldOptions
             {
                 ReplicaCapacity = parse.GetValue(capacity), WarmUp = wu, Seed = parse.GetValue(seed), PreemptionNotice = pn,
                 Rescaling = parse.GetValue(rescale) == "superposition" ? TraceRescaling.Superposition : TraceRescaling.Proportional,
                 ResizeSemantics = parse.GetValue(resizeSemantics) == "latest" ? ResizeSemantics.LatestSpec : ResizeSemantics.Restart,
                 ResizeServing = parse.GetValue(resizeServing) == "in-force" ? ResizeServing.InForce : ResizeServing.Smaller,
+                ReplicaOverhead = ov, SuperpositionHalfWindow = parse.GetValue(levelWindow),
             };
             var names = (parse.GetValue(policies) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var lastPercent = -1;
