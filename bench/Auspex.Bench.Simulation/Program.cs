@@ -21,6 +21,7 @@ using Auspex.Simulation.World;
 //        --superposition-window N: half-width in intervals of the local level of that rescaling (session 10; default 5).
 //        --replica-overhead F: a per-replica charge per replica-hour as a fraction of a default-size replica's price (WorldOptions.ReplicaOverhead; default 0).
 //        --causal-bound (with --report-from): also print session 9's idealised causal bound (load seen × growth quantile of the tuning part).
+//        --causal-h N: the bound's information delay in intervals (default 2 for 1-min traces, 1 for coarser ones).
 //        or: -- --decider-throughput [--components 1000] [--repetitions 7]
 var inv = CultureInfo.InvariantCulture;
 string Arg(string name, string fallback)
@@ -163,7 +164,8 @@ foreach (var name in traces)
         if (args.Contains("--causal-bound"))
         {
             CausalBound(trace, runWorld, scale, result.Start, result.ReportedFrom!.Value, result.End,
-                name == "azure" ? AzureParts(Path.Combine(data, "traces/azure_vm_v1_sample/vm_cpu_5min.csv.gz")) : null);
+                name == "azure" ? AzureParts(Path.Combine(data, "traces/azure_vm_v1_sample/vm_cpu_5min.csv.gz")) : null,
+                args.Contains("--causal-h") ? int.Parse(Arg("--causal-h", "2"), inv) : null);
         }
     }
     if (args.Contains("--debug"))
@@ -226,12 +228,13 @@ static void SlackFloor(DemandTrace trace, WorldOptions world, double scale, Date
 // over the tuning part (all of it, or only the intervals whose seen level is within ×2 of the level seen now). No
 // failures, no in-flight rule, no backlog, and only the one interval to cover: optimistic for any policy that sizes
 // from the load it has seen. Prints mean slack and the intervals whose need exceeds that capacity (violations).
-static void CausalBound(DemandTrace trace, WorldOptions world, double scale, DateTimeOffset tuneFrom, DateTimeOffset reportFrom, DateTimeOffset to, double[][]? parts = null)
+static void CausalBound(DemandTrace trace, WorldOptions world, double scale, DateTimeOffset tuneFrom, DateTimeOffset reportFrom, DateTimeOffset to, double[][]? parts = null, int? seenBack = null)
 {
     var inv = CultureInfo.InvariantCulture;
     var s = world.ServiceTime.TotalSeconds;
     var rates = Simulator.Rates(trace, scale, world.Rescaling, world.SuperpositionHalfWindow);
-    var h = trace.Step <= TimeSpan.FromMinutes(1) ? 2 : 1;
+    // --causal-h N (session 10) overrides h, e.g. 1 on a 1-min trace: a policy that reacts within the interval after.
+    var h = seenBack ?? (trace.Step <= TimeSpan.FromMinutes(1) ? 2 : 1);
     var memo = new Dictionary<long, int>();
     int Servers(double lambda)
     {
