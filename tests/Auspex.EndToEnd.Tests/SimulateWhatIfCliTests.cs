@@ -10,6 +10,21 @@ public sealed class SimulateWhatIfCliTests
 {
     private static Task<(int Code, string Out, string Err)> Run(string dir, params string[] args) => CliProcess.RunAsync(dir, args);
 
+    /// <summary>Runs the CLI and checks that it refused: exit <paramref name="code"/> (any non-zero when null), <paramref name="needle"/> on stderr.</summary>
+    private static async Task Refused(string dir, int? code, string needle, params string[] args)
+    {
+        var (c, _, e) = await Run(dir, args);
+        if (code is { } want)
+        {
+            Assert.Equal(want, c);
+        }
+        else
+        {
+            Assert.NotEqual(0, c);
+        }
+        Assert.Contains(needle, e, StringComparison.Ordinal);
+    }
+
     /// <summary>Two days of a daily wave at 5-minute steps with a sharp afternoon peak on the second day.</summary>
     private static string WriteTrace(string dir)
     {
@@ -73,15 +88,9 @@ public sealed class SimulateWhatIfCliTests
         {
             Assert.Equal("hpa", doc.RootElement[0].GetProperty("policy").GetString());
         }
-        var (c1, _, e1) = await Run(dir.Path, "simulate", "--trace", trace, "--preemption-notice", "soon");
-        Assert.Equal(2, c1);
-        Assert.Contains("--preemption-notice 'soon'", e1, StringComparison.Ordinal);
-        var (c2, _, e2) = await Run(dir.Path, "simulate", "--trace", trace, "--policies", "static", "--warm-up", "12h", "--preemption-notice", "2h");
-        Assert.Equal(1, c2);
-        Assert.Contains("preemption notice must be between 0 and 1 h", e2, StringComparison.Ordinal);
-        var (c3, _, e3) = await Run(dir.Path, "simulate", "--trace", trace, "--rescale", "cubic");
-        Assert.NotEqual(0, c3);
-        Assert.Contains("cubic", e3, StringComparison.Ordinal);
+        await Refused(dir.Path, 2, "--preemption-notice 'soon'", "simulate", "--trace", trace, "--preemption-notice", "soon");
+        await Refused(dir.Path, 1, "preemption notice must be between 0 and 1 h", "simulate", "--trace", trace, "--policies", "static", "--warm-up", "12h", "--preemption-notice", "2h");
+        await Refused(dir.Path, null, "cubic", "simulate", "--trace", trace, "--rescale", "cubic");
     }
 
     [Fact]
@@ -95,12 +104,8 @@ public sealed class SimulateWhatIfCliTests
         {
             Assert.Equal("oracle:hold=0", doc.RootElement[1].GetProperty("policy").GetString());
         }
-        var (c1, _, e1) = await Run(dir.Path, "simulate", "--trace", trace, "--resize-semantics", "sometimes");
-        Assert.NotEqual(0, c1);
-        Assert.Contains("sometimes", e1, StringComparison.Ordinal);
-        var (c2, _, e2) = await Run(dir.Path, "simulate", "--trace", trace, "--resize-serving", "larger");
-        Assert.NotEqual(0, c2);
-        Assert.Contains("larger", e2, StringComparison.Ordinal);
+        await Refused(dir.Path, null, "sometimes", "simulate", "--trace", trace, "--resize-semantics", "sometimes");
+        await Refused(dir.Path, null, "larger", "simulate", "--trace", trace, "--resize-serving", "larger");
     }
 
     [Fact]
@@ -123,28 +128,18 @@ public sealed class SimulateWhatIfCliTests
         var narrow = await Cost("--rescale", "superposition", "--superposition-window", "1");
         var wide = await Cost("--rescale", "superposition", "--superposition-window", "30");
         Assert.True(wide < narrow, $"cost with a ±30 level {wide} vs ±1 {narrow}");
-        var (c1, _, e1) = await Run(dir.Path, "simulate", "--trace", trace, "--replica-overhead", "-1");
-        Assert.Equal(2, c1);
-        Assert.Contains("--replica-overhead -1", e1, StringComparison.Ordinal);
-        var (c2, _, e2) = await Run(dir.Path, "simulate", "--trace", trace, "--superposition-window", "0");
-        Assert.Equal(2, c2);
-        Assert.Contains("--superposition-window 0", e2, StringComparison.Ordinal);
+        await Refused(dir.Path, 2, "--replica-overhead -1", "simulate", "--trace", trace, "--replica-overhead", "-1");
+        await Refused(dir.Path, 2, "--superposition-window 0", "simulate", "--trace", trace, "--superposition-window", "0");
     }
 
     [Fact]
     public async Task Simulate_BadInput_SaysWhatIsWrong()
     {
         using var dir = new TempDirectory();
-        var (c1, _, e1) = await Run(dir.Path, "simulate", "--trace", "no-such-trace");
-        Assert.Equal(2, c1);
-        Assert.Contains("--trace 'no-such-trace' is neither a file nor a sample name", e1, StringComparison.Ordinal);
-        var (c2, _, e2) = await Run(dir.Path, "simulate", "--trace", "nasa", "-o", "gif");
-        Assert.NotEqual(0, c2);
-        Assert.Contains("gif", e2, StringComparison.Ordinal);
+        await Refused(dir.Path, 2, "--trace 'no-such-trace' is neither a file nor a sample name", "simulate", "--trace", "no-such-trace");
+        await Refused(dir.Path, null, "gif", "simulate", "--trace", "nasa", "-o", "gif");
         var trace = WriteTrace(dir.Path);
-        var (c3, _, e3) = await Run(dir.Path, "simulate", "--trace", trace, "--policies", "static", "--warm-up", "12h", "--plot", Path.Combine(dir.Path, "missing-dir", "x.png"));
-        Assert.Equal(1, c3);
-        Assert.Contains("cannot write the plot", e3, StringComparison.Ordinal);
+        await Refused(dir.Path, 1, "cannot write the plot", "simulate", "--trace", trace, "--policies", "static", "--warm-up", "12h", "--plot", Path.Combine(dir.Path, "missing-dir", "x.png"));
     }
 
     [Fact]
@@ -173,17 +168,9 @@ public sealed class SimulateWhatIfCliTests
     public async Task WhatIf_BadInput_NamesTheFieldAndLosesNothing()
     {
         using var dir = new TempDirectory();
-        var (c1, _, e1) = await Run(dir.Path, "whatif", "--demo", "--maintenance", "rack-1-01@tomorrow");
-        Assert.Equal(1, c1);
-        Assert.Contains("--maintenance 'rack-1-01@tomorrow'", e1, StringComparison.Ordinal);
-        var (c2, _, e2) = await Run(dir.Path, "whatif", "--demo", "--tier-price", "spot");
-        Assert.Equal(1, c2);
-        Assert.Contains("expected NAME=PRICE", e2, StringComparison.Ordinal);
-        var (c3, _, e3) = await Run(dir.Path, "whatif", "--demo", "--fail", "no-such-host");
-        Assert.Equal(1, c3);
-        Assert.Contains("fail[0]: no locality has id 'no-such-host'", e3, StringComparison.Ordinal);
-        var (c4, _, e4) = await Run(dir.Path, "whatif", "--demo", "--traffic", "1000");
-        Assert.Equal(1, c4);
-        Assert.Contains("trafficMultiplier", e4, StringComparison.Ordinal);
+        await Refused(dir.Path, 1, "--maintenance 'rack-1-01@tomorrow'", "whatif", "--demo", "--maintenance", "rack-1-01@tomorrow");
+        await Refused(dir.Path, 1, "expected NAME=PRICE", "whatif", "--demo", "--tier-price", "spot");
+        await Refused(dir.Path, 1, "fail[0]: no locality has id 'no-such-host'", "whatif", "--demo", "--fail", "no-such-host");
+        await Refused(dir.Path, 1, "trafficMultiplier", "whatif", "--demo", "--traffic", "1000");
     }
 }

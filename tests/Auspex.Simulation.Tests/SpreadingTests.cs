@@ -2,6 +2,7 @@ using Auspex.Core.Topology;
 using Auspex.Simulation.Policies;
 using Auspex.Simulation.Traces;
 using Auspex.Simulation.World;
+using static Auspex.Simulation.Tests.SimTestWorld;
 
 namespace Auspex.Simulation.Tests;
 
@@ -11,32 +12,7 @@ namespace Auspex.Simulation.Tests;
 /// </summary>
 public sealed class SpreadingTests
 {
-    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-    // 8 workers × 100 ms = 80 req/s per default replica; on-demand 0.10/h, 3 min to a new replica; resize in 60 s.
-    private static readonly WorldOptions World = new()
-    {
-        FailureRatePerHour = 0,
-        WarmUp = TimeSpan.Zero,
-        ResizeLeadTime = TimeSpan.FromSeconds(60),
-        Tiers = [new Tier("on-demand", "simulated", 0.10, 1.0, 0.0, TimeSpan.FromMinutes(3))],
-    };
-
-    private sealed class Sized(double workers) : IVerticalScalingPolicy
-    {
-        public string Name => $"sized-{workers}";
-
-        public double? DesiredWorkers => workers;
-
-        public IReadOnlyDictionary<string, int>? Decide(PolicyContext context) => new Dictionary<string, int> { [context.DefaultTier] = 2 };
-    }
-
-    private sealed class One : IScalingPolicy
-    {
-        public string Name => "one";
-
-        public IReadOnlyDictionary<string, int>? Decide(PolicyContext context) => new Dictionary<string, int> { [context.DefaultTier] = 1 };
-    }
+    private static readonly WorldOptions World = SimTestWorld.OnDemand;
 
     [Fact]
     public void Overhead_ChargesAFractionOfTheDefaultReplicasPricePerReplicaHour_WhateverItsLimit()
@@ -67,7 +43,7 @@ public sealed class SpreadingTests
         // 1 h at 20 req/s (1,200 per minute; 80 req/s per replica, no rescaling); reported from minute 30.
         var trace = DemandTrace.Create("flat", T0, TimeSpan.FromMinutes(1), Enumerable.Repeat(1200.0, 60).ToList()).Trace!;
         var world = World with { ReplicaCapacity = 80, ReplicaOverhead = 0.1, ReportFrom = TimeSpan.FromMinutes(30) };
-        var (r, errors) = Simulator.Run(trace, [new Sized(2), new One()], world);
+        var (r, errors) = Simulator.Run(trace, [new Sized(2, 2), new One()], world);
         Assert.Empty(errors);
         var sized = r!.Policies[0];
         var one = r.Policies[1];
@@ -80,7 +56,7 @@ public sealed class SpreadingTests
         Assert.Equal(0.055, r.Reported![1].Cost, 9);
         Assert.Equal(0.005, r.Reported[1].OverheadCost, 9);
         // The overhead is a charge only: capacity, slack and violations are those of the world without it.
-        var (plain, _) = Simulator.Run(trace, [new Sized(2), new One()], world with { ReplicaOverhead = 0 });
+        var (plain, _) = Simulator.Run(trace, [new Sized(2, 2), new One()], world with { ReplicaOverhead = 0 });
         Assert.Equal(0.05, plain!.Policies[0].Cost, 9);
         Assert.Equal(0, plain.Policies[0].OverheadCost);
         Assert.Equal(plain.Policies[0].MeanSlack, sized.MeanSlack, 12);

@@ -2,22 +2,14 @@ using Auspex.Core.Topology;
 using Auspex.Simulation.Policies;
 using Auspex.Simulation.Traces;
 using Auspex.Simulation.World;
+using static Auspex.Simulation.Tests.SimTestWorld;
 
 namespace Auspex.Simulation.Tests;
 
 /// <summary>Per-replica limits (vertical sizing): resize lead time, cost and capacity; slack over trace gaps.</summary>
 public sealed class VerticalSizingTests
 {
-    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
-    // 8 workers × 100 ms = 80 req/s per default replica; on-demand 0.10/h, 3 min to a new replica; resize in 60 s.
-    private static readonly WorldOptions World = new()
-    {
-        FailureRatePerHour = 0,
-        WarmUp = TimeSpan.Zero,
-        ResizeLeadTime = TimeSpan.FromSeconds(60),
-        Tiers = [new Tier("on-demand", "simulated", 0.10, 1.0, 0.0, TimeSpan.FromMinutes(3))],
-    };
+    private static readonly WorldOptions World = SimTestWorld.OnDemand;
 
     private static ReplicaPool TwoReplicas()
     {
@@ -113,24 +105,6 @@ public sealed class VerticalSizingTests
         Assert.Contains((World with { MinWorkersPerReplica = 9 }).Validate(), e => e.Contains("min workers per replica", StringComparison.Ordinal));
         Assert.Contains((World with { ResizeLeadTime = TimeSpan.FromHours(2) }).Validate(), e => e.Contains("resize lead time", StringComparison.Ordinal));
         Assert.Empty(World.Validate());
-    }
-
-    /// <summary>One replica at a fixed limit from the start.</summary>
-    private sealed class Sized(int workers) : IVerticalScalingPolicy
-    {
-        public string Name => $"sized-{workers}";
-
-        public double? DesiredWorkers => workers;
-
-        public IReadOnlyDictionary<string, int>? Decide(PolicyContext context) => new Dictionary<string, int> { [context.DefaultTier] = 1 };
-    }
-
-    /// <summary>One default-size replica.</summary>
-    private sealed class One : IScalingPolicy
-    {
-        public string Name => "one";
-
-        public IReadOnlyDictionary<string, int>? Decide(PolicyContext context) => new Dictionary<string, int> { [context.DefaultTier] = 1 };
     }
 
     [Fact]
