@@ -16,6 +16,9 @@ using Auspex.Simulation.World;
 //        --preemption-notice S: warning before a spot preemption, in seconds (AWS: 120; default 0 = none, as before session 8).
 //        --rescale superposition: rescale a count trace as k independent copies of its users (WorldOptions.Rescaling; default proportional).
 //        --causal-bound (with --report-from): also print session 9's idealised causal bound (load seen × growth quantile of the tuning part).
+//        --frontier (session 10): with --report-from, the trade-off frontier: the families over their knobs side by side
+//                   (default --policies: FrontierPolicies below), a table per trace with the Pareto points and the target box.
+//        --frontier-plot DIR: also write DIR/frontier-<trace>.png (mean slack vs violation minutes).
 //        or: -- --decider-throughput [--components 1000] [--repetitions 7]
 var inv = CultureInfo.InvariantCulture;
 string Arg(string name, string fallback)
@@ -32,7 +35,26 @@ if (args.Contains("--decider-throughput"))
 }
 var data = Arg("--data", Path.Combine(root, "..", "shared", "data"));
 var traces = Arg("--traces", "worldcup,nasa,azure").Split(',');
-var policyNames = Arg("--policies", "hpa,static,aws,auspex,auspex-1tier").Split(',');
+// Session 10's frontier: each family along its knob, in knob order (the last key of a name is its knob; see
+// Frontier.Split). auspex-vertical along the decider quantile, alone and with h-sim6's aggressive base (no guard, SLO
+// safety 1, no limit stabilisation, in-flight hold). Chosen before any frontier run; not tuned on the reported part.
+const string Lean = "auspex-vertical:guard=0:safety=1:vstab=0:vhold=1";
+string[] frontierPolicies =
+[
+    "hpa:target=0.5", "hpa:target=0.6", "hpa", "hpa:target=0.8", "hpa:target=0.9", "hpa:target=0.95",
+    "static", "aws",
+    "auspex-vertical:quantile=0.5", "auspex-vertical:quantile=0.7", "auspex-vertical:quantile=0.9", "auspex-vertical:quantile=0.97",
+    $"{Lean}:quantile=0.3", $"{Lean}:quantile=0.5", $"{Lean}:quantile=0.7", $"{Lean}:quantile=0.9",
+    "oracle", "oracle:tier=1:loss=1:spare=100",
+];
+var frontier = args.Contains("--frontier");
+var frontierPlot = args.Contains("--frontier-plot") ? Arg("--frontier-plot", ".") : null;
+if (frontierPlot is not null && !Directory.Exists(frontierPlot))
+{
+    Console.Error.WriteLine($"--frontier-plot {frontierPlot}: the directory does not exist");
+    Environment.Exit(2);
+}
+var policyNames = args.Contains("--policies") || !frontier ? Arg("--policies", "hpa,static,aws,auspex,auspex-1tier").Split(',') : frontierPolicies;
 var days = double.Parse(Arg("--days", "0"), inv);
 var model = Arg("--model", "mstl");
 var world = new WorldOptions();
@@ -128,6 +150,22 @@ foreach (var name in traces)
             CausalBound(trace, runWorld, scale, result.Start, result.ReportedFrom!.Value, result.End,
                 name == "azure" ? AzureParts(Path.Combine(data, "traces/azure_vm_v1_sample/vm_cpu_5min.csv.gz")) : null);
         }
+    }
+    if (frontier || frontierPlot is not null)
+    {
+        var rows = result.Reported ?? result.Policies;
+        var part = result.Reported is null ? "whole run after the warm-up" : string.Create(inv, $"reported part from {result.ReportedFrom:yyyy-MM-dd HH:mm}");
+        var summary = Frontier.Build(rows);
+        Console.WriteLine();
+        Console.WriteLine(string.Create(inv, $"trade-off frontier, {trace.Name}, {part}: a description of the runs, not a selection — no knob was tuned on this part. Pareto (P): no other deployable point has ≤ minutes, ≤ slack and ≤ cost with one strictly less; oracle rows are clairvoyant bounds, outside the Pareto comparison."));
+        Console.Write(Frontier.Table(summary));
+        if (frontierPlot is not null)
+        {
+            var png = Path.Combine(frontierPlot, $"frontier-{name}.png");
+            Auspex.Simulation.Plots.FrontierPlot.SavePng(summary, string.Create(inv, $"{trace.Name}: violation minutes vs mean slack, {part} (knobs not tuned on it)"), png);
+            Console.WriteLine($"wrote {png}");
+        }
+        Console.WriteLine(string.Create(inv, $"process CPU time after {trace.Name} {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:0} s"));
     }
     if (args.Contains("--debug"))
     {
