@@ -49,7 +49,7 @@ public static class FrontierPlot
         for (var i = 0; i < families.Count; i++)
         {
             var pts = frontier.Points.Where(p => !p.IsBound && p.Family == families[i]).ToList();
-            var s = plot.Add.Scatter(pts.Select(p => p.Result.MeanSlack * 100).ToArray(), pts.Select(p => Y(p.Result.SloViolationMinutes)).ToArray(), PlotStyle.Colour(i));
+            var s = plot.Add.Scatter(pts.Select(p => p.Result.MeanSlack * 100).ToArray(), pts.Select(p => Y(p.Result.SloViolationMinutes)).ToArray(), PlotHelpers.Colour(i));
             s.LineWidth = 1.5f;
             s.MarkerSize = 9;
             s.MarkerShape = MarkerShape.FilledCircle;

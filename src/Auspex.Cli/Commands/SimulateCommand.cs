@@ -65,7 +65,7 @@ internal static class SimulateCommand
                 return 1;
             }
             var frontierPath = parse.GetValue(frontierFile)?.FullName;
-            if (frontierPath is not null && PlotStyle.CheckPngPath(frontierPath) is { } frontierError)
+            if (frontierPath is not null && PlotHelpers.CheckPngPath(frontierPath) is { } frontierError)
             {
                 err.WriteLine("error: --frontier-plot: " + frontierError);
                 return 1;

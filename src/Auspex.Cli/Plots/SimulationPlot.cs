@@ -40,7 +40,7 @@ internal static class SimulationPlot
         for (var i = 0; i < result.Policies.Count; i++)
         {
             var cap = Reduce(hours, tl.Select(p => i < p.Capacity.Count ? p.Capacity[i] : double.NaN).ToArray());
-            var s = plot.Add.ScatterLine(cap.X, cap.Y, PlotStyle.Colour(i));
+            var s = plot.Add.ScatterLine(cap.X, cap.Y, PlotHelpers.Colour(i));
             s.ConnectStyle = ConnectStyle.StepHorizontal;
             s.LineWidth = 1.2f;
             var p = result.Policies[i];

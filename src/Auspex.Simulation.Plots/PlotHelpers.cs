@@ -1,7 +1,7 @@
 namespace Auspex.Simulation.Plots;
 
 /// <summary>What every simulation picture shares.</summary>
-public static class PlotStyle
+public static class PlotHelpers
 {
     /// <summary>Colours of the policies (or families), in order (Tableau 10; demand and bounds are black).</summary>
     public static IReadOnlyList<string> Palette { get; } = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
