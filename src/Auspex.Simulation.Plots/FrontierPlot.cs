@@ -71,7 +71,7 @@ public static class FrontierPlot
         }
         foreach (var p in frontier.Points)
         {
-            var label = plot.Add.Text(p.IsBound ? "oracle" + (p.Knob == "default" ? "" : ":" + p.Knob) : p.Knob, p.Result.MeanSlack * 100, Y(p.Result.SloViolationMinutes));
+            var label = plot.Add.Text(p.IsBound ? "oracle" + (p.Knob == "default" ? "" : ":" + p.Knob) : p.Knob == "default" ? p.Family : p.Knob, p.Result.MeanSlack * 100, Y(p.Result.SloViolationMinutes));
             label.LabelFontSize = 10;
             label.LabelFontColor = Colors.DimGray;
             label.OffsetX = 6;
