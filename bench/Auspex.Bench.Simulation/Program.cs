@@ -39,12 +39,19 @@ var traces = Arg("--traces", "worldcup,nasa,azure").Split(',');
 // Frontier.Split). auspex-vertical along the decider quantile, alone and with h-sim6's aggressive base (no guard, SLO
 // safety 1, no limit stabilisation, in-flight hold). Chosen before any frontier run; not tuned on the reported part.
 const string Lean = "auspex-vertical:guard=0:safety=1:vstab=0:vhold=1";
+const string Usage = "auspex-vertical:gu=1:vfc=0:vstab=0:safety=1:vhold=1";
 string[] frontierPolicies =
 [
     "hpa:target=0.5", "hpa:target=0.6", "hpa", "hpa:target=0.8", "hpa:target=0.9", "hpa:target=0.95",
+    "hpa:target=1", // added after the first tables (below)
     "static", "aws",
     "auspex-vertical:quantile=0.5", "auspex-vertical:quantile=0.7", "auspex-vertical:quantile=0.9", "auspex-vertical:quantile=0.97",
     $"{Lean}:quantile=0.3", $"{Lean}:quantile=0.5", $"{Lean}:quantile=0.7", $"{Lean}:quantile=0.9",
+    // Added after reading the first frontier tables, to find where the frontiers cross 15 % slack: the HPA at target
+    // 1 (above), the aggressive base without the growth floor, and the usage-based vertical growth quantile (vq) on
+    // session 7/9's gu=1:vfc=0:vstab=0:safety=1:vhold=1.
+    $"{Lean}:growth=0:quantile=0.3", $"{Lean}:growth=0:quantile=0.5", $"{Lean}:growth=0:quantile=0.9",
+    $"{Usage}:vq=0.9", $"{Usage}:vq=0.97", $"{Usage}:vq=0.99", $"{Usage}:vq=0.999",
     "oracle", "oracle:tier=1:loss=1:spare=100",
 ];
 var frontier = args.Contains("--frontier");
