@@ -22,6 +22,9 @@ using Auspex.Simulation.World;
 //        --replica-overhead F: a per-replica charge per replica-hour as a fraction of a default-size replica's price (WorldOptions.ReplicaOverhead; default 0).
 //        --causal-bound (with --report-from): also print session 9's idealised causal bound (load seen × growth quantile of the tuning part).
 //        --causal-h N: the bound's information delay in intervals (default 2 for 1-min traces, 1 for coarser ones).
+//        --frontier (session 10): with --report-from, the trade-off frontier: the families over their knobs side by side
+//                   (default --policies: FrontierPolicies below), a table per trace with the Pareto points and the target box.
+//        --frontier-plot DIR: also write DIR/frontier-<trace>.png (mean slack vs violation minutes).
 //        or: -- --decider-throughput [--components 1000] [--repetitions 7]
 var inv = CultureInfo.InvariantCulture;
 string Arg(string name, string fallback)
@@ -38,7 +41,33 @@ if (args.Contains("--decider-throughput"))
 }
 var data = Arg("--data", Path.Combine(root, "..", "shared", "data"));
 var traces = Arg("--traces", "worldcup,nasa,azure").Split(',');
-var policyNames = Arg("--policies", "hpa,static,aws,auspex,auspex-1tier").Split(',');
+// Session 10's frontier: each family along its knob, in knob order (the last key of a name is its knob; see
+// Frontier.Split). auspex-vertical along the decider quantile, alone and with h-sim6's aggressive base (no guard, SLO
+// safety 1, no limit stabilisation, in-flight hold). Chosen before any frontier run; not tuned on the reported part.
+const string Lean = "auspex-vertical:guard=0:safety=1:vstab=0:vhold=1";
+const string Usage = "auspex-vertical:gu=1:vfc=0:vstab=0:safety=1:vhold=1";
+string[] frontierPolicies =
+[
+    "hpa:target=0.5", "hpa:target=0.6", "hpa", "hpa:target=0.8", "hpa:target=0.9", "hpa:target=0.95",
+    "hpa:target=1", // added after the first tables (below)
+    "static", "aws",
+    "auspex-vertical:quantile=0.5", "auspex-vertical:quantile=0.7", "auspex-vertical:quantile=0.9", "auspex-vertical:quantile=0.97",
+    $"{Lean}:quantile=0.3", $"{Lean}:quantile=0.5", $"{Lean}:quantile=0.7", $"{Lean}:quantile=0.9",
+    // Added after reading the first frontier tables, to find where the frontiers cross 15 % slack: the HPA at target
+    // 1 (above), the aggressive base without the growth floor, and the usage-based vertical growth quantile (vq) on
+    // session 7/9's gu=1:vfc=0:vstab=0:safety=1:vhold=1.
+    $"{Lean}:growth=0:quantile=0.3", $"{Lean}:growth=0:quantile=0.5", $"{Lean}:growth=0:quantile=0.9",
+    $"{Usage}:vq=0.9", $"{Usage}:vq=0.97", $"{Usage}:vq=0.99", $"{Usage}:vq=0.999",
+    "oracle", "oracle:tier=1:loss=1:spare=100",
+];
+var frontier = args.Contains("--frontier");
+var frontierPlot = args.Contains("--frontier-plot") ? Arg("--frontier-plot", ".") : null;
+if (frontierPlot is not null && !Directory.Exists(frontierPlot))
+{
+    Console.Error.WriteLine($"--frontier-plot {frontierPlot}: the directory does not exist");
+    Environment.Exit(2);
+}
+var policyNames = args.Contains("--policies") || !frontier ? Arg("--policies", "hpa,static,aws,auspex,auspex-1tier").Split(',') : frontierPolicies;
 var days = double.Parse(Arg("--days", "0"), inv);
 var model = Arg("--model", "mstl");
 var world = new WorldOptions();
@@ -167,6 +196,22 @@ foreach (var name in traces)
                 name == "azure" ? AzureParts(Path.Combine(data, "traces/azure_vm_v1_sample/vm_cpu_5min.csv.gz")) : null,
                 args.Contains("--causal-h") ? int.Parse(Arg("--causal-h", "2"), inv) : null);
         }
+    }
+    if (frontier || frontierPlot is not null)
+    {
+        var rows = result.Reported ?? result.Policies;
+        var part = result.Reported is null ? "whole run after the warm-up" : string.Create(inv, $"reported part from {result.ReportedFrom:yyyy-MM-dd HH:mm}");
+        var summary = Frontier.Build(rows);
+        Console.WriteLine();
+        Console.WriteLine(string.Create(inv, $"trade-off frontier, {trace.Name}, {part}: a description of the runs, not a selection — no knob was tuned on this part. Pareto (P): no other deployable point has ≤ minutes, ≤ slack and ≤ cost with one strictly less; oracle rows are clairvoyant bounds, outside the Pareto comparison."));
+        Console.Write(Frontier.Table(summary));
+        if (frontierPlot is not null)
+        {
+            var png = Path.Combine(frontierPlot, $"frontier-{name}.png");
+            Auspex.Simulation.Plots.FrontierPlot.SavePng(summary, string.Create(inv, $"{trace.Name}: violation minutes vs mean slack, {part} (knobs not tuned on it)"), png);
+            Console.WriteLine($"wrote {png}");
+        }
+        Console.WriteLine(string.Create(inv, $"process CPU time after {trace.Name} {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:0} s"));
     }
     if (args.Contains("--debug"))
     {

@@ -133,6 +133,43 @@ public sealed class SimulateWhatIfCliTests
     }
 
     [Fact]
+    public async Task Simulate_FrontierPlot_WritesAPng_ForTheHpaTargets_AndBadPathsAreNamed()
+    {
+        using var dir = new TempDirectory();
+        var trace = WriteTrace(dir.Path);
+        var (code, json, err) = await Run(dir.Path, "simulate", "--trace", trace, "--policies", "hpa:target=0.5,hpa,hpa:target=0.9,static,oracle",
+            "--warm-up", "12h", "-o", "json", "--frontier-plot", "frontier.png");
+        Assert.True(code == 0, err);
+        using var doc = JsonDocument.Parse(json);
+        var rows = doc.RootElement.EnumerateArray().ToList();
+        Assert.Equal(["hpa:target=0.5", "hpa", "hpa:target=0.9", "static", "oracle"], rows.Select(e => e.GetProperty("policy").GetString()));
+        // A higher target runs fewer replicas: less slack, less cost.
+        var slack = rows.Take(3).Select(e => e.GetProperty("mean_slack").GetDouble()).ToList();
+        var cost = rows.Take(3).Select(e => e.GetProperty("cost").GetDouble()).ToList();
+        Assert.True(slack[0] > slack[1] && slack[1] > slack[2], string.Join(", ", slack));
+        Assert.True(cost[0] > cost[1] && cost[1] > cost[2], string.Join(", ", cost));
+        var png = await File.ReadAllBytesAsync(Path.Combine(dir.Path, "frontier.png"));
+        Assert.True(png.Length > 5000, $"frontier plot of {png.Length} bytes");
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, png[..8]);
+        Assert.Equal(1200, (png[16] << 24) | (png[17] << 16) | (png[18] << 8) | png[19]);
+        Assert.Contains("wrote the frontier to", err, StringComparison.Ordinal);
+
+        // A missing directory and a directory as the file are refused before the run, naming the option and the path.
+        var missing = Path.Combine(dir.Path, "missing-dir", "f.png");
+        var (c1, _, e1) = await Run(dir.Path, "simulate", "--trace", trace, "--policies", "hpa", "--warm-up", "12h", "--frontier-plot", missing);
+        Assert.Equal(1, c1);
+        Assert.Contains($"--frontier-plot: cannot write the plot to {missing}: the directory {Path.Combine(dir.Path, "missing-dir")} does not exist", e1, StringComparison.Ordinal);
+        Assert.DoesNotContain("simulating", e1, StringComparison.Ordinal);
+        var (c2, _, e2) = await Run(dir.Path, "simulate", "--trace", trace, "--policies", "hpa", "--warm-up", "12h", "--frontier-plot", dir.Path);
+        Assert.Equal(1, c2);
+        Assert.Contains("it is a directory", e2, StringComparison.Ordinal);
+        // A bad hpa key names the policy and the part.
+        var (c3, _, e3) = await Run(dir.Path, "simulate", "--trace", trace, "--policies", "hpa:target=1.5", "--warm-up", "12h");
+        Assert.Equal(1, c3);
+        Assert.Contains("policy hpa:target=1.5: target must be in (0, 1]", e3, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Simulate_BadInput_SaysWhatIsWrong()
     {
         using var dir = new TempDirectory();

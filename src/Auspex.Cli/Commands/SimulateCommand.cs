@@ -3,12 +3,13 @@ using System.Globalization;
 using Auspex.Cli.Plots;
 using Auspex.Engine.Services;
 using Auspex.Simulation.Measures;
+using Auspex.Simulation.Plots;
 using Auspex.Simulation.World;
 
 namespace Auspex.Cli.Commands;
 
 /// <summary>
-/// <c>auspex simulate --trace FILE_OR_NAME --policies hpa,static,aws,auspex [-o table|json|png] [--plot FILE]</c>: replays a demand
+/// <c>auspex simulate --trace FILE_OR_NAME --policies hpa,static,aws,auspex [-o table|json|png] [--plot FILE] [--frontier-plot FILE]</c>: replays a demand
 /// trace on a simulated clock against every policy and prints the comparison. A thin adapter over <see cref="SimulationService"/>.
 /// </summary>
 internal static class SimulateCommand
@@ -23,10 +24,11 @@ internal static class SimulateCommand
     public static Command Create()
     {
         var trace = new Option<string>("--trace") { Description = "A trace CSV (timestamp,value / ds,y / unique_id,ds,y; .gz allowed) or a sample name: worldcup98, nasa.", Required = true };
-        var policies = new Option<string>("--policies") { Description = "Policies, comma-separated: hpa, static, aws, auspex, auspex-1tier, auspex-vertical[:keys], oracle[:keys] (a clairvoyant bound, not a deployable policy).", DefaultValueFactory = _ => "hpa,static,aws,auspex" };
+        var policies = new Option<string>("--policies") { Description = "Policies, comma-separated: hpa[:target=U:tol=T:stab=M], static, aws, auspex, auspex-1tier, auspex-vertical[:keys], oracle[:keys] (a clairvoyant bound, not a deployable policy).", DefaultValueFactory = _ => "hpa,static,aws,auspex" };
         var format = new Option<string>("--output", "-o") { Description = "table, json, or png (prints the table and writes the plot of demand against each policy's capacity).", DefaultValueFactory = _ => "table" };
         format.AcceptOnlyFromAmong("table", "json", "png");
         var plotFile = new Option<FileInfo?>("--plot") { Description = "Write the plot (PNG) to this file; with -o png the default is auspex-simulate-<trace>.png in the current directory." };
+        var frontierFile = new Option<FileInfo?>("--frontier-plot") { Description = "Write the trade-off frontier (PNG) to this file: mean slack against SLO-violation minutes, one series per family (the name without its last :key=value, e.g. hpa for hpa:target=0.9) joined in the order given, the oracle apart, and the target box (slack < 15 %, ≤ 20 % of the default hpa's minutes at no more cost) when hpa is run." };
         var model = new Option<string>("--model") { Description = "Forecasting model of the predictive policies (mstl, snaive, ets, theta…).", DefaultValueFactory = _ => "mstl" };
         var capacity = new Option<double?>("--replica-capacity") { Description = "Trace units per second one replica serves at full use (default: the trace is rescaled so its peak needs 40 replicas)." };
         var warmUp = new Option<string>("--warm-up") { Description = "Unmeasured start (history for the forecasting policies), e.g. 1d, 12h, 0.", DefaultValueFactory = _ => "1d" };
@@ -42,7 +44,7 @@ internal static class SimulateCommand
         var levelWindow = new Option<int>("--superposition-window") { Description = "With --rescale superposition: half-width in trace intervals of the centred window whose mean is the local level scaled by k (the rest scales by √k), 1..10000. Default 5; sparse traces such as NASA's are better modelled with about 30 (docs/simulation.md).", DefaultValueFactory = _ => 5 };
         var command = new Command("simulate", "Compare scaling policies (HPA, static, AWS predictive, Auspex) on a demand trace: SLO minutes, cost, slack.")
         {
-            trace, policies, format, plotFile, model, capacity, warmUp, seed, notice, rescale, resizeSemantics, resizeServing, overhead, levelWindow,
+            trace, policies, format, plotFile, frontierFile, model, capacity, warmUp, seed, notice, rescale, resizeSemantics, resizeServing, overhead, levelWindow,
         };
         command.SetAction(parse =>
         {
@@ -66,6 +68,12 @@ internal static class SimulateCommand
             if (plotPath is not null && Path.GetDirectoryName(plotPath) is { } plotDir && !Directory.Exists(plotDir))
             {
                 err.WriteLine($"error: cannot write the plot to {plotPath}: the directory {plotDir} does not exist");
+                return 1;
+            }
+            var frontierPath = parse.GetValue(frontierFile)?.FullName;
+            if (frontierPath is not null && PlotHelpers.CheckPngPath(frontierPath) is { } frontierError)
+            {
+                err.WriteLine("error: --frontier-plot: " + frontierError);
                 return 1;
             }
             if (!TryDuration(parse.GetValue(notice), out var pn))
@@ -133,6 +141,21 @@ internal static class SimulateCommand
                     return 1;
                 }
                 err.WriteLine($"auspex: wrote the plot to {plotPath}");
+            }
+            if (frontierPath is not null)
+            {
+                var frontier = Frontier.Build(result.Reported ?? result.Policies);
+                try
+                {
+                    FrontierPlot.SavePng(frontier, string.Create(CultureInfo.InvariantCulture,
+                        $"{result.Trace}: SLO-violation minutes vs mean slack ({result.Start:yyyy-MM-dd HH:mm} → {result.End:yyyy-MM-dd HH:mm} UTC)"), frontierPath);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+                {
+                    err.WriteLine($"error: --frontier-plot: cannot write the plot to {frontierPath}: {e.Message}");
+                    return 1;
+                }
+                err.WriteLine($"auspex: wrote the frontier to {frontierPath}");
             }
             return 0;
         });

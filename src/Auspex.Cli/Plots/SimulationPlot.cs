@@ -1,5 +1,6 @@
 using System.Globalization;
 using Auspex.Simulation.Measures;
+using Auspex.Simulation.Plots;
 using ScottPlot;
 
 namespace Auspex.Cli.Plots;
@@ -10,9 +11,6 @@ namespace Auspex.Cli.Plots;
 /// </summary>
 internal static class SimulationPlot
 {
-    /// <summary>Colours of the policies, in order (Tableau 10; demand is black).</summary>
-    private static readonly string[] Palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
-
     /// <summary>Most points drawn per line; longer timelines are reduced by bucket maxima (peaks stay visible).</summary>
     public const int MaxPoints = 4000;
 
@@ -42,7 +40,7 @@ internal static class SimulationPlot
         for (var i = 0; i < result.Policies.Count; i++)
         {
             var cap = Reduce(hours, tl.Select(p => i < p.Capacity.Count ? p.Capacity[i] : double.NaN).ToArray());
-            var s = plot.Add.ScatterLine(cap.X, cap.Y, Color.FromHex(Palette[i % Palette.Length]));
+            var s = plot.Add.ScatterLine(cap.X, cap.Y, PlotHelpers.Colour(i));
             s.ConnectStyle = ConnectStyle.StepHorizontal;
             s.LineWidth = 1.2f;
             var p = result.Policies[i];

@@ -26,6 +26,25 @@ public sealed record HpaOptions
 
     /// <summary>Scale-down policy <c>Percent</c>: at most this percentage removed per period. Default 100.</summary>
     public double ScaleDownPercent { get; init; } = 100;
+
+    /// <summary>What is wrong with these options (empty when valid), each naming the option and the value.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (!(TargetUtilisation > 0 && TargetUtilisation <= 1))
+        {
+            errors.Add(FormattableString.Invariant($"target must be in (0, 1] (a fraction of a replica's full rate), got {TargetUtilisation}"));
+        }
+        if (!(Tolerance >= 0 && Tolerance < 1))
+        {
+            errors.Add(FormattableString.Invariant($"tol must be in [0, 1), got {Tolerance}"));
+        }
+        if (!(ScaleDownStabilisation >= TimeSpan.Zero && ScaleDownStabilisation <= TimeSpan.FromHours(1)))
+        {
+            errors.Add(FormattableString.Invariant($"stab must be 0–60 minutes (Kubernetes allows at most 3600 s), got {ScaleDownStabilisation.TotalMinutes}"));
+        }
+        return errors;
+    }
 }
 
 /// <summary>

@@ -6,7 +6,7 @@ public static class PolicyCatalog
     /// <summary>Accepted names with what they are.</summary>
     public static IReadOnlyDictionary<string, string> Descriptions { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
     {
-        ["hpa"] = "Kubernetes HPA: ratio rule, 10% tolerance, 5-min scale-down stabilisation, +100%/+4 pods per 15 s, target 70%",
+        ["hpa"] = "Kubernetes HPA: ratio rule, 10% tolerance, 5-min scale-down stabilisation, +100%/+4 pods per 15 s, target 70%; parameters hpa:target=U (0 < U <= 1):tol=T (tolerance, 0 <= T < 1):stab=M (scale-down stabilisation, minutes)",
         ["static"] = "static provisioning for the trace's peak at 70% (hindsight sizing)",
         ["aws"] = "AWS predictive scaling: hourly forecast 48 h ahead every 6 h, scale-out only, 300 s buffer, with target tracking for scale-in",
         ["auspex"] = "Auspex: forecast quantiles over the lead time, sized for the SLO by the queueing model, base on on-demand and burst on spot",
@@ -32,6 +32,7 @@ public static class PolicyCatalog
             "auspex" => new AuspexPolicy(new AuspexPolicyOptions { Model = model }),
             "auspex-1tier" => new AuspexPolicy(new AuspexPolicyOptions { Model = model, UseTiers = false }, "auspex-1tier"),
             "oracle" => new OraclePolicy(),
+            _ when name.StartsWith("hpa:", StringComparison.OrdinalIgnoreCase) => Hpa(name),
             _ when name.StartsWith("oracle:", StringComparison.OrdinalIgnoreCase) => Oracle(name),
             _ when IsParameterised(name) => Lean(name, model),
             _ => null,
@@ -40,7 +41,38 @@ public static class PolicyCatalog
 
     /// <summary>Whether <paramref name="name"/> is a catalog name or a parameterised auspex-lean / auspex-guard / auspex-vertical name (its parameters are checked by <see cref="Create"/>).</summary>
     public static bool IsKnown(string name) => name is not null && (Descriptions.ContainsKey(name) || IsParameterised(name)
-        || name.StartsWith("oracle:", StringComparison.OrdinalIgnoreCase));
+        || name.StartsWith("oracle:", StringComparison.OrdinalIgnoreCase) || name.StartsWith("hpa:", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// Parses <c>hpa[:key=value]...</c> (keys target (the target utilisation, 0 &lt; U ≤ 1, default 0.7), tol (the
+    /// tolerance, default 0.1), stab (scale-down stabilisation in minutes, default 5)). Throws
+    /// <see cref="ArgumentException"/> naming the bad part.
+    /// </summary>
+    private static HpaPolicy Hpa(string name)
+    {
+        var o = new HpaOptions();
+        foreach (var part in name.Split(':').Skip(1))
+        {
+            var kv = part.Split('=');
+            if (kv.Length != 2 || !double.TryParse(kv[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v))
+            {
+                throw new ArgumentException($"policy {name}: '{part}' is not key=number");
+            }
+            o = kv[0].ToLowerInvariant() switch
+            {
+                "target" => o with { TargetUtilisation = v },
+                "tol" => o with { Tolerance = v },
+                "stab" when v is >= 0 and <= 60 => o with { ScaleDownStabilisation = TimeSpan.FromMinutes(v) },
+                "stab" => throw new ArgumentException($"policy {name}: stab must be 0–60 minutes (Kubernetes allows at most 3600 s), got {kv[1]}"),
+                _ => throw new ArgumentException($"policy {name}: unknown key '{kv[0]}' (target, tol, stab)"),
+            };
+        }
+        if (o.Validate() is { Count: > 0 } errors)
+        {
+            throw new ArgumentException($"policy {name}: {string.Join("; ", errors)}");
+        }
+        return new HpaPolicy(o, name);
+    }
 
     /// <summary>
     /// Parses <c>oracle[:key=value]...</c> (keys tier (the world's tier index), safety (fraction of the SLO), stab
