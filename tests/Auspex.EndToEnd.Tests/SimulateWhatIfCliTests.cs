@@ -170,6 +170,34 @@ public sealed class SimulateWhatIfCliTests
     }
 
     [Fact]
+    public async Task Simulate_ZeroGaps_MarksLongZeroRunsMissing_AndBadValuesAreNamed()
+    {
+        using var dir = new TempDirectory();
+        // The wave with one hour of exact zeros on the second day (12 five-minute intervals): an outage of the source.
+        var lines = File.ReadAllLines(WriteTrace(dir.Path)).ToList();
+        for (var i = 1 + 288 + 100; i < 1 + 288 + 112; i++)
+        {
+            lines[i] = lines[i].Split(',')[0] + ",0";
+        }
+        var trace = Path.Combine(dir.Path, "outage.csv");
+        File.WriteAllLines(trace, lines);
+        async Task<(double Missing, string Err)> MissingMinutes(params string[] extra)
+        {
+            var (code, json, err) = await Run(dir.Path, ["simulate", "--trace", trace, "--policies", "hpa", "--warm-up", "12h", "-o", "json", .. extra]);
+            Assert.True(code == 0, err);
+            using var doc = JsonDocument.Parse(json);
+            return (doc.RootElement[0].GetProperty("missing_minutes").GetDouble(), err);
+        }
+        Assert.Equal(0, (await MissingMinutes()).Missing);
+        var (missing, note) = await MissingMinutes("--zero-gaps", "30m");
+        Assert.Equal(60, missing);
+        Assert.Contains("12 intervals in runs of zeros of at least 30 min marked missing", note, StringComparison.Ordinal);
+        // A run shorter than the threshold stays data.
+        Assert.Equal(0, (await MissingMinutes("--zero-gaps", "2h")).Missing);
+        await Refused(dir.Path, 2, "--zero-gaps 'soon'", "simulate", "--trace", trace, "--zero-gaps", "soon");
+    }
+
+    [Fact]
     public async Task Simulate_BadInput_SaysWhatIsWrong()
     {
         using var dir = new TempDirectory();

@@ -41,10 +41,11 @@ internal static class SimulateCommand
         var resizeServing = new Option<string>("--resize-serving") { Description = "What a replica serves while its resize is in flight: smaller (the smaller of the old and new limit; the default) or in-force (the old limit until the resize lands, as a container's cgroup does).", DefaultValueFactory = _ => "smaller" };
         resizeServing.AcceptOnlyFromAmong("smaller", "in-force");
         var overhead = new Option<double>("--replica-overhead") { Description = "A fixed charge per replica-hour as a fraction of a default-size replica's price on its tier (sidecar, base memory, per-pod reservation), 0..10, so spreading over small replicas is not free. Default 0.", DefaultValueFactory = _ => 0 };
+        var zeroGaps = new Option<string>("--zero-gaps") { Description = "Mark runs of at least this long of exactly zero demand as missing (an outage of the source, not an idle service), e.g. 30m, so mean slack leaves them out. Default 0 (off).", DefaultValueFactory = _ => "0" };
         var levelWindow = new Option<int>("--superposition-window") { Description = "With --rescale superposition: half-width in trace intervals of the centred window whose mean is the local level scaled by k (the rest scales by √k), 1..10000. Default 5; sparse traces such as NASA's are better modelled with about 30 (docs/simulation.md).", DefaultValueFactory = _ => 5 };
         var command = new Command("simulate", "Compare scaling policies (HPA, static, AWS predictive, Auspex) on a demand trace: SLO minutes, cost, slack.")
         {
-            trace, policies, format, plotFile, frontierFile, model, capacity, warmUp, seed, notice, rescale, resizeSemantics, resizeServing, overhead, levelWindow,
+            trace, policies, format, plotFile, frontierFile, model, capacity, warmUp, seed, notice, rescale, resizeSemantics, resizeServing, overhead, levelWindow, zeroGaps,
         };
         command.SetAction(parse =>
         {
@@ -81,6 +82,11 @@ internal static class SimulateCommand
                 err.WriteLine($"error: --preemption-notice '{parse.GetValue(notice)}' is not a duration like 2m, 30s or 0");
                 return 2;
             }
+            if (!TryDuration(parse.GetValue(zeroGaps), out var zg))
+            {
+                err.WriteLine($"error: --zero-gaps '{parse.GetValue(zeroGaps)}' is not a duration like 30m, 2h or 0");
+                return 2;
+            }
             var ov = parse.GetValue(overhead);
             if (!double.IsFinite(ov) || ov is < 0 or > 10)
             {
@@ -111,7 +117,8 @@ internal static class SimulateCommand
                     err.Write(string.Create(CultureInfo.InvariantCulture, $"\rsimulating {percent,3}% of {p.Total.TotalDays:0.#} days"));
                 }
             });
-            var (result, errors, warnings) = SimulationService.Run(path, names, world, parse.GetValue(model) ?? "mstl", progress);
+            var (result, errors, warnings) = SimulationService.Run(path, names, world, parse.GetValue(model) ?? "mstl", progress,
+                zeroGaps: zg > TimeSpan.Zero ? zg : null);
             if (lastPercent >= 0)
             {
                 err.WriteLine();

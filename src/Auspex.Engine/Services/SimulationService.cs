@@ -12,10 +12,14 @@ namespace Auspex.Engine.Services;
 /// <summary>Runs policy comparisons on a trace (<c>auspex simulate</c>) and formats them. The CLI and HTTP call this.</summary>
 public static class SimulationService
 {
-    /// <summary>Reads the trace file, builds the named policies and runs them side by side. Errors name the file or policy.</summary>
+    /// <summary>
+    /// Reads the trace file, builds the named policies and runs them side by side. Errors name the file or policy. With
+    /// <paramref name="zeroGaps"/>, runs of at least that long of exactly zero demand are marked missing (an outage of the
+    /// source, as the benchmark's <c>--zero-gaps</c>), so mean slack leaves them out; a warning says how many intervals.
+    /// </summary>
     public static (SimulationResult? Result, IReadOnlyList<string> Errors, IReadOnlyList<string> Warnings) Run(
         string tracePath, IReadOnlyList<string> policyNames, WorldOptions world, string model = "mstl", IProgress<SimulationProgress>? progress = null,
-        CancellationToken ct = default)
+        CancellationToken ct = default, TimeSpan? zeroGaps = null)
     {
         ArgumentNullException.ThrowIfNull(policyNames);
         ArgumentNullException.ThrowIfNull(world);
@@ -30,6 +34,21 @@ public static class SimulationService
             return (null, unknown.Select(u => $"unknown policy '{u}' (known: {string.Join(", ", PolicyCatalog.Descriptions.Keys)})").ToList(), read.Warnings);
         }
         var trace = read.Trace!;
+        var warnings = read.Warnings;
+        if (zeroGaps is { } zg)
+        {
+            if (zg <= TimeSpan.Zero)
+            {
+                return (null, [$"the shortest zero run to mark missing must be positive, got {zg}"], warnings);
+            }
+            var before = trace.MissingCount;
+            trace = trace.WithZeroRunsAsMissing(zg);
+            if (trace.MissingCount > before)
+            {
+                warnings = [.. warnings, string.Create(CultureInfo.InvariantCulture,
+                    $"{trace.MissingCount - before} intervals in runs of zeros of at least {zg.TotalMinutes:0.#} min marked missing (left out of mean slack)")];
+            }
+        }
         var scale = Simulator.ScaleFor(trace, world);
         List<IScalingPolicy> policies;
         try
@@ -39,10 +58,10 @@ public static class SimulationService
         catch (ArgumentException e)
         {
             // A parameterised auspex-lean name with a bad key or value; the message names it.
-            return (null, [e.Message], read.Warnings);
+            return (null, [e.Message], warnings);
         }
         var (result, errors) = Simulator.Run(trace, policies, world, progress, ct);
-        return (result, errors, read.Warnings);
+        return (result, errors, warnings);
     }
 
     /// <summary>The comparison as a table (kubectl style).</summary>
