@@ -51,20 +51,19 @@ public static class PolicyCatalog
     private static HpaPolicy Hpa(string name)
     {
         var o = new HpaOptions();
-        foreach (var part in name.Split(':').Skip(1))
+        foreach (var (key, v, raw) in Keys(name, name.Split(':').Skip(1)))
         {
-            var kv = part.Split('=');
-            if (kv.Length != 2 || !double.TryParse(kv[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v))
+            if (!double.IsFinite(v))
             {
-                throw new ArgumentException($"policy {name}: '{part}' is not key=number");
+                throw new ArgumentException($"policy {name}: '{key}={raw}' is not key=number");
             }
-            o = kv[0].ToLowerInvariant() switch
+            o = key switch
             {
                 "target" => o with { TargetUtilisation = v },
                 "tol" => o with { Tolerance = v },
                 "stab" when v is >= 0 and <= 60 => o with { ScaleDownStabilisation = TimeSpan.FromMinutes(v) },
-                "stab" => throw new ArgumentException($"policy {name}: stab must be 0–60 minutes (Kubernetes allows at most 3600 s), got {kv[1]}"),
-                _ => throw new ArgumentException($"policy {name}: unknown key '{kv[0]}' (target, tol, stab)"),
+                "stab" => throw new ArgumentException($"policy {name}: stab must be 0–60 minutes (Kubernetes allows at most 3600 s), got {raw}"),
+                _ => throw new ArgumentException($"policy {name}: unknown key '{key}' (target, tol, stab)"),
             };
         }
         if (o.Validate() is { Count: > 0 } errors)
@@ -81,24 +80,19 @@ public static class PolicyCatalog
     private static OraclePolicy Oracle(string name)
     {
         var o = new OracleOptions();
-        foreach (var part in name.Split(':').Skip(1))
+        foreach (var (key, v, raw) in Keys(name, name.Split(':').Skip(1)))
         {
-            var kv = part.Split('=');
-            if (kv.Length != 2 || !double.TryParse(kv[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v))
-            {
-                throw new ArgumentException($"policy {name}: '{part}' is not key=number");
-            }
-            o = kv[0].ToLowerInvariant() switch
+            o = key switch
             {
                 "tier" when v == Math.Floor(v) => o with { Tier = (int)v },
-                "tier" => throw new ArgumentException($"policy {name}: tier must be a whole tier index, got {kv[1]}"),
+                "tier" => throw new ArgumentException($"policy {name}: tier must be a whole tier index, got {raw}"),
                 "safety" => o with { SloSafety = v },
                 "stab" => o with { Stabilisation = TimeSpan.FromMinutes(v) },
                 "spare" when v == Math.Floor(v) => o with { Spare = (int)v },
-                "spare" => throw new ArgumentException($"policy {name}: spare must be a whole number of replicas, got {kv[1]}"),
+                "spare" => throw new ArgumentException($"policy {name}: spare must be a whole number of replicas, got {raw}"),
                 "loss" => o with { SurviveLoss = v != 0 },
                 "hold" => o with { InFlightHold = v != 0 },
-                _ => throw new ArgumentException($"policy {name}: unknown key '{kv[0]}' (tier, safety, stab, spare, loss, hold)"),
+                _ => throw new ArgumentException($"policy {name}: unknown key '{key}' (tier, safety, stab, spare, loss, hold)"),
             };
         }
         if (o.Validate() is { Count: > 0 } errors)
@@ -157,14 +151,9 @@ public static class PolicyCatalog
             "auspex-vertical" => VerticalDefaults(model),
             _ => throw new ArgumentException($"unknown policy {name}"),
         };
-        foreach (var part in parts.Skip(1))
+        foreach (var (key, v, raw) in Keys(name, parts.Skip(1)))
         {
-            var kv = part.Split('=');
-            if (kv.Length != 2 || !double.TryParse(kv[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v))
-            {
-                throw new ArgumentException($"policy {name}: '{part}' is not key=number");
-            }
-            o = kv[0].ToLowerInvariant() switch
+            o = key switch
             {
                 "q" => o with { ConformalQuantile = v },
                 "sin" => o with { ScaleDownStabilisation = TimeSpan.FromMinutes(v) },
@@ -189,13 +178,13 @@ public static class PolicyCatalog
                 "vhold" => o with { VerticalInFlightHold = v != 0 },
                 "vmax" => o with { VerticalMaxWorkers = v },
                 "vadd" when v == Math.Floor(v) => o with { VerticalExtraReplicas = (int)v },
-                "vadd" => throw new ArgumentException($"policy {name}: vadd must be a whole number of replicas, got {kv[1]}"),
+                "vadd" => throw new ArgumentException($"policy {name}: vadd must be a whole number of replicas, got {raw}"),
                 "vtier" when v == Math.Floor(v) => o with { OnlyTier = (int)v },
-                "vtier" => throw new ArgumentException($"policy {name}: vtier must be a whole tier index, got {kv[1]}"),
+                "vtier" => throw new ArgumentException($"policy {name}: vtier must be a whole tier index, got {raw}"),
                 "vgd" when v > 0 && v <= 365 => o with { VerticalGrowthHistory = TimeSpan.FromDays(v) },
-                "vgd" => throw new ArgumentException($"policy {name}: vgd must be a number of days in (0, 365], got {kv[1]}"),
+                "vgd" => throw new ArgumentException($"policy {name}: vgd must be a number of days in (0, 365], got {raw}"),
                 "quantile" => o with { Quantile = v },
-                _ => throw new ArgumentException($"policy {name}: unknown key '{kv[0]}' (q, sin, thr, gh, gu, hold, tiers, guard, avail, growth, safety, cal, sqrt, vert, vstab, vspare, vq, vfc, vtot, vlev, vhold, vmax, vadd, vtier, vgd, quantile)"),
+                _ => throw new ArgumentException($"policy {name}: unknown key '{key}' (q, sin, thr, gh, gu, hold, tiers, guard, avail, growth, safety, cal, sqrt, vert, vstab, vspare, vq, vfc, vtot, vlev, vhold, vmax, vadd, vtier, vgd, quantile)"),
             };
         }
         if (o.Validate() is { Count: > 0 } errors)
@@ -203,5 +192,22 @@ public static class PolicyCatalog
             throw new ArgumentException($"policy {name}: {string.Join("; ", errors)}");
         }
         return new AuspexPolicy(o, name);
+    }
+
+    /// <summary>
+    /// The <c>key=number</c> parts of a parameterised policy name, keys lower-cased, with each value parsed and its text
+    /// as written (for errors). Throws <see cref="ArgumentException"/> naming the first part that is not key=number.
+    /// </summary>
+    private static IEnumerable<(string Key, double Value, string Raw)> Keys(string name, IEnumerable<string> parts)
+    {
+        foreach (var part in parts)
+        {
+            var kv = part.Split('=');
+            if (kv.Length != 2 || !double.TryParse(kv[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v))
+            {
+                throw new ArgumentException($"policy {name}: '{part}' is not key=number");
+            }
+            yield return (kv[0].ToLowerInvariant(), v, kv[1]);
+        }
     }
 }
