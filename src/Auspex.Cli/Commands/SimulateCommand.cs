@@ -66,9 +66,9 @@ internal static class SimulateCommand
             var fmt = parse.GetValue(format);
             var plotPath = parse.GetValue(plotFile)?.FullName
                 ?? (fmt == "png" ? Path.GetFullPath($"auspex-simulate-{Path.GetFileNameWithoutExtension(Path.GetFileNameWithoutExtension(path))}.png") : null);
-            if (plotPath is not null && Path.GetDirectoryName(plotPath) is { } plotDir && !Directory.Exists(plotDir))
+            if (plotPath is not null && PlotHelpers.CheckPngPath(plotPath) is { } plotError)
             {
-                err.WriteLine($"error: cannot write the plot to {plotPath}: the directory {plotDir} does not exist");
+                err.WriteLine("error: " + plotError);
                 return 1;
             }
             var frontierPath = parse.GetValue(frontierFile)?.FullName;
