@@ -101,34 +101,15 @@ public static class CausalBounds
             ratio[i] = missing[i] || double.IsNaN(baseline[i]) || baseline[i] <= 0 ? double.NaN : rates[i] / baseline[i];
         }
         bool Usable(int i) => i >= 0 && i >= learnFrom && i < rates.Length && !double.IsNaN(ratio[i]);
-        var all = new List<double>();
+        var all = learnUntil is { } lu ? SortedSamples(ratio, learnFrom, lu) : [];
         var added = learnFrom - 1;
-        if (learnUntil is { } lu)
-        {
-            for (var i = Math.Max(0, learnFrom); i < Math.Min(lu, rates.Length); i++)
-            {
-                if (Usable(i))
-                {
-                    all.Add(ratio[i]);
-                }
-            }
-            all.Sort();
-        }
         var pred = new double[Math.Max(0, to - from)];
         var near = new List<double>();
         for (var t = from; t < to; t++)
         {
             if (learnUntil is null)
             {
-                for (; added < t - h; )
-                {
-                    added++;
-                    if (Usable(added))
-                    {
-                        var k = all.BinarySearch(ratio[added]);
-                        all.Insert(k < 0 ? ~k : k, ratio[added]);
-                    }
-                }
+                AddSeen(all, ratio, ref added, t - h);
             }
             if (t < 0 || t >= rates.Length || double.IsNaN(baseline[t]))
             {
@@ -252,40 +233,52 @@ public static class CausalBounds
                 ? double.NaN
                 : rates[i] <= 0 ? double.NegativeInfinity : Math.Log(rates[i] / baseline[i]) / sigma[i];
         }
-        var fixedUntil = learnUntil;
-        var all = new List<double>();
-        if (fixedUntil is { } lu)
-        {
-            for (var i = Math.Max(0, learnFrom); i < Math.Min(lu, rates.Length); i++)
-            {
-                if (!double.IsNaN(z[i]))
-                {
-                    all.Add(z[i]);
-                }
-            }
-            all.Sort();
-        }
+        var all = learnUntil is { } lu ? SortedSamples(z, learnFrom, lu) : [];
         var pred = new double[Math.Max(0, to - from)];
         var added = learnFrom - 1;
         for (var t = from; t < to; t++)
         {
-            if (fixedUntil is null)
+            if (learnUntil is null)
             {
-                for (; added < t - h;)
-                {
-                    added++;
-                    if (added >= 0 && added < rates.Length && !double.IsNaN(z[added]))
-                    {
-                        var k = all.BinarySearch(z[added]);
-                        all.Insert(k < 0 ? ~k : k, z[added]);
-                    }
-                }
+                AddSeen(all, z, ref added, t - h);
             }
             pred[t - from] = t < 0 || t >= rates.Length || double.IsNaN(baseline[t]) || double.IsNaN(sigma[t]) || all.Count == 0
                 ? double.NaN
                 : baseline[t] * Math.Exp(Quantile(all, p) * sigma[t]);
         }
         return pred;
+    }
+
+    /// <summary>The values of <paramref name="samples"/> in [from, until) that are not NaN, sorted.</summary>
+    private static List<double> SortedSamples(double[] samples, int from, int until)
+    {
+        var sorted = new List<double>();
+        for (var i = Math.Max(0, from); i < Math.Min(until, samples.Length); i++)
+        {
+            if (!double.IsNaN(samples[i]))
+            {
+                sorted.Add(samples[i]);
+            }
+        }
+        sorted.Sort();
+        return sorted;
+    }
+
+    /// <summary>
+    /// Inserts, in order, the samples after <paramref name="added"/> up to <paramref name="upTo"/> that are not NaN into
+    /// the sorted list (the expanding learned set: what was seen by t − h), and moves <paramref name="added"/> on.
+    /// </summary>
+    private static void AddSeen(List<double> sorted, double[] samples, ref int added, int upTo)
+    {
+        for (; added < upTo;)
+        {
+            added++;
+            if (added >= 0 && added < samples.Length && !double.IsNaN(samples[added]))
+            {
+                var k = sorted.BinarySearch(samples[added]);
+                sorted.Insert(k < 0 ? ~k : k, samples[added]);
+            }
+        }
     }
 
     private static void Check(double[] rates, bool[] missing, int h)
